@@ -1,0 +1,1 @@
+# examples: rules come with the area's work.

@@ -1,0 +1,243 @@
+/*
+ * faultline.h - crash reports instead of "Segmentation fault".
+ *
+ * faultline intercepts fatal signals (POSIX) or exceptions (Windows), writes
+ * an async-signal-safe report of the crash, then ends the process exactly as
+ * it would have ended without faultline (same signal, same exit code, same
+ * core dump behaviour).  This is the only public header of the library.
+ *
+ * Signal numbers in this API are Linux's (SIGSEGV is 11, SIGBUS 7, ...) on
+ * every platform; use the FAULTLINE_SIG* constants for portable code.
+ *
+ * Copyright (c) 2026 the faultline authors.  MIT licence.
+ */
+#ifndef FAULTLINE_H
+#define FAULTLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(FAULTLINE_BUILDING_DLL)
+#define FAULTLINE_API __declspec(dllexport)
+#elif defined(_WIN32) && !defined(FAULTLINE_STATIC)
+#define FAULTLINE_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define FAULTLINE_API __attribute__((visibility("default")))
+#else
+#define FAULTLINE_API
+#endif
+
+/* ------------------------------------------------------------------------
+ * Version
+ * ---------------------------------------------------------------------- */
+
+#define FAULTLINE_VERSION_MAJOR 0
+#define FAULTLINE_VERSION_MINOR 1
+#define FAULTLINE_VERSION_PATCH 0
+#define FAULTLINE_VERSION_STRING "0.1.0"
+/* One number that grows with every release: 0x00MMmmpp. */
+#define FAULTLINE_VERSION_NUMBER                                              \
+	((FAULTLINE_VERSION_MAJOR << 16) | (FAULTLINE_VERSION_MINOR << 8) |   \
+	 FAULTLINE_VERSION_PATCH)
+
+/* The version of the library actually loaded, e.g. "0.1.0". */
+FAULTLINE_API const char *faultline_version(void);
+
+/* ------------------------------------------------------------------------
+ * The signal vocabulary (Linux numbering, used on every platform)
+ * ---------------------------------------------------------------------- */
+
+#define FAULTLINE_SIGILL 4
+#define FAULTLINE_SIGTRAP 5
+#define FAULTLINE_SIGABRT 6
+#define FAULTLINE_SIGBUS 7
+#define FAULTLINE_SIGFPE 8
+#define FAULTLINE_SIGSEGV 11
+#define FAULTLINE_SIGSYS 31
+
+/* A set of signals for faultline_options.signals. */
+#define FAULTLINE_SIGNAL_BIT(sig) (UINT64_C(1) << (sig))
+/* SEGV, BUS, ILL, FPE, ABRT, TRAP and SYS. */
+#define FAULTLINE_SIGNALS_DEFAULT                                             \
+	(FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSEGV) |                            \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGBUS) |                             \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGILL) |                             \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGFPE) |                             \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGABRT) |                            \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGTRAP) |                            \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSYS))
+
+/* ------------------------------------------------------------------------
+ * The fault: what the handler saw.  Filled in pre-allocated memory by the
+ * handler; handed to the user callback and to faultline_protect's caller.
+ * ---------------------------------------------------------------------- */
+
+/* How the faulting instruction touched memory, where the CPU tells us
+ * (x86-64 page-fault error code, aarch64 ESR, Windows ExceptionInformation). */
+enum faultline_access {
+	FAULTLINE_ACCESS_UNKNOWN = 0,
+	FAULTLINE_ACCESS_READ,
+	FAULTLINE_ACCESS_WRITE,
+	FAULTLINE_ACCESS_EXECUTE
+};
+
+/* The one-line explanation in the report. */
+enum faultline_cause {
+	FAULTLINE_CAUSE_UNKNOWN = 0,
+	FAULTLINE_CAUSE_NULL_DEREF,   /* "null pointer dereference" */
+	FAULTLINE_CAUSE_STACK_OVERFLOW,
+	FAULTLINE_CAUSE_UNMAPPED,     /* "access to unmapped memory" */
+	FAULTLINE_CAUSE_WRITE_READONLY,
+	FAULTLINE_CAUSE_EXEC_NONEXEC, /* execution of non-executable memory */
+	FAULTLINE_CAUSE_ACCESS_DENIED, /* other protection fault */
+	FAULTLINE_CAUSE_BUS_ERROR,
+	FAULTLINE_CAUSE_ILLEGAL_INSTRUCTION,
+	FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO,
+	FAULTLINE_CAUSE_INT_OVERFLOW,
+	FAULTLINE_CAUSE_FLOAT_ERROR,
+	FAULTLINE_CAUSE_ABORT,        /* "abort() called" */
+	FAULTLINE_CAUSE_BREAKPOINT,
+	FAULTLINE_CAUSE_BAD_SYSCALL,
+	FAULTLINE_CAUSE_SENT_BY_PROCESS, /* "signal sent by pid N" */
+	FAULTLINE_CAUSE_SENT_BY_KERNEL,
+	FAULTLINE_CAUSE_HEAP_CORRUPTION,
+	FAULTLINE_CAUSE_BUFFER_OVERRUN
+};
+
+/* The backtrace keeps the first FAULTLINE_FRAMES_HEAD frames and the last
+ * FAULTLINE_FRAMES_TAIL; frames_omitted counts those in between. */
+#define FAULTLINE_FRAMES_HEAD 100
+#define FAULTLINE_FRAMES_TAIL 20
+#define FAULTLINE_MAX_FRAMES (FAULTLINE_FRAMES_HEAD + FAULTLINE_FRAMES_TAIL)
+#define FAULTLINE_MAX_REGISTERS 40
+
+struct faultline_register {
+	const char *name; /* static string: "rip", "x0", ... */
+	uint64_t value;
+};
+
+struct faultline_fault {
+	int signo;          /* FAULTLINE_SIG* */
+	int code;           /* si_code on POSIX; on Windows see exception_code */
+	const char *signal_name; /* "SIGSEGV" (static) */
+	const char *code_name;   /* "SEGV_MAPERR", "EXCEPTION_ACCESS_VIOLATION" */
+	uint32_t exception_code; /* Windows NTSTATUS; 0 on POSIX */
+	uintptr_t address;       /* fault address (si_addr) */
+	enum faultline_access access;
+	enum faultline_cause cause;
+	char cause_text[80];     /* "null pointer dereference", ... */
+
+	int has_sender;          /* sent by kill/raise/sigqueue */
+	long sender_pid;
+	long sender_uid;
+
+	long pid;
+	long tid;
+	char thread_name[32];
+
+	uintptr_t pc; /* faulting instruction */
+	uintptr_t sp;
+	unsigned register_count;
+	struct faultline_register registers[FAULTLINE_MAX_REGISTERS];
+
+	/* frames[0] is the faulting pc; the others are return addresses. */
+	size_t frame_count;
+	size_t frames_omitted; /* between frames[HEAD-1] and frames[HEAD] */
+	uintptr_t frames[FAULTLINE_MAX_FRAMES];
+};
+
+/* ------------------------------------------------------------------------
+ * Options
+ * ---------------------------------------------------------------------- */
+
+enum faultline_format { FAULTLINE_FORMAT_TEXT = 0, FAULTLINE_FORMAT_JSON = 1 };
+
+/* What a report includes, a bit set for faultline_options.include. */
+#define FAULTLINE_INCLUDE_REGISTERS 0x1u
+#define FAULTLINE_INCLUDE_MODULES 0x2u
+#define FAULTLINE_INCLUDE_MEMORY_MAP 0x4u /* /proc/self/maps on Linux */
+#define FAULTLINE_INCLUDE_DEFAULT                                             \
+	(FAULTLINE_INCLUDE_REGISTERS | FAULTLINE_INCLUDE_MODULES)
+
+/*
+ * Called in the signal handler after the report was written and before the
+ * process ends.  It must be async-signal-safe: no malloc, no stdio, no locks.
+ * report_fd is where the report went (the callback may append to it).  It
+ * is not called when faultline_protect recovers a fault.
+ */
+typedef void (*faultline_callback)(const struct faultline_fault *fault,
+				   int report_fd, void *data);
+
+struct faultline_options {
+	size_t size;         /* sizeof(struct faultline_options), set by init */
+	uint64_t signals;    /* FAULTLINE_SIGNAL_BIT set */
+	int output_fd;       /* report destination when output_path is NULL */
+	/* Path template, expanded at crash time: %p pid, %e executable name,
+	 * %t unix time, %% a percent sign.  Created O_EXCL|O_NOFOLLOW, mode
+	 * 0600; when that fails the report goes to output_fd with a line
+	 * saying why.  Copied by faultline_install. */
+	const char *output_path;
+	enum faultline_format format;
+	unsigned include;     /* FAULTLINE_INCLUDE_* */
+	size_t altstack_size; /* per thread; 0: from AT_MINSIGSTKSZ + margin */
+	faultline_callback callback;
+	void *callback_data;
+};
+
+/* Fill *opts with the defaults: the default signal set, stderr, text,
+ * FAULTLINE_INCLUDE_DEFAULT, automatic alternate-stack size. */
+FAULTLINE_API void faultline_options_init(struct faultline_options *opts);
+
+/* ------------------------------------------------------------------------
+ * Installing
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Install the crash handlers.  opts NULL means the defaults configured by
+ * the FAULTLINE_* environment variables (see README); with opts, the
+ * environment is not read, except FAULTLINE_DISABLE=1, which makes this a
+ * successful no-op in every mode.
+ *
+ * Idempotent: a second call only replaces the options.  Also gives the
+ * calling thread an alternate signal stack, and every thread created later
+ * (through pthread_create) one of its own.
+ *
+ * Returns 0, or -1 with errno set (EINVAL for bad options, ENOMEM when the
+ * pre-allocated memory cannot be mapped).
+ */
+FAULTLINE_API int faultline_install(const struct faultline_options *opts);
+
+/* Restore exactly the signal actions that were in place before install.
+ * Returns 0, or -1 with errno set. */
+FAULTLINE_API int faultline_uninstall(void);
+
+/* Give the calling thread an alternate signal stack, unless it has one
+ * already (one set by somebody else is kept).  Threads created with
+ * pthread_create after install get one automatically; call this from
+ * threads created otherwise (clone, foreign runtimes).  0, or -1 with
+ * errno. */
+FAULTLINE_API int faultline_thread_init(void);
+
+/* ------------------------------------------------------------------------
+ * Helpers
+ * ---------------------------------------------------------------------- */
+
+/* Write a report of *fault to fd, as the crash handler would.
+ * Async-signal-safe.  0, or -1 with errno. */
+FAULTLINE_API int faultline_write_report(int fd,
+					 const struct faultline_fault *fault,
+					 enum faultline_format format);
+
+/* "SIGSEGV" for FAULTLINE_SIGSEGV, NULL for numbers faultline does not
+ * know. */
+FAULTLINE_API const char *faultline_signal_name(int signo);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FAULTLINE_H */

@@ -1,0 +1,20 @@
+# libfaultline: the platform-neutral core.  Platform backends add their
+# sources from lib/posix/local.mk and lib/windows/local.mk.
+lib_LTLIBRARIES += libfaultline.la
+libfaultline_la_SOURCES = \
+	lib/faultline.c \
+	lib/config.c \
+	lib/names.c \
+	lib/platform.h \
+	lib/render.h \
+	lib/render_json.c \
+	lib/render_text.c \
+	lib/report.c \
+	lib/sink.c \
+	lib/sink.h \
+	lib/snapshot.c \
+	lib/snapshot.h
+libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
+libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
+libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+libfaultline_la_LIBADD =

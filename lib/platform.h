@@ -1,0 +1,104 @@
+/*
+ * platform.h - the small interface between the platform-neutral core
+ * (options, snapshot, renderers, sink) and one platform backend:
+ * lib/posix/ (Linux today; macOS or FreeBSD would go beside it) or
+ * lib/windows/.  Functions marked [fatal] run inside the crash handler and
+ * must be async-signal-safe: syscalls and pre-allocated memory only.
+ */
+#ifndef FL_PLATFORM_H
+#define FL_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline.h"
+
+#ifdef _WIN32
+typedef void *fl_handle_t; /* HANDLE */
+#define FL_NO_HANDLE ((fl_handle_t)(intptr_t)-1)
+#else
+typedef int fl_handle_t;
+#define FL_NO_HANDLE (-1)
+#endif
+
+#define FL_OUTPUT_PATH_MAX 1024
+
+/* The options in force, validated and copied: the handler reads only this. */
+struct fl_config {
+	uint64_t signals;
+	fl_handle_t output;        /* used when no path, and as the fallback */
+	char output_path[FL_OUTPUT_PATH_MAX]; /* template; "" none */
+	enum faultline_format format;
+	unsigned include;
+	size_t altstack_size;
+	faultline_callback callback;
+	void *callback_data;
+};
+
+/* --- platform backend, implemented once per platform ------------------ */
+
+/* Install handlers for cfg->signals (first call) or adjust them (later
+ * calls).  0 or -1 with errno. */
+int fl_platform_install(const struct fl_config *cfg);
+int fl_platform_uninstall(void);
+int fl_platform_thread_init(void);
+
+/* [fatal] Raw write; bytes written or -1. Retries EINTR. */
+long fl_platform_write(fl_handle_t h, const void *buf, size_t len);
+/* [fatal] Create a report file: O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
+ * mode 0600.  FL_NO_HANDLE on failure with *err a short reason. */
+fl_handle_t fl_platform_create_file(const char *path, const char **err);
+void fl_platform_close(fl_handle_t h);
+fl_handle_t fl_platform_stderr(void);
+/* Handle for a numeric descriptor given by the user (fd:N). */
+fl_handle_t fl_platform_handle_from_fd(int fd);
+
+/* [fatal] Process facts. */
+long fl_platform_pid(void);
+long long fl_platform_time(void); /* unix seconds */
+/* [fatal] Executable path into buf (NUL-terminated, "" unknown). */
+void fl_platform_exe_path(char *buf, size_t cap);
+
+/* Environment lookup for the FAULTLINE_* variables; NULL when unset or
+ * when the program is setuid/setgid (secure_getenv).  The result may live
+ * in a static buffer until the next call. */
+const char *fl_platform_getenv(const char *name);
+
+/* [fatal] Enumerate loaded modules into t (no loader locks). */
+struct fl_module_table;
+struct fl_module;
+void fl_platform_collect_modules(struct fl_module_table *t);
+/* [fatal] Name of the symbol containing pc in module m; 0 on success with
+ * *offset = pc - symbol start, -1 when none. */
+int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc,
+			  char *name, size_t cap, uintptr_t *offset);
+/* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to a text
+ * sink; may do nothing where the platform has none. */
+struct fl_sink;
+void fl_platform_write_memory_map(struct fl_sink *s, int json);
+
+/* --- core, called by the backend --------------------------------------- */
+
+/* The current configuration (valid once installed). */
+extern struct fl_config fl_config;
+
+/* Parse the FAULTLINE_* environment into cfg (which holds the defaults).
+ * Invalid values produce one warning line each on stderr and keep the
+ * default.  Returns 1 when FAULTLINE_DISABLE asks us to stay out. */
+int fl_config_from_env(struct fl_config *cfg);
+int fl_env_disabled(void);
+
+/* Parse a FAULTLINE_SIGNALS-style list ("SEGV,ABRT", "SIGBUS", "all").
+ * 0 and *set on success, -1 on a bad name. */
+int fl_parse_signal_list(const char *text, uint64_t *set);
+
+/* [fatal] Render and write the report for a filled snapshot per fl_config,
+ * then run the user callback.  Returns the handle written to. */
+struct fl_snapshot;
+void fl_report_emit(struct fl_snapshot *snap);
+
+/* [fatal] Expand a %p/%e/%t/%% template; 0, or -1 if it does not fit. */
+int fl_expand_path(const char *tmpl, const char *exe_path, char *out,
+		   size_t cap);
+
+#endif

@@ -1,0 +1,24 @@
+# POSIX backend (Linux).  Architecture files hold register names and the
+# decoding of the CPU's fault information.
+if FL_POSIX
+libfaultline_la_SOURCES += \
+	lib/posix/posix.h \
+	lib/posix/signals.c \
+	lib/posix/altstack.c \
+	lib/posix/unwind.c \
+	lib/posix/modules.c \
+	lib/posix/elf.c \
+	lib/posix/platform.c \
+	lib/posix/arch.h
+if FL_ARCH_X86_64
+libfaultline_la_SOURCES += lib/posix/arch_x86_64.c
+endif
+if FL_ARCH_AARCH64
+libfaultline_la_SOURCES += lib/posix/arch_aarch64.c
+endif
+libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
+libfaultline_la_LIBADD += $(LIBUNWIND_LIBS)
+# -z now: no lazy binding (it may allocate) inside the handler.
+# -z nodelete: a handler in an unloaded DSO would point at unmapped code.
+libfaultline_la_LDFLAGS += -Wl,-z,now -Wl,-z,nodelete
+endif

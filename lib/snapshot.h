@@ -1,0 +1,88 @@
+/*
+ * snapshot.h - the platform-neutral picture of one crash.
+ *
+ * The platform entry (sigaction handler, vectored exception handler) fills
+ * a struct fl_snapshot from siginfo_t/ucontext_t or EXCEPTION_RECORD/CONTEXT;
+ * everything downstream (symbols, renderers, sink) sees only this struct.
+ * All of it lives in memory reserved at install time: the fatal path never
+ * allocates.
+ */
+#ifndef FL_SNAPSHOT_H
+#define FL_SNAPSHOT_H
+
+#include "faultline.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FL_MAX_MODULES 512
+#define FL_MODULE_PATH_ARENA (128 * 1024)
+#define FL_BUILD_ID_MAX 32
+#define FL_SYMBOL_MAX 256
+#define FL_EXE_PATH_MAX 1024
+
+/* A loaded module (ELF object or PE image). */
+struct fl_module {
+	uintptr_t base;  /* lowest mapped address (ELF header / HMODULE) */
+	uintptr_t end;   /* one past the highest mapped address, 0 unknown */
+	uintptr_t bias;  /* load bias: module offset = pc - bias */
+	const char *path; /* into the table's arena, never NULL */
+	unsigned char build_id[FL_BUILD_ID_MAX];
+	size_t build_id_len; /* 0: none found */
+};
+
+struct fl_module_table {
+	size_t count;
+	struct fl_module modules[FL_MAX_MODULES];
+	size_t arena_used;
+	char arena[FL_MODULE_PATH_ARENA];
+};
+
+/* What the symbol step found for one frame of fault.frames. */
+struct fl_frame_info {
+	int module;              /* index into the module table, -1 unknown */
+	uintptr_t module_offset; /* pc - bias */
+	char symbol[FL_SYMBOL_MAX]; /* "" unknown */
+	uintptr_t symbol_offset;
+};
+
+struct fl_snapshot {
+	struct faultline_fault fault;
+	char exe_path[FL_EXE_PATH_MAX];
+	unsigned include;  /* FAULTLINE_INCLUDE_* */
+	/* Filled by fl_snapshot_resolve(): */
+	struct fl_module_table *modules; /* NULL when not collected */
+	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
+	/* Where the report also says why it could not go where asked. */
+	char output_note[256];
+};
+
+/* Collects the modules (platform) and resolves every frame against them:
+ * module, offset, symbol.  Async-signal-safe. */
+void fl_snapshot_resolve(struct fl_snapshot *snap,
+			 struct fl_module_table *modules);
+
+/* Index of the module containing addr, or -1. */
+int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
+
+/* Copy path into the table's arena; returns the copy ("" when full). */
+const char *fl_module_intern(struct fl_module_table *t, const char *path,
+			     size_t len);
+
+/* Fills fault->cause and cause_text from signo/code/address/access and
+ * the platform's stack-overflow verdict. */
+void fl_fault_explain(struct faultline_fault *fault, int stack_overflow);
+
+/* Frame accumulation with the head/tail rule of FAULTLINE_FRAMES_HEAD/TAIL:
+ * feed every frame in order, then finish. */
+struct fl_frame_collector {
+	struct faultline_fault *fault;
+	size_t seen;
+	uintptr_t tail[FAULTLINE_FRAMES_TAIL]; /* ring of the latest frames */
+};
+void fl_frames_begin(struct fl_frame_collector *c,
+		     struct faultline_fault *fault);
+void fl_frames_add(struct fl_frame_collector *c, uintptr_t pc);
+void fl_frames_finish(struct fl_frame_collector *c);
+
+#endif

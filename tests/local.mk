@@ -1,0 +1,1 @@
+# tests: rules come with the area's work.

@@ -1,0 +1,1 @@
+# tests/windows: rules come with the area's work.

@@ -1,0 +1,1 @@
+# tools: rules come with the area's work.
