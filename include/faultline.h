@@ -223,6 +223,68 @@ FAULTLINE_API int faultline_uninstall(void);
 FAULTLINE_API int faultline_thread_init(void);
 
 /* ------------------------------------------------------------------------
+ * Recovery: a fault inside a protected call becomes a return value
+ * ---------------------------------------------------------------------- */
+
+/* faultline_protect's results (see there). */
+#define FAULTLINE_PROTECT_RETURNED 0 /* fn returned; *result holds its value   \
+				      */
+#define FAULTLINE_PROTECT_FAULTED 1  /* fn faulted; *fault describes it */
+
+/*
+ * Run fn(arg).  If fn returns, store its value in *result (when result is
+ * not NULL) and return FAULTLINE_PROTECT_RETURNED.  If fn, or anything it
+ * calls, faults on the calling thread, abandon fn where it stood and return
+ * FAULTLINE_PROTECT_FAULTED with *fault (when not NULL) filled as the crash
+ * handler would fill it: signal, code, fault address, access kind, cause,
+ * pc, registers and backtrace frames.  faultline_write_report turns it into
+ * the usual report.  No report is written and the user callback is not
+ * called: the caller decides.
+ *
+ * What is recovered: SIGSEGV (including a stack overflow), SIGBUS, SIGILL,
+ * SIGFPE and SIGTRAP raised by the CPU for the calling thread while fn runs
+ * (on Windows: access violations, stack overflow, illegal instructions,
+ * divide errors, breakpoints), provided faultline_install handles that
+ * signal.  Everything else keeps the normal report-and-terminate path:
+ *  - a fault on another thread, even one that runs protected code of its
+ *    own elsewhere: protection is per thread;
+ *  - abort() (SIGABRT) inside fn.  abort() means the program found its own
+ *    state corrupt (a failed assert, a heap check); carrying on would hide
+ *    that, and glibc's abort() holds an internal lock that abandoning it
+ *    would leave taken.  Faults sent by kill(2), raise() or sigqueue() are
+ *    not recovered either: they are requests, not faults of fn.
+ *
+ * Nesting: a protected call inside fn is fine; the innermost protected call
+ * that is running receives the fault, and the outer ones go on.
+ *
+ * After a recovered fault, the calling thread is as it was before the call:
+ * the same signal mask (the one in force when the fault happened, which is
+ * the one before the call unless fn changed it; the fault's signal is not
+ * left blocked), the same alternate signal stack and no longer running on
+ * it, the same floating-point environment (rounding mode, exception flags
+ * and trap masks).  It may fault and recover again, indefinitely, without
+ * leaking memory or descriptors.
+ *
+ * What is not undone: anything fn did before it faulted.  Locks it held
+ * stay held, memory it allocated stays allocated, objects it was changing
+ * are half changed; C++ destructors and cleanup handlers of the abandoned
+ * frames do not run.  Use it for code whose side effects you can discard
+ * (a test, a plug-in you will unload, a probe of memory), not to resume a
+ * program as if nothing happened.
+ *
+ * Cost: the call itself makes no system call and takes no lock (a few
+ * nanoseconds over calling fn); a recovered fault costs the kernel's signal
+ * delivery plus the backtrace, a few microseconds.
+ *
+ * Returns FAULTLINE_PROTECT_RETURNED, FAULTLINE_PROTECT_FAULTED, or -1 with
+ * errno: EINVAL (fn is NULL), ENOTSUP (faultline is not installed, so no
+ * fault could be caught), or what setting up the thread's alternate signal
+ * stack failed with.
+ */
+FAULTLINE_API int faultline_protect(int (*fn)(void *), void *arg, int *result,
+				    struct faultline_fault *fault);
+
+/* ------------------------------------------------------------------------
  * Helpers
  * ---------------------------------------------------------------------- */
 

@@ -18,3 +18,6 @@ libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
 libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 libfaultline_la_LIBADD =
+# faultline_protect: the platform-neutral part (lib/protect.h explains the
+# split with the backends).
+libfaultline_la_SOURCES += lib/protect.c lib/protect.h

@@ -84,3 +84,90 @@ void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
 	f->register_count = n;
 	f->access = access_kind(si->si_signo, mc);
 }
+
+/* --- faultline_protect: the jump record (lib/protect.h) -------------------
+ *
+ * fl_jmp_capture is setjmp without the signal mask: the callee-saved
+ * registers (x19-x28, fp, lr, sp, d8-d15) and FPCR/FPSR, no syscall.  The
+ * fault path never jumps out of the handler: fl_arch_land points the
+ * interrupted context at fl_jmp_land and the handler returns, so the
+ * kernel's sigreturn puts back the signal mask and leaves the alternate
+ * stack; fl_jmp_land then reloads the registers and the floating-point
+ * environment as ordinary code.
+ */
+#include "protect.h"
+
+#include <stddef.h>
+
+_Static_assert(offsetof(struct fl_jmp, fp) == 80, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, sp) == 96, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, d) == 104, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, fpcr) == 168, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, fpsr) == 176, "fl_jmp layout");
+
+/* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack. */
+__asm__(".text\n"
+	".globl fl_jmp_capture\n"
+	".hidden fl_jmp_capture\n"
+	".type fl_jmp_capture, %function\n"
+	"fl_jmp_capture:\n"
+	"	.cfi_startproc\n"
+	"	stp x19, x20, [x0, #0]\n"
+	"	stp x21, x22, [x0, #16]\n"
+	"	stp x23, x24, [x0, #32]\n"
+	"	stp x25, x26, [x0, #48]\n"
+	"	stp x27, x28, [x0, #64]\n"
+	"	stp x29, x30, [x0, #80]\n" /* x30: where we return */
+	"	mov x1, sp\n"
+	"	str x1, [x0, #96]\n"
+	"	stp d8, d9, [x0, #104]\n"
+	"	stp d10, d11, [x0, #120]\n"
+	"	stp d12, d13, [x0, #136]\n"
+	"	stp d14, d15, [x0, #152]\n"
+	"	mrs x1, fpcr\n"
+	"	str x1, [x0, #168]\n"
+	"	mrs x1, fpsr\n"
+	"	str x1, [x0, #176]\n"
+	"	mov w0, #0\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size fl_jmp_capture, .-fl_jmp_capture\n"
+	"\n"
+	".globl fl_jmp_land\n"
+	".hidden fl_jmp_land\n"
+	".type fl_jmp_land, %function\n"
+	"fl_jmp_land:\n"
+	"	.cfi_startproc\n"
+	"	.cfi_undefined x30\n" /* unwinders stop here */
+	"	ldp x19, x20, [x0, #0]\n"
+	"	ldp x21, x22, [x0, #16]\n"
+	"	ldp x23, x24, [x0, #32]\n"
+	"	ldp x25, x26, [x0, #48]\n"
+	"	ldp x27, x28, [x0, #64]\n"
+	"	ldp x29, x30, [x0, #80]\n"
+	"	ldr x1, [x0, #96]\n"
+	"	mov sp, x1\n"
+	"	ldp d8, d9, [x0, #104]\n"
+	"	ldp d10, d11, [x0, #120]\n"
+	"	ldp d12, d13, [x0, #136]\n"
+	"	ldp d14, d15, [x0, #152]\n"
+	"	ldr x1, [x0, #168]\n"
+	"	msr fpcr, x1\n"
+	"	ldr x1, [x0, #176]\n"
+	"	msr fpsr, x1\n"
+	"	mov w0, #1\n" /* fl_jmp_capture "returns" 1 */
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size fl_jmp_land, .-fl_jmp_land\n");
+
+void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)
+{
+	mcontext_t *mc = &uc->uc_mcontext;
+
+	/* fl_jmp_land reloads everything else from j itself. */
+	mc->pc = (uintptr_t)fl_jmp_land;
+	mc->regs[0] = (uintptr_t)j;
+	/* Inside the protected caller's frame, 16-aligned: the overflowed
+	 * sp of the fault must not be where sigreturn leaves us. */
+	mc->sp = j->sp & ~(uint64_t)15;
+}

@@ -51,3 +51,100 @@ void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
 	f->register_count = n;
 	f->access = access_kind(si->si_signo, g);
 }
+
+/* --- faultline_protect: the jump record (lib/protect.h) -------------------
+ *
+ * fl_jmp_capture is setjmp without the signal mask, mangling or shadow-stack
+ * bookkeeping: eight stores and three FP-state reads, no syscall.  The fault
+ * path never jumps out of the handler: fl_arch_land points the interrupted
+ * context at fl_jmp_land and the handler returns, so the kernel's sigreturn
+ * puts back the signal mask and leaves the alternate stack.  fl_jmp_land
+ * then reloads the registers and the floating-point environment as ordinary
+ * code.  (Not compatible with CET shadow stacks, which Linux does not
+ * enable for glibc 2.36 programs: land jumps instead of returning.)
+ */
+#include "protect.h"
+
+#include <stddef.h>
+
+_Static_assert(offsetof(struct fl_jmp, sp) == 48, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, pc) == 56, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, mxcsr) == 64, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, fcw) == 68, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, fsw) == 70, "fl_jmp layout");
+
+/* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack (no
+ * executable stack), and hidden visibility keeps the calls direct. */
+__asm__(".text\n"
+	".globl fl_jmp_capture\n"
+	".hidden fl_jmp_capture\n"
+	".type fl_jmp_capture, @function\n"
+	"fl_jmp_capture:\n"
+	"	.cfi_startproc\n"
+#ifdef __CET__
+	"	endbr64\n"
+#endif
+	"	movq %rbx, 0(%rdi)\n"
+	"	movq %rbp, 8(%rdi)\n"
+	"	movq %r12, 16(%rdi)\n"
+	"	movq %r13, 24(%rdi)\n"
+	"	movq %r14, 32(%rdi)\n"
+	"	movq %r15, 40(%rdi)\n"
+	"	leaq 8(%rsp), %rdx\n" /* sp once we have returned */
+	"	movq %rdx, 48(%rdi)\n"
+	"	movq (%rsp), %rdx\n" /* our return address */
+	"	movq %rdx, 56(%rdi)\n"
+	"	stmxcsr 64(%rdi)\n"
+	"	fnstcw 68(%rdi)\n"
+	"	fnstsw 70(%rdi)\n"
+	"	xorl %eax, %eax\n"
+	"	ret\n"
+	"	.cfi_endproc\n"
+	".size fl_jmp_capture, .-fl_jmp_capture\n"
+	"\n"
+	".globl fl_jmp_land\n"
+	".hidden fl_jmp_land\n"
+	".type fl_jmp_land, @function\n"
+	"fl_jmp_land:\n"
+	"	.cfi_startproc\n"
+	"	.cfi_undefined rip\n" /* unwinders stop here */
+	"	movq 0(%rdi), %rbx\n"
+	"	movq 8(%rdi), %rbp\n"
+	"	movq 16(%rdi), %r12\n"
+	"	movq 24(%rdi), %r13\n"
+	"	movq 32(%rdi), %r14\n"
+	"	movq 40(%rdi), %r15\n"
+	"	movq 48(%rdi), %rsp\n"
+	/* x87: the status word can only be loaded with the whole
+	 * environment.  Take the current one (below sp: the abandoned
+	 * frames of fn), put back control and status words, mark every
+	 * register empty (fn may have left values on the x87 stack), load
+	 * it. */
+	"	subq $32, %rsp\n"
+	"	fnstenv (%rsp)\n"
+	"	movzwl 68(%rdi), %eax\n"
+	"	movw %ax, 0(%rsp)\n"
+	"	movzwl 70(%rdi), %eax\n"
+	"	movw %ax, 4(%rsp)\n"
+	"	movw $0xffff, 8(%rsp)\n"
+	"	fldenv (%rsp)\n"
+	"	addq $32, %rsp\n"
+	"	ldmxcsr 64(%rdi)\n"
+	"	cld\n" /* the ABI's direction flag, whatever fn left */
+	"	movl $1, %eax\n" /* fl_jmp_capture "returns" 1 */
+	"	jmpq *56(%rdi)\n"
+	"	.cfi_endproc\n"
+	".size fl_jmp_land, .-fl_jmp_land\n");
+
+void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)
+{
+	greg_t *g = uc->uc_mcontext.gregs;
+
+	/* fl_jmp_land reloads everything else from j itself. */
+	g[REG_RIP] = (greg_t)(uintptr_t)fl_jmp_land;
+	g[REG_RDI] = (greg_t)(uintptr_t)j;
+	/* A stack pointer inside the protected caller's frame, 16-aligned
+	 * minus 8 as at a function's entry: the overflowed (or corrupt) sp
+	 * of the fault must not be where the kernel's sigreturn leaves us. */
+	g[REG_RSP] = (greg_t)((j->sp & ~(uint64_t)15) - 8);
+}

@@ -4,6 +4,7 @@ if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/posix.h \
 	lib/posix/signals.c \
+	lib/posix/protect.c \
 	lib/posix/altstack.c \
 	lib/posix/unwind.c \
 	lib/posix/modules.c \

@@ -49,10 +49,27 @@ int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
 /* --- signals.c -------------------------------------------------------- */
 /* The thread ids known to be in faultline's handler (0: none). */
 extern volatile long fl_crashing_tid;
+/* 1 when faultline's handler is installed for sig. */
+int fl_signal_handled(int sig);
+/* [fatal] Describe the fault of thread tid into f (everything but the
+ * executable path): what the report and faultline_protect's caller see. */
+void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
+		      const ucontext_t *uc, long tid);
+
+/* --- protect.c -------------------------------------------------------- */
+/* [fatal] Called first thing in the handler: when the current thread runs
+ * a protected call and sig is a fault it recovers, describe the fault,
+ * rewrite uc to land in that call and return 1 (the handler then just
+ * returns).  0: not ours, carry on with the crash. */
+int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc);
 
 /* --- arch_*.c --------------------------------------------------------- */
 /* [fatal] pc, sp, registers and access kind from the context. */
 void fl_arch_fill(struct faultline_fault *fault, const siginfo_t *si,
 		  const ucontext_t *uc);
+/* [fatal] Make the interrupted context resume in fl_jmp_land(j) once the
+ * handler returns (protect.h). */
+struct fl_jmp;
+void fl_arch_land(ucontext_t *uc, struct fl_jmp *j);
 
 #endif

@@ -168,10 +168,9 @@ static void disarm_watchdog(void)
 /* --- the snapshot -----------------------------------------------------------
  */
 
-static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
-		    long tid)
+void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
+		      const ucontext_t *uc, long tid)
 {
-	struct faultline_fault *f = &crash.fault;
 	int overflow = 0;
 
 	fl_memset(f, 0, sizeof(*f));
@@ -195,12 +194,18 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	if ((sig == SIGSEGV || sig == SIGBUS) && !f->has_sender)
 		overflow = fl_altstack_is_overflow(f->address, f->sp);
 	fl_fault_explain(f, overflow);
-	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 	fl_unwind_context(uc, f);
 	if (f->frame_count == 0) {
 		f->frames[0] = f->pc;
 		f->frame_count = 1;
 	}
+}
+
+static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
+		    long tid)
+{
+	fl_fault_capture(&crash.fault, sig, si, uc, tid);
+	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
 /* --- termination ------------------------------------------------------------
@@ -260,6 +265,10 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 
 	if (repair_stripped_action(sig))
 		goto out;
+	/* A fault inside faultline_protect on this thread is no crash: it
+	 * must neither claim fl_crashing_tid nor write a report. */
+	if (fl_protect_recover(sig, si, ctx))
+		goto out;
 	/* A signal the program ignored before us, sent by someone: stay
 	 * ignored.  (abort() resets SIGABRT itself, so it still dies.) */
 	if (previous[sig].sa_handler == SIG_IGN && !is_hardware_fault(si))
@@ -278,6 +287,13 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	terminate(sig, si);
 out:
 	errno = saved_errno;
+}
+
+int fl_signal_handled(int sig)
+{
+	return sig > 0 && sig < FL_NSIG &&
+	       (__atomic_load_n(&installed, __ATOMIC_RELAXED) &
+		FAULTLINE_SIGNAL_BIT(sig)) != 0;
 }
 
 /* --- installing

@@ -1,0 +1,75 @@
+/*
+ * protect.c - the POSIX half of faultline_protect: the per-thread chain of
+ * protected calls and the decision, at the top of the signal handler, to
+ * recover a fault instead of reporting it.  See lib/protect.h for the whole
+ * path.
+ */
+#include "posix.h"
+#include "platform.h"
+#include "protect.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/* Innermost protected call of this thread (NULL: none), and whether this
+ * thread went through fl_protect_thread_prepare.  Initial-exec, like the
+ * alternate-stack record: the handler reads them without __tls_get_addr. */
+__thread struct fl_protect_frame *fl_protect_chain
+	__attribute__((tls_model("initial-exec")));
+__thread int fl_protect_ready __attribute__((tls_model("initial-exec")));
+
+int fl_protect_thread_prepare(void)
+{
+	if (!fl_signal_handled(SIGSEGV) && !fl_signal_handled(SIGBUS) &&
+	    !fl_signal_handled(SIGILL) && !fl_signal_handled(SIGFPE) &&
+	    !fl_signal_handled(SIGTRAP)) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	/* Threads that existed before faultline_install, or were made with
+	 * clone(), have no alternate stack: without one a stack overflow
+	 * cannot run any handler and the kernel kills the process.  A stack
+	 * set by somebody else is kept. */
+	if (fl_platform_thread_init() != 0)
+		return -1;
+	fl_protect_ready = 1;
+	return 0;
+}
+
+/* The faults a protected call gets back: synchronous, raised by the CPU
+ * for this thread.  si_code > 0 says the kernel generated the signal
+ * (SI_KERNEL included: an x86-64 general protection fault or int3 reads
+ * that way); zero and negative codes come from kill, tgkill, sigqueue, and
+ * from abort(), which we deliberately leave fatal (see faultline.h). */
+static int recoverable(int sig, const siginfo_t *si)
+{
+	switch (sig) {
+	case SIGSEGV:
+	case SIGBUS:
+	case SIGILL:
+	case SIGFPE:
+	case SIGTRAP:
+		return si->si_code > 0;
+	default:
+		return 0;
+	}
+}
+
+int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc)
+{
+	struct fl_protect_frame *frame = fl_protect_chain;
+
+	if (!frame || !recoverable(sig, si))
+		return 0;
+	/* Pop first: from here on a fault of this thread belongs to the
+	 * enclosing protected call (or is a crash), never to this one again,
+	 * which could loop. */
+	fl_protect_chain = frame->prev;
+	if (frame->fault)
+		fl_fault_capture(frame->fault, sig, si, uc,
+				 syscall(SYS_gettid));
+	fl_arch_land(uc, &frame->jmp);
+	return 1;
+}

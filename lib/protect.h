@@ -1,0 +1,119 @@
+/*
+ * protect.h - the pieces of faultline_protect and how they meet.
+ *
+ *   lib/protect.c         faultline_protect itself (platform-neutral)
+ *   lib/posix/protect.c   per-thread chain, the recovery decision in the
+ *                         signal handler
+ *   lib/posix/arch_*.c    fl_jmp_capture / fl_jmp_land (assembly) and the
+ *                         rewrite of the signal's ucontext
+ *
+ * How a fault comes back (the same shape on every platform):
+ *
+ *  1. faultline_protect captures a jump record (callee-saved registers,
+ *     stack pointer, return address, floating-point control and status)
+ *     with fl_jmp_capture, a setjmp without the signal mask: no syscall.
+ *     It pushes a frame on the thread's chain and calls fn.
+ *  2. On a fault, the handler finds the innermost frame of the faulting
+ *     thread, pops it, fills the caller's struct faultline_fault, and
+ *     rewrites the interrupted context so that it resumes in fl_jmp_land
+ *     with the jump record as its argument.  It then *returns*: the kernel
+ *     (rt_sigreturn) restores the signal mask of the interrupted code and
+ *     leaves the alternate stack, exactly as for any handled signal.
+ *     Windows does the same with CONTEXT and EXCEPTION_CONTINUE_EXECUTION.
+ *  3. fl_jmp_land, now running as ordinary code, reloads the registers,
+ *     puts the floating-point environment back, and "returns" 1 from
+ *     fl_jmp_capture: faultline_protect reports the fault.
+ *
+ * Nothing ever jumps out of a signal handler, so there is no mask to save
+ * and restore ourselves and no sigaltstack state to repair.
+ */
+#ifndef FL_PROTECT_H
+#define FL_PROTECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline.h"
+
+/* The jump record.  Offsets are fixed: the assembly uses them, and the
+ * arch files check them with static assertions. */
+#if defined(__x86_64__) && !defined(_WIN32)
+/* System V: rbx rbp r12-r15 are callee-saved; no xmm register is. */
+struct fl_jmp {
+	uint64_t rbx, rbp, r12, r13, r14, r15; /* 0 .. 40 */
+	uint64_t sp;	/* 48: the stack pointer after fl_jmp_capture returns */
+	uint64_t pc;	/* 56: its return address */
+	uint32_t mxcsr; /* 64: SSE control and exception flags */
+	uint16_t fcw;	/* 68: x87 control word (precision, rounding) */
+	uint16_t fsw;	/* 70: x87 status word (exception flags, top) */
+};
+#elif defined(__aarch64__)
+/* AAPCS64: x19-x28, fp, lr, sp and the low halves of v8-v15. */
+struct fl_jmp {
+	uint64_t x[10];	 /* 0: x19 .. x28 */
+	uint64_t fp, lr; /* 80, 88: lr is where fl_jmp_capture returns */
+	uint64_t sp;	 /* 96 */
+	uint64_t d[8];	 /* 104: d8 .. d15 */
+	uint64_t fpcr;	 /* 168: rounding mode, trap enables */
+	uint64_t fpsr;	 /* 176: cumulative exception flags */
+};
+#else
+#error "faultline_protect: no jump record for this architecture"
+#endif
+
+/* Returns 0 when called; returns 1 a second time when the handler made a
+ * fault land in fl_jmp_land(j).  returns_twice tells the compiler what
+ * setjmp's name would: keep nothing in registers across it that changed
+ * between the two returns. */
+__attribute__((returns_twice)) int fl_jmp_capture(struct fl_jmp *j);
+/* Assembly landing point; never called from C, only resumed into. */
+void fl_jmp_land(struct fl_jmp *j);
+
+/* One protected call on the current thread's chain (on its stack). */
+struct fl_protect_frame {
+	struct fl_jmp jmp;
+	struct fl_protect_frame *prev; /* the enclosing protected call */
+	struct faultline_fault *fault; /* where to describe a fault; NULL */
+};
+
+/* --- platform backend ------------------------------------------------- */
+
+/* Per-thread setup the first time this thread protects a call (its
+ * alternate signal stack, so that a stack overflow can be handled).  0, or
+ * -1 with errno (ENOTSUP when faultline is not installed). */
+int fl_protect_thread_prepare(void);
+
+#ifdef _WIN32
+/* TLS slot access (mingw's __thread is emulated and allocates). */
+struct fl_protect_frame *fl_protect_top(void);
+void fl_protect_set_top(struct fl_protect_frame *f);
+int fl_protect_thread_ready(void);
+#else
+/* Static TLS (initial-exec): one %fs-relative load or store, and no
+ * __tls_get_addr, which may allocate on a thread's first access and must
+ * not run in a signal handler. */
+extern __thread struct fl_protect_frame *fl_protect_chain
+	__attribute__((tls_model("initial-exec")));
+extern __thread int fl_protect_ready __attribute__((tls_model("initial-exec")));
+
+static inline struct fl_protect_frame *fl_protect_top(void)
+{
+	return fl_protect_chain;
+}
+
+static inline void fl_protect_set_top(struct fl_protect_frame *f)
+{
+	/* A signal handler on this thread must see the chain exactly as the
+	 * program order says: a compiler barrier suffices (same thread). */
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	fl_protect_chain = f;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+}
+
+static inline int fl_protect_thread_ready(void)
+{
+	return fl_protect_ready;
+}
+#endif
+
+#endif
