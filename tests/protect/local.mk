@@ -1,0 +1,11 @@
+# faultline_protect tests (issue 5): one Check program, each test in its
+# own process.
+if FL_POSIX
+if HAVE_CHECK
+check_PROGRAMS += tests/protect/protect_test
+TESTS += tests/protect/protect_test
+tests_protect_protect_test_SOURCES = tests/protect/protect_test.c
+tests_protect_protect_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
+tests_protect_protect_test_LDADD = libfaultline.la $(CHECK_LIBS) -lm -lpthread
+endif
+endif
