@@ -227,9 +227,10 @@ FAULTLINE_API int faultline_thread_init(void);
  * ---------------------------------------------------------------------- */
 
 /* faultline_protect's results (see there). */
-#define FAULTLINE_PROTECT_RETURNED 0 /* fn returned; *result holds its value   \
-				      */
-#define FAULTLINE_PROTECT_FAULTED 1  /* fn faulted; *fault describes it */
+#define FAULTLINE_PROTECT_RETURNED                                             \
+	0			    /* fn returned; *result holds its value    \
+				     */
+#define FAULTLINE_PROTECT_FAULTED 1 /* fn faulted; *fault describes it */
 
 /*
  * Run fn(arg).  If fn returns, store its value in *result (when result is
@@ -254,8 +255,11 @@ FAULTLINE_API int faultline_thread_init(void);
  *    would leave taken.  Faults sent by kill(2), raise() or sigqueue() are
  *    not recovered either: they are requests, not faults of fn.
  *
- * Nesting: a protected call inside fn is fine; the innermost protected call
- * that is running receives the fault, and the outer ones go on.
+ * Nesting: a protected call inside fn is fine (up to 32 deep per thread);
+ * the innermost protected call that is running receives the fault, and the
+ * outer ones go on.  fn may also leave by longjmp (as Check's assertions do
+ * in CK_FORK=no mode): the next faultline_protect on the thread notices the
+ * abandoned call and drops it.
  *
  * After a recovered fault, the calling thread is as it was before the call:
  * the same signal mask (the one in force when the fault happened, which is
@@ -278,8 +282,8 @@ FAULTLINE_API int faultline_thread_init(void);
  *
  * Returns FAULTLINE_PROTECT_RETURNED, FAULTLINE_PROTECT_FAULTED, or -1 with
  * errno: EINVAL (fn is NULL), ENOTSUP (faultline is not installed, so no
- * fault could be caught), or what setting up the thread's alternate signal
- * stack failed with.
+ * fault could be caught), EOVERFLOW (nested too deep), or what setting up
+ * the thread's alternate signal stack failed with.
  */
 FAULTLINE_API int faultline_protect(int (*fn)(void *), void *arg, int *result,
 				    struct faultline_fault *fault);

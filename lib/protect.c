@@ -16,6 +16,8 @@ int faultline_protect(int (*fn)(void *), void *arg, int *result,
 		      struct faultline_fault *fault)
 {
 	struct fl_protect_frame frame;
+	struct fl_protect_chain *chain = fl_protect_chain_get();
+	unsigned depth;
 	int rc;
 
 	if (!fn) {
@@ -23,24 +25,42 @@ int faultline_protect(int (*fn)(void *), void *arg, int *result,
 		return -1;
 	}
 	/* The first call on a thread checks that faultline is installed and
-	 * that the thread has an alternate stack; later calls read one TLS
-	 * flag. */
-	if (!fl_protect_thread_ready() && fl_protect_thread_prepare() != 0)
+	 * gives the thread an alternate stack; later calls read one flag. */
+	if (!chain->ready) {
+		if (fl_protect_thread_prepare() != 0)
+			return -1;
+		chain = fl_protect_chain_get();
+	}
+	/* Drop calls that were left by longjmp: every live enclosing frame
+	 * is above ours on this stack (protect.h). */
+	depth = chain->depth;
+	while (depth > 0 &&
+	       (uintptr_t)chain->frames[depth - 1] <= (uintptr_t)&frame)
+		depth--;
+	if (depth == FL_PROTECT_MAX_DEPTH) {
+		errno = EOVERFLOW;
 		return -1;
+	}
 	frame.fault = fault;
-	frame.prev = fl_protect_top();
+	frame.check = FL_PROTECT_CHECK ^ (uintptr_t)&frame;
 	if (fl_jmp_capture(&frame.jmp)) {
-		/* Back from a fault in fn.  The handler has already popped our
-		 * frame and filled *fault; fl_jmp_land restored the registers
-		 * and the floating-point environment, the kernel the signal
-		 * mask and the alternate stack. */
+		/* Back from a fault in fn.  The handler has popped our frame
+		 * and filled *fault; fl_jmp_land restored the registers and
+		 * the floating-point environment, the kernel the signal mask
+		 * and the alternate stack. */
 		return FAULTLINE_PROTECT_FAULTED;
 	}
-	/* Published only after the capture: a fault before this point is
-	 * not ours to recover (the frame is not complete). */
-	fl_protect_set_top(&frame);
+	/* Published only once complete, entry before count: a signal
+	 * handler on this thread sees either the old chain or the new one.
+	 * Same thread, so compiler barriers are all the ordering needed. */
+	chain->frames[depth] = &frame;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	chain->depth = depth + 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	rc = fn(arg);
-	fl_protect_set_top(frame.prev);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	chain->depth = depth;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	if (result)
 		*result = rc;
 	return FAULTLINE_PROTECT_RETURNED;

@@ -69,11 +69,30 @@ __attribute__((returns_twice)) int fl_jmp_capture(struct fl_jmp *j);
 /* Assembly landing point; never called from C, only resumed into. */
 void fl_jmp_land(struct fl_jmp *j);
 
-/* One protected call on the current thread's chain (on its stack). */
+/* One protected call (on the stack of the thread that made it). */
 struct fl_protect_frame {
 	struct fl_jmp jmp;
-	struct fl_protect_frame *prev; /* the enclosing protected call */
 	struct faultline_fault *fault; /* where to describe a fault; NULL */
+	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address: see below */
+};
+#define FL_PROTECT_CHECK ((uintptr_t)0x66617573746c696eull)
+
+/*
+ * The protected calls running on one thread, innermost last.  An array of
+ * pointers in thread-local storage rather than a list linked through the
+ * frames: a protected call left by longjmp (a failed Check assertion in
+ * CK_FORK=no mode jumps straight back to the runner) never pops itself,
+ * and its frame's memory is then reused by other calls.  With the array,
+ * the next faultline_protect drops such dead entries by comparing
+ * addresses only - a live enclosing frame always lies above the new one on
+ * the stack - without reading the dead memory, and the handler checks
+ * `check` before trusting a frame.
+ */
+#define FL_PROTECT_MAX_DEPTH 32
+struct fl_protect_chain {
+	unsigned depth;
+	int ready; /* fl_protect_thread_prepare done for this thread */
+	struct fl_protect_frame *frames[FL_PROTECT_MAX_DEPTH];
 };
 
 /* --- platform backend ------------------------------------------------- */
@@ -84,35 +103,19 @@ struct fl_protect_frame {
 int fl_protect_thread_prepare(void);
 
 #ifdef _WIN32
-/* TLS slot access (mingw's __thread is emulated and allocates). */
-struct fl_protect_frame *fl_protect_top(void);
-void fl_protect_set_top(struct fl_protect_frame *f);
-int fl_protect_thread_ready(void);
+/* The calling thread's chain, from a TlsAlloc slot (mingw's __thread is
+ * emulated and allocates); never NULL once prepared. */
+struct fl_protect_chain *fl_protect_chain_get(void);
 #else
-/* Static TLS (initial-exec): one %fs-relative load or store, and no
+/* Static TLS (initial-exec): an %fs-relative address, and no
  * __tls_get_addr, which may allocate on a thread's first access and must
  * not run in a signal handler. */
-extern __thread struct fl_protect_frame *fl_protect_chain
+extern __thread struct fl_protect_chain fl_protect_chain
 	__attribute__((tls_model("initial-exec")));
-extern __thread int fl_protect_ready __attribute__((tls_model("initial-exec")));
 
-static inline struct fl_protect_frame *fl_protect_top(void)
+static inline struct fl_protect_chain *fl_protect_chain_get(void)
 {
-	return fl_protect_chain;
-}
-
-static inline void fl_protect_set_top(struct fl_protect_frame *f)
-{
-	/* A signal handler on this thread must see the chain exactly as the
-	 * program order says: a compiler barrier suffices (same thread). */
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	fl_protect_chain = f;
-	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-}
-
-static inline int fl_protect_thread_ready(void)
-{
-	return fl_protect_ready;
+	return &fl_protect_chain;
 }
 #endif
 

@@ -13,12 +13,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Innermost protected call of this thread (NULL: none), and whether this
- * thread went through fl_protect_thread_prepare.  Initial-exec, like the
- * alternate-stack record: the handler reads them without __tls_get_addr. */
-__thread struct fl_protect_frame *fl_protect_chain
+/* This thread's protected calls.  Initial-exec, like the alternate-stack
+ * record: the handler reads it without __tls_get_addr.  (264 bytes of
+ * static TLS per thread.) */
+__thread struct fl_protect_chain fl_protect_chain
 	__attribute__((tls_model("initial-exec")));
-__thread int fl_protect_ready __attribute__((tls_model("initial-exec")));
 
 int fl_protect_thread_prepare(void)
 {
@@ -34,7 +33,7 @@ int fl_protect_thread_prepare(void)
 	 * set by somebody else is kept. */
 	if (fl_platform_thread_init() != 0)
 		return -1;
-	fl_protect_ready = 1;
+	fl_protect_chain.ready = 1;
 	return 0;
 }
 
@@ -59,14 +58,21 @@ static int recoverable(int sig, const siginfo_t *si)
 
 int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc)
 {
-	struct fl_protect_frame *frame = fl_protect_chain;
+	struct fl_protect_chain *chain = &fl_protect_chain;
+	struct fl_protect_frame *frame;
 
-	if (!frame || !recoverable(sig, si))
+	if (chain->depth == 0 || !recoverable(sig, si))
+		return 0;
+	frame = chain->frames[chain->depth - 1];
+	/* A call left by longjmp that no later faultline_protect has dropped
+	 * yet: its memory may hold anything by now.  Landing there would be
+	 * worse than the crash report. */
+	if (frame->check != (FL_PROTECT_CHECK ^ (uintptr_t)frame))
 		return 0;
 	/* Pop first: from here on a fault of this thread belongs to the
 	 * enclosing protected call (or is a crash), never to this one again,
 	 * which could loop. */
-	fl_protect_chain = frame->prev;
+	chain->depth--;
 	if (frame->fault)
 		fl_fault_capture(frame->fault, sig, si, uc,
 				 syscall(SYS_gettid));

@@ -718,6 +718,60 @@ START_TEST(sent_signal_is_not_recovered)
 }
 END_TEST
 
+/* A protected call left by longjmp (a failed assertion of Check in
+ * CK_FORK=no mode does this) must not keep catching faults: the next
+ * protected call drops it, and a fault after that is a crash again. */
+#include <setjmp.h>
+
+static jmp_buf escape;
+
+static int leave_by_longjmp(void *arg)
+{
+	(void)arg;
+	longjmp(escape, 1);
+}
+
+static __attribute__((noinline)) void deeper_protect(void)
+{
+	volatile char pad[1024];
+
+	pad[0] = 0;
+	faultline_protect(leave_by_longjmp, NULL, NULL, NULL);
+	(void)pad[0];
+}
+
+static void longjmp_body(void)
+{
+	faultline_install(NULL);
+	/* More times than calls can nest: the dead ones must go. */
+	for (volatile int i = 0; i < 100; i++) {
+		if (setjmp(escape) == 0)
+			deeper_protect();
+		if (faultline_protect(returns_42, NULL, NULL, NULL) !=
+		    FAULTLINE_PROTECT_RETURNED)
+			_exit(11);
+	}
+	if (setjmp(escape) == 0)
+		deeper_protect();
+	if (faultline_protect(read_null, NULL, NULL, NULL) !=
+	    FAULTLINE_PROTECT_FAULTED)
+		_exit(9);
+	write(2, "recovered\n", 10);
+	read_null(NULL); /* outside any live protected call */
+	_exit(10);
+}
+
+START_TEST(call_left_by_longjmp_is_dropped)
+{
+	static char out[1 << 16];
+	int status = run_child(longjmp_body, out, sizeof(out));
+
+	assert_died_with_report(status, SIGSEGV, out);
+	ck_assert_msg(strncmp(out, "recovered\n", 10) == 0, "output: %s", out);
+	ck_assert(strstr(out, "null pointer dereference") != NULL);
+}
+END_TEST
+
 /* --- the runner ----------------------------------------------------------- */
 
 static Suite *protect_suite(void)
@@ -731,6 +785,7 @@ static Suite *protect_suite(void)
 	tcase_add_test(api, returns_result);
 	tcase_add_test(api, errors);
 	tcase_add_test(api, nested_innermost_wins);
+	tcase_add_test(api, call_left_by_longjmp_is_dropped);
 	suite_add_tcase(s, api);
 
 	tcase_add_test(kinds, segv_null);
