@@ -1,1 +1,12 @@
-# examples: rules come with the area's work.
+# examples: check_nofork, a Check suite run with CK_FORK=no in which a
+# crashing test is a failure with its backtrace (faultline_protect).
+if FL_POSIX
+if HAVE_CHECK
+check_PROGRAMS += examples/check_nofork
+examples_check_nofork_SOURCES = examples/check_nofork.c
+examples_check_nofork_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+examples_check_nofork_LDADD = libfaultline.la $(CHECK_LIBS)
+TESTS += examples/check_nofork.sh
+endif
+endif
+EXTRA_DIST += examples/check_nofork.sh
