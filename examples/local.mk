@@ -6,6 +6,7 @@ check_PROGRAMS += examples/check_nofork
 examples_check_nofork_SOURCES = examples/check_nofork.c
 examples_check_nofork_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 examples_check_nofork_LDADD = libfaultline.la $(CHECK_LIBS)
+examples_check_nofork_LDFLAGS = -no-install
 TESTS += examples/check_nofork.sh
 endif
 endif

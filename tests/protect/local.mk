@@ -7,5 +7,8 @@ TESTS += tests/protect/protect_test
 tests_protect_protect_test_SOURCES = tests/protect/protect_test.c
 tests_protect_protect_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_protect_protect_test_LDADD = libfaultline.la $(CHECK_LIBS) -lm -lpthread
+# -no-install: a real executable, not a libtool wrapper script, so that
+# qemu-aarch64 (FL_TEST_EMULATOR) can run it.
+tests_protect_protect_test_LDFLAGS = -no-install
 endif
 endif

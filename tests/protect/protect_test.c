@@ -28,6 +28,21 @@
 
 /* --- helpers -------------------------------------------------------------- */
 
+/* Under qemu-user (FL_TEST_EMULATOR set by make check) the signal frame
+ * carries no aarch64 ESR record, so the access kind is unknown there. */
+static int emulated(void)
+{
+	const char *e = getenv("FL_TEST_EMULATOR");
+	return e && *e;
+}
+
+static void assert_access(enum faultline_access got, enum faultline_access want)
+{
+	if (emulated() && got == FAULTLINE_ACCESS_UNKNOWN)
+		return;
+	ck_assert_int_eq(got, want);
+}
+
 static void install(void)
 {
 	ck_assert_int_eq(faultline_install(NULL), 0);
@@ -75,7 +90,8 @@ static __attribute__((noinline)) int trap(void *arg)
 
 static volatile int zero;
 
-static __attribute__((noinline)) int divide(void *arg)
+/* Unused on aarch64, where integer division does not trap. */
+static __attribute__((noinline, unused)) int divide(void *arg)
 {
 	/* Both operands volatile: gcc turns 1 / x into a compare. */
 	volatile int n = 7 + (int)(intptr_t)arg;
@@ -213,9 +229,7 @@ START_TEST(segv_null)
 	ck_assert_int_eq(f.code, SEGV_MAPERR);
 	ck_assert_str_eq(f.signal_name, "SIGSEGV");
 	ck_assert_uint_eq(f.address, 16);
-#if defined(__x86_64__) || defined(__aarch64__)
-	ck_assert_int_eq(f.access, FAULTLINE_ACCESS_READ);
-#endif
+	assert_access(f.access, FAULTLINE_ACCESS_READ);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_NULL_DEREF);
 	ck_assert_msg(in_function(f.pc, read_null), "pc %#lx not in fn",
 		      (unsigned long)f.pc);
@@ -239,8 +253,9 @@ START_TEST(segv_write_readonly)
 	ck_assert_int_eq(f.signo, FAULTLINE_SIGSEGV);
 	ck_assert_int_eq(f.code, SEGV_ACCERR);
 	ck_assert_uint_eq(f.address, (uintptr_t)(page + 8));
-	ck_assert_int_eq(f.access, FAULTLINE_ACCESS_WRITE);
-	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_WRITE_READONLY);
+	assert_access(f.access, FAULTLINE_ACCESS_WRITE);
+	if (f.access == FAULTLINE_ACCESS_WRITE)
+		ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_WRITE_READONLY);
 	ck_assert(in_function(f.pc, write_to));
 }
 END_TEST
@@ -416,7 +431,7 @@ START_TEST(nested_innermost_wins)
 	ck_assert_int_eq(faultline_protect(outer_fn, "x", &result, &f),
 			 FAULTLINE_PROTECT_FAULTED);
 	ck_assert_int_eq(inner_result, FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.access, FAULTLINE_ACCESS_WRITE);
+	assert_access(f.access, FAULTLINE_ACCESS_WRITE);
 	ck_assert_uint_eq(f.address, 0);
 }
 END_TEST
@@ -570,9 +585,11 @@ START_TEST(hundred_thousand_cycles)
 	last = now() - t0;
 	rss_end = rss_pages();
 	fds_end = fd_count();
-	/* A leak of even 1 byte per cycle would show as 25 pages. */
-	ck_assert_msg(rss_end - rss_start <= 8, "RSS grew %ld -> %ld pages",
-		      rss_start, rss_end);
+	/* A leak of even 1 byte per cycle would show as 25 pages.  Under
+	 * qemu-user the RSS also holds the emulator's translation cache,
+	 * which grows once for code first run after the warm-up. */
+	ck_assert_msg(rss_end - rss_start <= (emulated() ? 64 : 8),
+		      "RSS grew %ld -> %ld pages", rss_start, rss_end);
 	ck_assert_int_eq(fds_end, fds_start);
 	/* Loose on purpose (shared machines): a chain or a mask that grows
 	 * per cycle slows down far more than 3x. */
@@ -663,7 +680,9 @@ START_TEST(outside_region_dies_with_report)
 	ck_assert_msg(strncmp(out, "recovered\n", 10) == 0, "output: %s", out);
 	ck_assert_ptr_nonnull(report);
 	ck_assert_ptr_null(strstr(report + 1, "crash report"));
-	ck_assert(strstr(out, "write to read-only memory") != NULL);
+	ck_assert(strstr(out, emulated()
+				      ? "protected memory"
+				      : "write to read-only memory") != NULL);
 	ck_assert(strstr(out, "null pointer") == NULL);
 	/* Had the recovered fault claimed the crash, this one would have
 	 * waited 5 s for it and died without a report. */
