@@ -21,3 +21,4 @@ libfaultline_la_LIBADD =
 # faultline_protect: the platform-neutral part (lib/protect.h explains the
 # split with the backends).
 libfaultline_la_SOURCES += lib/protect.c lib/protect.h
+dist_man_MANS += man/faultline_protect.3
