@@ -18,6 +18,7 @@ libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
 libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 libfaultline_la_LIBADD =
+dist_man_MANS += man/faultline.3
 # faultline_protect: the platform-neutral part (lib/protect.h explains the
 # split with the backends).
 libfaultline_la_SOURCES += lib/protect.c lib/protect.h
