@@ -57,11 +57,11 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid);
 
 /* --- protect.c -------------------------------------------------------- */
-/* [fatal] Called first thing in the handler: when the current thread runs
- * a protected call and sig is a fault it recovers, describe the fault,
- * rewrite uc to land in that call and return 1 (the handler then just
- * returns).  0: not ours, carry on with the crash. */
-int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc);
+/* [fatal] Called first thing in the handler: when the current thread (tid)
+ * runs a protected call and sig is a fault it recovers, describe the
+ * fault, rewrite uc to land in that call and return 1 (the handler then
+ * just returns).  0: not ours, carry on with the crash. */
+int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
 
 /* --- arch_*.c --------------------------------------------------------- */
 /* [fatal] pc, sp, registers and access kind from the context. */

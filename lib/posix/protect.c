@@ -10,8 +10,6 @@
 
 #include <errno.h>
 #include <signal.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 /* This thread's protected calls.  Initial-exec, like the alternate-stack
  * record: the handler reads it without __tls_get_addr.  (264 bytes of
@@ -56,7 +54,7 @@ static int recoverable(int sig, const siginfo_t *si)
 	}
 }
 
-int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc)
+int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 {
 	struct fl_protect_chain *chain = &fl_protect_chain;
 	struct fl_protect_frame *frame;
@@ -74,8 +72,7 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc)
 	 * which could loop. */
 	chain->depth--;
 	if (frame->fault)
-		fl_fault_capture(frame->fault, sig, si, uc,
-				 syscall(SYS_gettid));
+		fl_fault_capture(frame->fault, sig, si, uc, tid);
 	fl_arch_land(uc, &frame->jmp);
 	return 1;
 }

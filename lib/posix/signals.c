@@ -275,7 +275,7 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 		goto out;
 	/* A fault inside faultline_protect on this thread is no crash: it
 	 * must neither claim fl_crashing_tid nor write a report. */
-	if (fl_protect_recover(sig, si, ctx))
+	if (fl_protect_recover(sig, si, ctx, tid))
 		goto out;
 	/* A signal the program ignored before us, sent by someone: stay
 	 * ignored.  Not SIGABRT: abort() goes on to reset it to the default
