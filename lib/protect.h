@@ -61,6 +61,15 @@ struct fl_jmp {
 #error "faultline_protect: no jump record for this architecture"
 #endif
 
+#ifndef _WIN32
+/* The frame of an assembly function in top-level asm (ELF; "%function"
+ * is the spelling GAS takes on every architecture). */
+#define FL_ASM_BEGIN(name)                                                     \
+	".text\n.globl " #name "\n.hidden " #name "\n.type " #name             \
+	", %function\n" #name ":\n\t.cfi_startproc\n"
+#define FL_ASM_END(name) "\t.cfi_endproc\n.size " #name ", .-" #name "\n"
+#endif
+
 /* Returns 0 when called; returns 1 a second time when the handler made a
  * fault land in fl_jmp_land(j).  returns_twice tells the compiler what
  * setjmp's name would: keep nothing in registers across it that changed

@@ -106,18 +106,14 @@ _Static_assert(offsetof(struct fl_jmp, fpcr) == 168, "fl_jmp layout");
 _Static_assert(offsetof(struct fl_jmp, fpsr) == 176, "fl_jmp layout");
 
 /* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack. */
-__asm__(".text\n"
-	".globl fl_jmp_capture\n"
-	".hidden fl_jmp_capture\n"
-	".type fl_jmp_capture, %function\n"
-	"fl_jmp_capture:\n"
-	"	.cfi_startproc\n"
+/* clang-format off */
+__asm__(FL_ASM_BEGIN(fl_jmp_capture)
 	"	stp x19, x20, [x0, #0]\n"
 	"	stp x21, x22, [x0, #16]\n"
 	"	stp x23, x24, [x0, #32]\n"
 	"	stp x25, x26, [x0, #48]\n"
 	"	stp x27, x28, [x0, #64]\n"
-	"	stp x29, x30, [x0, #80]\n" /* x30: where we return */
+	"	stp x29, x30, [x0, #80]\n"	/* x30: where we return */
 	"	mov x1, sp\n"
 	"	str x1, [x0, #96]\n"
 	"	stp d8, d9, [x0, #104]\n"
@@ -130,15 +126,10 @@ __asm__(".text\n"
 	"	str x1, [x0, #176]\n"
 	"	mov w0, #0\n"
 	"	ret\n"
-	"	.cfi_endproc\n"
-	".size fl_jmp_capture, .-fl_jmp_capture\n"
-	"\n"
-	".globl fl_jmp_land\n"
-	".hidden fl_jmp_land\n"
-	".type fl_jmp_land, %function\n"
-	"fl_jmp_land:\n"
-	"	.cfi_startproc\n"
-	"	.cfi_undefined x30\n" /* unwinders stop here */
+	FL_ASM_END(fl_jmp_capture));
+
+__asm__(FL_ASM_BEGIN(fl_jmp_land)
+	"	.cfi_undefined x30\n"	/* unwinders stop here */
 	"	ldp x19, x20, [x0, #0]\n"
 	"	ldp x21, x22, [x0, #16]\n"
 	"	ldp x23, x24, [x0, #32]\n"
@@ -155,10 +146,10 @@ __asm__(".text\n"
 	"	msr fpcr, x1\n"
 	"	ldr x1, [x0, #176]\n"
 	"	msr fpsr, x1\n"
-	"	mov w0, #1\n" /* fl_jmp_capture "returns" 1 */
+	"	mov w0, #1\n"		/* fl_jmp_capture "returns" 1 */
 	"	ret\n"
-	"	.cfi_endproc\n"
-	".size fl_jmp_land, .-fl_jmp_land\n");
+	FL_ASM_END(fl_jmp_land));
+/* clang-format on */
 
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)
 {

@@ -75,12 +75,8 @@ _Static_assert(offsetof(struct fl_jmp, fsw) == 70, "fl_jmp layout");
 
 /* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack (no
  * executable stack), and hidden visibility keeps the calls direct. */
-__asm__(".text\n"
-	".globl fl_jmp_capture\n"
-	".hidden fl_jmp_capture\n"
-	".type fl_jmp_capture, @function\n"
-	"fl_jmp_capture:\n"
-	"	.cfi_startproc\n"
+/* clang-format off */
+__asm__(FL_ASM_BEGIN(fl_jmp_capture)
 #ifdef __CET__
 	"	endbr64\n"
 #endif
@@ -90,24 +86,19 @@ __asm__(".text\n"
 	"	movq %r13, 24(%rdi)\n"
 	"	movq %r14, 32(%rdi)\n"
 	"	movq %r15, 40(%rdi)\n"
-	"	leaq 8(%rsp), %rdx\n" /* sp once we have returned */
+	"	leaq 8(%rsp), %rdx\n"	/* sp once we have returned */
 	"	movq %rdx, 48(%rdi)\n"
-	"	movq (%rsp), %rdx\n" /* our return address */
+	"	movq (%rsp), %rdx\n"	/* our return address */
 	"	movq %rdx, 56(%rdi)\n"
 	"	stmxcsr 64(%rdi)\n"
 	"	fnstcw 68(%rdi)\n"
 	"	fnstsw 70(%rdi)\n"
 	"	xorl %eax, %eax\n"
 	"	ret\n"
-	"	.cfi_endproc\n"
-	".size fl_jmp_capture, .-fl_jmp_capture\n"
-	"\n"
-	".globl fl_jmp_land\n"
-	".hidden fl_jmp_land\n"
-	".type fl_jmp_land, @function\n"
-	"fl_jmp_land:\n"
-	"	.cfi_startproc\n"
-	"	.cfi_undefined rip\n" /* unwinders stop here */
+	FL_ASM_END(fl_jmp_capture));
+
+__asm__(FL_ASM_BEGIN(fl_jmp_land)
+	"	.cfi_undefined rip\n"	/* unwinders stop here */
 	"	movq 0(%rdi), %rbx\n"
 	"	movq 8(%rdi), %rbp\n"
 	"	movq 16(%rdi), %r12\n"
@@ -116,10 +107,9 @@ __asm__(".text\n"
 	"	movq 40(%rdi), %r15\n"
 	"	movq 48(%rdi), %rsp\n"
 	/* x87: the status word can only be loaded with the whole
-	 * environment.  Take the current one (below sp: the abandoned
-	 * frames of fn), put back control and status words, mark every
-	 * register empty (fn may have left values on the x87 stack), load
-	 * it. */
+	 * environment.  Take the current one (below sp: the abandoned frames
+	 * of fn), put back the control and status words, mark every register
+	 * empty (fn may have left values on the x87 stack), load it. */
 	"	subq $32, %rsp\n"
 	"	fnstenv (%rsp)\n"
 	"	movzwl 68(%rdi), %eax\n"
@@ -130,11 +120,11 @@ __asm__(".text\n"
 	"	fldenv (%rsp)\n"
 	"	addq $32, %rsp\n"
 	"	ldmxcsr 64(%rdi)\n"
-	"	cld\n" /* the ABI's direction flag, whatever fn left */
-	"	movl $1, %eax\n" /* fl_jmp_capture "returns" 1 */
+	"	cld\n"			/* the ABI's direction flag, whatever fn left */
+	"	movl $1, %eax\n"	/* fl_jmp_capture "returns" 1 */
 	"	jmpq *56(%rdi)\n"
-	"	.cfi_endproc\n"
-	".size fl_jmp_land, .-fl_jmp_land\n");
+	FL_ASM_END(fl_jmp_land));
+/* clang-format on */
 
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)
 {

@@ -690,26 +690,38 @@ START_TEST(outside_region_dies_with_report)
 }
 END_TEST
 
+/* fn, run protected in a child, must kill it by sig with a report saying
+ * cause. */
+static int (*child_fn)(void *);
+
+static void protected_child_body(void)
+{
+	faultline_install(NULL);
+	faultline_protect(child_fn, NULL, NULL, NULL);
+	_exit(7);
+}
+
+static void assert_protected_call_dies(int (*fn)(void *), int sig,
+				       const char *cause)
+{
+	static char out[1 << 16];
+	int status;
+
+	child_fn = fn;
+	status = run_child(protected_child_body, out, sizeof(out));
+	assert_died_with_report(status, sig, out);
+	ck_assert_msg(strstr(out, cause) != NULL, "no '%s' in: %s", cause, out);
+}
+
 static int call_abort(void *arg)
 {
 	(void)arg;
 	abort();
 }
 
-static void abort_body(void)
-{
-	faultline_install(NULL);
-	faultline_protect(call_abort, NULL, NULL, NULL);
-	_exit(7);
-}
-
 START_TEST(abort_is_not_recovered)
 {
-	static char out[1 << 16];
-	int status = run_child(abort_body, out, sizeof(out));
-
-	assert_died_with_report(status, SIGABRT, out);
-	ck_assert(strstr(out, "abort() called") != NULL);
+	assert_protected_call_dies(call_abort, SIGABRT, "abort() called");
 }
 END_TEST
 
@@ -720,20 +732,9 @@ static int raise_segv(void *arg)
 	return 0;
 }
 
-static void sent_body(void)
-{
-	faultline_install(NULL);
-	faultline_protect(raise_segv, NULL, NULL, NULL);
-	_exit(8);
-}
-
 START_TEST(sent_signal_is_not_recovered)
 {
-	static char out[1 << 16];
-	int status = run_child(sent_body, out, sizeof(out));
-
-	assert_died_with_report(status, SIGSEGV, out);
-	ck_assert(strstr(out, "signal sent by") != NULL);
+	assert_protected_call_dies(raise_segv, SIGSEGV, "signal sent by");
 }
 END_TEST
 
