@@ -66,25 +66,24 @@ static __attribute__((noinline)) int write_to(void *arg)
 	return 0;
 }
 
+/* The instruction spelled per architecture. */
+#if defined(__x86_64__)
+#define BY_ARCH(x86_64, aarch64) x86_64
+#elif defined(__aarch64__)
+#define BY_ARCH(x86_64, aarch64) aarch64
+#endif
+
 static __attribute__((noinline)) int illegal(void *arg)
 {
 	(void)arg;
-#if defined(__x86_64__)
-	__asm__ volatile("ud2");
-#elif defined(__aarch64__)
-	__asm__ volatile(".inst 0x00000000"); /* udf #0 */
-#endif
+	__asm__ volatile(BY_ARCH("ud2", ".inst 0x00000000" /* udf #0 */));
 	return 0;
 }
 
 static __attribute__((noinline)) int trap(void *arg)
 {
 	(void)arg;
-#if defined(__x86_64__)
-	__asm__ volatile("int3");
-#elif defined(__aarch64__)
-	__asm__ volatile("brk #0");
-#endif
+	__asm__ volatile(BY_ARCH("int3", "brk #0"));
 	return 0;
 }
 
