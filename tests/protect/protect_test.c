@@ -217,21 +217,30 @@ END_TEST
 
 /* --- each fault kind comes back, described -------------------------------- */
 
+/* Run fn(arg) protected; it must fault with signo and (code >= 0) code,
+ * with the pc inside fn.  *f receives the description. */
+static void expect_fault(int (*fn)(void *), void *arg, int signo, int code,
+			 struct faultline_fault *f)
+{
+	install();
+	ck_assert_int_eq(faultline_protect(fn, arg, NULL, f),
+			 FAULTLINE_PROTECT_FAULTED);
+	ck_assert_int_eq(f->signo, signo);
+	if (code >= 0)
+		ck_assert_int_eq(f->code, code);
+	ck_assert_msg(in_function(f->pc, fn), "pc %#lx not in fn",
+		      (unsigned long)f->pc);
+}
+
 START_TEST(segv_null)
 {
 	struct faultline_fault f;
 
-	install();
-	ck_assert_int_eq(faultline_protect(read_null, NULL, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGSEGV);
-	ck_assert_int_eq(f.code, SEGV_MAPERR);
+	expect_fault(read_null, NULL, FAULTLINE_SIGSEGV, SEGV_MAPERR, &f);
 	ck_assert_str_eq(f.signal_name, "SIGSEGV");
 	ck_assert_uint_eq(f.address, 16);
 	assert_access(f.access, FAULTLINE_ACCESS_READ);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_NULL_DEREF);
-	ck_assert_msg(in_function(f.pc, read_null), "pc %#lx not in fn",
-		      (unsigned long)f.pc);
 	ck_assert_uint_ge(f.frame_count, 1);
 	ck_assert_uint_eq(f.frames[0], f.pc);
 	ck_assert_int_eq(f.pid, getpid());
@@ -245,17 +254,12 @@ START_TEST(segv_write_readonly)
 	char *page =
 		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	install();
 	ck_assert_ptr_ne(page, MAP_FAILED);
-	ck_assert_int_eq(faultline_protect(write_to, page + 8, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGSEGV);
-	ck_assert_int_eq(f.code, SEGV_ACCERR);
+	expect_fault(write_to, page + 8, FAULTLINE_SIGSEGV, SEGV_ACCERR, &f);
 	ck_assert_uint_eq(f.address, (uintptr_t)(page + 8));
 	assert_access(f.access, FAULTLINE_ACCESS_WRITE);
 	if (f.access == FAULTLINE_ACCESS_WRITE)
 		ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_WRITE_READONLY);
-	ck_assert(in_function(f.pc, write_to));
 }
 END_TEST
 
@@ -264,13 +268,8 @@ START_TEST(bus)
 	struct faultline_fault f;
 	char *page = bus_page();
 
-	install();
-	ck_assert_int_eq(faultline_protect(write_to, page, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGBUS);
-	ck_assert_int_eq(f.code, BUS_ADRERR);
+	expect_fault(write_to, page, FAULTLINE_SIGBUS, BUS_ADRERR, &f);
 	ck_assert_uint_eq(f.address, (uintptr_t)page);
-	ck_assert(in_function(f.pc, write_to));
 }
 END_TEST
 
@@ -278,12 +277,7 @@ START_TEST(ill)
 {
 	struct faultline_fault f;
 
-	install();
-	ck_assert_int_eq(faultline_protect(illegal, NULL, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGILL);
-	ck_assert_int_eq(f.code, ILL_ILLOPN);
-	ck_assert(in_function(f.pc, illegal));
+	expect_fault(illegal, NULL, FAULTLINE_SIGILL, ILL_ILLOPN, &f);
 	ck_assert_uint_eq(f.address, f.pc);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_ILLEGAL_INSTRUCTION);
 }
@@ -293,12 +287,8 @@ START_TEST(trap_breakpoint)
 {
 	struct faultline_fault f;
 
-	install();
-	ck_assert_int_eq(faultline_protect(trap, NULL, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGTRAP);
+	expect_fault(trap, NULL, FAULTLINE_SIGTRAP, -1, &f);
 	ck_assert_int_gt(f.code, 0); /* from the CPU, not sent */
-	ck_assert(in_function(f.pc, trap));
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_BREAKPOINT);
 }
 END_TEST
@@ -312,12 +302,7 @@ START_TEST(fpe_divide)
 #else
 	struct faultline_fault f;
 
-	install();
-	ck_assert_int_eq(faultline_protect(divide, NULL, NULL, &f),
-			 FAULTLINE_PROTECT_FAULTED);
-	ck_assert_int_eq(f.signo, FAULTLINE_SIGFPE);
-	ck_assert_int_eq(f.code, FPE_INTDIV);
-	ck_assert(in_function(f.pc, divide));
+	expect_fault(divide, NULL, FAULTLINE_SIGFPE, FPE_INTDIV, &f);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO);
 #endif
 }
