@@ -259,7 +259,10 @@ FAULTLINE_API int faultline_thread_init(void);
  * the innermost protected call that is running receives the fault, and the
  * outer ones go on.  fn may also leave by longjmp (as Check's assertions do
  * in CK_FORK=no mode): the next faultline_protect on the thread notices the
- * abandoned call and drops it.
+ * abandoned call, by its place on the stack, and drops it.  (So a call made
+ * on another stack than the enclosing ones - a coroutine's, or a signal
+ * handler's alternate stack above the thread's stack - may drop them too:
+ * do not nest protected calls across stacks.)
  *
  * After a recovered fault, the calling thread is as it was before the call:
  * the same signal mask (the one in force when the fault happened, which is
