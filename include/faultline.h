@@ -246,7 +246,9 @@ FAULTLINE_API int faultline_thread_init(void);
  * SIGFPE and SIGTRAP raised by the CPU for the calling thread while fn runs
  * (on Windows: access violations, stack overflow, illegal instructions,
  * divide errors, breakpoints), provided faultline_install handles that
- * signal.  Everything else keeps the normal report-and-terminate path:
+ * signal (after faultline_uninstall, nothing is caught any more: a fault
+ * then ends the process as it would without faultline).  Everything else
+ * keeps the normal report-and-terminate path:
  *  - a fault on another thread, even one that runs protected code of its
  *    own elsewhere: protection is per thread;
  *  - abort() (SIGABRT) inside fn.  abort() means the program found its own
