@@ -52,9 +52,10 @@ extern volatile long fl_crashing_tid;
 /* 1 when faultline's handler is installed for sig. */
 int fl_signal_handled(int sig);
 /* [fatal] Describe the fault of thread tid into f (everything but the
- * executable path): what the report and faultline_protect's caller see. */
+ * executable path): what the report and faultline_protect's caller see.
+ * unwind 0: frame 0 (the pc) only. */
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid);
+		      const ucontext_t *uc, long tid, int unwind);
 
 /* --- protect.c -------------------------------------------------------- */
 /* [fatal] Called first thing in the handler: when the current thread (tid)

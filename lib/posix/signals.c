@@ -177,7 +177,7 @@ static void disarm_watchdog(void)
  */
 
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid)
+		      const ucontext_t *uc, long tid, int unwind)
 {
 	int overflow = 0;
 
@@ -202,7 +202,8 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 	if ((sig == SIGSEGV || sig == SIGBUS) && !f->has_sender)
 		overflow = fl_altstack_is_overflow(f->address, f->sp);
 	fl_fault_explain(f, overflow);
-	fl_unwind_context(uc, f);
+	if (unwind)
+		fl_unwind_context(uc, f);
 	if (f->frame_count == 0) {
 		f->frames[0] = f->pc;
 		f->frame_count = 1;
@@ -212,7 +213,7 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 		    long tid)
 {
-	fl_fault_capture(&crash.fault, sig, si, uc, tid);
+	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 

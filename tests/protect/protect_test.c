@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -218,9 +219,10 @@ END_TEST
 /* --- each fault kind comes back, described -------------------------------- */
 
 /* Run fn(arg) protected; it must fault with signo and (code >= 0) code,
- * with the pc inside fn.  *f receives the description. */
-static void expect_fault(int (*fn)(void *), void *arg, int signo, int code,
-			 struct faultline_fault *f)
+ * with the pc inside at (fn itself, or what it calls).  *f receives the
+ * description. */
+static void expect_fault_at(int (*fn)(void *), void *arg, int (*at)(void *),
+			    int signo, int code, struct faultline_fault *f)
 {
 	install();
 	ck_assert_int_eq(faultline_protect(fn, arg, NULL, f),
@@ -228,9 +230,14 @@ static void expect_fault(int (*fn)(void *), void *arg, int signo, int code,
 	ck_assert_int_eq(f->signo, signo);
 	if (code >= 0)
 		ck_assert_int_eq(f->code, code);
-	ck_assert_msg(in_function(f->pc, fn), "pc %#lx not in fn",
+	ck_assert_msg(in_function(f->pc, at), "pc %#lx not in fn",
 		      (unsigned long)f->pc);
+	ck_assert_msg(f->frame_count >= 1 && f->frames[0] == f->pc,
+		      "frame 0 is not the pc");
 }
+
+#define expect_fault(fn, arg, signo, code, f)                                  \
+	expect_fault_at(fn, arg, fn, signo, code, f)
 
 START_TEST(segv_null)
 {
@@ -241,8 +248,6 @@ START_TEST(segv_null)
 	ck_assert_uint_eq(f.address, 16);
 	assert_access(f.access, FAULTLINE_ACCESS_READ);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_NULL_DEREF);
-	ck_assert_uint_ge(f.frame_count, 1);
-	ck_assert_uint_eq(f.frames[0], f.pc);
 	ck_assert_int_eq(f.pid, getpid());
 	ck_assert_uint_ge(f.register_count, 1);
 }
@@ -305,6 +310,44 @@ START_TEST(fpe_divide)
 	expect_fault(divide, NULL, FAULTLINE_SIGFPE, FPE_INTDIV, &f);
 	ck_assert_int_eq(f.cause, FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO);
 #endif
+}
+END_TEST
+
+/* The backtrace goes from the faulting pc through fn's callers. */
+static __attribute__((noinline)) int middle(void *arg)
+{
+	int r = read_null(arg);
+	__asm__ volatile("" ::: "memory"); /* no tail call */
+	return r + 1;
+}
+
+static __attribute__((noinline)) int outer(void *arg)
+{
+	int r = middle(arg);
+	__asm__ volatile("" ::: "memory");
+	return r + 1;
+}
+
+static int frames_in(const struct faultline_fault *f, int (*fn)(void *))
+{
+	for (size_t i = 1; i < f->frame_count; i++)
+		if (in_function(f->frames[i], fn))
+			return 1;
+	return 0;
+}
+
+START_TEST(backtrace_frames)
+{
+	struct faultline_fault f;
+
+	expect_fault_at(outer, NULL, read_null, FAULTLINE_SIGSEGV, SEGV_MAPERR,
+			&f);
+	/* Until lib/posix/unwind.c (frame 0 only) is replaced by the
+	 * libunwind unwinder, there is nothing more to check. */
+	if (f.frame_count == 1)
+		return;
+	ck_assert_msg(frames_in(&f, middle), "no frame in middle()");
+	ck_assert_msg(frames_in(&f, outer), "no frame in outer()");
 }
 END_TEST
 
@@ -379,6 +422,43 @@ START_TEST(overflow_thread_created_before_install)
 	install();
 	pthread_barrier_wait(&before_install);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+END_TEST
+
+/* Threads fault and recover at the same time, each in its own protected
+ * calls, each getting its own fault back. */
+#define RACERS 4
+#define RACER_CYCLES 2000
+
+static void *racer(void *arg)
+{
+	struct faultline_fault f;
+	long tid = (long)syscall(SYS_gettid);
+
+	(void)arg;
+	for (int i = 0; i < RACER_CYCLES; i++) {
+		memset(&f, 0, sizeof(f));
+		if (faultline_protect(write_to, NULL, NULL, &f) !=
+			    FAULTLINE_PROTECT_FAULTED ||
+		    f.tid != tid || f.signo != FAULTLINE_SIGSEGV ||
+		    !in_function(f.pc, write_to))
+			return (void *)1;
+	}
+	return NULL;
+}
+
+START_TEST(threads_recover_concurrently)
+{
+	pthread_t t[RACERS];
+
+	install();
+	for (int i = 0; i < RACERS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, racer, NULL), 0);
+	for (int i = 0; i < RACERS; i++) {
+		void *failed;
+		ck_assert_int_eq(pthread_join(t[i], &failed), 0);
+		ck_assert_ptr_null(failed);
+	}
 }
 END_TEST
 
@@ -793,6 +873,7 @@ static Suite *protect_suite(void)
 	suite_add_tcase(s, api);
 
 	tcase_add_test(kinds, segv_null);
+	tcase_add_test(kinds, backtrace_frames);
 	tcase_add_test(kinds, segv_write_readonly);
 	tcase_add_test(kinds, bus);
 	tcase_add_test(kinds, ill);
@@ -801,6 +882,7 @@ static Suite *protect_suite(void)
 	tcase_add_test(kinds, overflow_main_thread);
 	tcase_add_test(kinds, overflow_worker_thread);
 	tcase_add_test(kinds, overflow_thread_created_before_install);
+	tcase_add_test(kinds, threads_recover_concurrently);
 	tcase_set_timeout(kinds, 60);
 	suite_add_tcase(s, kinds);
 
