@@ -40,6 +40,47 @@ size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out,
  * 0, or -1 when unreadable (instead of faulting). */
 int fl_safe_read(void *dst, uintptr_t src, size_t len);
 
+/* Batch lookups: the frames of one crash that fall into one module are
+ * resolved in a single pass over its symbol table (one mmap per module,
+ * per crash).  The caller fills vaddr, name and cap. */
+#define FL_ELF_LOOKUP_MAX FAULTLINE_MAX_FRAMES
+struct fl_elf_lookup {
+	uintptr_t vaddr; /* in: ELF virtual address (pc - bias) */
+	char *name;      /* in: where the symbol name goes */
+	size_t cap;
+	int found;       /* out: 1 when name and start are set */
+	uintptr_t start; /* out: the symbol's st_value */
+};
+/* [fatal] A file mapped read-only whole (open + fstat + mmap). */
+struct fl_elf_map {
+	const unsigned char *data;
+	size_t size;
+};
+int fl_elf_map(const char *path, struct fl_elf_map *m);
+void fl_elf_unmap(struct fl_elf_map *m);
+/* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups against an ELF image in
+ * memory (a mapped file, or the vdso); 0, or -1 when it is no ELF. */
+int fl_elf_symbolize_image(const void *data, size_t size,
+			   struct fl_elf_lookup *q, size_t n);
+/* [fatal] GNU build-id from an ELF file image (its PT_NOTE segments). */
+size_t fl_elf_build_id_image(const void *data, size_t size,
+			     unsigned char *out, size_t cap);
+
+/* --- modules.c -------------------------------------------------------- */
+/* [fatal] Resolve every frame of fault against the module table t: module,
+ * offset and symbol into info[0 .. fault->frame_count).  One mmap per
+ * module and one pass over its symbols for all its frames: this is what
+ * keeps a deep crash cheap (fl_platform_symbolize would reopen the file
+ * per frame).  Frame 0 is looked up at its pc, the others (return
+ * addresses) at pc - 1 so that a call ending a function still names it;
+ * symbol_offset stays pc - symbol start.  A file whose build-id differs
+ * from the loaded module's gets no symbols (it was replaced on disk). */
+struct fl_module_table;
+struct fl_frame_info;
+void fl_platform_symbolize_frames(const struct fl_module_table *t,
+				  const struct faultline_fault *fault,
+				  struct fl_frame_info *info);
+
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */
 int fl_altstack_thread_init(void);

@@ -1,0 +1,322 @@
+/*
+ * test_unwind.c - the backtrace of a crash, taken from the signal's
+ * context by fl_unwind_context: the right frames, no malloc, no loader
+ * lock, bounded on deep recursion, sane on bad pcs and stacks.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <dlfcn.h>
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "crash_helper.h"
+#include "platform.h"
+
+/* ------------------------------------------------------------------------
+ * Known call chains.  Global, noinline, and with work after each call so
+ * that neither tail calls nor clones rename or drop a frame.
+ * ---------------------------------------------------------------------- */
+
+int *volatile fl_test_null;
+volatile int fl_test_depth;
+volatile int fl_test_sink;
+
+__attribute__((noinline)) int fl_test_crash_leaf(void)
+{
+	*fl_test_null = 1;
+	return fl_test_sink;
+}
+
+__attribute__((noinline)) int fl_test_recurse(int n)
+{
+	int r = n > 0 ? fl_test_recurse(n - 1) : fl_test_crash_leaf();
+
+	__asm__ volatile("" ::: "memory");
+	return r + 1;
+}
+
+__attribute__((noinline)) void fl_test_outer(void)
+{
+	fl_test_sink = fl_test_recurse(fl_test_depth);
+	__asm__ volatile("" ::: "memory");
+}
+
+void (*volatile fl_test_null_fn)(void);
+
+__attribute__((noinline)) void fl_test_call_null(void)
+{
+	fl_test_null_fn();
+	__asm__ volatile("" ::: "memory");
+	fl_test_sink++;
+}
+
+static struct fl_test_crash crash;
+
+static void setup(void)
+{
+	ck_assert_int_eq(fl_unwind_prepare(), 0);
+	memset(&crash, 0, sizeof(crash));
+}
+
+/* Frames 0..depth+2 of a crash at fl_test_depth = depth. */
+static void check_chain(const struct fl_test_crash *c, int depth)
+{
+	int i;
+
+	ck_assert_uint_ge(c->fault.frame_count, (size_t)depth + 3);
+	ck_assert_str_eq(fl_test_sym(c, 0), "fl_test_crash_leaf");
+	for (i = 1; i <= depth + 1; i++)
+		ck_assert_msg(strcmp(fl_test_sym(c, i), "fl_test_recurse") == 0,
+			      "frame %d is '%s'", i, fl_test_sym(c, i));
+	ck_assert_str_eq(fl_test_sym(c, depth + 2), "fl_test_outer");
+}
+
+START_TEST(frames_of_a_known_chain)
+{
+	fl_test_depth = 5;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, fl_test_capture,
+					   &crash),
+			 SIGSEGV);
+	check_chain(&crash, 5);
+	/* frame 0 is the faulting pc itself, not a return address */
+	ck_assert_uint_eq(crash.fault.frames_omitted, 0);
+	ck_assert_int_ge(crash.info[0].module, 0);
+	ck_assert_uint_gt(crash.info[0].symbol_offset, 0);
+	/* ... and the walk goes on past the test into Check and libc */
+	ck_assert_uint_gt(crash.fault.frame_count, 5 + 4);
+	ck_assert_uint_le(crash.fault.frame_count, 5 + 40);
+}
+END_TEST
+
+/* A call through NULL: pc 0 has no unwind info; the caller is found from
+ * the return address the call left (stack top / link register). */
+START_TEST(call_through_null_keeps_the_caller)
+{
+	ck_assert_int_eq(fl_test_run_crash(fl_test_call_null, fl_test_capture,
+					   &crash),
+			 SIGSEGV);
+	ck_assert_uint_ge(crash.fault.frame_count, 3);
+	ck_assert_uint_eq(crash.fault.frames[0], 0);
+	ck_assert_str_eq(fl_test_sym(&crash, 1), "fl_test_call_null");
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * No malloc in the fatal path: malloc is interposed and aborts while the
+ * handler works.
+ * ---------------------------------------------------------------------- */
+
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+static atomic_int fl_test_no_malloc;
+
+static void fl_test_malloc_check(void)
+{
+	static const char msg[] = "malloc called in the fatal path\n";
+
+	if (atomic_load(&fl_test_no_malloc)) {
+		if (write(2, msg, sizeof(msg) - 1) < 0)
+			_exit(99);
+		abort();
+	}
+}
+
+void *malloc(size_t n)
+{
+	fl_test_malloc_check();
+	return __libc_malloc(n);
+}
+
+void *calloc(size_t n, size_t m)
+{
+	fl_test_malloc_check();
+	return __libc_calloc(n, m);
+}
+
+void *realloc(void *p, size_t n)
+{
+	fl_test_malloc_check();
+	return __libc_realloc(p, n);
+}
+
+void free(void *p)
+{
+	if (p != NULL)
+		fl_test_malloc_check();
+	__libc_free(p);
+}
+
+static void capture_without_malloc(const ucontext_t *uc, void *data)
+{
+	atomic_store(&fl_test_no_malloc, 1);
+	fl_test_capture(uc, data);
+	atomic_store(&fl_test_no_malloc, 0);
+}
+
+START_TEST(no_malloc_while_unwinding)
+{
+	fl_test_depth = 20;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer,
+					   capture_without_malloc, &crash),
+			 SIGSEGV);
+	check_chain(&crash, 20);
+}
+END_TEST
+
+/* The interposer itself must trip, or the test above proves nothing. */
+static void capture_and_malloc(const ucontext_t *uc, void *data)
+{
+	atomic_store(&fl_test_no_malloc, 1);
+	free(malloc(16));
+}
+
+START_TEST(malloc_interposer_trips)
+{
+	fl_test_run_crash(fl_test_outer, capture_and_malloc, &crash);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * No loader lock: another thread parks inside a dl_iterate_phdr callback
+ * (holding the loader's lock) while this one crashes and unwinds.
+ * ---------------------------------------------------------------------- */
+
+static atomic_int fl_test_parked, fl_test_release, fl_test_count_dlip;
+static atomic_long fl_test_dlip_calls;
+typedef int (*fl_dlip_fn)(int (*)(struct dl_phdr_info *, size_t, void *),
+			  void *);
+
+/* Counts calls made while the handler works (libunwind's local
+ * unwinder would make them); the real one does the work. */
+int dl_iterate_phdr(int (*cb)(struct dl_phdr_info *, size_t, void *),
+		    void *data)
+{
+	static fl_dlip_fn real;
+
+	if (atomic_load(&fl_test_count_dlip))
+		atomic_fetch_add(&fl_test_dlip_calls, 1);
+	if (real == NULL)
+		real = (fl_dlip_fn)dlsym(RTLD_NEXT, "dl_iterate_phdr");
+	return real(cb, data);
+}
+
+static int park_cb(struct dl_phdr_info *info, size_t size, void *data)
+{
+	atomic_store(&fl_test_parked, 1);
+	while (!atomic_load(&fl_test_release))
+		usleep(1000);
+	return 1;
+}
+
+static void *park_thread(void *arg)
+{
+	dl_iterate_phdr(park_cb, NULL);
+	return NULL;
+}
+
+static void capture_counting(const ucontext_t *uc, void *data)
+{
+	atomic_store(&fl_test_count_dlip, 1);
+	fl_test_capture(uc, data);
+	atomic_store(&fl_test_count_dlip, 0);
+}
+
+START_TEST(unwinds_while_loader_lock_is_held)
+{
+	pthread_t t;
+
+	ck_assert_int_eq(pthread_create(&t, NULL, park_thread, NULL), 0);
+	while (!atomic_load(&fl_test_parked))
+		usleep(1000);
+	alarm(20); /* a deadlock kills the test instead of hanging it */
+	fl_test_depth = 10;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_counting,
+					   &crash),
+			 SIGSEGV);
+	alarm(0);
+	atomic_store(&fl_test_release, 1);
+	pthread_join(t, NULL);
+	check_chain(&crash, 10);
+	ck_assert_int_eq(atomic_load(&fl_test_dlip_calls), 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Deep recursion: 100,000 frames, bounded and quick, head/tail kept
+ * ---------------------------------------------------------------------- */
+
+#define DEEP 100000
+
+static void *deep_thread(void *arg)
+{
+	fl_test_depth = DEEP;
+	fl_test_run_crash(fl_test_outer, fl_test_capture, arg);
+	return NULL;
+}
+
+START_TEST(deep_recursion_is_bounded)
+{
+	pthread_attr_t a;
+	pthread_t t;
+	size_t i, seen;
+
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 256u << 20);
+	ck_assert_int_eq(pthread_create(&t, &a, deep_thread, &crash), 0);
+	pthread_join(t, NULL);
+	seen = crash.fault.frame_count + crash.fault.frames_omitted;
+	ck_assert_uint_eq(crash.fault.frame_count, FAULTLINE_MAX_FRAMES);
+	ck_assert_uint_ge(seen, DEEP + 3);
+	ck_assert_uint_le(seen, DEEP + 12);
+	ck_assert_str_eq(fl_test_sym(&crash, 0), "fl_test_crash_leaf");
+	for (i = 1; i < FAULTLINE_FRAMES_HEAD; i++)
+		ck_assert_str_eq(fl_test_sym(&crash, i), "fl_test_recurse");
+	/* the tail ends with the thread's own frames */
+	for (i = FAULTLINE_FRAMES_HEAD; i < FAULTLINE_MAX_FRAMES; i++)
+		if (strcmp(fl_test_sym(&crash, i), "deep_thread") == 0)
+			break;
+	ck_assert_uint_lt(i, FAULTLINE_MAX_FRAMES);
+	fprintf(stderr, "unwind of %zu frames: %.2f ms; modules+symbols: "
+			"%.2f ms\n",
+		seen, crash.unwind_ns / 1e6, crash.resolve_ns / 1e6);
+	ck_assert_int_lt(crash.unwind_ns, 2000000000LL);
+}
+END_TEST
+
+Suite *unwind_suite(void);
+Suite *unwind_suite(void)
+{
+	Suite *s = suite_create("unwind");
+	TCase *tc = tcase_create("unwind");
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, frames_of_a_known_chain);
+	tcase_add_test(tc, call_through_null_keeps_the_caller);
+	tcase_add_test(tc, no_malloc_while_unwinding);
+	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
+	tcase_add_test(tc, unwinds_while_loader_lock_is_held);
+	tcase_add_test(tc, deep_recursion_is_bounded);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(unwind_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
