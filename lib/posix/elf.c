@@ -2,17 +2,27 @@
  * elf.c - ELF symbols and build-ids, read with syscalls only.
  *
  * Everything here may run inside the crash handler: no malloc, no stdio,
- * no locks.  A module's file is opened and mapped once per crash
- * (open + fstat + mmap), all frames that fall into it are resolved in one
- * pass over its symbol table, then it is unmapped.  Every offset taken from
- * the file is checked against the file size first: the file on disk may be
- * truncated, corrupt or not the one that was loaded, and a fault in here
- * would cost the whole report.
+ * no locks.  Syscalls are what a crash report costs (a syscall is several
+ * microseconds in a VM; a crash's whole budget is a fraction of a
+ * millisecond), so the design counts them:
+ *
+ *  - memory that may be unmapped is probed once per 4 KiB granule per
+ *    crash (fl_mem_read), then read directly;
+ *  - a module's file is read with pread into one static buffer: its
+ *    section headers, its symbol table streamed in 4 KiB chunks, and the
+ *    names of the winning symbols.  mmap would cost page faults and a TLB
+ *    shootdown at munmap, both far dearer than the copies (measured in a
+ *    VM: a first-touch page fault 10-70 us, a 4 KiB pread 1.5 us).  All
+ *    frames that fall into one module are resolved in that single pass.
+ *
+ * Every offset taken from a file is checked against the file size: the
+ * file on disk may be truncated, corrupt, or not the one that was loaded,
+ * and a fault in here would cost the whole report.  The static buffers
+ * make the lookups non-reentrant: the core lets one crashing thread in.
  */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -25,6 +35,10 @@
 /* ------------------------------------------------------------------------
  * Reading memory that may not be mapped
  * ---------------------------------------------------------------------- */
+
+/* Our pid for process_vm_readv, taken once per crash by fl_mem_forget
+ * (getpid is a syscall; a stale pid after fork would read the parent). */
+static long fl_self_pid;
 
 /*
  * Why process_vm_readv: it copies from our own address space through the
@@ -39,8 +53,9 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 {
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)src, len};
-	long n = syscall(SYS_process_vm_readv, (long)getpid(), &local, 1UL,
-			 &remote, 1UL, 0UL);
+	long pid = fl_self_pid != 0 ? fl_self_pid : (long)getpid();
+	long n = syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL,
+			 0UL);
 
 	if (n == (long)len)
 		return 0;
@@ -50,6 +65,7 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 }
 
 static int fl_probe_pipe[2] = {-1, -1};
+static int fl_vm_read_broken; /* process_vm_readv refused once */
 
 /* The probe pipe is made on first use (pipe2 is a syscall); a thread that
  * loses the race closes its own pair. */
@@ -74,7 +90,7 @@ static int fl_probe_pipe_get(int fds[2])
 	return 0;
 }
 
-static int fl_pipe_read(void *dst, uintptr_t src, size_t len)
+int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len)
 {
 	int fds[2];
 	char *out = dst;
@@ -104,65 +120,194 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
-	r = fl_vm_read(dst, src, len);
-	if (r <= 0)
-		return r;
-	return fl_pipe_read(dst, src, len);
+	if (!fl_vm_read_broken) {
+		r = fl_vm_read(dst, src, len);
+		if (r <= 0)
+			return r;
+		fl_vm_read_broken = 1;
+	}
+	return fl_safe_read_pipe(dst, src, len);
+}
+
+/* Granules known readable (index + 1; 0 empty), direct-mapped.  4 KiB is
+ * the smallest page size of both architectures, so a granule never spans
+ * two protections. */
+#define FL_GRANULE_SHIFT 12
+#define FL_GRANULE_SLOTS 512
+static uintptr_t fl_readable[FL_GRANULE_SLOTS];
+
+void fl_mem_forget(void)
+{
+	fl_memset(fl_readable, 0, sizeof(fl_readable));
+	fl_self_pid = (long)getpid();
+}
+
+static int fl_granule_ok(uintptr_t g)
+{
+	uintptr_t *slot = &fl_readable[g % FL_GRANULE_SLOTS];
+	unsigned char probe;
+
+	if (*slot == g + 1)
+		return 1;
+	if (fl_safe_read(&probe, g << FL_GRANULE_SHIFT, 1) != 0)
+		return 0;
+	*slot = g + 1;
+	return 1;
+}
+
+int fl_mem_read(void *dst, uintptr_t src, size_t len)
+{
+	uintptr_t g, last;
+
+	if (len == 0)
+		return 0;
+	if (src == 0 || src + len < src)
+		return -1;
+	last = (src + len - 1) >> FL_GRANULE_SHIFT;
+	for (g = src >> FL_GRANULE_SHIFT; g <= last; g++)
+		if (!fl_granule_ok(g))
+			return -1;
+	fl_memcpy(dst, (const void *)src, len);
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
- * ELF images (a mapped file, or the vdso in memory), bounds-checked
+ * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
-struct fl_elf_image {
-	const unsigned char *data;
-	size_t size;
-};
+/* Small reads (headers, notes, names) go through a few cached 2 KiB
+ * blocks (two pages in all) of the open file: the ELF header, program headers and notes
+ * share one block, the section headers another, so a module costs a
+ * handful of preads instead of one per structure. */
+#define FL_BLOCK 2048
+#define FL_BLOCKS 4
+static struct {
+	uint64_t index; /* block number + 1; 0 empty */
+	size_t len;     /* bytes valid (short at the end of the file) */
+	unsigned char data[FL_BLOCK];
+} fl_block[FL_BLOCKS];
+static unsigned fl_block_next;
 
-/* Pointer to [off, off+len) of the image, or NULL when out of bounds. */
-static const void *fl_elf_at(const struct fl_elf_image *img, uint64_t off,
-			     uint64_t len)
+static void fl_blocks_forget(void)
 {
-	if (off > img->size || len > img->size - off)
-		return NULL;
-	return img->data + off;
+	unsigned i;
+
+	for (i = 0; i < FL_BLOCKS; i++)
+		fl_block[i].index = 0;
 }
 
-static const Elf64_Ehdr *fl_elf_header(const struct fl_elf_image *img)
+static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
 {
-	const Elf64_Ehdr *eh = fl_elf_at(img, 0, sizeof(*eh));
+	char *out = dst;
 
-	if (eh == NULL || eh->e_ident[EI_MAG0] != ELFMAG0 ||
+	while (len > 0) {
+		ssize_t n = pread(fd, out, len, (off_t)off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1; /* truncated since fstat */
+		out += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The cached block holding file offset off. */
+static const unsigned char *fl_block_get(const struct fl_elf_src *s,
+					 uint64_t off, size_t *avail)
+{
+	uint64_t b = off / FL_BLOCK;
+	unsigned i;
+	size_t len;
+
+	for (i = 0; i < FL_BLOCKS && fl_block[i].index != b + 1; i++)
+		;
+	if (i == FL_BLOCKS) {
+		i = fl_block_next++ % FL_BLOCKS;
+		len = s->size - b * FL_BLOCK < FL_BLOCK
+			      ? (size_t)(s->size - b * FL_BLOCK)
+			      : FL_BLOCK;
+		fl_block[i].index = 0;
+		if (fl_pread_full(s->fd, fl_block[i].data, len,
+				  b * FL_BLOCK) != 0)
+			return NULL;
+		fl_block[i].index = b + 1;
+		fl_block[i].len = len;
+	}
+	if (off - b * FL_BLOCK >= fl_block[i].len)
+		return NULL;
+	*avail = fl_block[i].len - (size_t)(off - b * FL_BLOCK);
+	return fl_block[i].data + (off - b * FL_BLOCK);
+}
+
+int fl_elf_open(const char *path, struct fl_elf_src *s)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (uint64_t)st.st_size < sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return -1;
+	}
+	fl_blocks_forget(); /* fds are reused: blocks belong to one file */
+	s->fd = fd;
+	s->mem = 0;
+	s->size = (uint64_t)st.st_size;
+	return 0;
+}
+
+void fl_elf_close(struct fl_elf_src *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+	fl_blocks_forget();
+}
+
+/* len bytes at offset off of the source, or -1 (out of bounds, short
+ * file, unreadable memory). */
+static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
+		       size_t len)
+{
+	unsigned char *out = dst;
+
+	if (off > s->size || len > s->size - off)
+		return -1;
+	if (s->fd < 0)
+		return fl_mem_read(dst, (uintptr_t)(s->mem + off), len);
+	if (len > FL_BLOCK)
+		return fl_pread_full(s->fd, dst, len, off);
+	while (len > 0) {
+		size_t avail;
+		const unsigned char *p = fl_block_get(s, off, &avail);
+
+		if (p == NULL)
+			return -1;
+		if (avail > len)
+			avail = len;
+		fl_memcpy(out, p, avail);
+		out += avail;
+		off += avail;
+		len -= avail;
+	}
+	return 0;
+}
+
+static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
+{
+	if (fl_src_read(s, eh, 0, sizeof(*eh)) != 0 ||
+	    eh->e_ident[EI_MAG0] != ELFMAG0 ||
 	    eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 ||
 	    eh->e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return NULL;
-	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN)
-		return NULL; /* st_value is section-relative in ET_REL */
-	return eh;
-}
-
-/* Section header table and its length (extended numbering included). */
-static const Elf64_Shdr *fl_elf_sections(const struct fl_elf_image *img,
-					 size_t *count)
-{
-	const Elf64_Ehdr *eh = fl_elf_header(img);
-	const Elf64_Shdr *sh;
-	uint64_t n;
-
-	if (eh == NULL || eh->e_shoff == 0 ||
-	    eh->e_shentsize != sizeof(Elf64_Shdr))
-		return NULL;
-	sh = fl_elf_at(img, eh->e_shoff, sizeof(*sh));
-	if (sh == NULL)
-		return NULL;
-	n = eh->e_shnum != 0 ? eh->e_shnum : sh[0].sh_size;
-	if (n == 0 || n > img->size / sizeof(*sh) ||
-	    fl_elf_at(img, eh->e_shoff, n * sizeof(*sh)) == NULL)
-		return NULL;
-	*count = (size_t)n;
-	return sh;
+		return -1;
+	return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -178,20 +323,30 @@ static const Elf64_Shdr *fl_elf_sections(const struct fl_elf_image *img,
 
 struct fl_sym_best {
 	int rank;
+	uint32_t name;       /* string table offset of the winner */
 	uint64_t start;
-	const char *name; /* into the string table */
-	size_t name_max;  /* bytes left in the string table */
 	uint64_t last_start; /* highest symbol start <= vaddr seen */
 };
 
+/* A symbol table and its string table, as file offsets. */
+struct fl_elf_table {
+	uint64_t off, count;
+	uint64_t str_off, str_size;
+};
+
 struct fl_sym_pass {
-	struct fl_elf_lookup *q; /* the lookups */
+	struct fl_elf_lookup *q;    /* the lookups */
 	const unsigned char *order; /* indexes of q, by vaddr */
 	struct fl_sym_best *best;   /* per sorted position */
 	size_t n;
-	const char *strtab;
-	size_t strtab_size;
+	uint64_t str_size;
 };
+
+/* The one chunk buffer: symbols stream through it.  One page: a page
+ * touched for the first time in the handler costs a fault (10-70 us in a
+ * VM, measured), several preads' worth. */
+#define FL_ELF_CHUNK 4096
+static Elf64_Sym fl_sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
 
 /* First sorted position whose vaddr is >= addr. */
 static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
@@ -218,8 +373,7 @@ static void fl_sym_offer(const struct fl_sym_pass *p, size_t pos,
 		return; /* keep the better, or the innermost equal one */
 	b->rank = rank;
 	b->start = s->st_value;
-	b->name = p->strtab + s->st_name;
-	b->name_max = p->strtab_size - s->st_name;
+	b->name = s->st_name;
 }
 
 static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
@@ -231,7 +385,7 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 	if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT)
 		return;
 	if (s->st_shndx == SHN_UNDEF || s->st_value == 0 ||
-	    s->st_name == 0 || s->st_name >= p->strtab_size)
+	    s->st_name == 0 || s->st_name >= p->str_size)
 		return;
 	if (type != STT_OBJECT)
 		rank += FL_RANK_FUNC;
@@ -244,7 +398,7 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 		return;
 	}
 	/* Unsized: a candidate for every later address; whether it is the
-	 * nearest is settled in fl_sym_finish with last_start. */
+	 * nearest is settled in fl_sym_names with last_start. */
 	if (type == STT_OBJECT)
 		return;
 	for (; pos < p->n; pos++)
@@ -278,58 +432,109 @@ static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
 	}
 }
 
-/* Copy the winners out; the name stops at NUL or the string table's end. */
-static void fl_sym_finish(const struct fl_sym_pass *p)
+static int fl_sym_stream(const struct fl_sym_pass *p,
+			 const struct fl_elf_src *s,
+			 const struct fl_elf_table *t)
 {
-	size_t pos, k;
+	const size_t per = sizeof(fl_sym_chunk) / sizeof(fl_sym_chunk[0]);
+	uint64_t i, k;
+
+	for (i = 0; i < t->count; i += k) {
+		k = t->count - i < per ? t->count - i : per;
+		if (fl_src_read(s, fl_sym_chunk, t->off + i * sizeof(Elf64_Sym),
+				(size_t)k * sizeof(Elf64_Sym)) != 0)
+			return -1;
+		fl_sym_scan(p, fl_sym_chunk, (size_t)k);
+	}
+	return 0;
+}
+
+/* Read the winner's name: at most cap - 1 bytes, to NUL or table end. */
+static int fl_sym_name(const struct fl_elf_src *s, const struct fl_elf_table *t,
+		       uint32_t name, char *out, size_t cap)
+{
+	uint64_t max = t->str_size - name;
+	size_t len = cap - 1, k;
+
+	if (cap == 0)
+		return -1;
+	if (len > max)
+		len = (size_t)max;
+	if (fl_src_read(s, out, t->str_off + name, len) != 0)
+		return -1;
+	for (k = 0; k < len && out[k] != '\0'; k++)
+		;
+	out[k] = '\0';
+	return 0;
+}
+
+/* Copy the winners out; a name shared with the previous address (many
+ * frames of one recursive function) is copied, not read again. */
+static void fl_sym_names(const struct fl_sym_pass *p,
+			 const struct fl_elf_src *s,
+			 const struct fl_elf_table *t)
+{
+	const struct fl_elf_lookup *prev = NULL;
+	uint32_t prev_name = 0;
+	size_t pos;
 
 	for (pos = 0; pos < p->n; pos++) {
-		struct fl_sym_best *b = &p->best[pos];
+		const struct fl_sym_best *b = &p->best[pos];
 		struct fl_elf_lookup *q = &p->q[p->order[pos]];
 
 		if (b->rank == 0 || q->found)
 			continue;
 		if (b->rank < FL_RANK_CONTAINS && b->last_start > b->start)
 			continue;
-		for (k = 0; k + 1 < q->cap && k < b->name_max && b->name[k];
-		     k++)
-			q->name[k] = b->name[k];
-		if (q->cap > 0)
-			q->name[k] = '\0';
+		if (prev != NULL && prev_name == b->name && q->cap > 0)
+			fl_strlcpy(q->name, prev->name, q->cap);
+		else if (fl_sym_name(s, t, b->name, q->name, q->cap) != 0)
+			continue;
 		q->start = b->start;
 		q->found = 1;
+		prev = q;
+		prev_name = b->name;
 	}
 }
 
-/* Symbols of one table (SHT_SYMTAB or SHT_DYNSYM) with its strings. */
-static int fl_elf_symtab(const struct fl_elf_image *img, unsigned type,
-			 const Elf64_Sym **syms, size_t *count,
-			 const char **str, size_t *str_size)
+/* Find the table of the given type (SHT_SYMTAB, SHT_DYNSYM) and its
+ * string table, reading section headers a handful at a time. */
+static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
+			struct fl_elf_table *t)
 {
-	size_t n, i;
-	const Elf64_Shdr *sh = fl_elf_sections(img, &n);
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh[32], str;
+	uint64_t n, i, j, k;
 
-	if (sh == NULL)
+	if (fl_elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
+	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN))
+		return -1; /* st_value is section-relative in ET_REL */
+	if (fl_src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
 		return -1;
-	for (i = 0; i < n; i++) {
-		const Elf64_Shdr *strh;
-
-		if (sh[i].sh_type != type || sh[i].sh_link >= n)
-			continue;
-		if (sh[i].sh_entsize != 0 &&
-		    sh[i].sh_entsize != sizeof(Elf64_Sym))
-			continue;
-		strh = &sh[sh[i].sh_link];
-		if (strh->sh_type != SHT_STRTAB)
-			continue;
-		*syms = fl_elf_at(img, sh[i].sh_offset, sh[i].sh_size);
-		*str = fl_elf_at(img, strh->sh_offset, strh->sh_size);
-		if (*syms == NULL || *str == NULL ||
-		    sh[i].sh_offset % _Alignof(Elf64_Sym) != 0)
+	n = eh.e_shnum != 0 ? eh.e_shnum : sh[0].sh_size; /* extended */
+	for (i = 0; i < n; i += k) {
+		k = n - i < 32 ? n - i : 32;
+		if (fl_src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
+				(size_t)k * sizeof(sh[0])) != 0)
 			return -1;
-		*count = sh[i].sh_size / sizeof(Elf64_Sym);
-		*str_size = strh->sh_size;
-		return 0;
+		for (j = 0; j < k; j++) {
+			if (sh[j].sh_type != type || sh[j].sh_link >= n ||
+			    (sh[j].sh_entsize != 0 &&
+			     sh[j].sh_entsize != sizeof(Elf64_Sym)))
+				continue;
+			if (fl_src_read(s, &str,
+					eh.e_shoff +
+						sh[j].sh_link * sizeof(str),
+					sizeof(str)) != 0 ||
+			    str.sh_type != SHT_STRTAB)
+				return -1;
+			t->off = sh[j].sh_offset;
+			t->count = sh[j].sh_size / sizeof(Elf64_Sym);
+			t->str_off = str.sh_offset;
+			t->str_size = str.sh_size;
+			return 0;
+		}
 	}
 	return -1;
 }
@@ -352,87 +557,67 @@ static void fl_sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
 	}
 }
 
-static void fl_elf_lookup_table(const struct fl_elf_image *img, unsigned type,
-				struct fl_elf_lookup *q, const unsigned char *ord,
-				size_t n)
+static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
+				struct fl_elf_lookup *q,
+				const unsigned char *ord, size_t n)
 {
 	struct fl_sym_best best[FL_ELF_LOOKUP_MAX];
-	struct fl_sym_pass p = {q, ord, best, n, NULL, 0};
-	const Elf64_Sym *syms;
-	size_t count;
-
-	if (fl_elf_symtab(img, type, &syms, &count, &p.strtab,
-			  &p.strtab_size) != 0)
-		return;
-	fl_memset(best, 0, sizeof(best[0]) * n);
-	fl_sym_scan(&p, syms, count);
-	fl_sym_finish(&p);
-}
-
-int fl_elf_symbolize_image(const void *data, size_t size,
-			   struct fl_elf_lookup *q, size_t n)
-{
-	struct fl_elf_image img = {data, size};
-	unsigned char ord[FL_ELF_LOOKUP_MAX];
+	struct fl_sym_pass p = {q, ord, best, n, 0};
+	struct fl_elf_table t;
 	size_t i;
 
-	if (n > FL_ELF_LOOKUP_MAX || fl_elf_header(&img) == NULL)
+	for (i = 0; i < n && q[i].found; i++)
+		;
+	if (i == n || fl_elf_table(s, type, &t) != 0)
+		return; /* nothing left to find, or no such table */
+	/* The string table must lie inside the source: names are read from
+	 * it at offsets below str_size. */
+	if (t.str_off > s->size || t.str_size > s->size - t.str_off)
+		return;
+	p.str_size = t.str_size;
+	fl_memset(best, 0, sizeof(best[0]) * n);
+	if (fl_sym_stream(&p, s, &t) == 0)
+		fl_sym_names(&p, s, &t);
+}
+
+int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
+			 size_t n)
+{
+	unsigned char ord[FL_ELF_LOOKUP_MAX];
+	Elf64_Ehdr eh;
+	size_t i;
+
+	if (n > FL_ELF_LOOKUP_MAX || fl_elf_header(s, &eh) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		q[i].found = 0;
 	fl_sort_lookups(q, ord, n);
 	/* .symtab has the static functions; .dynsym is what a stripped
 	 * library still has.  Addresses .symtab misses get a second try. */
-	fl_elf_lookup_table(&img, SHT_SYMTAB, q, ord, n);
-	fl_elf_lookup_table(&img, SHT_DYNSYM, q, ord, n);
+	fl_elf_lookup_table(s, SHT_SYMTAB, q, ord, n);
+	fl_elf_lookup_table(s, SHT_DYNSYM, q, ord, n);
 	return 0;
 }
 
-/* ------------------------------------------------------------------------
- * Files: open + fstat + mmap, nothing else
- * ---------------------------------------------------------------------- */
-
-int fl_elf_map(const char *path, struct fl_elf_map *m)
+int fl_elf_symbolize_image(const void *data, size_t size,
+			   struct fl_elf_lookup *q, size_t n)
 {
-	struct stat st;
-	void *p;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct fl_elf_src s = {-1, (uintptr_t)data, size};
 
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    (uint64_t)st.st_size < sizeof(Elf64_Ehdr)) {
-		close(fd);
-		return -1;
-	}
-	p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd); /* the mapping keeps the file */
-	if (p == MAP_FAILED)
-		return -1;
-	m->data = p;
-	m->size = (size_t)st.st_size;
-	return 0;
-}
-
-void fl_elf_unmap(struct fl_elf_map *m)
-{
-	if (m->data != NULL)
-		munmap((void *)m->data, m->size);
-	m->data = NULL;
-	m->size = 0;
+	return fl_elf_symbolize_src(&s, q, n);
 }
 
 int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name,
 		     size_t cap, uintptr_t *offset)
 {
 	struct fl_elf_lookup q = {vaddr, name, cap, 0, 0};
-	struct fl_elf_map m;
+	struct fl_elf_src s;
 	int r;
 
-	if (fl_elf_map(path, &m) != 0)
+	if (fl_elf_open(path, &s) != 0)
 		return -1;
-	r = fl_elf_symbolize_image(m.data, m.size, &q, 1);
-	fl_elf_unmap(&m);
+	r = fl_elf_symbolize_src(&s, &q, 1);
+	fl_elf_close(&s);
 	if (r != 0 || !q.found)
 		return -1;
 	*offset = vaddr - q.start;
@@ -443,29 +628,8 @@ int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name,
  * Build-ids
  * ---------------------------------------------------------------------- */
 
-/* Reads len bytes at an address of the ELF's own space (an image offset
- * for files, a memory address for mapped modules). */
-typedef int (*fl_elf_reader)(const void *ctx, void *dst, uint64_t at,
-			     size_t len);
-
-static int fl_read_memory(const void *ctx, void *dst, uint64_t at, size_t len)
-{
-	(void)ctx;
-	return fl_safe_read(dst, (uintptr_t)at, len);
-}
-
-static int fl_read_image(const void *ctx, void *dst, uint64_t at, size_t len)
-{
-	const void *src = fl_elf_at(ctx, at, len);
-
-	if (src == NULL)
-		return -1;
-	fl_memcpy(dst, src, len);
-	return 0;
-}
-
-/* Walk the notes in [at, at+size) for NT_GNU_BUILD_ID. */
-static size_t fl_notes_build_id(fl_elf_reader rd, const void *ctx, uint64_t at,
+/* Walk the notes in [at, at+size) of the source for NT_GNU_BUILD_ID. */
+static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 				uint64_t size, uint64_t align,
 				unsigned char *out, size_t cap)
 {
@@ -475,82 +639,84 @@ static size_t fl_notes_build_id(fl_elf_reader rd, const void *ctx, uint64_t at,
 
 	if (align != 8)
 		align = 4;
-	while (at + sizeof(nh) <= end && at + sizeof(nh) > at) {
+	while (end > at && end - at >= sizeof(nh)) {
 		uint64_t name_at = at + sizeof(nh), desc_at;
 
-		if (rd(ctx, &nh, at, sizeof(nh)) != 0)
+		if (fl_src_read(s, &nh, at, sizeof(nh)) != 0)
 			return 0;
 		desc_at = name_at + ((nh.n_namesz + align - 1) & ~(align - 1));
 		at = desc_at + ((nh.n_descsz + align - 1) & ~(align - 1));
 		if (desc_at + nh.n_descsz > end || at > end)
 			return 0;
 		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    rd(ctx, name, name_at, 4) != 0 || name[0] != 'G' ||
+		    fl_src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
 		    name[1] != 'N' || name[2] != 'U' || name[3] != '\0')
 			continue;
-		if (nh.n_descsz == 0 || nh.n_descsz > cap)
-			return 0;
-		if (rd(ctx, out, desc_at, nh.n_descsz) != 0)
+		if (nh.n_descsz == 0 || nh.n_descsz > cap ||
+		    fl_src_read(s, out, desc_at, nh.n_descsz) != 0)
 			return 0;
 		return nh.n_descsz;
 	}
 	return 0;
 }
 
-/* The PT_NOTE segments of an ELF whose header is at hdr; addresses are
- * memory addresses (mapped, bias added) or file offsets (image). */
-static size_t fl_phdrs_build_id(fl_elf_reader rd, const void *ctx,
-				uint64_t hdr, int mapped, unsigned char *out,
-				size_t cap)
+#define FL_PHDRS_MAX 64
+
+/* Load bias of a mapped ELF whose header is at hdr: the segment mapping
+ * file offset 0 starts at the header. */
+static uint64_t fl_phdrs_bias(const Elf64_Phdr *ph, size_t n, uint64_t hdr)
+{
+	uint64_t lowest = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD &&
+		    ph[i].p_vaddr - ph[i].p_offset < lowest)
+			lowest = ph[i].p_vaddr - ph[i].p_offset;
+	return lowest == UINT64_MAX ? 0 : hdr - lowest;
+}
+
+/* The PT_NOTE segments of the ELF whose header is at offset hdr of the
+ * source: a file (notes at p_offset) or all of memory (notes at
+ * bias + p_vaddr). */
+static size_t fl_phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
+				int mapped, unsigned char *out, size_t cap)
 {
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
-	uint64_t bias = 0, lowest = UINT64_MAX;
-	unsigned pass, i;
-	size_t len;
+	Elf64_Phdr ph[FL_PHDRS_MAX];
+	uint64_t bias;
+	size_t i, len;
 
-	if (rd(ctx, &eh, hdr, sizeof(eh)) != 0 ||
+	if (fl_src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
 	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > 256)
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > FL_PHDRS_MAX ||
+	    fl_src_read(s, ph, hdr + eh.e_phoff, eh.e_phnum * sizeof(ph[0])) !=
+		    0)
 		return 0;
-	/* Pass 0 finds the load bias from the segment mapping offset 0
-	 * (the header is at its start); pass 1 reads the notes. */
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < eh.e_phnum; i++) {
-			if (rd(ctx, &ph, hdr + eh.e_phoff + i * sizeof(ph),
-			       sizeof(ph)) != 0)
-				return 0;
-			if (pass == 0 && ph.p_type == PT_LOAD &&
-			    ph.p_vaddr - ph.p_offset < lowest)
-				lowest = ph.p_vaddr - ph.p_offset;
-			if (pass == 0 || ph.p_type != PT_NOTE)
-				continue;
-			len = fl_notes_build_id(rd, ctx,
-						mapped ? bias + ph.p_vaddr
-						       : ph.p_offset,
-						ph.p_filesz, ph.p_align, out,
-						cap);
-			if (len != 0)
-				return len;
-		}
-		if (lowest == UINT64_MAX)
-			return 0;
-		bias = hdr - lowest;
+	bias = fl_phdrs_bias(ph, eh.e_phnum, hdr);
+	for (i = 0; i < eh.e_phnum; i++) {
+		if (ph[i].p_type != PT_NOTE)
+			continue;
+		len = fl_notes_build_id(
+			s, mapped ? bias + ph[i].p_vaddr : ph[i].p_offset,
+			ph[i].p_filesz, ph[i].p_align, out, cap);
+		if (len != 0)
+			return len;
 	}
 	return 0;
 }
 
 size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap)
 {
-	return fl_phdrs_build_id(fl_read_memory, NULL, base, 1, out, cap);
+	struct fl_elf_src all = {-1, 0, UINTPTR_MAX};
+
+	return fl_phdrs_build_id(&all, base, 1, out, cap);
 }
 
-size_t fl_elf_build_id_image(const void *data, size_t size,
-			     unsigned char *out, size_t cap)
+size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
+			   size_t cap)
 {
-	struct fl_elf_image img = {data, size};
-
-	return fl_phdrs_build_id(fl_read_image, &img, 0, 0, out, cap);
+	return fl_phdrs_build_id(s, 0, 0, out, cap);
 }

@@ -7,7 +7,8 @@
  * takes the loader's lock, which another thread may hold while we crash;
  * _dl_find_object is lock-free and async-signal-safe.  The chain can be
  * changing under us (dlopen/dlclose in another thread), so every word of
- * it is read with fl_safe_read and the walk is bounded.
+ * it is read with fl_mem_read (probed, never faulting) and the walk is
+ * bounded.
  */
 #include <dlfcn.h>
 #include <link.h>
@@ -35,7 +36,7 @@ static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
 
 		if (chunk > cap - 1 - len)
 			chunk = cap - 1 - len;
-		if (fl_safe_read(dst + len, src + len, chunk) != 0)
+		if (fl_mem_read(dst + len, src + len, chunk) != 0)
 			return -1;
 		for (i = 0; i < chunk; i++)
 			if (dst[len + i] == '\0')
@@ -100,7 +101,7 @@ static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
 	size_t n = 0;
 
 	while (lm_addr != 0 && n < budget &&
-	       fl_safe_read(&lm, lm_addr, sizeof(lm)) == 0) {
+	       fl_mem_read(&lm, lm_addr, sizeof(lm)) == 0) {
 		if (fl_module_add(t, &lm, lm_addr, vdso) != 0)
 			break;
 		n++;
@@ -119,7 +120,7 @@ static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 
 	if (vdso == 0 || fl_module_find(t, vdso) >= 0 ||
 	    t->count >= FL_MAX_MODULES ||
-	    fl_safe_read(&eh, vdso, sizeof(eh)) != 0)
+	    fl_mem_read(&eh, vdso, sizeof(eh)) != 0)
 		return;
 	m = &t->modules[t->count++];
 	fl_memset(m, 0, sizeof(*m));
@@ -140,18 +141,19 @@ void fl_platform_collect_modules(struct fl_module_table *t)
 	size_t budget = FL_LINK_MAPS_MAX;
 	int i;
 
+	fl_mem_forget(); /* a new crash: the map may have changed */
 	t->count = 0;
 	t->arena_used = 0;
 	/* r_version 2 (glibc 2.35) chains one r_debug per dlmopen
 	 * namespace; the first is the default one. */
 	for (i = 0; i < FL_NAMESPACES_MAX && ns_addr != 0; i++) {
-		if (fl_safe_read(&ns, ns_addr, sizeof(ns.base)) != 0)
+		if (fl_mem_read(&ns, ns_addr, sizeof(ns.base)) != 0)
 			break;
 		budget -= fl_collect_chain(t, (uintptr_t)ns.base.r_map, vdso,
 					   budget);
 		if (ns.base.r_version < 2 ||
-		    fl_safe_read(&ns.r_next, ns_addr + sizeof(ns.base),
-				 sizeof(ns.r_next)) != 0)
+		    fl_mem_read(&ns.r_next, ns_addr + sizeof(ns.base),
+				sizeof(ns.r_next)) != 0)
 			break;
 		ns_addr = (uintptr_t)ns.r_next;
 	}
@@ -162,37 +164,30 @@ void fl_platform_collect_modules(struct fl_module_table *t)
  * Symbols for frames
  * ---------------------------------------------------------------------- */
 
-/* The module's ELF image: its file mapped whole, or the vdso in memory
- * (it has no file; the kernel maps the complete image). */
-static int fl_module_image(const struct fl_module *m, struct fl_elf_map *map,
-			   int *mapped)
+/* The module's ELF: its file, or for the vdso (which has no file) the
+ * complete image the kernel maps. */
+static int fl_module_src(const struct fl_module *m, struct fl_elf_src *s)
 {
-	uintptr_t a;
-
-	*mapped = 0;
 	if (!fl_streq(m->path, FL_VDSO_PATH))
-		return (*mapped = fl_elf_map(m->path, map) == 0) ? 0 : -1;
+		return fl_elf_open(m->path, s);
 	if (m->end <= m->base)
 		return -1;
-	for (a = m->base; a < m->end; a += 4096)
-		if (fl_safe_read(&(char){0}, a, 1) != 0)
-			return -1;
-	map->data = (const unsigned char *)m->base;
-	map->size = m->end - m->base;
+	s->fd = -1;
+	s->mem = m->base;
+	s->size = m->end - m->base;
 	return 0;
 }
 
 /* A file replaced on disk since it was loaded would give wrong names:
  * when both build-ids are known they must agree. */
-static int fl_image_matches(const struct fl_module *m,
-			    const struct fl_elf_map *map)
+static int fl_src_matches(const struct fl_module *m, const struct fl_elf_src *s)
 {
 	unsigned char id[FL_BUILD_ID_MAX];
 	size_t len, i;
 
-	if (m->build_id_len == 0)
+	if (m->build_id_len == 0 || s->fd < 0)
 		return 1;
-	len = fl_elf_build_id_image(map->data, map->size, id, sizeof(id));
+	len = fl_elf_build_id_src(s, id, sizeof(id));
 	if (len == 0)
 		return 1;
 	if (len != m->build_id_len)
@@ -203,18 +198,17 @@ static int fl_image_matches(const struct fl_module *m,
 	return 1;
 }
 
-static int fl_resolve_image(const struct fl_module *m,
-			    struct fl_elf_lookup *q, size_t n)
+static int fl_resolve_src(const struct fl_module *m, struct fl_elf_lookup *q,
+			  size_t n)
 {
-	struct fl_elf_map map;
-	int mapped, r = -1;
+	struct fl_elf_src s;
+	int r = -1;
 
-	if (fl_module_image(m, &map, &mapped) != 0)
+	if (fl_module_src(m, &s) != 0)
 		return -1;
-	if (fl_image_matches(m, &map))
-		r = fl_elf_symbolize_image(map.data, map.size, q, n);
-	if (mapped)
-		fl_elf_unmap(&map);
+	if (fl_src_matches(m, &s))
+		r = fl_elf_symbolize_src(&s, q, n);
+	fl_elf_close(&s);
 	return r;
 }
 
@@ -223,7 +217,7 @@ int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 {
 	struct fl_elf_lookup q = {pc - m->bias, name, cap, 0, 0};
 
-	if (fl_resolve_image(m, &q, 1) != 0 || !q.found)
+	if (fl_resolve_src(m, &q, 1) != 0 || !q.found)
 		return -1;
 	*offset = q.vaddr - q.start;
 	return 0;
@@ -249,7 +243,7 @@ static void fl_symbolize_module(const struct fl_module_table *t, int mi,
 		q[n].cap = sizeof(info[i].symbol);
 		frame_of[n++] = (unsigned char)i;
 	}
-	if (fl_resolve_image(m, q, n) != 0)
+	if (fl_resolve_src(m, q, n) != 0)
 		return;
 	for (i = 0; i < n; i++) {
 		struct fl_frame_info *fi = &info[frame_of[i]];

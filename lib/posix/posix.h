@@ -51,20 +51,36 @@ struct fl_elf_lookup {
 	int found;       /* out: 1 when name and start are set */
 	uintptr_t start; /* out: the symbol's st_value */
 };
-/* [fatal] A file mapped read-only whole (open + fstat + mmap). */
-struct fl_elf_map {
-	const unsigned char *data;
-	size_t size;
+/* An ELF to read: a file (fd >= 0, read with pread) or an image in our
+ * own memory at mem (read through fl_mem_read).  size bounds every read. */
+struct fl_elf_src {
+	int fd;
+	uintptr_t mem;
+	uint64_t size;
 };
-int fl_elf_map(const char *path, struct fl_elf_map *m);
-void fl_elf_unmap(struct fl_elf_map *m);
-/* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups against an ELF image in
- * memory (a mapped file, or the vdso); 0, or -1 when it is no ELF. */
+/* [fatal] open + fstat; 0 or -1.  fl_elf_close closes. */
+int fl_elf_open(const char *path, struct fl_elf_src *s);
+void fl_elf_close(struct fl_elf_src *s);
+/* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups in one pass over the
+ * symbols (.symtab, then .dynsym for what is left); 0, or -1 when the
+ * source is no 64-bit ELF.  Not reentrant (one static buffer). */
+int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
+			 size_t n);
+/* The same for an image in memory (the vdso; tests). */
 int fl_elf_symbolize_image(const void *data, size_t size,
 			   struct fl_elf_lookup *q, size_t n);
-/* [fatal] GNU build-id from an ELF file image (its PT_NOTE segments). */
-size_t fl_elf_build_id_image(const void *data, size_t size,
-			     unsigned char *out, size_t cap);
+/* [fatal] GNU build-id of an ELF file (its PT_NOTE segments). */
+size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
+			   size_t cap);
+
+/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
+ * granules: each granule costs one probe syscall, later reads none.
+ * fl_mem_forget starts a new crash (the map may have changed since). */
+int fl_mem_read(void *dst, uintptr_t src, size_t len);
+void fl_mem_forget(void);
+/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
+ * exposed for its test. */
+int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
 
 /* --- modules.c -------------------------------------------------------- */
 /* [fatal] Resolve every frame of fault against the module table t: module,

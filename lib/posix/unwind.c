@@ -7,8 +7,9 @@
  * callback deadlocks), and unw_get_proc_name mallocs.  So we drive the
  * generic ("remote") libunwind over an address space of our own making:
  *
- *   access_mem     reads our own memory, each 4 KiB granule probed once
- *                  with fl_safe_read (a bad CFA must not fault us);
+ *   access_mem     reads our own memory through fl_mem_read (each 4 KiB
+ *                  granule probed once per crash: a bad CFA must not
+ *                  fault us, and a probe per word would cost a syscall);
  *   access_reg     serves registers from the signal's ucontext;
  *   find_proc_info _dl_find_object (lock-free, async-signal-safe) gives
  *                  the module's PT_GNU_EH_FRAME, whose binary search
@@ -16,9 +17,9 @@
  *
  * Allocation: unw_create_addr_space mallocs, at install time.  In the
  * fatal path libunwind takes its parsed CIE records from an internal
- * mempool (mmap-backed, grown at install by the warm-up unwind) and keeps
- * register states in the address space's static default cache; it never
- * calls malloc.  The unit tests check that with an interposed malloc.
+ * mempool (grown with mmap) and keeps register states in the address
+ * space's default cache (inside the struct); it never calls malloc.  The
+ * unit tests check that with an interposed malloc, on a cold first crash.
  */
 #include <dlfcn.h>
 #include <string.h>
@@ -92,46 +93,6 @@ static void fl_unwind_regs_from_context(struct fl_unw_regs *regs,
 	regs->r[UNW_AARCH64_PC] = uc->uc_mcontext.pc;
 	regs->r[UNW_AARCH64_PSTATE] = uc->uc_mcontext.pstate;
 #endif
-}
-
-/* ------------------------------------------------------------------------
- * Memory: probe each 4 KiB granule once per crash, then read directly
- * ---------------------------------------------------------------------- */
-
-/* Granules known readable (index + 1; 0 empty), direct-mapped.  4 KiB is
- * the smallest page size of both architectures, so a granule never spans
- * two protections.  Only the crashing thread unwinds (the core lets one
- * thread in), so plain statics are enough. */
-#define FL_GRANULE_SHIFT 12
-#define FL_GRANULE_SLOTS 256
-static uintptr_t fl_readable[FL_GRANULE_SLOTS];
-
-static int fl_granule_ok(uintptr_t g)
-{
-	uintptr_t *slot = &fl_readable[g % FL_GRANULE_SLOTS];
-	unsigned char probe;
-
-	if (*slot == g + 1)
-		return 1;
-	if (fl_safe_read(&probe, g << FL_GRANULE_SHIFT, 1) != 0)
-		return 0;
-	*slot = g + 1;
-	return 1;
-}
-
-/* Copy from our own memory, or -1 where it is not mapped readable. */
-static int fl_mem_read(void *dst, uintptr_t src, size_t len)
-{
-	uintptr_t g, last;
-
-	if (len == 0 || src + len < src)
-		return -1;
-	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	for (g = src >> FL_GRANULE_SHIFT; g <= last; g++)
-		if (!fl_granule_ok(g))
-			return -1;
-	fl_memcpy(dst, (const void *)src, len);
-	return 0;
 }
 
 /* ------------------------------------------------------------------------
@@ -408,7 +369,7 @@ static void fl_unwind_regs(struct fl_unw_regs *regs, struct faultline_fault *fau
 	 * since the last unwind: forget cached register states and which
 	 * memory was readable.  (The flush reuses the static cache: no
 	 * allocation.) */
-	fl_memset(fl_readable, 0, sizeof(fl_readable));
+	fl_mem_forget();
 	if (fl_as != NULL)
 		unw_flush_cache(fl_as, 0, 0);
 	fl_frames_begin(&c, fault);
@@ -424,18 +385,6 @@ void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 	fl_unwind_regs(&regs, fault);
 }
 
-/* Unwind once here, outside the handler: libunwind's one-time init
- * (tdep_init), its mempool's first chunk (mmap) and every lazy binding on
- * the path happen now rather than in the fatal path. */
-static void fl_unwind_warm_up(void)
-{
-	static struct faultline_fault scratch;
-	ucontext_t uc;
-
-	if (getcontext(&uc) == 0)
-		fl_unwind_context(&uc, &scratch);
-}
-
 int fl_unwind_prepare(void)
 {
 	unw_addr_space_t as;
@@ -445,16 +394,19 @@ int fl_unwind_prepare(void)
 	as = unw_create_addr_space(&fl_accessors, 0);
 	if (as == NULL)
 		return -1;
-	/* The global cache lives inside the address space (no allocation
-	 * at its default size); only the crashing thread uses it, so its
-	 * libunwind-internal lock is never contended. */
-	unw_set_caching_policy(as, UNW_CACHE_PER_THREAD);
+	/* The register-state cache lives inside the address space (no
+	 * allocation at its default size) and makes a deep recursion cheap:
+	 * one FDE parse per distinct pc.  Only the crashing thread uses it,
+	 * so its libunwind-internal lock is never contended.  (Debian's
+	 * 1.6.2 has no per-thread cache; the lock's sigprocmask pair is the
+	 * main cost per frame.)  Deliberately no warm-up unwind here: it
+	 * cost 2-7 ms of start-up in a VM and buys nothing - libunwind's
+	 * one-time init ran in unw_set_caching_policy, its mempool grows
+	 * with mmap, and our DSO is bound -z now. */
+	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
 	if (!__atomic_compare_exchange_n(&fl_as, &(unw_addr_space_t){NULL},
 					 as, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE)) {
+					 __ATOMIC_ACQUIRE))
 		unw_destroy_addr_space(as);
-		return 0;
-	}
-	fl_unwind_warm_up();
 	return 0;
 }

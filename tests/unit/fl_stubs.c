@@ -102,3 +102,16 @@ void fl_memcpy(void *d, const void *s, size_t n)
 {
 	memcpy(d, s, n);
 }
+
+size_t fl_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = strlen(src);
+
+	if (cap > 0) {
+		size_t k = n < cap - 1 ? n : cap - 1;
+
+		memcpy(dst, src, k);
+		dst[k] = '\0';
+	}
+	return n;
+}
