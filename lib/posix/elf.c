@@ -398,7 +398,7 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 		return;
 	}
 	/* Unsized: a candidate for every later address; whether it is the
-	 * nearest is settled in fl_sym_names with last_start. */
+	 * nearest is settled in fl_sym_winners with last_start. */
 	if (type == STT_OBJECT)
 		return;
 	for (; pos < p->n; pos++)
@@ -449,18 +449,15 @@ static int fl_sym_stream(const struct fl_sym_pass *p,
 	return 0;
 }
 
-/* Read the winner's name: at most cap - 1 bytes, to NUL or table end. */
-static int fl_sym_name(const struct fl_elf_src *s, const struct fl_elf_table *t,
-		       uint32_t name, char *out, size_t cap)
+int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
+		     char *out, size_t cap)
 {
-	uint64_t max = t->str_size - name;
-	size_t len = cap - 1, k;
+	size_t len, k;
 
-	if (cap == 0)
+	if (!q->found || cap == 0)
 		return -1;
-	if (len > max)
-		len = (size_t)max;
-	if (fl_src_read(s, out, t->str_off + name, len) != 0)
+	len = q->name_max < cap - 1 ? (size_t)q->name_max : cap - 1;
+	if (fl_src_read(s, out, q->name_at, len) != 0)
 		return -1;
 	for (k = 0; k < len && out[k] != '\0'; k++)
 		;
@@ -468,14 +465,11 @@ static int fl_sym_name(const struct fl_elf_src *s, const struct fl_elf_table *t,
 	return 0;
 }
 
-/* Copy the winners out; a name shared with the previous address (many
- * frames of one recursive function) is copied, not read again. */
-static void fl_sym_names(const struct fl_sym_pass *p,
-			 const struct fl_elf_src *s,
-			 const struct fl_elf_table *t)
+/* Record the winners: where each name is (read later, and only once per
+ * distinct symbol, by the caller). */
+static void fl_sym_winners(const struct fl_sym_pass *p,
+			   const struct fl_elf_table *t)
 {
-	const struct fl_elf_lookup *prev = NULL;
-	uint32_t prev_name = 0;
 	size_t pos;
 
 	for (pos = 0; pos < p->n; pos++) {
@@ -486,14 +480,10 @@ static void fl_sym_names(const struct fl_sym_pass *p,
 			continue;
 		if (b->rank < FL_RANK_CONTAINS && b->last_start > b->start)
 			continue;
-		if (prev != NULL && prev_name == b->name && q->cap > 0)
-			fl_strlcpy(q->name, prev->name, q->cap);
-		else if (fl_sym_name(s, t, b->name, q->name, q->cap) != 0)
-			continue;
 		q->start = b->start;
+		q->name_at = t->str_off + b->name;
+		q->name_max = t->str_size - b->name;
 		q->found = 1;
-		prev = q;
-		prev_name = b->name;
 	}
 }
 
@@ -577,7 +567,7 @@ static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
 	p.str_size = t.str_size;
 	fl_memset(best, 0, sizeof(best[0]) * n);
 	if (fl_sym_stream(&p, s, &t) == 0)
-		fl_sym_names(&p, s, &t);
+		fl_sym_winners(&p, &t);
 }
 
 int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
@@ -603,20 +593,30 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 			   struct fl_elf_lookup *q, size_t n)
 {
 	struct fl_elf_src s = {-1, (uintptr_t)data, size};
+	size_t i;
 
-	return fl_elf_symbolize_src(&s, q, n);
+	fl_mem_forget(); /* a new image: what was mapped may not be */
+	if (fl_elf_symbolize_src(&s, q, n) != 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (q[i].found &&
+		    fl_elf_read_name(&s, &q[i], q[i].name, q[i].cap) != 0)
+			q[i].found = 0;
+	return 0;
 }
 
 int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name,
 		     size_t cap, uintptr_t *offset)
 {
-	struct fl_elf_lookup q = {vaddr, name, cap, 0, 0};
+	struct fl_elf_lookup q = {vaddr, name, cap, 0, 0, 0, 0};
 	struct fl_elf_src s;
 	int r;
 
 	if (fl_elf_open(path, &s) != 0)
 		return -1;
 	r = fl_elf_symbolize_src(&s, &q, 1);
+	if (r == 0 && q.found)
+		r = fl_elf_read_name(&s, &q, name, cap);
 	fl_elf_close(&s);
 	if (r != 0 || !q.found)
 		return -1;

@@ -41,9 +41,11 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 					      int need_unwind_info, void *arg);
 
 /* A runaway unwind (corrupt stack, CFI loop) stops after this many steps
- * or this much time; 100,000 recursive frames take a few milliseconds. */
+ * or this much time, well inside the core's 5 s watchdog.  100,000
+ * recursive frames take 0.4-1 s in a VM: libunwind 1.6.2 wraps its cache
+ * lock in two sigprocmask syscalls per frame. */
 #define FL_UNWIND_MAX_STEPS 1000000
-#define FL_UNWIND_MAX_NS 1000000000LL
+#define FL_UNWIND_MAX_NS 2000000000LL
 #define FL_UNWIND_CLOCK_EVERY 4096
 
 /* ------------------------------------------------------------------------
@@ -361,7 +363,17 @@ static void fl_walk_regs(struct fl_unw_regs *regs,
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void fl_unwind_regs(struct fl_unw_regs *regs, struct faultline_fault *fault)
+static const struct faultline_fault *fl_last_fault;
+static unsigned long fl_last_generation;
+
+const struct faultline_fault *fl_unwind_last(unsigned long *generation)
+{
+	*generation = fl_last_generation;
+	return fl_last_fault;
+}
+
+static void fl_unwind_regs(struct fl_unw_regs *regs,
+			   struct faultline_fault *fault)
 {
 	struct fl_frame_collector c;
 
@@ -375,6 +387,8 @@ static void fl_unwind_regs(struct fl_unw_regs *regs, struct faultline_fault *fau
 	fl_frames_begin(&c, fault);
 	fl_walk_regs(regs, &c);
 	fl_frames_finish(&c);
+	fl_last_fault = fault;
+	fl_last_generation++;
 }
 
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)

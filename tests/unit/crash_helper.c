@@ -62,15 +62,15 @@ void fl_test_capture(const ucontext_t *uc, void *data)
 	struct fl_test_crash *c = data;
 	long long t0 = fl_test_now_ns(), t1;
 
-	fl_unwind_context(uc, &c->fault);
+	fl_unwind_context(uc, &c->snap.fault);
 	t1 = fl_test_now_ns();
-	fl_platform_collect_modules(&c->modules);
-	fl_platform_symbolize_frames(&c->modules, &c->fault, c->info);
+	fl_snapshot_resolve(&c->snap, &c->modules);
 	c->unwind_ns = t1 - t0;
 	c->resolve_ns = fl_test_now_ns() - t1;
 }
 
 const char *fl_test_sym(const struct fl_test_crash *c, size_t i)
 {
-	return i < c->fault.frame_count ? c->info[i].symbol : "";
+	return i < c->snap.fault.frame_count ? c->snap.frame_info[i].symbol
+					     : "";
 }

@@ -23,9 +23,8 @@ int fl_test_run_crash(void (*fn)(void), fl_test_work work, void *data);
 
 /* What the handler gathered: frames, modules, symbols. */
 struct fl_test_crash {
-	struct faultline_fault fault;
+	struct fl_snapshot snap; /* fault and frame_info */
 	struct fl_module_table modules;
-	struct fl_frame_info info[FAULTLINE_MAX_FRAMES];
 	long long unwind_ns;  /* time in fl_unwind_context */
 	long long resolve_ns; /* modules + symbols */
 };

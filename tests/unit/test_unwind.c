@@ -3,7 +3,6 @@
  * context by fl_unwind_context: the right frames, no malloc, no loader
  * lock, bounded on deep recursion, sane on bad pcs and stacks.
  */
-#define _GNU_SOURCE
 #include <check.h>
 #include <dlfcn.h>
 #include <link.h>
@@ -13,7 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "crash_helper.h"
@@ -23,6 +25,11 @@
  * Known call chains.  Global, noinline, and with work after each call so
  * that neither tail calls nor clones rename or drop a frame.
  * ---------------------------------------------------------------------- */
+
+int fl_test_crash_leaf(void);
+int fl_test_recurse(int n);
+void fl_test_outer(void);
+void fl_test_call_null(void);
 
 int *volatile fl_test_null;
 volatile int fl_test_depth;
@@ -70,7 +77,7 @@ static void check_chain(const struct fl_test_crash *c, int depth)
 {
 	int i;
 
-	ck_assert_uint_ge(c->fault.frame_count, (size_t)depth + 3);
+	ck_assert_uint_ge(c->snap.fault.frame_count, (size_t)depth + 3);
 	ck_assert_str_eq(fl_test_sym(c, 0), "fl_test_crash_leaf");
 	for (i = 1; i <= depth + 1; i++)
 		ck_assert_msg(strcmp(fl_test_sym(c, i), "fl_test_recurse") == 0,
@@ -86,12 +93,12 @@ START_TEST(frames_of_a_known_chain)
 			 SIGSEGV);
 	check_chain(&crash, 5);
 	/* frame 0 is the faulting pc itself, not a return address */
-	ck_assert_uint_eq(crash.fault.frames_omitted, 0);
-	ck_assert_int_ge(crash.info[0].module, 0);
-	ck_assert_uint_gt(crash.info[0].symbol_offset, 0);
+	ck_assert_uint_eq(crash.snap.fault.frames_omitted, 0);
+	ck_assert_int_ge(crash.snap.frame_info[0].module, 0);
+	ck_assert_uint_gt(crash.snap.frame_info[0].symbol_offset, 0);
 	/* ... and the walk goes on past the test into Check and libc */
-	ck_assert_uint_gt(crash.fault.frame_count, 5 + 4);
-	ck_assert_uint_le(crash.fault.frame_count, 5 + 40);
+	ck_assert_uint_gt(crash.snap.fault.frame_count, 5 + 4);
+	ck_assert_uint_le(crash.snap.fault.frame_count, 5 + 40);
 }
 END_TEST
 
@@ -102,8 +109,8 @@ START_TEST(call_through_null_keeps_the_caller)
 	ck_assert_int_eq(fl_test_run_crash(fl_test_call_null, fl_test_capture,
 					   &crash),
 			 SIGSEGV);
-	ck_assert_uint_ge(crash.fault.frame_count, 3);
-	ck_assert_uint_eq(crash.fault.frames[0], 0);
+	ck_assert_uint_ge(crash.snap.fault.frame_count, 3);
+	ck_assert_uint_eq(crash.snap.fault.frames[0], 0);
 	ck_assert_str_eq(fl_test_sym(&crash, 1), "fl_test_call_null");
 }
 END_TEST
@@ -251,6 +258,102 @@ START_TEST(unwinds_while_loader_lock_is_held)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * One open per module per crash: the symbol cache resolves all frames of
+ * a module in one pass although fl_snapshot_resolve asks frame by frame.
+ * ---------------------------------------------------------------------- */
+
+static atomic_int fl_test_count_open, fl_test_opens;
+
+int open(const char *path, int flags, ...);
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (atomic_load(&fl_test_count_open))
+		atomic_fetch_add(&fl_test_opens, 1);
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static void capture_counting_opens(const ucontext_t *uc, void *data)
+{
+	atomic_store(&fl_test_count_open, 1);
+	fl_test_capture(uc, data);
+	atomic_store(&fl_test_count_open, 0);
+}
+
+START_TEST(each_module_file_opened_once)
+{
+	fl_test_depth = 64;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer,
+					   capture_counting_opens, &crash),
+			 SIGSEGV);
+	check_chain(&crash, 64);
+	/* this program, libc, Check at most: not one open per frame */
+	ck_assert_int_gt(atomic_load(&fl_test_opens), 0);
+	ck_assert_int_le(atomic_load(&fl_test_opens), 4);
+	fprintf(stderr, "64-deep crash: unwind %.3f ms, modules+symbols "
+			"%.3f ms\n",
+		crash.unwind_ns / 1e6, crash.resolve_ns / 1e6);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
+ * Bad stacks: a context whose stack pointer is unmapped or points at
+ * garbage yields what it can, without faulting, in bounded time.
+ * ---------------------------------------------------------------------- */
+
+static void unwind_with_sp(const ucontext_t *uc, uintptr_t sp)
+{
+	ucontext_t bad = *uc;
+
+#if defined(__x86_64__)
+	bad.uc_mcontext.gregs[REG_RSP] = (greg_t)sp;
+	bad.uc_mcontext.gregs[REG_RBP] = (greg_t)sp;
+#else
+	bad.uc_mcontext.sp = sp;
+	bad.uc_mcontext.regs[29] = sp;
+#endif
+	fl_unwind_context(&bad, &crash.snap.fault);
+}
+
+static void capture_bad_stacks(const ucontext_t *uc, void *data)
+{
+	static uintptr_t garbage[4096];
+	long pg = sysconf(_SC_PAGESIZE);
+	void *gone = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	size_t i;
+
+	munmap(gone, pg);
+	unwind_with_sp(uc, (uintptr_t)gone + 64);
+	ck_assert_uint_ge(crash.snap.fault.frame_count, 1);
+	ck_assert_uint_le(crash.snap.fault.frame_count, 3);
+	/* a stack full of pointers into itself and into code */
+	for (i = 0; i < 4096; i++)
+		garbage[i] = i % 2 ? (uintptr_t)&garbage[i / 2]
+				   : (uintptr_t)fl_test_recurse + 9;
+	unwind_with_sp(uc, (uintptr_t)&garbage[16]);
+	ck_assert_uint_ge(crash.snap.fault.frame_count, 1);
+	unwind_with_sp(uc, 0);
+	ck_assert_uint_ge(crash.snap.fault.frame_count, 1);
+}
+
+START_TEST(bad_stack_pointers)
+{
+	fl_test_depth = 1;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_bad_stacks,
+					   NULL),
+			 SIGSEGV);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * Deep recursion: 100,000 frames, bounded and quick, head/tail kept
  * ---------------------------------------------------------------------- */
 
@@ -273,8 +376,8 @@ START_TEST(deep_recursion_is_bounded)
 	pthread_attr_setstacksize(&a, 256u << 20);
 	ck_assert_int_eq(pthread_create(&t, &a, deep_thread, &crash), 0);
 	pthread_join(t, NULL);
-	seen = crash.fault.frame_count + crash.fault.frames_omitted;
-	ck_assert_uint_eq(crash.fault.frame_count, FAULTLINE_MAX_FRAMES);
+	seen = crash.snap.fault.frame_count + crash.snap.fault.frames_omitted;
+	ck_assert_uint_eq(crash.snap.fault.frame_count, FAULTLINE_MAX_FRAMES);
 	ck_assert_uint_ge(seen, DEEP + 3);
 	ck_assert_uint_le(seen, DEEP + 12);
 	ck_assert_str_eq(fl_test_sym(&crash, 0), "fl_test_crash_leaf");
@@ -305,6 +408,8 @@ Suite *unwind_suite(void)
 	tcase_add_test(tc, no_malloc_while_unwinding);
 	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
 	tcase_add_test(tc, unwinds_while_loader_lock_is_held);
+	tcase_add_test(tc, each_module_file_opened_once);
+	tcase_add_test(tc, bad_stack_pointers);
 	tcase_add_test(tc, deep_recursion_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
