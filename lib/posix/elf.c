@@ -61,7 +61,7 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (n >= 0 || errno == EFAULT)
 		return -1; /* partly or not mapped */
-	return 1;          /* not usable here: try the pipe */
+	return 1;	   /* not usable here: try the pipe */
 }
 
 static int fl_probe_pipe[2] = {-1, -1};
@@ -176,14 +176,14 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
  * ---------------------------------------------------------------------- */
 
 /* Small reads (headers, notes, names) go through a few cached 2 KiB
- * blocks (two pages in all) of the open file: the ELF header, program headers and notes
- * share one block, the section headers another, so a module costs a
+ * blocks (two pages in all) of the open file: the ELF header, program headers
+ * and notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
 #define FL_BLOCK 2048
 #define FL_BLOCKS 4
 static struct {
 	uint64_t index; /* block number + 1; 0 empty */
-	size_t len;     /* bytes valid (short at the end of the file) */
+	size_t len;	/* bytes valid (short at the end of the file) */
 	unsigned char data[FL_BLOCK];
 } fl_block[FL_BLOCKS];
 static unsigned fl_block_next;
@@ -230,8 +230,8 @@ static const unsigned char *fl_block_get(const struct fl_elf_src *s,
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
 		fl_block[i].index = 0;
-		if (fl_pread_full(s->fd, fl_block[i].data, len,
-				  b * FL_BLOCK) != 0)
+		if (fl_pread_full(s->fd, fl_block[i].data, len, b * FL_BLOCK) !=
+		    0)
 			return NULL;
 		fl_block[i].index = b + 1;
 		fl_block[i].len = len;
@@ -323,7 +323,7 @@ static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 
 struct fl_sym_best {
 	int rank;
-	uint32_t name;       /* string table offset of the winner */
+	uint32_t name; /* string table offset of the winner */
 	uint64_t start;
 	uint64_t last_start; /* highest symbol start <= vaddr seen */
 };
@@ -384,8 +384,8 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 
 	if (type != STT_FUNC && type != STT_GNU_IFUNC && type != STT_OBJECT)
 		return;
-	if (s->st_shndx == SHN_UNDEF || s->st_value == 0 ||
-	    s->st_name == 0 || s->st_name >= p->str_size)
+	if (s->st_shndx == SHN_UNDEF || s->st_value == 0 || s->st_name == 0 ||
+	    s->st_name >= p->str_size)
 		return;
 	if (type != STT_OBJECT)
 		rank += FL_RANK_FUNC;
@@ -605,8 +605,8 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 	return 0;
 }
 
-int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name,
-		     size_t cap, uintptr_t *offset)
+int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name, size_t cap,
+		     uintptr_t *offset)
 {
 	struct fl_elf_lookup q = {vaddr, name, cap, 0, 0, 0, 0};
 	struct fl_elf_src s;

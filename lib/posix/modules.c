@@ -262,13 +262,13 @@ static int fl_src_matches(const struct fl_module *m, const struct fl_elf_src *s)
 #define FL_SYMCACHE_ARENA 4096
 
 struct fl_symcache_entry {
-	uintptr_t base;   /* module */
+	uintptr_t base;	  /* module */
 	uintptr_t lookup; /* address looked up */
 	uintptr_t start;  /* symbol start (module vaddr) */
-	uint16_t name;    /* arena offset */
-	uint8_t state;    /* FL_SYM_* */
+	uint16_t name;	  /* arena offset */
+	uint8_t state;	  /* FL_SYM_* */
 };
-#define FL_SYM_NONE 0  /* the module has no symbol there */
+#define FL_SYM_NONE 0 /* the module has no symbol there */
 #define FL_SYM_FOUND 1
 #define FL_SYM_NO_ROOM 2 /* found, but the arena was full */
 
@@ -366,8 +366,8 @@ static void fl_symcache_fill(const struct fl_module *m,
 
 /* The cached answer for (m, pc): 1 found, 0 known to have no symbol,
  * -1 not in the cache. */
-static int fl_symcache_get(const struct fl_module *m, uintptr_t pc,
-			   char *name, size_t cap, uintptr_t *offset)
+static int fl_symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
+			   size_t cap, uintptr_t *offset)
 {
 	unsigned long gen;
 	const struct faultline_fault *f = fl_unwind_last(&gen);

@@ -35,8 +35,7 @@
 /* Not in libunwind's headers, but exported by the generic library: the
  * binary search over an .eh_frame_hdr table, through our accessors. */
 extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
-					      unw_word_t ip,
-					      unw_dyn_info_t *di,
+					      unw_word_t ip, unw_dyn_info_t *di,
 					      unw_proc_info_t *pi,
 					      int need_unwind_info, void *arg);
 
@@ -81,7 +80,7 @@ struct fl_unw_regs {
 };
 
 static void fl_unwind_regs_from_context(struct fl_unw_regs *regs,
-				 const ucontext_t *uc)
+					const ucontext_t *uc)
 {
 	int i;
 
@@ -196,14 +195,14 @@ static void fl_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi,
 	/* libunwind frees the table-format info it made itself. */
 }
 
-static int fl_get_dyn_info_list_addr(unw_addr_space_t as,
-				     unw_word_t *dilap, void *arg)
+static int fl_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap,
+				     void *arg)
 {
 	return -UNW_ENOINFO; /* no JIT registration in this process view */
 }
 
-static int fl_access_mem(unw_addr_space_t as, unw_word_t addr,
-			 unw_word_t *valp, int write, void *arg)
+static int fl_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
+			 int write, void *arg)
 {
 	if (write)
 		return -UNW_EINVAL; /* we only read the crashed stack */
@@ -261,9 +260,9 @@ static unw_addr_space_t fl_as;
  * ---------------------------------------------------------------------- */
 
 struct fl_walk {
-	unw_word_t pc, sp;  /* the last frame taken */
-	unsigned equal_sp;  /* frames in a row with an unchanged sp */
-	int after_signal;   /* the last frame was a signal frame */
+	unw_word_t pc, sp; /* the last frame taken */
+	unsigned equal_sp; /* frames in a row with an unchanged sp */
+	int after_signal;  /* the last frame was a signal frame */
 	long steps;
 	long long deadline; /* CLOCK_MONOTONIC ns */
 };
@@ -339,10 +338,13 @@ static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 	return 0;
 }
 
-static void fl_walk_regs(struct fl_unw_regs *regs,
-			 struct fl_frame_collector *c)
+static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 {
-	struct fl_walk w = {regs->r[FL_UNW_PC], regs->r[FL_UNW_SP], 0, 0, 0,
+	struct fl_walk w = {regs->r[FL_UNW_PC],
+			    regs->r[FL_UNW_SP],
+			    0,
+			    0,
+			    0,
 			    fl_now_ns() + FL_UNWIND_MAX_NS};
 	unw_cursor_t cur;
 	int caller_first;
@@ -418,9 +420,8 @@ int fl_unwind_prepare(void)
 	 * one-time init ran in unw_set_caching_policy, its mempool grows
 	 * with mmap, and our DSO is bound -z now. */
 	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
-	if (!__atomic_compare_exchange_n(&fl_as, &(unw_addr_space_t){NULL},
-					 as, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
+	if (!__atomic_compare_exchange_n(&fl_as, &(unw_addr_space_t){NULL}, as,
+					 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		unw_destroy_addr_space(as);
 	return 0;
 }

@@ -37,8 +37,8 @@ static void check_reader(int (*rd)(void *, uintptr_t, size_t))
 {
 	long pg = sysconf(_SC_PAGESIZE);
 	unsigned char *p = guarded_pages(), buf[64];
-	unsigned char *gone = mmap(NULL, pg, PROT_READ,
-				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	unsigned char *gone =
+		mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	memset(buf, 0, sizeof(buf));
 	ck_assert_int_eq(rd(buf, (uintptr_t)p + pg - 64, 64), 0);
@@ -97,9 +97,9 @@ struct image {
 	size_t size;
 };
 
-static size_t put_table(struct image *im, const struct sym_spec *sp,
-			size_t n, Elf64_Shdr *sym, Elf64_Shdr *str,
-			unsigned type, unsigned link)
+static size_t put_table(struct image *im, const struct sym_spec *sp, size_t n,
+			Elf64_Shdr *sym, Elf64_Shdr *str, unsigned type,
+			unsigned link)
 {
 	Elf64_Sym *s;
 	size_t i, str_at, str_len = 1;
@@ -153,8 +153,8 @@ static void build(struct image *im, const struct sym_spec *st, size_t nst,
 		shnum += 2;
 	}
 	if (ndyn > 0) {
-		put_table(im, dyn, ndyn, &sh[shnum], &sh[shnum + 1],
-			  SHT_DYNSYM, shnum + 1);
+		put_table(im, dyn, ndyn, &sh[shnum], &sh[shnum + 1], SHT_DYNSYM,
+			  shnum + 1);
 		shnum += 2;
 	}
 	im->size = (im->size + 7) & ~(size_t)7;
@@ -283,13 +283,17 @@ START_TEST(many_addresses_one_pass)
 	build(&im, sp, 40, NULL, 0);
 	for (i = 0; i < FL_ELF_LOOKUP_MAX; i++) {
 		/* unsorted, some in the gaps between functions */
-		q[i] = (struct fl_elf_lookup){
-			0x1000 + (i * 7919) % (0x40 * 40), out[i], 32, 0, 0,
-			0, 0};
+		q[i] = (struct fl_elf_lookup){0x1000 + (i * 7919) % (0x40 * 40),
+					      out[i],
+					      32,
+					      0,
+					      0,
+					      0,
+					      0};
 	}
-	ck_assert_int_eq(fl_elf_symbolize_image(im.buf, im.size, q,
-						FL_ELF_LOOKUP_MAX),
-			 0);
+	ck_assert_int_eq(
+		fl_elf_symbolize_image(im.buf, im.size, q, FL_ELF_LOOKUP_MAX),
+		0);
 	for (i = 0; i < FL_ELF_LOOKUP_MAX; i++) {
 		const char *one = lookup(&im, q[i].vaddr, NULL);
 
@@ -312,8 +316,8 @@ START_TEST(truncated_and_corrupt_images)
 	build(&im, ranked, sizeof(ranked) / sizeof(ranked[0]), NULL, 0);
 	for (len = 0; len <= im.size; len++) {
 		g = guarded_copy(im.buf, len);
-		q = (struct fl_elf_lookup){0x1008, name, sizeof(name), 0, 0, 0,
-					   0};
+		q = (struct fl_elf_lookup){0x1008, name, sizeof(name), 0, 0,
+					   0,	   0};
 		fl_elf_symbolize_image(g, len, &q, 1);
 		ck_assert(len == im.size ? q.found : 1);
 		free_guarded(g, len);
@@ -326,8 +330,13 @@ START_TEST(truncated_and_corrupt_images)
 		g[rand() % im.size] ^= (unsigned char)(1u << (rand() % 8));
 		if (i % 3 == 0) /* hit the headers harder */
 			g[rand() % 64] = (unsigned char)rand();
-		q = (struct fl_elf_lookup){(uint64_t)(rand() % 0x7000), name,
-					   sizeof(name), 0, 0, 0, 0};
+		q = (struct fl_elf_lookup){(uint64_t)(rand() % 0x7000),
+					   name,
+					   sizeof(name),
+					   0,
+					   0,
+					   0,
+					   0};
 		fl_elf_symbolize_image(g, im.size, &q, 1);
 	}
 }
@@ -353,18 +362,17 @@ START_TEST(files_whole_and_truncated)
 	close(fd);
 	build(&im, ranked, sizeof(ranked) / sizeof(ranked[0]), NULL, 0);
 	write_file(path, im.buf, im.size);
-	ck_assert_int_eq(fl_elf_symbolize(path, 0x6018, name, sizeof(name),
-					  &off),
-			 0);
+	ck_assert_int_eq(
+		fl_elf_symbolize(path, 0x6018, name, sizeof(name), &off), 0);
 	ck_assert_str_eq(name, "inner");
 	ck_assert_uint_eq(off, 8);
 	for (len = 0; len < im.size; len += 7) {
 		write_file(path, im.buf, len);
 		fl_elf_symbolize(path, 0x6018, name, sizeof(name), &off);
 	}
-	ck_assert_int_eq(fl_elf_symbolize("/nonexistent/x", 1, name,
-					  sizeof(name), &off),
-			 -1);
+	ck_assert_int_eq(
+		fl_elf_symbolize("/nonexistent/x", 1, name, sizeof(name), &off),
+		-1);
 	ck_assert_int_eq(fl_elf_symbolize("/tmp", 1, name, sizeof(name), &off),
 			 -1);
 	unlink(path);

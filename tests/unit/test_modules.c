@@ -138,17 +138,15 @@ START_TEST(symbolize_checks_the_build_id)
 	mi = fl_module_find(&table, pc);
 	ck_assert_int_ge(mi, 0);
 	m = table.modules[mi];
-	ck_assert_int_eq(fl_platform_symbolize(&m, pc, name, sizeof(name),
-					       &off),
-			 0);
+	ck_assert_int_eq(
+		fl_platform_symbolize(&m, pc, name, sizeof(name), &off), 0);
 	ck_assert_str_eq(name, "fl_test_modules_target");
 	ck_assert_uint_eq(off, 4);
 	/* the file on disk is not the one loaded: no (wrong) names */
 	ck_assert_uint_gt(m.build_id_len, 0);
 	m.build_id[0] ^= 0xff;
-	ck_assert_int_eq(fl_platform_symbolize(&m, pc, name, sizeof(name),
-					       &off),
-			 -1);
+	ck_assert_int_eq(
+		fl_platform_symbolize(&m, pc, name, sizeof(name), &off), -1);
 }
 END_TEST
 
@@ -184,12 +182,11 @@ START_TEST(symbolizes_the_vdso)
 	fl_platform_collect_modules(&table);
 	mi = find_path("[vdso]");
 	ck_assert_int_ge(mi, 0);
-	ck_assert_int_eq(
-		fl_platform_symbolize(&table.modules[mi],
-				      table.modules[mi].bias +
-					      sym[i].st_value + 1,
-				      name, sizeof(name), &off),
-		0);
+	ck_assert_int_eq(fl_platform_symbolize(&table.modules[mi],
+					       table.modules[mi].bias +
+						       sym[i].st_value + 1,
+					       name, sizeof(name), &off),
+			 0);
 	ck_assert_str_eq(name, want);
 	ck_assert_uint_eq(off, 1);
 }

@@ -88,9 +88,9 @@ static void check_chain(const struct fl_test_crash *c, int depth)
 START_TEST(frames_of_a_known_chain)
 {
 	fl_test_depth = 5;
-	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, fl_test_capture,
-					   &crash),
-			 SIGSEGV);
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_outer, fl_test_capture, &crash),
+		SIGSEGV);
 	check_chain(&crash, 5);
 	/* frame 0 is the faulting pc itself, not a return address */
 	ck_assert_uint_eq(crash.snap.fault.frames_omitted, 0);
@@ -106,9 +106,9 @@ END_TEST
  * the return address the call left (stack top / link register). */
 START_TEST(call_through_null_keeps_the_caller)
 {
-	ck_assert_int_eq(fl_test_run_crash(fl_test_call_null, fl_test_capture,
-					   &crash),
-			 SIGSEGV);
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_call_null, fl_test_capture, &crash),
+		SIGSEGV);
 	ck_assert_uint_ge(crash.snap.fault.frame_count, 3);
 	ck_assert_uint_eq(crash.snap.fault.frames[0], 0);
 	ck_assert_str_eq(fl_test_sym(&crash, 1), "fl_test_call_null");
@@ -246,9 +246,9 @@ START_TEST(unwinds_while_loader_lock_is_held)
 		usleep(1000);
 	alarm(20); /* a deadlock kills the test instead of hanging it */
 	fl_test_depth = 10;
-	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_counting,
-					   &crash),
-			 SIGSEGV);
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_outer, capture_counting, &crash),
+		SIGSEGV);
 	alarm(0);
 	atomic_store(&fl_test_release, 1);
 	pthread_join(t, NULL);
@@ -297,8 +297,9 @@ START_TEST(each_module_file_opened_once)
 	/* this program, libc, Check at most: not one open per frame */
 	ck_assert_int_gt(atomic_load(&fl_test_opens), 0);
 	ck_assert_int_le(atomic_load(&fl_test_opens), 4);
-	fprintf(stderr, "64-deep crash: unwind %.3f ms, modules+symbols "
-			"%.3f ms\n",
+	fprintf(stderr,
+		"64-deep crash: unwind %.3f ms, modules+symbols "
+		"%.3f ms\n",
 		crash.unwind_ns / 1e6, crash.resolve_ns / 1e6);
 }
 END_TEST
@@ -326,8 +327,8 @@ static void capture_bad_stacks(const ucontext_t *uc, void *data)
 {
 	static uintptr_t garbage[4096];
 	long pg = sysconf(_SC_PAGESIZE);
-	void *gone = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			  -1, 0);
+	void *gone =
+		mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	size_t i;
 
 	munmap(gone, pg);
@@ -347,9 +348,9 @@ static void capture_bad_stacks(const ucontext_t *uc, void *data)
 START_TEST(bad_stack_pointers)
 {
 	fl_test_depth = 1;
-	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_bad_stacks,
-					   NULL),
-			 SIGSEGV);
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_outer, capture_bad_stacks, NULL),
+		SIGSEGV);
 }
 END_TEST
 
@@ -396,8 +397,9 @@ START_TEST(deep_recursion_is_bounded)
 				break;
 		ck_assert_uint_lt(i, FAULTLINE_MAX_FRAMES);
 	}
-	fprintf(stderr, "unwind of %zu frames: %.2f ms; modules+symbols: "
-			"%.2f ms\n",
+	fprintf(stderr,
+		"unwind of %zu frames: %.2f ms; modules+symbols: "
+		"%.2f ms\n",
 		seen, crash.unwind_ns / 1e6, crash.resolve_ns / 1e6);
 	ck_assert_int_lt(crash.unwind_ns, 2500000000LL);
 }
