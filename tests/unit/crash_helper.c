@@ -1,6 +1,7 @@
 /*
  * crash_helper.c - see crash_helper.h.  Test-only.
  */
+#include <check.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -73,4 +74,15 @@ const char *fl_test_sym(const struct fl_test_crash *c, size_t i)
 {
 	return i < c->snap.fault.frame_count ? c->snap.frame_info[i].symbol
 					     : "";
+}
+
+int fl_test_main(Suite *s)
+{
+	SRunner *sr = srunner_create(s);
+	int failed;
+
+	srunner_run_all(sr, CK_ENV);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

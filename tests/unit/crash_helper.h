@@ -35,4 +35,8 @@ void fl_test_capture(const ucontext_t *uc, void *data);
 const char *fl_test_sym(const struct fl_test_crash *c, size_t i);
 long long fl_test_now_ns(void);
 
+/* Run a suite (CK_ENV verbosity); the exit status for main. */
+struct Suite;
+int fl_test_main(struct Suite *s);
+
 #endif

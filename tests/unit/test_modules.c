@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "platform.h"
+#include "crash_helper.h"
 #include "posix/posix.h"
 #include "snapshot.h"
 
@@ -210,11 +211,5 @@ static Suite *modules_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(modules_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fl_test_main(modules_suite());
 }

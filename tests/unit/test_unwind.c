@@ -85,6 +85,27 @@ static void check_chain(const struct fl_test_crash *c, int depth)
 	ck_assert_str_eq(fl_test_sym(c, depth + 2), "fl_test_outer");
 }
 
+/* Crash depth frames deep with *flag set while the handler works (the
+ * interposers below watch it), and check the chain. */
+static atomic_int *fl_test_flag;
+
+static void capture_flagged(const ucontext_t *uc, void *data)
+{
+	atomic_store(fl_test_flag, 1);
+	fl_test_capture(uc, data);
+	atomic_store(fl_test_flag, 0);
+}
+
+static void crash_chain_flagged(int depth, atomic_int *flag)
+{
+	fl_test_flag = flag;
+	fl_test_depth = depth;
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_outer, capture_flagged, &crash),
+		SIGSEGV);
+	check_chain(&crash, depth);
+}
+
 START_TEST(frames_of_a_known_chain)
 {
 	fl_test_depth = 5;
@@ -162,20 +183,9 @@ void free(void *p)
 	__libc_free(p);
 }
 
-static void capture_without_malloc(const ucontext_t *uc, void *data)
-{
-	atomic_store(&fl_test_no_malloc, 1);
-	fl_test_capture(uc, data);
-	atomic_store(&fl_test_no_malloc, 0);
-}
-
 START_TEST(no_malloc_while_unwinding)
 {
-	fl_test_depth = 20;
-	ck_assert_int_eq(fl_test_run_crash(fl_test_outer,
-					   capture_without_malloc, &crash),
-			 SIGSEGV);
-	check_chain(&crash, 20);
+	crash_chain_flagged(20, &fl_test_no_malloc);
 }
 END_TEST
 
@@ -230,13 +240,6 @@ static void *park_thread(void *arg)
 	return NULL;
 }
 
-static void capture_counting(const ucontext_t *uc, void *data)
-{
-	atomic_store(&fl_test_count_dlip, 1);
-	fl_test_capture(uc, data);
-	atomic_store(&fl_test_count_dlip, 0);
-}
-
 START_TEST(unwinds_while_loader_lock_is_held)
 {
 	pthread_t t;
@@ -245,14 +248,10 @@ START_TEST(unwinds_while_loader_lock_is_held)
 	while (!atomic_load(&fl_test_parked))
 		usleep(1000);
 	alarm(20); /* a deadlock kills the test instead of hanging it */
-	fl_test_depth = 10;
-	ck_assert_int_eq(
-		fl_test_run_crash(fl_test_outer, capture_counting, &crash),
-		SIGSEGV);
+	crash_chain_flagged(10, &fl_test_count_dlip);
 	alarm(0);
 	atomic_store(&fl_test_release, 1);
 	pthread_join(t, NULL);
-	check_chain(&crash, 10);
 	ck_assert_int_eq(atomic_load(&fl_test_dlip_calls), 0);
 }
 END_TEST
@@ -280,20 +279,9 @@ int open(const char *path, int flags, ...)
 	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
 }
 
-static void capture_counting_opens(const ucontext_t *uc, void *data)
-{
-	atomic_store(&fl_test_count_open, 1);
-	fl_test_capture(uc, data);
-	atomic_store(&fl_test_count_open, 0);
-}
-
 START_TEST(each_module_file_opened_once)
 {
-	fl_test_depth = 64;
-	ck_assert_int_eq(fl_test_run_crash(fl_test_outer,
-					   capture_counting_opens, &crash),
-			 SIGSEGV);
-	check_chain(&crash, 64);
+	crash_chain_flagged(64, &fl_test_count_open);
 	/* this program, libc, Check at most: not one open per frame */
 	ck_assert_int_gt(atomic_load(&fl_test_opens), 0);
 	ck_assert_int_le(atomic_load(&fl_test_opens), 4);
@@ -427,11 +415,5 @@ Suite *unwind_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(unwind_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return fl_test_main(unwind_suite());
 }
