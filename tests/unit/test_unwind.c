@@ -343,6 +343,74 @@ START_TEST(bad_stack_pointers)
 END_TEST
 
 /* ------------------------------------------------------------------------
+ * Corrupt unwind data: code whose CFI computes the caller's frame below
+ * its own (CFA from a callee-saved register restored from the stack) must
+ * stop the walk at once; libunwind itself only stops on an unchanged pc
+ * and CFA.
+ * ---------------------------------------------------------------------- */
+
+void fl_test_cfi_down(void);
+extern const char fl_test_cfi_down_pc[];
+#if defined(__x86_64__)
+#define FL_CFI_DOWN_RULES                                                      \
+	".cfi_def_cfa %rbx, 0\n.cfi_offset %rip, -8\n.cfi_offset %rbx, -16\n"
+#define FL_CFI_DOWN_TRAP "ud2\n"
+#else
+#define FL_CFI_DOWN_RULES                                                      \
+	".cfi_def_cfa x19, 0\n.cfi_offset x30, -8\n.cfi_offset x19, -16\n"
+#define FL_CFI_DOWN_TRAP "brk #0\n"
+#endif
+__asm__(".text\n"
+	".globl fl_test_cfi_down\n"
+	"fl_test_cfi_down:\n"
+	".cfi_startproc\n"
+	"nop\n" FL_CFI_DOWN_RULES ".globl fl_test_cfi_down_pc\n"
+	"fl_test_cfi_down_pc:\n"
+	"nop\n"
+	"nop\n" FL_CFI_DOWN_TRAP ".cfi_endproc\n");
+
+#define DOWN_WORDS 4096
+
+static void capture_cfi_down(const ucontext_t *uc, void *data)
+{
+	static uintptr_t b[DOWN_WORDS];
+	uintptr_t pc = (uintptr_t)fl_test_cfi_down_pc;
+	ucontext_t down = *uc;
+	size_t k;
+
+	/* frame k has its CFA at b[top - 4k]: the return address below it
+	 * is the same code, the saved register points 32 bytes lower */
+	for (k = 4; k + 4 < DOWN_WORDS; k += 4) {
+		b[k - 1] = pc + 1;
+		b[k - 2] = (uintptr_t)&b[k - 4];
+	}
+#if defined(__x86_64__)
+	down.uc_mcontext.gregs[REG_RIP] = (greg_t)pc;
+	down.uc_mcontext.gregs[REG_RSP] = (greg_t)&b[k - 4];
+	down.uc_mcontext.gregs[REG_RBX] = (greg_t)&b[k - 4];
+#else
+	down.uc_mcontext.pc = pc;
+	down.uc_mcontext.sp = (uintptr_t)&b[k - 4];
+	down.uc_mcontext.regs[19] = (uintptr_t)&b[k - 4];
+#endif
+	fl_unwind_context(&down, &crash.snap.fault);
+}
+
+START_TEST(sp_going_down_stops_the_walk)
+{
+	fl_test_depth = 1;
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_outer, capture_cfi_down, NULL),
+		SIGSEGV);
+	ck_assert_uint_eq(crash.snap.fault.frames[0],
+			  (uintptr_t)fl_test_cfi_down_pc);
+	/* the fault, its "caller" at the same sp, then the descent */
+	ck_assert_uint_eq(crash.snap.fault.frames_omitted, 0);
+	ck_assert_uint_le(crash.snap.fault.frame_count, 3);
+}
+END_TEST
+
+/* ------------------------------------------------------------------------
  * Deep recursion: 100,000 frames, bounded and quick, head/tail kept
  * ---------------------------------------------------------------------- */
 
@@ -408,6 +476,7 @@ Suite *unwind_suite(void)
 	tcase_add_test(tc, unwinds_while_loader_lock_is_held);
 	tcase_add_test(tc, each_module_file_opened_once);
 	tcase_add_test(tc, bad_stack_pointers);
+	tcase_add_test(tc, sp_going_down_stops_the_walk);
 	tcase_add_test(tc, deep_recursion_is_bounded);
 	suite_add_tcase(s, tc);
 	return s;
