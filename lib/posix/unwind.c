@@ -20,6 +20,11 @@
  * mempool (grown with mmap) and keeps register states in the address
  * space's default cache (inside the struct); it never calls malloc.  The
  * unit tests check that with an interposed malloc, on a cold first crash.
+ *
+ * Locks: libunwind guards that cache and mempool with its own mutexes
+ * (taken with all signals blocked).  Only this address space uses them,
+ * and only from the one thread the core lets report, so they are never
+ * contended - unlike the loader's lock, which any thread may hold.
  */
 #include <dlfcn.h>
 #include <string.h>
