@@ -136,6 +136,50 @@ START_TEST(call_through_null_keeps_the_caller)
 }
 END_TEST
 
+/* A fault on a function's first instruction: frame 0 must be looked up
+ * at the pc itself.  pc - 1 is the end of the function before it, whose
+ * CFI there (a push) would find a wrong caller, and whose name is
+ * another. */
+int fl_test_fault_first(int *p);
+#if defined(__x86_64__)
+#define FL_LOAD_FIRST "movl (%rdi), %eax\nret\n"
+#define FL_BEFORE_FIRST "push %rbx\n.cfi_def_cfa_offset 16\nud2\n"
+#else
+#define FL_LOAD_FIRST "ldr w0, [x0]\nret\n"
+#define FL_BEFORE_FIRST "sub sp, sp, #16\n.cfi_def_cfa_offset 16\nbrk #0\n"
+#endif
+__asm__(".text\n"
+	".globl fl_test_before_first\n"
+	".type fl_test_before_first,%function\n"
+	"fl_test_before_first:\n"
+	".cfi_startproc\n" FL_BEFORE_FIRST ".cfi_endproc\n"
+	".size fl_test_before_first, .-fl_test_before_first\n"
+	".globl fl_test_fault_first\n"
+	".type fl_test_fault_first,%function\n"
+	"fl_test_fault_first:\n"
+	".cfi_startproc\n" FL_LOAD_FIRST ".cfi_endproc\n"
+	".size fl_test_fault_first, .-fl_test_fault_first\n");
+
+void fl_test_call_first(void);
+__attribute__((noinline)) void fl_test_call_first(void)
+{
+	fl_test_sink = fl_test_fault_first(fl_test_null);
+	__asm__ volatile("" ::: "memory");
+}
+
+START_TEST(fault_on_first_instruction)
+{
+	ck_assert_int_eq(
+		fl_test_run_crash(fl_test_call_first, fl_test_capture, &crash),
+		SIGSEGV);
+	ck_assert_uint_eq(crash.snap.fault.frames[0],
+			  (uintptr_t)fl_test_fault_first);
+	ck_assert_str_eq(fl_test_sym(&crash, 0), "fl_test_fault_first");
+	ck_assert_uint_eq(crash.snap.frame_info[0].symbol_offset, 0);
+	ck_assert_str_eq(fl_test_sym(&crash, 1), "fl_test_call_first");
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * No malloc in the fatal path: malloc is interposed and aborts while the
  * handler works.
@@ -471,6 +515,7 @@ Suite *unwind_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, frames_of_a_known_chain);
 	tcase_add_test(tc, call_through_null_keeps_the_caller);
+	tcase_add_test(tc, fault_on_first_instruction);
 	tcase_add_test(tc, no_malloc_while_unwinding);
 	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
 	tcase_add_test(tc, unwinds_while_loader_lock_is_held);
