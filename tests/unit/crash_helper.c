@@ -76,6 +76,20 @@ const char *fl_test_sym(const struct fl_test_crash *c, size_t i)
 					     : "";
 }
 
+TCase *fl_test_case(const char *name, const TTest *const *tests, size_t n,
+		    Suite **suite)
+{
+	TCase *tc = tcase_create(name);
+	size_t i;
+
+	*suite = suite_create(name);
+	tcase_set_timeout(tc, 120);
+	for (i = 0; i < n; i++)
+		tcase_add_test(tc, tests[i]);
+	suite_add_tcase(*suite, tc);
+	return tc;
+}
+
 int fl_test_main(Suite *s)
 {
 	SRunner *sr = srunner_create(s);

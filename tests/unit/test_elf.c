@@ -493,29 +493,24 @@ START_TEST(build_id_mapped_and_in_file)
 }
 END_TEST
 
-static Suite *elf_suite(void)
-{
-	Suite *s = suite_create("elf");
-	TCase *tc = tcase_create("elf");
-
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, safe_read_refuses_bad_memory);
-	tcase_add_test(tc, safe_read_pipe_fallback);
-	tcase_add_test(tc, mem_read_forgets_between_crashes);
-	tcase_add_test(tc, symbol_ranking);
-	tcase_add_test(tc, unsized_functions_name_what_follows);
-	tcase_add_test(tc, dynsym_when_symtab_misses);
-	tcase_add_test(tc, many_addresses_one_pass);
-	tcase_add_test(tc, truncated_and_corrupt_images);
-	tcase_add_test(tc, files_whole_and_truncated);
-	tcase_add_test(tc, symbolizes_this_program);
-	tcase_add_test(tc, symbolizes_stripped_libc);
-	tcase_add_test(tc, build_id_mapped_and_in_file);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return fl_test_main(elf_suite());
+	const TTest *const tests[] = {
+		safe_read_refuses_bad_memory,
+		safe_read_pipe_fallback,
+		mem_read_forgets_between_crashes,
+		symbol_ranking,
+		unsized_functions_name_what_follows,
+		dynsym_when_symtab_misses,
+		many_addresses_one_pass,
+		truncated_and_corrupt_images,
+		files_whole_and_truncated,
+		symbolizes_this_program,
+		symbolizes_stripped_libc,
+		build_id_mapped_and_in_file,
+	};
+	Suite *s;
+
+	fl_test_case("elf", tests, sizeof(tests) / sizeof(tests[0]), &s);
+	return fl_test_main(s);
 }

@@ -193,23 +193,18 @@ START_TEST(symbolizes_the_vdso)
 }
 END_TEST
 
-static Suite *modules_suite(void)
-{
-	Suite *s = suite_create("modules");
-	TCase *tc = tcase_create("modules");
-
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, matches_the_loader);
-	tcase_add_test(tc, has_the_vdso);
-	tcase_add_test(tc, sees_dlopened_libraries);
-	tcase_add_test(tc, build_ids_match_files);
-	tcase_add_test(tc, symbolize_checks_the_build_id);
-	tcase_add_test(tc, symbolizes_the_vdso);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return fl_test_main(modules_suite());
+	const TTest *const tests[] = {
+		matches_the_loader,
+		has_the_vdso,
+		sees_dlopened_libraries,
+		build_ids_match_files,
+		symbolize_checks_the_build_id,
+		symbolizes_the_vdso,
+	};
+	Suite *s;
+
+	fl_test_case("modules", tests, sizeof(tests) / sizeof(tests[0]), &s);
+	return fl_test_main(s);
 }

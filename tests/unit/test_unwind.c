@@ -505,29 +505,24 @@ START_TEST(deep_recursion_is_bounded)
 }
 END_TEST
 
-Suite *unwind_suite(void);
-Suite *unwind_suite(void)
-{
-	Suite *s = suite_create("unwind");
-	TCase *tc = tcase_create("unwind");
-
-	tcase_add_checked_fixture(tc, setup, NULL);
-	tcase_set_timeout(tc, 120);
-	tcase_add_test(tc, frames_of_a_known_chain);
-	tcase_add_test(tc, call_through_null_keeps_the_caller);
-	tcase_add_test(tc, fault_on_first_instruction);
-	tcase_add_test(tc, no_malloc_while_unwinding);
-	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
-	tcase_add_test(tc, unwinds_while_loader_lock_is_held);
-	tcase_add_test(tc, each_module_file_opened_once);
-	tcase_add_test(tc, bad_stack_pointers);
-	tcase_add_test(tc, sp_going_down_stops_the_walk);
-	tcase_add_test(tc, deep_recursion_is_bounded);
-	suite_add_tcase(s, tc);
-	return s;
-}
-
 int main(void)
 {
-	return fl_test_main(unwind_suite());
+	const TTest *const tests[] = {
+		frames_of_a_known_chain,
+		call_through_null_keeps_the_caller,
+		fault_on_first_instruction,
+		no_malloc_while_unwinding,
+		unwinds_while_loader_lock_is_held,
+		each_module_file_opened_once,
+		bad_stack_pointers,
+		sp_going_down_stops_the_walk,
+		deep_recursion_is_bounded,
+	};
+	Suite *s;
+	TCase *tc = fl_test_case("unwind", tests,
+				 sizeof(tests) / sizeof(tests[0]), &s);
+
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
+	return fl_test_main(s);
 }
