@@ -342,10 +342,6 @@ START_TEST(backtrace_frames)
 
 	expect_fault_at(outer, NULL, read_null, FAULTLINE_SIGSEGV, SEGV_MAPERR,
 			&f);
-	/* Until lib/posix/unwind.c (frame 0 only) is replaced by the
-	 * libunwind unwinder, there is nothing more to check. */
-	if (f.frame_count == 1)
-		return;
 	ck_assert_msg(frames_in(&f, middle), "no frame in middle()");
 	ck_assert_msg(frames_in(&f, outer), "no frame in outer()");
 }
