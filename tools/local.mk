@@ -8,6 +8,7 @@ faultline_SOURCES = \
 	tools/faultline.c \
 	tools/json.c \
 	tools/json.h \
+	tools/log_output.c \
 	tools/report.h \
 	tools/report_parse.c \
 	tools/report_write.c \
@@ -21,3 +22,19 @@ faultline_LDADD = $(LIBDW_LIBS) -lelf -ldl
 dist_man_MANS += man/faultline.1
 endif
 endif
+
+# The parser's libFuzzer target, built on request with clang:
+#   make fuzz-report-parse && ./fuzz_report_parse -max_total_time=600 \
+#       fuzz-corpus $(srcdir)/tests/tool/corpus
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
+fuzz-report-parse:
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir)/tools \
+		$(LIBDW_CFLAGS) -o fuzz_report_parse \
+		$(srcdir)/tests/tool/fuzz_report_parse.c \
+		$(srcdir)/tools/json.c $(srcdir)/tools/report_parse.c \
+		$(srcdir)/tools/report_write.c $(srcdir)/tools/log_output.c \
+		$(srcdir)/tools/symbolize.c $(LIBDW_LIBS) -lelf -ldl
+.PHONY: fuzz-report-parse
+CLEANFILES += fuzz_report_parse
+EXTRA_DIST += tests/tool/fuzz_report_parse.c

@@ -141,6 +141,13 @@ static char *copy(struct span s)
 	return strndup(s.p, s.n);
 }
 
+/* A field seen twice (a garbled or doubled line) keeps the last value. */
+static void replace(char **field, char *value)
+{
+	free(*field);
+	*field = value;
+}
+
 void log_problem(struct log *log, size_t line, const char *fmt, ...)
 {
 	struct problem *problems = realloc(
@@ -249,7 +256,7 @@ static void parse_signal(struct report *r, struct span s)
 	long open = find(s, " (");
 	if (open < 0)
 		return;
-	r->signal_name = copy((struct span){s.p, (size_t)open});
+	replace(&r->signal_name, copy((struct span){s.p, (size_t)open}));
 	s = skip(s, (size_t)open + 2);
 	long signo = 0;
 	size_t n = parse_dec(s, &signo);
@@ -260,7 +267,7 @@ static void parse_signal(struct report *r, struct span s)
 		open = find(s, " (");
 		if (open < 0)
 			return;
-		r->code_name = copy((struct span){s.p, (size_t)open});
+		replace(&r->code_name, copy((struct span){s.p, (size_t)open}));
 		s = skip(s, (size_t)open + 2);
 		n = parse_dec(s, &r->code);
 		s = skip(s, n);
@@ -279,7 +286,7 @@ static void parse_signal(struct report *r, struct span s)
 		}
 	}
 	if (s.n)
-		r->signal_rest = copy(s);
+		replace(&r->signal_rest, copy(s));
 }
 
 static void parse_registers(struct report *r, struct span s)
@@ -355,15 +362,15 @@ static void parse_text_line(struct log *log, struct open_report *o,
 				r->has_address = 1;
 			s = trim(skip(s, hex.n));
 			if (starts(s, "(") && s.n >= 2 && s.p[s.n - 1] == ')')
-				r->access =
-					copy((struct span){s.p + 1, s.n - 2});
+				replace(&r->access,
+					copy((struct span){s.p + 1, s.n - 2}));
 		} else if (starts(s, "cause: ")) {
-			r->cause = unescape(skip(s, 7));
+			replace(&r->cause, unescape(skip(s, 7)));
 		} else if (starts(s, "process: pid ")) {
 			s = skip(s, 13);
 			s = skip(s, parse_dec(s, &r->pid));
 			if (starts(s, ", executable "))
-				r->executable = unescape(skip(s, 13));
+				replace(&r->executable, unescape(skip(s, 13)));
 		} else if (starts(s, "thread: tid ")) {
 			struct thread *t = append(&r->threads, &r->thread_count,
 						  sizeof(*t));
@@ -374,8 +381,10 @@ static void parse_text_line(struct log *log, struct open_report *o,
 			s = skip(s, parse_dec(s, &t->tid));
 			long q1 = find(s, "\""), q2 = find_last(s, "\"");
 			if (q1 >= 0 && q2 > q1)
-				t->name = unescape((struct span){
-					s.p + q1 + 1, (size_t)(q2 - q1 - 1)});
+				replace(&t->name,
+					unescape((struct span){
+						s.p + q1 + 1,
+						(size_t)(q2 - q1 - 1)}));
 			t->crashed = find(s, "(crashed)") >= 0;
 		} else if (starts(s, "backtrace (")) {
 			struct thread *t = current_thread(r);
@@ -472,17 +481,17 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 {
 	const struct json_value *doc = r->json;
 	const struct json_value *v;
-	r->version = json_dup(json_get(doc, "faultline"));
+	replace(&r->version, json_dup(json_get(doc, "faultline")));
 	r->pid = json_long(json_get(doc, "pid"), 0);
-	r->executable = json_dup(json_get(doc, "executable"));
-	r->cause = json_dup(json_get(doc, "cause"));
+	replace(&r->executable, json_dup(json_get(doc, "executable")));
+	replace(&r->cause, json_dup(json_get(doc, "cause")));
 	const struct json_value *sig = json_get(doc, "signal");
 	r->signo = (int)json_long(json_get(sig, "number"), 0);
-	r->signal_name = json_dup(json_get(sig, "name"));
+	replace(&r->signal_name, json_dup(json_get(sig, "name")));
 	r->code = json_long(json_get(sig, "code"), 0);
-	r->code_name = json_dup(json_get(sig, "code_name"));
+	replace(&r->code_name, json_dup(json_get(sig, "code_name")));
 	r->has_address = json_hex(json_get(sig, "address"), &r->address) == 0;
-	r->access = json_dup(json_get(sig, "access"));
+	replace(&r->access, json_dup(json_get(sig, "access")));
 	if ((v = json_get(sig, "sender_pid"))) {
 		r->has_sender = 1;
 		r->sender_pid = json_long(v, 0);
@@ -503,7 +512,7 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			return;
 		t->declared_frames = -1;
 		t->tid = json_long(json_get(tv, "tid"), 0);
-		t->name = json_dup(json_get(tv, "name"));
+		replace(&t->name, json_dup(json_get(tv, "name")));
 		t->crashed =
 			(v = json_get(tv, "crashed")) && v->type == JSON_TRUE;
 		long omitted = json_long(json_get(tv, "frames_omitted"), 0);
@@ -684,7 +693,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 			long version_end = find(version, " ");
 			if (version_end >= 0)
 				version.n = (size_t)version_end;
-			r->version = copy(version);
+			replace(&r->version, copy(version));
 			l->report = r;
 			open[open_count].report = r;
 			open[open_count].section = SEC_NONE;

@@ -142,8 +142,9 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix)
 		for (size_t i = 0; i < r->register_count; i++) {
 			if (i % 3 == 0)
 				fprintf(out, "%s ", prefix);
-			fprintf(out, " %-3s 0x%016" PRIx64 " ",
-				r->registers[i].name, r->registers[i].value);
+			fprintf(out, "%s%-3s 0x%016" PRIx64,
+				i % 3 == 0 ? " " : "  ", r->registers[i].name,
+				r->registers[i].value);
 			if (i % 3 == 2 || i + 1 == r->register_count)
 				putc('\n', out);
 		}

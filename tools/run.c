@@ -165,8 +165,7 @@ static FILE *open_kept(const char *dir, long pid, const char *ext)
 	return NULL;
 }
 
-static void keep_report(struct log *log, struct symbolizer *symbolizer,
-			const char *dir, const char *name)
+static void keep_report(struct log *log, const char *dir, const char *name)
 {
 	long pid = log->report_count ? log->reports[0]->pid : 0;
 	static const char *const ext[] = {"txt", "json"};
@@ -175,19 +174,12 @@ static void keep_report(struct log *log, struct symbolizer *symbolizer,
 		if (!out)
 			continue;
 		/* Messages were printed when the report was shown. */
-		FILE *saved_stderr = stderr;
-		FILE *devnull = fopen("/dev/null", "w");
-		if (devnull)
-			stderr = devnull;
-		process_log(log, NULL, (enum output_format)format, name, out);
-		stderr = saved_stderr;
-		if (devnull)
-			fclose(devnull);
+		process_log(log, NULL, (enum output_format)format, name, out,
+			    NULL);
 		if (fclose(out) != 0)
 			fprintf(stderr, "faultline: cannot write %s/%ld.%s\n",
 				dir, pid, ext[format]);
 	}
-	(void)symbolizer;
 }
 
 static void collect_reports(const char *channel, const char *output_dir,
@@ -226,10 +218,10 @@ static void collect_reports(const char *channel, const char *output_dir,
 			 * command's own output. */
 			fputc('\n', stderr);
 			process_log(&log, symbolizer, format,
-				    entries[i]->d_name, stderr);
+				    entries[i]->d_name, stderr, stderr);
 			fflush(stderr);
 			if (output_dir && log.report_count)
-				keep_report(&log, symbolizer, output_dir,
+				keep_report(&log, output_dir,
 					    entries[i]->d_name);
 			log_free(&log);
 		}

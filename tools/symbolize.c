@@ -96,6 +96,7 @@ struct symbolizer *symbolizer_new(char **debug_dirs, size_t debug_dir_count)
 	struct symbolizer *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NULL;
+	elf_version(EV_CURRENT); /* libelf refuses every call before this */
 	s->debug_dirs = debug_dirs;
 	s->debug_dir_count = debug_dir_count;
 	/* libdwfl's search path: the file's own directory and its .debug
@@ -358,62 +359,75 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 	Dwarf_Die *scopes = NULL;
 	int nscopes = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
 
-	/* scopes run from the innermost out.  Each inlined_subroutine
-	 * scope is a function body pasted into the next function scope
-	 * out; its DW_AT_call_file/line is where, in that caller. */
+	/* scopes run from the innermost out.  An inlined_subroutine is a
+	 * function body pasted into a caller; its DW_AT_call_file/line say
+	 * where in that caller.  dwarf_getscopes continues past it with the
+	 * abstract definition's scopes, not the caller's, so each caller is
+	 * found with dwarf_getscopes_die on the concrete inlined instance. */
 	Dwarf_Files *files = NULL;
 	size_t nfiles = 0;
 	if (cu)
 		dwarf_getsrcfiles(cu, &files, &nfiles);
 	int started = 0;
+	Dwarf_Die function;
 	for (int i = 0; i < nscopes; i++) {
 		int tag = dwarf_tag(&scopes[i]);
-		if (tag != DW_TAG_subprogram &&
-		    tag != DW_TAG_inlined_subroutine)
-			continue;
-		if (!started) {
+		if (tag == DW_TAG_subprogram ||
+		    tag == DW_TAG_inlined_subroutine) {
+			function = scopes[i];
 			started = 1;
-			if (add_location(f, die_function_name(&scopes[i]), file,
-					 line, column) < 0)
-				break;
-		}
-		if (tag == DW_TAG_subprogram)
 			break;
-		/* Find the function this one was inlined into. */
-		int j = i + 1;
-		while (j < nscopes &&
-		       dwarf_tag(&scopes[j]) != DW_TAG_subprogram &&
-		       dwarf_tag(&scopes[j]) != DW_TAG_inlined_subroutine)
-			j++;
+		}
+	}
+	if (started && add_location(f, die_function_name(&function), file, line,
+				    column) < 0)
+		started = 0;
+	/* Bounded: a corrupt DWARF tree must not loop us forever. */
+	for (int depth = 0; started && depth < 256 &&
+			    dwarf_tag(&function) == DW_TAG_inlined_subroutine;
+	     depth++) {
 		Dwarf_Attribute attr;
 		Dwarf_Word call_file = 0, call_line = 0, call_column = 0;
-		if (dwarf_attr(&scopes[i], DW_AT_call_file, &attr))
+		if (dwarf_attr(&function, DW_AT_call_file, &attr))
 			dwarf_formudata(&attr, &call_file);
-		if (dwarf_attr(&scopes[i], DW_AT_call_line, &attr))
+		if (dwarf_attr(&function, DW_AT_call_line, &attr))
 			dwarf_formudata(&attr, &call_line);
-		if (dwarf_attr(&scopes[i], DW_AT_call_column, &attr))
+		if (dwarf_attr(&function, DW_AT_call_column, &attr))
 			dwarf_formudata(&attr, &call_column);
 		const char *caller_file =
 			files && call_file < nfiles
 				? dwarf_filesrc(files, call_file, NULL, NULL)
 				: NULL;
-		char *caller =
-			j < nscopes ? die_function_name(&scopes[j]) : NULL;
-		if (add_location(f, caller, caller_file, (int)call_line,
-				 (int)call_column) < 0)
+		Dwarf_Die *outer = NULL;
+		int nouter = dwarf_getscopes_die(&function, &outer);
+		int found = 0;
+		for (int j = 1; j < nouter; j++) {
+			int tag = dwarf_tag(&outer[j]);
+			if (tag == DW_TAG_subprogram ||
+			    tag == DW_TAG_inlined_subroutine) {
+				function = outer[j];
+				found = 1;
+				break;
+			}
+		}
+		free(outer);
+		if (add_location(f, found ? die_function_name(&function) : NULL,
+				 caller_file, (int)call_line,
+				 (int)call_column) < 0 ||
+		    !found)
 			break;
 	}
 	free(scopes);
 	if (!started && (file || symbol)) {
 		/* Line table without a function scope (e.g. assembly):
 		 * still worth a location. */
-		char *function = f->demangled ? strdup(f->demangled)
-				 : symbol     ? strdup(symbol)
-					      : NULL;
+		char *name = f->demangled ? strdup(f->demangled)
+			     : symbol	  ? strdup(symbol)
+					  : NULL;
 		if (file)
-			add_location(f, function, file, line, column);
+			add_location(f, name, file, line, column);
 		else
-			free(function);
+			free(name);
 	}
 }
 
