@@ -20,8 +20,20 @@ faultline_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LIBDIR='"$(libdir)"'
 faultline_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
 faultline_LDADD = $(LIBDW_LIBS) -lelf -ldl
 dist_man_MANS += man/faultline.1
+# The scripts build their crash programs themselves (C at -O2 -g, C++,
+# a shared library), so the compilers used are the ones configured.
+TESTS += tests/tool/symbolize.sh tests/tool/run.sh tests/tool/bad_input.sh
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
+	CXX='$(CXX)'; export CXX;
 endif
 endif
+EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
+	tests/tool/run.sh tests/tool/bad_input.sh tests/tool/crash_c.c \
+	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
+	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
+	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \
+	tests/tool/corpus/text-prefixed.txt \
+	tests/tool/corpus/text-symbolized.txt
 
 # The parser's libFuzzer target, built on request with clang:
 #   make fuzz-report-parse && ./fuzz_report_parse -max_total_time=600 \
