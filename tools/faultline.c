@@ -126,12 +126,14 @@ int cmd_symbolize(int argc, char **argv)
 		fprintf(stderr, "faultline: cannot write the output: %s\n",
 			strerror(errno));
 		status = EXIT_USAGE;
+	} else if (problems) {
+		/* A report too broken to read counts as a problem, not as
+		 * "no report". */
+		status = EXIT_PARTIAL;
 	} else if (log.report_count == 0) {
 		fprintf(stderr, "faultline: %s: no faultline report found\n",
 			name);
 		status = EXIT_NO_REPORT;
-	} else if (problems) {
-		status = EXIT_PARTIAL;
 	}
 	symbolizer_free(symbolizer);
 	log_free(&log);

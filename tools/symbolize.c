@@ -194,7 +194,7 @@ static int lower_equal(const char *a, const char *b)
 
 /* Report fd (consumed) as the module's ELF in a new Dwfl session. */
 static int start_session(struct symbolizer *s, struct module_entry *m,
-			 const char *file, int fd)
+			 const char *file, int fd, size_t *problems)
 {
 	m->dwfl = dwfl_begin(&s->callbacks);
 	if (!m->dwfl) {
@@ -207,6 +207,7 @@ static int start_session(struct symbolizer *s, struct module_entry *m,
 	if (!m->module) {
 		fprintf(stderr, "faultline: %s: cannot read as ELF: %s\n", file,
 			dwfl_errmsg(-1));
+		(*problems)++;
 		dwfl_end(m->dwfl);
 		m->dwfl = NULL;
 		return -1;
@@ -259,7 +260,7 @@ static struct module_entry *open_module(struct symbolizer *s, const char *path,
 		free(actual);
 	}
 	if (fd >= 0) {
-		start_session(s, m, path, fd);
+		start_session(s, m, path, fd, problems);
 	} else if (build_id) {
 		/* The binary is gone or was rebuilt: a separate debug file
 		 * with the right build-id has the same addresses, the
@@ -267,7 +268,7 @@ static struct module_entry *open_module(struct symbolizer *s, const char *path,
 		char *debug_file = NULL;
 		fd = open_by_build_id(s, build_id, &debug_file);
 		if (fd >= 0) {
-			start_session(s, m, debug_file, fd);
+			start_session(s, m, debug_file, fd, problems);
 			free(debug_file);
 		} else if (!why) {
 			fprintf(stderr,
