@@ -339,8 +339,12 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 {
 	GElf_Off symbol_offset;
 	GElf_Sym sym;
-	const char *symbol = dwfl_module_addrinfo(
-		m->module, addr, &symbol_offset, &sym, NULL, NULL, NULL);
+	/* The handler's symbol is the same ELF symbol: only look it up (which
+	 * sorts the module's whole symbol table) when the report lacks it. */
+	const char *symbol = f->symbol;
+	if (!symbol)
+		symbol = dwfl_module_addrinfo(m->module, addr, &symbol_offset,
+					      &sym, NULL, NULL, NULL);
 	if (!f->symbol && symbol) {
 		/* The handler found no symbol (e.g. only .symtab has it,
 		 * and the process could not read it): take ours. */
