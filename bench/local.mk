@@ -5,7 +5,6 @@ if FL_POSIX
 if HAVE_LIBDW
 bench-symbolize: faultline
 	$(SHELL) $(srcdir)/bench/symbolize.sh $(abs_builddir)/faultline
-.PHONY: bench-symbolize
 endif
 endif
 EXTRA_DIST += bench/symbolize.sh

@@ -297,9 +297,73 @@ static struct module_entry *open_module(struct symbolizer *s, const char *path,
  * Lookups
  * ------------------------------------------------------------------- */
 
+/* The DIE that carries DW_AT_name for die: itself, or the one its
+ * DW_AT_abstract_origin / DW_AT_specification leads to. */
+static int named_die(Dwarf_Die *die, Dwarf_Die *out)
+{
+	*out = *die;
+	for (int depth = 0; depth < 8; depth++) {
+		Dwarf_Attribute attr;
+		if (dwarf_hasattr(out, DW_AT_name))
+			return 0;
+		if (!dwarf_attr(out, DW_AT_abstract_origin, &attr) &&
+		    !dwarf_attr(out, DW_AT_specification, &attr))
+			return -1;
+		if (!dwarf_formref_die(&attr, out))
+			return -1;
+	}
+	return -1;
+}
+
+static char *die_function_name_depth(Dwarf_Die *die, int depth);
+
+/* "outer::" prefixes for a function known only by its DW_AT_name (lambdas
+ * and other functions without a linkage name): its enclosing namespaces,
+ * classes and function, as a demangler would show them. */
+static void qualify(Dwarf_Die *named, char *buf, size_t size, int depth)
+{
+	Dwarf_Die *parents = NULL;
+	int n = dwarf_getscopes_die(named, &parents);
+	buf[0] = '\0';
+	for (int i = n - 1; i >= 1; i--) {
+		int tag = dwarf_tag(&parents[i]);
+		const char *name = dwarf_diename(&parents[i]);
+		char *owned = NULL;
+		const char *part = NULL;
+		switch (tag) {
+		case DW_TAG_namespace:
+			part = name ? name : "(anonymous namespace)";
+			break;
+		case DW_TAG_class_type:
+		case DW_TAG_structure_type:
+		case DW_TAG_union_type:
+			part = name ? name : "{lambda}";
+			break;
+		case DW_TAG_subprogram:
+			/* A function is qualified by its own name; what is
+			 * outside it is part of that already. */
+			if (depth < 4 && (owned = die_function_name_depth(
+						  &parents[i], depth + 1))) {
+				buf[0] = '\0';
+				part = owned;
+			}
+			break;
+		default:
+			break;
+		}
+		if (part) {
+			size_t used = strlen(buf);
+			snprintf(buf + used, size - used, "%s::", part);
+		}
+		free(owned);
+	}
+	free(parents);
+}
+
 /* A function's name for people: its demangled linkage name, else its
- * DW_AT_name (both may live in an abstract origin or specification). */
-static char *die_function_name(Dwarf_Die *die)
+ * DW_AT_name qualified by what encloses it (both may live in an abstract
+ * origin or specification). */
+static char *die_function_name_depth(Dwarf_Die *die, int depth)
 {
 	Dwarf_Attribute attr;
 	const char *linkage = NULL;
@@ -309,12 +373,25 @@ static char *die_function_name(Dwarf_Die *die)
 	char *name = demangle(linkage);
 	if (name)
 		return name;
-	const char *plain = NULL;
-	if (dwarf_attr_integrate(die, DW_AT_name, &attr))
-		plain = dwarf_formstring(&attr);
-	if (plain)
-		return strdup(plain);
-	return linkage ? strdup(linkage) : NULL;
+	if (linkage)
+		return strdup(linkage); /* C: the linkage name is the name */
+	Dwarf_Die named;
+	if (named_die(die, &named) < 0)
+		return NULL;
+	const char *plain = dwarf_diename(&named);
+	if (!plain)
+		return NULL;
+	char prefix[512];
+	qualify(&named, prefix, sizeof(prefix), depth);
+	char *full = NULL;
+	if (asprintf(&full, "%s%s", prefix, plain) < 0)
+		return NULL;
+	return full;
+}
+
+static char *die_function_name(Dwarf_Die *die)
+{
+	return die_function_name_depth(die, 0);
 }
 
 static int add_location(struct frame *f, char *function, const char *file,
@@ -423,7 +500,10 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 			break;
 	}
 	free(scopes);
-	if (!started && (file || symbol)) {
+	/* No scope, not even the CU's, holds the address (crt1's _start,
+	 * PLT stubs): a line found for it belongs to a neighbour; say
+	 * nothing rather than something wrong, as addr2line does. */
+	if (!started && nscopes > 0 && (file || symbol)) {
 		/* Line table without a function scope (e.g. assembly):
 		 * still worth a location. */
 		char *name = f->demangled ? strdup(f->demangled)

@@ -69,9 +69,13 @@ compare() {
 		address=$offset
 		[ "$index" = 0 ] || address=$(printf '0x%x' $((offset - 1)))
 		expected=$(addr2line -i -e "$module" "$address" |
-			sed 's/ (discriminator [0-9]*)$//' | paste -sd'|' -)
+			sed 's/ (discriminator [0-9]*)$//; s/^??:0$/??:?/' |
+			paste -sd'|' -)
+		# No location lines: faultline found nothing, as addr2line's
+		# "??:?" says (crt1's _start has no debug information).
+		[ -n "$locations" ] || locations='??:?'
 		if [ "$expected" = "$locations" ]; then
-			compared=$((compared + 1))
+			[ "$locations" = '??:?' ] || compared=$((compared + 1))
 		else
 			fail "$name: frame #$index ($module+$offset):" \
 				"faultline says '$locations'," \
@@ -119,7 +123,7 @@ compare "crash_c (JSON in, text out)" "$WORK/crash_c.rt" 3 "$WORK/crash_c"
 crash crash_shlib
 "$FAULTLINE" symbolize "$WORK/crash_shlib.report" \
 	>"$WORK/crash_shlib.out" 2>/dev/null
-compare crash_shlib "$WORK/crash_shlib.out" 4 "$WORK/crash_shlib" \
+compare crash_shlib "$WORK/crash_shlib.out" 3 "$WORK/crash_shlib" \
 	"$WORK/libcrash_lib.so"
 expect_grep "crash_shlib: frames in the library" \
 	'\(.*/libcrash_lib\.so\+0x[0-9a-f]+\)$' "$WORK/crash_shlib.out"
@@ -129,12 +133,16 @@ if [ $have_cxx = yes ]; then
 	crash crash_cxx
 	"$FAULTLINE" symbolize "$WORK/crash_cxx.report" \
 		>"$WORK/crash_cxx.out" 2>/dev/null
-	compare crash_cxx "$WORK/crash_cxx.out" 3 "$WORK/crash_cxx"
+	compare crash_cxx "$WORK/crash_cxx.out" 2 "$WORK/crash_cxx"
 	expect_grep "crash_cxx: demangled member function" \
 		'^      shapes::Box<int>::open\(\) const at .*crash_cxx.cc:[0-9]+$' \
 		"$WORK/crash_cxx.out"
-	expect_grep "crash_cxx: inlined lambda" \
-		'unpack\(int\)::\{lambda' "$WORK/crash_cxx.out"
+	expect_grep "crash_cxx: inlined lambda, qualified" \
+		'^      unpack\(int\)::\{lambda\}::operator\(\) at .*crash_cxx.cc:[0-9]+$' \
+		"$WORK/crash_cxx.out"
+	expect_grep "crash_cxx: ... inlined into a demangled caller" \
+		'^      inlined into unpack\(int\) at .*crash_cxx.cc:[0-9]+$' \
+		"$WORK/crash_cxx.out"
 else
 	echo "SKIP: no C++ compiler ($CXX): C++ checks not run"
 fi
