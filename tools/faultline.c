@@ -74,10 +74,6 @@ int cmd_symbolize(int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &format) < 0) {
-				fprintf(stderr,
-					"faultline: unknown format '%s' "
-					"(text or json)\n",
-					optarg);
 				free(debug_dirs);
 				return EXIT_USAGE;
 			}

@@ -480,9 +480,10 @@ const char *json_string(const struct json_value *value)
 	return value && value->type == JSON_STRING ? value->str : NULL;
 }
 
-struct json_value *json_new_string(const char *s)
+/* A scalar whose text is s: a string's contents or a number's digits. */
+static struct json_value *new_scalar(enum json_type type, const char *s)
 {
-	struct json_value *v = json_new(JSON_STRING);
+	struct json_value *v = json_new(type);
 	if (v) {
 		v->str = strdup(s);
 		v->len = strlen(s);
@@ -494,20 +495,16 @@ struct json_value *json_new_string(const char *s)
 	return v;
 }
 
+struct json_value *json_new_string(const char *s)
+{
+	return new_scalar(JSON_STRING, s);
+}
+
 struct json_value *json_new_number(long long n)
 {
 	char buf[32];
 	snprintf(buf, sizeof(buf), "%lld", n);
-	struct json_value *v = json_new(JSON_NUMBER);
-	if (v) {
-		v->str = strdup(buf);
-		v->len = strlen(buf);
-		if (!v->str) {
-			free(v);
-			v = NULL;
-		}
-	}
-	return v;
+	return new_scalar(JSON_NUMBER, buf);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */

@@ -14,8 +14,11 @@ int parse_format(const char *arg, enum output_format *format)
 		*format = OUTPUT_TEXT;
 	else if (strcmp(arg, "json") == 0)
 		*format = OUTPUT_JSON;
-	else
+	else {
+		fprintf(stderr,
+			"faultline: unknown format '%s' (text or json)\n", arg);
 		return -1;
+	}
 	return 0;
 }
 

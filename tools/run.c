@@ -262,10 +262,6 @@ int cmd_run(int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &format) < 0) {
-				fprintf(stderr,
-					"faultline: unknown format '%s' "
-					"(text or json)\n",
-					optarg);
 				return EXIT_RUN_FAILED;
 			}
 			break;

@@ -412,6 +412,21 @@ static int add_location(struct frame *f, char *function, const char *file,
 	return 0;
 }
 
+/* The first function scope (out-of-line or inlined) of scopes[from..n),
+ * innermost first; 1 when found. */
+static int first_function(Dwarf_Die *scopes, int from, int n, Dwarf_Die *out)
+{
+	for (int i = from; i < n; i++) {
+		int tag = dwarf_tag(&scopes[i]);
+		if (tag == DW_TAG_subprogram ||
+		    tag == DW_TAG_inlined_subroutine) {
+			*out = scopes[i];
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 {
 	GElf_Off symbol_offset;
@@ -450,17 +465,8 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 	size_t nfiles = 0;
 	if (cu)
 		dwarf_getsrcfiles(cu, &files, &nfiles);
-	int started = 0;
 	Dwarf_Die function;
-	for (int i = 0; i < nscopes; i++) {
-		int tag = dwarf_tag(&scopes[i]);
-		if (tag == DW_TAG_subprogram ||
-		    tag == DW_TAG_inlined_subroutine) {
-			function = scopes[i];
-			started = 1;
-			break;
-		}
-	}
+	int started = first_function(scopes, 0, nscopes, &function);
 	if (started && add_location(f, die_function_name(&function), file, line,
 				    column) < 0)
 		started = 0;
@@ -482,16 +488,7 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 				: NULL;
 		Dwarf_Die *outer = NULL;
 		int nouter = dwarf_getscopes_die(&function, &outer);
-		int found = 0;
-		for (int j = 1; j < nouter; j++) {
-			int tag = dwarf_tag(&outer[j]);
-			if (tag == DW_TAG_subprogram ||
-			    tag == DW_TAG_inlined_subroutine) {
-				function = outer[j];
-				found = 1;
-				break;
-			}
-		}
+		int found = first_function(outer, 1, nouter, &function);
 		free(outer);
 		if (add_location(f, found ? die_function_name(&function) : NULL,
 				 caller_file, (int)call_line,

@@ -27,6 +27,7 @@ enum {
 
 enum output_format { OUTPUT_AS_INPUT = -1, OUTPUT_TEXT, OUTPUT_JSON };
 
+/* "text" or "json"; anything else: a message and -1. */
 int parse_format(const char *arg, enum output_format *format);
 
 /* Read a whole file (or stdin for "-") into memory; -1 with errno. */
