@@ -37,6 +37,7 @@ EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 
 # The parser's libFuzzer target, built on request with clang:
 #   make fuzz-report-parse && ./fuzz_report_parse -max_total_time=600 \
+#       -dict=$(srcdir)/tests/tool/report.dict \
 #       fuzz-corpus $(srcdir)/tests/tool/corpus
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
@@ -49,4 +50,4 @@ fuzz-report-parse:
 		$(srcdir)/tools/symbolize.c $(LIBDW_LIBS) -lelf -ldl
 .PHONY: fuzz-report-parse
 CLEANFILES += fuzz_report_parse
-EXTRA_DIST += tests/tool/fuzz_report_parse.c
+EXTRA_DIST += tests/tool/fuzz_report_parse.c tests/tool/report.dict
