@@ -166,6 +166,16 @@ expect_status "JSON without threads" 1 $status
 expect_grep "no threads: message" 'JSON report has no "threads" array' \
 	"$WORK/nothreads.err"
 
+# --- JSON rewritten in place: members the tool does not know are kept -----
+printf '{"faultline":"0.1.0","pid":7,"future":{"x":[1,2.5e3,null]},"threads":[{"tid":7,"crashed":true,"frames":[{"index":0,"pc":"0x1","module":"%s","offset":"%s","symbol":null,"symbol_offset":null,"custom":"\\u00ff"}]}],"modules":[{"path":"%s","base":"0x0","bias":"0x0","build_id":"%s"}]}\n' \
+	"$PROG" "$OFF0" "$PROG" "$BUILD_ID" >"$WORK/known.json"
+"$FAULTLINE" symbolize - <"$WORK/known.json" >"$WORK/known.out" 2>"$WORK/known.err"
+expect_status "JSON from standard input" 0 $?
+expect_grep "JSON: unknown members kept" \
+	'"future":\{"x":\[1,2\.5e3,null\]\}.*"custom":"\\u00ff"' "$WORK/known.out"
+expect_grep "JSON: frame symbolized in place" \
+	'"custom":"\\u00ff","function":"write_through_null","file":' "$WORK/known.out"
+
 # --- usage and input errors -----------------------------------------------
 symbolize usage1 --frobnicate
 expect_status "unknown option" 2 $status
