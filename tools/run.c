@@ -250,9 +250,11 @@ int cmd_run(int argc, char **argv)
 	int symbolize = 1;
 	char **debug_dirs = calloc((size_t)argc, sizeof(*debug_dirs));
 	size_t debug_dir_count = 0;
+	char *library = NULL, *channel = NULL, *template = NULL;
+	int exit_status = EXIT_RUN_FAILED;
 	int c;
 	if (!debug_dirs)
-		return EXIT_RUN_FAILED;
+		goto out;
 	/* "+": options end at COMMAND, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+o:f:ns:L:d:h", options, NULL)) !=
 	       -1) {
@@ -261,9 +263,8 @@ int cmd_run(int argc, char **argv)
 			output_dir = optarg;
 			break;
 		case 'f':
-			if (parse_format(optarg, &format) < 0) {
-				return EXIT_RUN_FAILED;
-			}
+			if (parse_format(optarg, &format) < 0)
+				goto out;
 			break;
 		case 'n':
 			symbolize = 0;
@@ -281,10 +282,11 @@ int cmd_run(int argc, char **argv)
 			fputs("Usage: faultline run [OPTION]... [--] COMMAND "
 			      "[ARG]...; see 'faultline --help'\n",
 			      stdout);
-			return 0;
+			exit_status = 0;
+			goto out;
 		default:
 			fputs("Try 'faultline --help'.\n", stderr);
-			return EXIT_RUN_FAILED;
+			goto out;
 		}
 	}
 	if (optind >= argc) {
@@ -292,38 +294,39 @@ int cmd_run(int argc, char **argv)
 		      "[OPTION]... "
 		      "-- COMMAND [ARG]...\n",
 		      stderr);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 	char **command = argv + optind;
 
 	if (output_dir && mkdir(output_dir, 0755) < 0 && errno != EEXIST) {
 		fprintf(stderr, "faultline: cannot create %s: %s\n", output_dir,
 			strerror(errno));
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
-	char *library = find_library(library_option);
+	library = find_library(library_option);
 	if (!library)
-		return EXIT_RUN_FAILED;
+		goto out;
 	const char *tmp = getenv("TMPDIR");
-	char *channel = NULL;
 	if (asprintf(&channel, "%s/faultline-run.XXXXXX",
-		     tmp && *tmp ? tmp : "/tmp") < 0 ||
-	    !mkdtemp(channel)) {
+		     tmp && *tmp ? tmp : "/tmp") < 0)
+		channel = NULL; /* asprintf leaves it undefined */
+	if (!channel || !mkdtemp(channel)) {
 		fprintf(stderr,
 			"faultline: cannot create a private directory for "
 			"reports: %s\n",
 			strerror(errno));
-		return EXIT_RUN_FAILED;
+		free(channel);
+		channel = NULL;
+		goto out;
 	}
-	char *template = NULL;
-	if (asprintf(&template, "%s/%%t-%%p.json", channel) < 0 ||
-	    set_preload(library) < 0 ||
+	if (asprintf(&template, "%s/%%t-%%p.json", channel) < 0)
+		template = NULL;
+	if (!template || set_preload(library) < 0 ||
 	    setenv("FAULTLINE_OUTPUT", template, 1) < 0 ||
 	    setenv("FAULTLINE_FORMAT", "json", 1) < 0 ||
 	    (signals && setenv("FAULTLINE_SIGNALS", signals, 1) < 0)) {
 		fprintf(stderr, "faultline: cannot set up the environment\n");
-		rmdir(channel);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 
 	/* The child tells us through this close-on-exec pipe why exec
@@ -331,8 +334,7 @@ int cmd_run(int argc, char **argv)
 	int exec_pipe[2];
 	if (pipe2(exec_pipe, O_CLOEXEC) < 0) {
 		fprintf(stderr, "faultline: pipe: %s\n", strerror(errno));
-		rmdir(channel);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 	struct sigaction ignore = {.sa_handler = SIG_IGN},
 			 forward = {.sa_handler = forward_signal}, old_int,
@@ -349,8 +351,7 @@ int cmd_run(int argc, char **argv)
 	pid_t pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "faultline: fork: %s\n", strerror(errno));
-		rmdir(channel);
-		return EXIT_RUN_FAILED;
+		goto out;
 	}
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
@@ -378,7 +379,6 @@ int cmd_run(int argc, char **argv)
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	child_pid = 0;
-	int exit_status;
 	if (got == (ssize_t)sizeof(exec_error)) {
 		fprintf(stderr, "faultline: cannot run %s: %s\n", command[0],
 			strerror(exec_error));
@@ -392,11 +392,12 @@ int cmd_run(int argc, char **argv)
 
 	collect_reports(channel, output_dir, format, symbolize, debug_dirs,
 			debug_dir_count);
-	if (rmdir(channel) < 0)
-		fprintf(stderr, "faultline: cannot remove %s: %s\n", channel,
-			strerror(errno));
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGQUIT, &old_quit, NULL);
+out:
+	if (channel && rmdir(channel) < 0)
+		fprintf(stderr, "faultline: cannot remove %s: %s\n", channel,
+			strerror(errno));
 	free(template);
 	free(channel);
 	free(library);
