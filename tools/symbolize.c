@@ -528,7 +528,10 @@ size_t symbolize_report(struct symbolizer *s, struct report *r)
 		for (size_t i = 0; i < r->threads[t].frame_count; i++) {
 			struct frame *f = &r->threads[t].frames[i];
 			f->symbolized = 1;
-			if (!f->module || !f->has_offset) {
+			/* No module, or a kernel-provided one with no file
+			 * ([vdso]): nothing to read, nothing to complain of. */
+			if (!f->module || !f->has_offset ||
+			    f->module[0] == '[') {
 				f->demangled = demangle(f->symbol);
 				continue;
 			}

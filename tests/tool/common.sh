@@ -5,7 +5,8 @@ set -u
 : "${FL_BUILDDIR:?set FL_BUILDDIR to the build directory}"
 : "${FL_SRCDIR:?set FL_SRCDIR to the source directory}"
 FAULTLINE="$FL_BUILDDIR/faultline"
-LIBFAULTLINE="$FL_BUILDDIR/.libs/libfaultline.so"
+# FL_LIBFAULTLINE: test another build of the library.
+LIBFAULTLINE="${FL_LIBFAULTLINE:-$FL_BUILDDIR/.libs/libfaultline.so}"
 TESTS_SRC="$FL_SRCDIR/tests/tool"
 CC="${CC:-cc}"
 CXX="${CXX:-c++}"
