@@ -319,6 +319,13 @@ int cmd_run(int argc, char **argv)
 		channel = NULL;
 		goto out;
 	}
+	/* Children may chdir: the template must not depend on the cwd (a
+	 * relative TMPDIR). */
+	char *absolute = realpath(channel, NULL);
+	if (absolute) {
+		free(channel);
+		channel = absolute;
+	}
 	if (asprintf(&template, "%s/%%t-%%p.json", channel) < 0)
 		template = NULL;
 	if (!template || set_preload(library) < 0 ||
@@ -390,6 +397,10 @@ int cmd_run(int argc, char **argv)
 		exit_status = WEXITSTATUS(status);
 	}
 
+	/* "faultline run ... 2>&1 | head" closes our stderr early: finish
+	 * quietly and still remove the reports rather than die of SIGPIPE
+	 * (set only now: COMMAND must get the default disposition). */
+	signal(SIGPIPE, SIG_IGN);
 	collect_reports(channel, output_dir, format, symbolize, debug_dirs,
 			debug_dir_count);
 	sigaction(SIGINT, &old_int, NULL);

@@ -87,6 +87,17 @@ expected="$WORK/libcrash_lib.so:$(realpath "$LIBFAULTLINE")"
 [ "$preload" = "$expected" ] && pass "LD_PRELOAD appended to" ||
 	fail "LD_PRELOAD is '$preload', expected '$expected'"
 
+# A reader that stops early (| head) must not leave reports behind; a
+# relative TMPDIR must still work for a command that changes directory.
+mkdir "$WORK/tmp"
+TMPDIR="$WORK/tmp" $RUN -- "$WORK/crash_c" segv 2>&1 | head -n 1 >/dev/null
+[ -z "$(ls "$WORK/tmp")" ] && pass "early-closed stderr: channel removed" ||
+	fail "early-closed stderr: left $(ls "$WORK/tmp")"
+(cd "$WORK" && TMPDIR=tmp $RUN -- sh -c "cd /; '$WORK/crash_c' segv") \
+	>/dev/null 2>"$WORK/reltmp.err"
+expect_grep "relative TMPDIR, command changes directory" \
+	'^process: pid [0-9]+, executable .*crash_c$' "$WORK/reltmp.err"
+
 # --- a process tree ---------------------------------------------------------
 $RUN --output-dir "$WORK/kept" -- "$WORK/crash_tree" >"$WORK/tree.out" \
 	2>"$WORK/tree.err"
