@@ -8,7 +8,7 @@
  * inherited descriptor (FAULTLINE_OUTPUT=fd:N) was the other choice; it is
  * weaker here because
  *  - programs that close every descriptor they do not know (daemons,
- *    closefrom(3) callers, make's jobserver cleanup, CI wrappers) or that
+ *    closefrom(3) callers, some test harnesses) or that
  *    reuse low numbers would lose it or, worse, get our reports written
  *    into one of their own files;
  *  - one pipe shared by a whole tree interleaves reports of processes that
