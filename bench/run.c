@@ -7,7 +7,8 @@
  * alternating rounds A B A B ..., and the figure of merit is the ratio of
  * the medians.  Each round forks, execs the program with the variant's
  * environment and reaps it; the time is CLOCK_MONOTONIC from before fork
- * to after waitpid.  The child's stdout and stderr go to a pipe that we
+ * to after wait4, which also gives the child's CPU time (user + system),
+ * a second figure less sensitive to a loaded machine.  The child's stdout and stderr go to a pipe that we
  * drain as CI would (or to /dev/null with -o null), and it runs with
  * RLIMIT_CORE 0 so that a crash never measures the kernel writing a core.
  *
@@ -52,6 +53,7 @@ struct variant {
 	char **envp;	  /* the child's whole environment */
 	double *ns;	  /* fork to reaped death, per kept round */
 	double *fault_ns; /* FL_BENCH_TS_FD stamp to reaped death */
+	double *cpu_ns;	  /* the child's user + system CPU time */
 	double *out;	  /* bytes the child wrote to stdout + stderr */
 	int nfault;
 };
@@ -131,8 +133,9 @@ static void child(char **argv, char **envp, int out_fd, int ts_fd)
 
 /* One round: returns 0 and fills the figures, or -1 with a message. */
 static int one_round(char **argv, struct variant *v, double *ns,
-		     double *fault_ns, double *out_bytes)
+		     double *cpu_ns, double *fault_ns, double *out_bytes)
 {
+	struct rusage ru;
 	int outp[2] = {-1, -1}, tsp[2];
 	int status, null_fd = -1;
 	double t0, t1, bytes = 0;
@@ -184,10 +187,14 @@ static int one_round(char **argv, struct variant *v, double *ns,
 		}
 		close(outp[0]);
 	}
-	while (waitpid(pid, &status, 0) < 0)
+	while (wait4(pid, &status, 0, &ru) < 0)
 		if (errno != EINTR)
-			die("waitpid");
+			die("wait4");
 	t1 = now_ns();
+	*cpu_ns = ((double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec) *
+			  1e9 +
+		  ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) *
+			  1e3;
 	*fault_ns = -1;
 	if (read(tsp[0], &stamp, sizeof(stamp)) == (ssize_t)sizeof(stamp))
 		*fault_ns = t1 - ((double)stamp.tv_sec * 1e9 +
@@ -236,9 +243,10 @@ static void print_variant(const char *tag, struct variant *v)
 	double q1 = quantile(v->ns, rounds, 0.25);
 	double q3 = quantile(v->ns, rounds, 0.75);
 
-	printf("  %s %-22s median %9.1f us  [q1 %9.1f, q3 %9.1f]  "
-	       "output %.0f bytes\n",
+	printf("  %s %-24s median %9.1f us  [q1 %9.1f, q3 %9.1f]  "
+	       "cpu %7.1f us  output %.0f bytes\n",
 	       tag, v->name, med / 1e3, q1 / 1e3, q3 / 1e3,
+	       quantile(v->cpu_ns, rounds, 0.5) / 1e3,
 	       quantile(v->out, rounds, 0.5));
 }
 
@@ -311,8 +319,10 @@ int main(int argc, char **argv)
 		build_env(&var[k]);
 		var[k].ns = calloc((size_t)rounds, sizeof(double));
 		var[k].fault_ns = calloc((size_t)rounds, sizeof(double));
+		var[k].cpu_ns = calloc((size_t)rounds, sizeof(double));
 		var[k].out = calloc((size_t)rounds, sizeof(double));
-		if (!var[k].ns || !var[k].fault_ns || !var[k].out)
+		if (!var[k].ns || !var[k].fault_ns || !var[k].out ||
+		    !var[k].cpu_ns)
 			die("calloc");
 	}
 	pair_ratio = calloc((size_t)rounds, sizeof(double));
@@ -322,14 +332,15 @@ int main(int argc, char **argv)
 	for (int r = 0; r < total; r++) {
 		for (int k = 0; k < 2; k++) {
 			struct variant *v = &var[k];
-			double ns, fns, bytes;
+			double ns, cpu, fns, bytes;
 			int i = r - warmup;
 
-			if (one_round(argv, v, &ns, &fns, &bytes) != 0)
+			if (one_round(argv, v, &ns, &cpu, &fns, &bytes) != 0)
 				return 2;
 			if (i < 0)
 				continue; /* warm-up: page cache, CPU clock */
 			v->ns[i] = ns;
+			v->cpu_ns[i] = cpu;
 			v->out[i] = bytes;
 			if (fns >= 0)
 				v->fault_ns[v->nfault++] = fns;
@@ -348,6 +359,10 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 2; k++)
 		med[k] = quantile(var[k].ns, rounds, 0.5);
 	ratio = med[0] / med[1];
+	printf("  cpu time (user + sys of the child, less sensitive to load): "
+	       "ratio of medians %.3f\n",
+	       quantile(var[0].cpu_ns, rounds, 0.5) /
+		       quantile(var[1].cpu_ns, rounds, 0.5));
 	if (var[0].nfault == rounds && var[1].nfault == rounds) {
 		double fa = quantile(var[0].fault_ns, rounds, 0.5);
 		double fb = quantile(var[1].fault_ns, rounds, 0.5);
