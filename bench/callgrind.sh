@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/callgrind.sh - benchmarks (a) and (b) as instruction counts.
+# bench/callgrind.sh - benchmarks (a) and (b) as instruction, syscall and
+# page-fault counts.
 #
 # Wall-clock ratios on a shared machine carry noise; the number of
 # instructions a run executes does not drift.  This runs the four programs
@@ -8,7 +9,9 @@
 # the kernel's exec, page faults and exit are not counted), the ratios, the
 # inclusive cost of faultline's two entry points (the preload constructor
 # and the signal handler) and the functions where the handler spends its
-# instructions.
+# instructions.  Then, where strace and perf work, the same runs' syscall
+# counts and page faults (each costs microseconds in a VM), with the page
+# faults taken after the crash listed by the function that took them.
 #
 # usage: bench/callgrind.sh [BUILDDIR]    (or: make bench-callgrind)
 # Set FL_BENCH_KEEP=DIR to keep the callgrind.out files in DIR.
@@ -71,6 +74,10 @@ inclusive() {
 			END { if (!found) print 0 }'
 }
 
+# callgrind_annotate's percentages are of one dump part, not of the run
+# (a process dying by a signal ends with a partial dump): drop them.
+pct='s/ *( *[0-9.]*%) / /;'
+
 ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
@@ -95,12 +102,81 @@ printf '               +%s Ir, of which the handler (handle_fatal) %s; report %s
 echo
 echo "(b) where the crashing process spends instructions, inclusive, outside ld.so:"
 callgrind_annotate --inclusive=yes --threshold=100 "$work/crash-faultline.out" |
-	grep -v 'ld-linux' | grep -E '^ *[0-9,]+ \(' | sed -n '2,21p'
+	grep -v 'ld-linux' | grep -E '^ *[0-9,]+ \(' | sed -n "$pct"'2,21p'
 echo
 echo "(b) top functions, exclusive (self) cost:"
 callgrind_annotate --threshold=100 "$work/crash-faultline.out" |
-	grep -E '^ *[0-9,]+ \(' | sed -n '2,16p'
+	grep -E '^ *[0-9,]+ \(' | sed -n "$pct"'2,16p'
 echo
 echo "(a) top functions of start-up with faultline, exclusive (self) cost:"
 callgrind_annotate --threshold=100 "$work/startup-faultline.out" |
-	grep -E '^ *[0-9,]+ \(' | sed -n '2,11p'
+	grep -E '^ *[0-9,]+ \(' | sed -n "$pct"'2,11p'
+
+# --- syscalls and page faults ------------------------------------------------
+# In a VM both cost microseconds each and dominate the wall-clock figures, so
+# their counts are the other drift-free view.  Optional: strace and perf.
+
+# run_env PRELOAD PROGRAM...: run with the benchmark's environment.
+run_env() {
+	pre=$1
+	shift
+	(
+		unset FAULTLINE_SIGNALS FAULTLINE_OUTPUT FAULTLINE_FORMAT \
+			FAULTLINE_DISABLE LD_PRELOAD FL_BENCH_TS_FD
+		cd "$work"
+		if [ -n "$pre" ]; then
+			LD_PRELOAD=$pre
+			export LD_PRELOAD
+		fi
+		{ "$@" >/dev/null 2>&1; } 2>/dev/null || true
+	)
+}
+
+if command -v strace >/dev/null; then
+	# syscalls NAME PRELOAD PROGRAM: total syscalls of a run (strace -c).
+	syscalls() {
+		run_env "$2" strace -f -c -S calls -o "$work/$1.strace" "$3"
+		awk '$NF == "total" { print $(NF - 1) == "" ? 0 : \
+			($4 ~ /^[0-9]+$/ ? $4 : $3) }' "$work/$1.strace"
+	}
+	echo
+	echo "syscalls (strace -f -c; the kernel's exec and exit are the same on both sides)"
+	printf '(a) start-up   faultline %6s  empty DSO  %6s\n' \
+		"$(syscalls startup-faultline "$lib" "$tiny")" \
+		"$(syscalls startup-blank "$blank" "$tiny")"
+	printf '(b) crash      faultline %6s  no handler %6s\n' \
+		"$(syscalls crash-faultline "$lib" "$deep")" \
+		"$(syscalls crash-nohandler "" "$deep")"
+	echo "(b) most frequent syscalls with faultline:"
+	sed -n '3,10p' "$work/crash-faultline.strace" |
+		awk '{ printf "    %6s %s\n", $4 ~ /^[0-9]+$/ ? $4 : $3, $NF }'
+fi
+
+if command -v perf >/dev/null &&
+	perf record -q -e page-faults -c 1 -o "$work/probe.data" true \
+		>/dev/null 2>&1; then
+	# faults NAME PRELOAD PROGRAM: minor page faults of a run, each one
+	# recorded with the code and the data address that took it.
+	faults() {
+		run_env "$2" perf record -q -e page-faults -c 1 -d \
+			-o "$work/$1.data" "$3"
+		perf script -i "$work/$1.data" -F ip,sym,dso,addr \
+			>"$work/$1.faults" 2>/dev/null
+		wc -l <"$work/$1.faults" | tr -d ' '
+	}
+	echo
+	echo "page faults (perf record -e page-faults)"
+	printf '(a) start-up   faultline %6s  empty DSO  %6s\n' \
+		"$(faults startup-faultline "$lib" "$tiny")" \
+		"$(faults startup-blank "$blank" "$tiny")"
+	printf '(b) crash      faultline %6s  no handler %6s\n' \
+		"$(faults crash-faultline "$lib" "$deep")" \
+		"$(faults crash-nohandler "" "$deep")"
+	# After the fault in f64, every page fault is the handler's: the
+	# touched data (or code) page and the function that touched it.
+	echo "(b) page faults taken after the crash (data address, by function):"
+	awk '/ f64 / { on = 1; next } on' "$work/crash-faultline.faults" |
+		sed 's/ ([^)]*)//g' |
+		awk '{ printf "    %s  %s\n", $1, $NF == "[unknown]" ? \
+			$(NF - 1) : $NF }'
+fi
