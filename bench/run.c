@@ -9,9 +9,10 @@
  * environment and reaps it; the time is CLOCK_MONOTONIC from before fork
  * to after wait4, which also gives the child's CPU time (user + system),
  * a second figure less sensitive to a loaded machine, and its minor page
- * faults (a drift-free count; each costs microseconds in a VM).  The child's stdout and stderr go to a pipe that we
- * drain as CI would (or to /dev/null with -o null), and it runs with
- * RLIMIT_CORE 0 so that a crash never measures the kernel writing a core.
+ * faults (a drift-free count; each costs microseconds in a VM).  The child's
+ * stdout and stderr go to a pipe that we drain as CI would (or to /dev/null
+ * with -o null), and it runs with RLIMIT_CORE 0 so that a crash never measures
+ * the kernel writing a core.
  *
  * A program may also write a struct timespec (CLOCK_MONOTONIC, which is
  * system-wide) to the descriptor named by FL_BENCH_TS_FD just before it
@@ -134,9 +135,8 @@ static void child(char **argv, char **envp, int out_fd, int ts_fd)
 }
 
 /* One round: returns 0 and fills the figures, or -1 with a message. */
-static int one_round(char **argv, struct variant *v, double *ns,
-		     double *cpu_ns, double *minflt, double *fault_ns,
-		     double *out_bytes)
+static int one_round(char **argv, struct variant *v, double *ns, double *cpu_ns,
+		     double *minflt, double *fault_ns, double *out_bytes)
 {
 	struct rusage ru;
 	int outp[2] = {-1, -1}, tsp[2];
@@ -206,9 +206,9 @@ static int one_round(char **argv, struct variant *v, double *ns,
 	close(tsp[0]);
 	*ns = t1 - t0;
 	*out_bytes = bytes;
-	if (expect_sig ? !(WIFSIGNALED(status) &&
-			   WTERMSIG(status) == expect_sig)
-		       : !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+	if (expect_sig
+		    ? !(WIFSIGNALED(status) && WTERMSIG(status) == expect_sig)
+		    : !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		fprintf(stderr,
 			"run: %s: unexpected end (status 0x%x; wanted %s %d)\n",
 			v->name, status, expect_sig ? "signal" : "exit",
@@ -251,8 +251,7 @@ static void print_variant(const char *tag, struct variant *v)
 	       "cpu %7.1f us  %4.0f page faults  output %.0f bytes\n",
 	       tag, v->name, med / 1e3, q1 / 1e3, q3 / 1e3,
 	       quantile(v->cpu_ns, rounds, 0.5) / 1e3,
-	       quantile(v->minflt, rounds, 0.5),
-	       quantile(v->out, rounds, 0.5));
+	       quantile(v->minflt, rounds, 0.5), quantile(v->out, rounds, 0.5));
 }
 
 static void usage(void)
@@ -341,8 +340,8 @@ int main(int argc, char **argv)
 			double ns, cpu, flt, fns, bytes;
 			int i = r - warmup;
 
-			if (one_round(argv, v, &ns, &cpu, &flt, &fns,
-				      &bytes) != 0)
+			if (one_round(argv, v, &ns, &cpu, &flt, &fns, &bytes) !=
+			    0)
 				return 2;
 			if (i < 0)
 				continue; /* warm-up: page cache, CPU clock */

@@ -64,9 +64,12 @@ void fl_memcpy(void *d, const void *s, size_t n)
 	volatile unsigned char *dst = d;
 	const unsigned char *src = s;
 
-	for (; n >= sizeof(fl_word);
-	     n -= sizeof(fl_word), dst += sizeof(fl_word), src += sizeof(fl_word))
+	while (n >= sizeof(fl_word)) {
 		*(volatile fl_word *)dst = *(const fl_word *)src;
+		dst += sizeof(fl_word);
+		src += sizeof(fl_word);
+		n -= sizeof(fl_word);
+	}
 	while (n--)
 		*dst++ = *src++;
 }
