@@ -29,12 +29,15 @@ FL_BENCH_RUN = $(abs_top_builddir)/bench/run$(EXEEXT) \
 
 bench: libfaultline.la bench/libblank.la bench/run$(EXEEXT) \
 		bench/tiny$(EXEEXT) bench/deep$(EXEEXT)
-	@rc=0; \
-	$(FL_BENCH_RUN) -l '(a) start-up' -t 1.10 \
+	@test -e $(FL_BENCH_LIB) || { \
+		echo 'bench: $(FL_BENCH_LIB) is missing (configure --enable-shared)'; \
+		exit 1; }; \
+	rc=0; \
+	$(FL_BENCH_RUN) -l '(a) start-up' -t 1.10 -Q \
 		-A 'LD_PRELOAD=faultline' -a LD_PRELOAD=$(FL_BENCH_LIB) \
 		-B 'LD_PRELOAD=empty DSO' -b LD_PRELOAD=$(FL_BENCH_BLANK) \
 		-- $(abs_top_builddir)/bench/tiny$(EXEEXT) || rc=1; \
-	$(FL_BENCH_RUN) -l '(b) crash 64 frames deep' -t 1.4 -s 11 \
+	$(FL_BENCH_RUN) -l '(b) crash 64 frames deep' -t 1.4 -s 11 -R \
 		-A 'faultline, full report' -a LD_PRELOAD=$(FL_BENCH_LIB) \
 		-B 'no handler' \
 		-- $(abs_top_builddir)/bench/deep$(EXEEXT) || rc=1; \

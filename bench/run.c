@@ -20,8 +20,13 @@
  * death, without process start-up.
  *
  * usage: run [-n rounds] [-w warmup] [-t target] [-l label] [-o pipe|null]
- *            [-s signal] [-A name] [-B name] [-a VAR=VAL]... [-b VAR=VAL]...
+ *            [-s signal] [-Q | -R] [-A name] [-B name] [-a VAR=VAL]... [-b
+ * VAR=VAL]...
  *            [-e VAR=VAL]... -- program [args...]
+ *
+ * -s: the program must die by this signal (else exit with status 0).
+ * -Q: neither variant may write anything (a failed preload makes the
+ * loader complain); -R: A must write a report, B nothing.
  *
  * Exit status: 0 when the ratio of medians A/B is within the target (or
  * no target was given), 1 when it is not, 2 on error (a round that did not
@@ -63,6 +68,9 @@ struct variant {
 
 static int rounds = 100, warmup = 10, to_null;
 static int expect_sig; /* 0: the program must exit with status 0 */
+/* What the variants must write: -Q nothing at all (a preload that failed
+ * makes the loader complain), -R a report from A and nothing from B. */
+static int want_quiet, want_report;
 static double target;
 static const char *label = "bench";
 
@@ -259,8 +267,8 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: run [-n rounds] [-w warmup] [-t target] [-l label] "
 		"[-o pipe|null]\n"
-		"           [-s signal] [-A name] [-B name] [-a VAR=VAL]... "
-		"[-b VAR=VAL]...\n"
+		"           [-s signal] [-Q | -R] [-A name] [-B name] "
+		"[-a VAR=VAL]... [-b VAR=VAL]...\n"
 		"           [-e VAR=VAL]... -- program [args...]\n");
 	exit(2);
 }
@@ -272,7 +280,7 @@ int main(int argc, char **argv)
 	double med[2], ratio;
 	int opt, total, pass;
 
-	while ((opt = getopt(argc, argv, "n:w:t:l:o:s:A:B:a:b:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:w:t:l:o:s:QRA:B:a:b:e:")) != -1) {
 		switch (opt) {
 		case 'n':
 			rounds = atoi(optarg);
@@ -294,6 +302,12 @@ int main(int argc, char **argv)
 			break;
 		case 's':
 			expect_sig = atoi(optarg);
+			break;
+		case 'Q':
+			want_quiet = 1;
+			break;
+		case 'R':
+			want_report = 1;
 			break;
 		case 'A':
 			var[0].name = optarg;
@@ -343,6 +357,15 @@ int main(int argc, char **argv)
 			if (one_round(argv, v, &ns, &cpu, &flt, &fns, &bytes) !=
 			    0)
 				return 2;
+			if (!to_null && (want_quiet || want_report) &&
+			    (bytes > 0) != (want_report && k == 0)) {
+				fprintf(stderr,
+					"run: %s wrote %.0f bytes: expected "
+					"%s\n",
+					v->name, bytes,
+					bytes > 0 ? "none" : "a report");
+				return 2;
+			}
 			if (i < 0)
 				continue; /* warm-up: page cache, CPU clock */
 			v->ns[i] = ns;
