@@ -343,6 +343,9 @@ static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 	return 0;
 }
 
+/* Frames walked before the register-state cache pays for itself. */
+#define FL_UNWIND_CACHE_AFTER 256
+
 static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 {
 	struct fl_walk w = {regs->r[FL_UNW_PC],
@@ -361,9 +364,18 @@ static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 		return;
 	if (caller_first && fl_walk_take(&w, &cur, c) != 0)
 		return;
-	while (fl_walk_budget(&w) && unw_step(&cur) > 0)
+	while (fl_walk_budget(&w) && unw_step(&cur) > 0) {
 		if (fl_walk_take(&w, &cur, c) != 0)
 			break;
+		/* Deep recursion repeats the same few pcs: from here on,
+		 * one FDE parse per distinct pc instead of one per frame.
+		 * The cache lives in the address space (no allocation);
+		 * only the crashing thread takes its lock. */
+		if (c->seen == FL_UNWIND_CACHE_AFTER)
+			unw_set_caching_policy(fl_as, UNW_CACHE_GLOBAL);
+	}
+	if (c->seen > FL_UNWIND_CACHE_AFTER)
+		unw_set_caching_policy(fl_as, UNW_CACHE_NONE);
 }
 
 /* ------------------------------------------------------------------------
@@ -415,16 +427,15 @@ int fl_unwind_prepare(void)
 	as = unw_create_addr_space(&fl_accessors, 0);
 	if (as == NULL)
 		return -1;
-	/* The register-state cache lives inside the address space (no
-	 * allocation at its default size) and makes a deep recursion cheap:
-	 * one FDE parse per distinct pc.  Only the crashing thread uses it,
-	 * so its libunwind-internal lock is never contended.  (Debian's
-	 * 1.6.2 has no per-thread cache; the lock's sigprocmask pair is the
-	 * main cost per frame.)  Deliberately no warm-up unwind here: it
-	 * cost 2-7 ms of start-up in a VM and buys nothing - libunwind's
-	 * one-time init ran in unw_set_caching_policy, its mempool grows
-	 * with mmap, and our DSO is bound -z now. */
-	unw_set_caching_policy(as, UNW_CACHE_GLOBAL);
+	/* libunwind's one-time initialisation runs in the first
+	 * unw_set_caching_policy call: do it now, not in the handler.
+	 * UNW_CACHE_NONE is what unw_create_addr_space left (a zeroed
+	 * struct), so this call initialises without flushing anything.
+	 * The register-state cache is switched on only for deep walks
+	 * (fl_walk_regs): turning it on here costs start-up time (its
+	 * flush memsets tens of KB) that a short backtrace never repays.
+	 * No warm-up unwind either: it cost 2-7 ms of start-up in a VM. */
+	unw_set_caching_policy(as, UNW_CACHE_NONE);
 	if (!__atomic_compare_exchange_n(&fl_as, &(unw_addr_space_t){NULL}, as,
 					 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		unw_destroy_addr_space(as);
