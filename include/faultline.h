@@ -40,8 +40,8 @@ extern "C" {
 #define FAULTLINE_VERSION_PATCH 0
 #define FAULTLINE_VERSION_STRING "0.1.0"
 /* One number that grows with every release: 0x00MMmmpp. */
-#define FAULTLINE_VERSION_NUMBER                                              \
-	((FAULTLINE_VERSION_MAJOR << 16) | (FAULTLINE_VERSION_MINOR << 8) |   \
+#define FAULTLINE_VERSION_NUMBER                                               \
+	((FAULTLINE_VERSION_MAJOR << 16) | (FAULTLINE_VERSION_MINOR << 8) |    \
 	 FAULTLINE_VERSION_PATCH)
 
 /* The version of the library actually loaded, e.g. "0.1.0". */
@@ -62,13 +62,13 @@ FAULTLINE_API const char *faultline_version(void);
 /* A set of signals for faultline_options.signals. */
 #define FAULTLINE_SIGNAL_BIT(sig) (UINT64_C(1) << (sig))
 /* SEGV, BUS, ILL, FPE, ABRT, TRAP and SYS. */
-#define FAULTLINE_SIGNALS_DEFAULT                                             \
-	(FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSEGV) |                            \
-	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGBUS) |                             \
-	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGILL) |                             \
-	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGFPE) |                             \
-	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGABRT) |                            \
-	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGTRAP) |                            \
+#define FAULTLINE_SIGNALS_DEFAULT                                              \
+	(FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSEGV) |                             \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGBUS) |                              \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGILL) |                              \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGFPE) |                              \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGABRT) |                             \
+	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGTRAP) |                             \
 	 FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSYS))
 
 /* ------------------------------------------------------------------------
@@ -88,18 +88,18 @@ enum faultline_access {
 /* The one-line explanation in the report. */
 enum faultline_cause {
 	FAULTLINE_CAUSE_UNKNOWN = 0,
-	FAULTLINE_CAUSE_NULL_DEREF,   /* "null pointer dereference" */
+	FAULTLINE_CAUSE_NULL_DEREF, /* "null pointer dereference" */
 	FAULTLINE_CAUSE_STACK_OVERFLOW,
-	FAULTLINE_CAUSE_UNMAPPED,     /* "access to unmapped memory" */
+	FAULTLINE_CAUSE_UNMAPPED, /* "access to unmapped memory" */
 	FAULTLINE_CAUSE_WRITE_READONLY,
-	FAULTLINE_CAUSE_EXEC_NONEXEC, /* execution of non-executable memory */
+	FAULTLINE_CAUSE_EXEC_NONEXEC,  /* execution of non-executable memory */
 	FAULTLINE_CAUSE_ACCESS_DENIED, /* other protection fault */
 	FAULTLINE_CAUSE_BUS_ERROR,
 	FAULTLINE_CAUSE_ILLEGAL_INSTRUCTION,
 	FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO,
 	FAULTLINE_CAUSE_INT_OVERFLOW,
 	FAULTLINE_CAUSE_FLOAT_ERROR,
-	FAULTLINE_CAUSE_ABORT,        /* "abort() called" */
+	FAULTLINE_CAUSE_ABORT, /* "abort() called" */
 	FAULTLINE_CAUSE_BREAKPOINT,
 	FAULTLINE_CAUSE_BAD_SYSCALL,
 	FAULTLINE_CAUSE_SENT_BY_PROCESS, /* "signal sent by pid N" */
@@ -121,17 +121,17 @@ struct faultline_register {
 };
 
 struct faultline_fault {
-	int signo;          /* FAULTLINE_SIG* */
-	int code;           /* si_code on POSIX; on Windows see exception_code */
+	int signo; /* FAULTLINE_SIG* */
+	int code;  /* si_code on POSIX; on Windows see exception_code */
 	const char *signal_name; /* "SIGSEGV" (static) */
-	const char *code_name;   /* "SEGV_MAPERR", "EXCEPTION_ACCESS_VIOLATION" */
+	const char *code_name; /* "SEGV_MAPERR", "EXCEPTION_ACCESS_VIOLATION" */
 	uint32_t exception_code; /* Windows NTSTATUS; 0 on POSIX */
-	uintptr_t address;       /* fault address (si_addr) */
+	uintptr_t address;	 /* fault address (si_addr) */
 	enum faultline_access access;
 	enum faultline_cause cause;
-	char cause_text[80];     /* "null pointer dereference", ... */
+	char cause_text[80]; /* "null pointer dereference", ... */
 
-	int has_sender;          /* sent by kill/raise/sigqueue */
+	int has_sender; /* sent by kill/raise/sigqueue */
 	long sender_pid;
 	long sender_uid;
 
@@ -160,7 +160,7 @@ enum faultline_format { FAULTLINE_FORMAT_TEXT = 0, FAULTLINE_FORMAT_JSON = 1 };
 #define FAULTLINE_INCLUDE_REGISTERS 0x1u
 #define FAULTLINE_INCLUDE_MODULES 0x2u
 #define FAULTLINE_INCLUDE_MEMORY_MAP 0x4u /* /proc/self/maps on Linux */
-#define FAULTLINE_INCLUDE_DEFAULT                                             \
+#define FAULTLINE_INCLUDE_DEFAULT                                              \
 	(FAULTLINE_INCLUDE_REGISTERS | FAULTLINE_INCLUDE_MODULES)
 
 /*
@@ -173,9 +173,9 @@ typedef void (*faultline_callback)(const struct faultline_fault *fault,
 				   int report_fd, void *data);
 
 struct faultline_options {
-	size_t size;         /* sizeof(struct faultline_options), set by init */
-	uint64_t signals;    /* FAULTLINE_SIGNAL_BIT set */
-	int output_fd;       /* report destination when output_path is NULL */
+	size_t size;	  /* sizeof(struct faultline_options), set by init */
+	uint64_t signals; /* FAULTLINE_SIGNAL_BIT set */
+	int output_fd;	  /* report destination when output_path is NULL */
 	/* Path template, expanded at crash time: %p pid, %e executable name,
 	 * %t unix time, %% a percent sign.  Created O_EXCL|O_NOFOLLOW, mode
 	 * 0600; when that fails the report goes to output_fd with a line

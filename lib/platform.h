@@ -26,7 +26,7 @@ typedef int fl_handle_t;
 /* The options in force, validated and copied: the handler reads only this. */
 struct fl_config {
 	uint64_t signals;
-	fl_handle_t output;        /* used when no path, and as the fallback */
+	fl_handle_t output; /* used when no path, and as the fallback */
 	char output_path[FL_OUTPUT_PATH_MAX]; /* template; "" none */
 	enum faultline_format format;
 	unsigned include;
@@ -70,8 +70,8 @@ struct fl_module;
 void fl_platform_collect_modules(struct fl_module_table *t);
 /* [fatal] Name of the symbol containing pc in module m; 0 on success with
  * *offset = pc - symbol start, -1 when none. */
-int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc,
-			  char *name, size_t cap, uintptr_t *offset);
+int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
+			  size_t cap, uintptr_t *offset);
 /* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to a text
  * sink; may do nothing where the platform has none. */
 struct fl_sink;
@@ -81,6 +81,11 @@ void fl_platform_write_memory_map(struct fl_sink *s, int json);
 
 /* The current configuration (valid once installed). */
 extern struct fl_config fl_config;
+
+/* The defaults of faultline_options_init, as a configuration. */
+void fl_config_defaults(struct fl_config *cfg);
+/* 0 when tmpl is a usable output path template (known % escapes, fits). */
+int fl_check_path_template(const char *tmpl);
 
 /* Parse the FAULTLINE_* environment into cfg (which holds the defaults).
  * Invalid values produce one warning line each on stderr and keep the
@@ -96,6 +101,11 @@ int fl_parse_signal_list(const char *text, uint64_t *set);
  * then run the user callback.  Returns the handle written to. */
 struct fl_snapshot;
 void fl_report_emit(struct fl_snapshot *snap);
+
+/* [fatal] faultline_write_report on a handle; 0 or -1 (busy, write
+ * error). */
+int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,
+			   enum faultline_format format);
 
 /* [fatal] Expand a %p/%e/%t/%% template; 0, or -1 if it does not fit. */
 int fl_expand_path(const char *tmpl, const char *exe_path, char *out,

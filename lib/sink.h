@@ -18,11 +18,11 @@
 
 struct fl_sink {
 	fl_handle_t handle; /* FL_NO_HANDLE: format into buf only (memory) */
-	char *buf;          /* data, or mem for memory sinks */
+	char *buf;	    /* data, or mem for memory sinks */
 	size_t cap;
 	size_t len;
-	size_t dropped;     /* bytes a memory sink could not hold */
-	int error;          /* first errno-like failure, 0 none */
+	size_t dropped; /* bytes a memory sink could not hold */
+	int error;	/* first errno-like failure, 0 none */
 	char storage[FL_SINK_BUFFER];
 };
 
@@ -38,8 +38,7 @@ void fl_sink_char(struct fl_sink *s, char c);
 void fl_sink_dec(struct fl_sink *s, long long value);
 void fl_sink_udec(struct fl_sink *s, unsigned long long value);
 /* "0x" followed by at least min_digits hex digits. */
-void fl_sink_hex(struct fl_sink *s, unsigned long long value,
-		 int min_digits);
+void fl_sink_hex(struct fl_sink *s, unsigned long long value, int min_digits);
 /* Bare lower-case hex bytes, for build-ids. */
 void fl_sink_hexbytes(struct fl_sink *s, const unsigned char *b, size_t n);
 /* Spaces until the current line is col characters long (text layout). */

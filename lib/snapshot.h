@@ -23,9 +23,9 @@
 
 /* A loaded module (ELF object or PE image). */
 struct fl_module {
-	uintptr_t base;  /* lowest mapped address (ELF header / HMODULE) */
-	uintptr_t end;   /* one past the highest mapped address, 0 unknown */
-	uintptr_t bias;  /* load bias: module offset = pc - bias */
+	uintptr_t base;	  /* lowest mapped address (ELF header / HMODULE) */
+	uintptr_t end;	  /* one past the highest mapped address, 0 unknown */
+	uintptr_t bias;	  /* load bias: module offset = pc - bias */
 	const char *path; /* into the table's arena, never NULL */
 	unsigned char build_id[FL_BUILD_ID_MAX];
 	size_t build_id_len; /* 0: none found */
@@ -40,7 +40,7 @@ struct fl_module_table {
 
 /* What the symbol step found for one frame of fault.frames. */
 struct fl_frame_info {
-	int module;              /* index into the module table, -1 unknown */
+	int module;		 /* index into the module table, -1 unknown */
 	uintptr_t module_offset; /* pc - bias */
 	char symbol[FL_SYMBOL_MAX]; /* "" unknown */
 	uintptr_t symbol_offset;
@@ -49,12 +49,10 @@ struct fl_frame_info {
 struct fl_snapshot {
 	struct faultline_fault fault;
 	char exe_path[FL_EXE_PATH_MAX];
-	unsigned include;  /* FAULTLINE_INCLUDE_* */
+	unsigned include; /* FAULTLINE_INCLUDE_* */
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
-	/* Where the report also says why it could not go where asked. */
-	char output_note[256];
 };
 
 /* Collects the modules (platform) and resolves every frame against them:
@@ -68,6 +66,9 @@ int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
 /* Copy path into the table's arena; returns the copy ("" when full). */
 const char *fl_module_intern(struct fl_module_table *t, const char *path,
 			     size_t len);
+
+/* 1 when a (Linux) si_code says a process sent the signal. */
+int fl_code_is_sent(int code);
 
 /* Fills fault->cause and cause_text from signo/code/address/access and
  * the platform's stack-overflow verdict. */

@@ -30,12 +30,11 @@ void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
 /* --- elf.c ------------------------------------------------------------ */
 /* [fatal] Symbol containing the ELF virtual address vaddr in the file at
  * path (.symtab, else .dynsym).  0 with name and *offset, or -1. */
-int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name,
-		     size_t cap, uintptr_t *offset);
+int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name, size_t cap,
+		     uintptr_t *offset);
 /* [fatal] GNU build-id of the ELF image mapped at base (its ELF header);
  * returns its length (0 none). */
-size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out,
-			      size_t cap);
+size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap);
 /* [fatal] Copy len bytes of our own memory that may not be mapped;
  * 0, or -1 when unreadable (instead of faulting). */
 int fl_safe_read(void *dst, uintptr_t src, size_t len);

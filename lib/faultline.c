@@ -1,0 +1,106 @@
+/*
+ * faultline.c - the public API: options in, platform backend out.
+ */
+#include "platform.h"
+#include "sink.h"
+
+#include <errno.h>
+
+const char *faultline_version(void)
+{
+	return FAULTLINE_VERSION_STRING;
+}
+
+void faultline_options_init(struct faultline_options *opts)
+{
+	fl_memset(opts, 0, sizeof(*opts));
+	opts->size = sizeof(*opts);
+	opts->signals = FAULTLINE_SIGNALS_DEFAULT;
+	opts->output_fd = 2;
+	opts->format = FAULTLINE_FORMAT_TEXT;
+	opts->include = FAULTLINE_INCLUDE_DEFAULT;
+}
+
+#define FL_INCLUDE_ALL                                                         \
+	(FAULTLINE_INCLUDE_REGISTERS | FAULTLINE_INCLUDE_MODULES |             \
+	 FAULTLINE_INCLUDE_MEMORY_MAP)
+/* SIGKILL (9) and SIGSTOP (19) cannot be caught; bit 0 is no signal. */
+#define FL_UNCATCHABLE                                                         \
+	(FAULTLINE_SIGNAL_BIT(0) | FAULTLINE_SIGNAL_BIT(9) |                   \
+	 FAULTLINE_SIGNAL_BIT(19))
+#define FL_SIGNALS_VALID ((FAULTLINE_SIGNAL_BIT(32) - 1) & ~FL_UNCATCHABLE)
+
+/* Validate opts into cfg; 0, or -1 with errno = EINVAL. */
+static int config_from_options(struct fl_config *cfg,
+			       const struct faultline_options *opts)
+{
+	if (opts->size != sizeof(*opts) || !opts->signals ||
+	    (opts->signals & ~FL_SIGNALS_VALID) ||
+	    (opts->format != FAULTLINE_FORMAT_TEXT &&
+	     opts->format != FAULTLINE_FORMAT_JSON) ||
+	    (opts->include & ~FL_INCLUDE_ALL) ||
+	    (opts->output_path &&
+	     fl_check_path_template(opts->output_path) != 0)) {
+		errno = EINVAL;
+		return -1;
+	}
+	cfg->signals = opts->signals;
+	cfg->output = fl_platform_handle_from_fd(opts->output_fd);
+	if (cfg->output == FL_NO_HANDLE) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (opts->output_path)
+		fl_strlcpy(cfg->output_path, opts->output_path,
+			   sizeof(cfg->output_path));
+	cfg->format = opts->format;
+	cfg->include = opts->include;
+	cfg->altstack_size = opts->altstack_size;
+	cfg->callback = opts->callback;
+	cfg->callback_data = opts->callback_data;
+	return 0;
+}
+
+int faultline_install(const struct faultline_options *opts)
+{
+	struct fl_config cfg;
+
+	fl_config_defaults(&cfg);
+	if (opts) {
+		if (config_from_options(&cfg, opts) != 0)
+			return -1;
+		if (fl_env_disabled())
+			return 0;
+	} else if (fl_config_from_env(&cfg)) {
+		return 0; /* FAULTLINE_DISABLE */
+	}
+	return fl_platform_install(&cfg);
+}
+
+int faultline_uninstall(void)
+{
+	return fl_platform_uninstall();
+}
+
+int faultline_thread_init(void)
+{
+	return fl_platform_thread_init();
+}
+
+int faultline_write_report(int fd, const struct faultline_fault *fault,
+			   enum faultline_format format)
+{
+	fl_handle_t h = fl_platform_handle_from_fd(fd);
+
+	if (h == FL_NO_HANDLE || !fault ||
+	    (format != FAULTLINE_FORMAT_TEXT &&
+	     format != FAULTLINE_FORMAT_JSON)) {
+		errno = EBADF;
+		return -1;
+	}
+	if (fl_write_report_handle(h, fault, format) != 0) {
+		errno = EIO;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,226 @@
+/*
+ * altstack.c - an alternate signal stack for every thread.
+ *
+ * A stack overflow leaves no stack to run a handler on, so each thread
+ * needs its own sigaltstack.  The kernel gives new threads none, hence we
+ * interpose pthread_create (as Crashpad does) and set one up as the new
+ * thread starts.  A stack someone else installed is always kept.
+ *
+ * Each stack is an mmap with a PROT_NONE guard page below it: a handler
+ * that overflows its alternate stack dies at the guard instead of
+ * scribbling over whatever lies below.
+ */
+#include "posix.h"
+#include "platform.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#ifndef AT_MINSIGSTKSZ
+#define AT_MINSIGSTKSZ 51
+#endif
+
+/* The handler's own needs (libunwind cursor, ELF reading, the sink's
+ * buffer) measured well under 32 KiB; 64 KiB leaves room for chained
+ * handlers that run on the same stack. */
+#define FL_ALTSTACK_MIN (64 * 1024)
+
+static size_t stack_size; /* usable bytes, page multiple */
+static size_t page_size;
+static volatile int altstack_enabled;
+
+/* Per-thread record, in static TLS so that the handler can read it
+ * without __tls_get_addr (which may allocate on first use). */
+struct thread_stack {
+	void *map; /* our mapping (guard + stack), NULL if not ours */
+	size_t map_len;
+	uintptr_t stack_lo, stack_hi; /* the thread's normal stack */
+	size_t guard;
+};
+static __thread struct thread_stack self
+	__attribute__((tls_model("initial-exec")));
+
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+
+static size_t round_up(size_t n, size_t to)
+{
+	return (n + to - 1) / to * to;
+}
+
+static size_t choose_size(size_t requested)
+{
+	size_t min = (size_t)getauxval(AT_MINSIGSTKSZ);
+	size_t want = requested ? requested : FL_ALTSTACK_MIN;
+
+	/* AT_MINSIGSTKSZ covers the kernel's signal frame only (large with
+	 * AVX-512 or SVE); our handler's frames come on top of it. */
+	if (want < min * 4)
+		want = min * 4;
+	if (want < (size_t)MINSIGSTKSZ * 4)
+		want = (size_t)MINSIGSTKSZ * 4;
+	return round_up(want, page_size);
+}
+
+static void release_stack(void *unused)
+{
+	stack_t ss;
+
+	(void)unused;
+	if (!self.map)
+		return;
+	/* Only switch it off while it is still the one in use. */
+	if (sigaltstack(NULL, &ss) == 0 &&
+	    ss.ss_sp == (char *)self.map + page_size &&
+	    !(ss.ss_flags & SS_ONSTACK)) {
+		ss.ss_flags = SS_DISABLE;
+		sigaltstack(&ss, NULL);
+	}
+	munmap(self.map, self.map_len);
+	self.map = NULL;
+}
+
+static void make_exit_key(void)
+{
+	if (pthread_key_create(&exit_key, release_stack) != 0)
+		exit_key = (pthread_key_t)-1;
+}
+
+/* Record the thread's normal stack, for telling overflows from other
+ * faults.  pthread_getattr_np may allocate: never call it in a handler. */
+static void note_thread_stack(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size, guard = 0;
+
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		self.stack_lo = (uintptr_t)addr;
+		self.stack_hi = (uintptr_t)addr + size;
+	}
+	pthread_attr_getguardsize(&attr, &guard);
+	self.guard = guard;
+	pthread_attr_destroy(&attr);
+}
+
+int fl_altstack_thread_init(void)
+{
+	stack_t old, ss;
+	void *map;
+	size_t len;
+
+	if (!stack_size)
+		return 0;
+	if (sigaltstack(NULL, &old) != 0)
+		return -1;
+	if (!(old.ss_flags & SS_DISABLE))
+		return 0; /* somebody's stack (maybe ours): keep it */
+	len = stack_size + page_size;
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (map == MAP_FAILED)
+		return -1;
+	if (mprotect(map, page_size, PROT_NONE) != 0) {
+		munmap(map, len);
+		return -1;
+	}
+	ss.ss_sp = (char *)map + page_size;
+	ss.ss_size = stack_size;
+	ss.ss_flags = 0;
+	if (sigaltstack(&ss, NULL) != 0) {
+		int err = errno;
+		munmap(map, len);
+		errno = err;
+		return -1;
+	}
+	self.map = map;
+	self.map_len = len;
+	pthread_once(&exit_key_once, make_exit_key);
+	if (exit_key != (pthread_key_t)-1)
+		pthread_setspecific(exit_key, map);
+	return 0;
+}
+
+int fl_altstack_install(size_t size)
+{
+	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	stack_size = choose_size(size);
+	altstack_enabled = 1;
+	return fl_altstack_thread_init();
+}
+
+int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp)
+{
+	/* A push, call or stack probe faults within a few pages of the stack
+	 * pointer; a frame larger than that moved sp into the guard first.
+	 * Either way the address sits next to sp, where no heap lives. */
+	const uintptr_t near = 64 * 1024;
+
+	if (self.stack_lo && self.guard && addr < self.stack_lo &&
+	    addr + self.guard + page_size >= self.stack_lo)
+		return 1;
+	if (addr == 0)
+		return 0;
+	return addr + near >= sp && addr <= sp + page_size;
+}
+
+/* --- pthread_create interposition --------------------------------------- */
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *,
+				 void *(*)(void *), void *);
+
+struct start_args {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *start_with_altstack(void *p)
+{
+	struct start_args a = *(struct start_args *)p;
+
+	free(p);
+	/* Not for the main thread: there pthread_getattr_np parses
+	 * /proc/self/maps, too slow for start-up; sp tells overflows there. */
+	note_thread_stack();
+	fl_altstack_thread_init();
+	return a.fn(a.arg);
+}
+
+static pthread_create_fn real_pthread_create(void)
+{
+	static pthread_create_fn real;
+	pthread_create_fn fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
+
+	if (!fn) {
+		fn = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+		__atomic_store_n(&real, fn, __ATOMIC_RELEASE);
+	}
+	return fn;
+}
+
+__attribute__((visibility("default"))) int
+pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+	       void *(*fn)(void *), void *arg)
+{
+	pthread_create_fn real = real_pthread_create();
+	struct start_args *a;
+	int rc;
+
+	if (!real)
+		return EAGAIN;
+	if (!altstack_enabled || !(a = malloc(sizeof(*a))))
+		return real(thread, attr, fn, arg);
+	a->fn = fn;
+	a->arg = arg;
+	rc = real(thread, attr, start_with_altstack, a);
+	if (rc != 0)
+		free(a);
+	return rc;
+}

@@ -1,0 +1,86 @@
+/*
+ * arch_aarch64.c - registers and fault decoding on Linux aarch64.
+ */
+#include "arch.h"
+
+#include <asm/sigcontext.h>
+
+/* ESR_ELx exception classes (Arm ARM D17.2.37). */
+#define ESR_EC(esr) (((esr) >> 26) & 0x3f)
+#define EC_IABT_LOW 0x20
+#define EC_IABT_CUR 0x21
+#define EC_DABT_LOW 0x24
+#define EC_DABT_CUR 0x25
+#define ESR_WNR (1u << 6)
+
+static const char *const xnames[31] = {
+	"x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",	 "x7",
+	"x8",  "x9",  "x10", "x11", "x12", "x13", "x14", "x15",
+	"x16", "x17", "x18", "x19", "x20", "x21", "x22", "x23",
+	"x24", "x25", "x26", "x27", "x28", "x29", "x30",
+};
+
+/* The kernel appends records to __reserved; ESR_MAGIC carries the
+ * syndrome of a data or instruction abort. Bounded walk: a corrupt
+ * context must not send us past the buffer. */
+static int find_esr(const mcontext_t *mc, uint64_t *esr)
+{
+	const unsigned char *p = (const unsigned char *)mc->__reserved;
+	const unsigned char *end = p + sizeof(mc->__reserved);
+
+	while (p + sizeof(struct _aarch64_ctx) <= end) {
+		const struct _aarch64_ctx *h = (const void *)p;
+		if (h->magic == 0 || h->size < sizeof(*h) ||
+		    h->size > (size_t)(end - p))
+			return 0;
+		if (h->magic == ESR_MAGIC &&
+		    h->size >= sizeof(struct esr_context)) {
+			*esr = ((const struct esr_context *)(const void *)p)
+				       ->esr;
+			return 1;
+		}
+		p += h->size;
+	}
+	return 0;
+}
+
+static enum faultline_access access_kind(int signo, const mcontext_t *mc)
+{
+	uint64_t esr;
+
+	if ((signo != SIGSEGV && signo != SIGBUS) || !find_esr(mc, &esr))
+		return FAULTLINE_ACCESS_UNKNOWN;
+	switch (ESR_EC(esr)) {
+	case EC_IABT_LOW:
+	case EC_IABT_CUR:
+		return FAULTLINE_ACCESS_EXECUTE;
+	case EC_DABT_LOW:
+	case EC_DABT_CUR:
+		return esr & ESR_WNR ? FAULTLINE_ACCESS_WRITE
+				     : FAULTLINE_ACCESS_READ;
+	default:
+		return FAULTLINE_ACCESS_UNKNOWN;
+	}
+}
+
+void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
+		  const ucontext_t *uc)
+{
+	const mcontext_t *mc = &uc->uc_mcontext;
+	unsigned n = 0;
+
+	f->pc = (uintptr_t)mc->pc;
+	f->sp = (uintptr_t)mc->sp;
+	for (int i = 0; i < 31; i++) {
+		f->registers[n].name = xnames[i];
+		f->registers[n++].value = mc->regs[i];
+	}
+	f->registers[n].name = "sp";
+	f->registers[n++].value = mc->sp;
+	f->registers[n].name = "pc";
+	f->registers[n++].value = mc->pc;
+	f->registers[n].name = "pstate";
+	f->registers[n++].value = mc->pstate;
+	f->register_count = n;
+	f->access = access_kind(si->si_signo, mc);
+}

@@ -1,0 +1,158 @@
+/*
+ * render_text.c - the human-readable report (doc/report-format.md).
+ * Line-oriented and stable: `faultline symbolize` parses it back.
+ */
+#include "render.h"
+
+static void put_addr(struct fl_sink *s, uintptr_t v)
+{
+	fl_sink_hex(s, v, 2 * (int)sizeof(void *));
+}
+
+static void put_signal_line(struct fl_sink *s, const struct faultline_fault *f)
+{
+	fl_sink_str(s, "signal: ");
+	fl_sink_str(s, f->signal_name ? f->signal_name : "SIG?");
+	fl_sink_str(s, " (");
+	fl_sink_dec(s, f->signo);
+	fl_sink_str(s, ")");
+	if (f->exception_code) {
+		fl_sink_str(s, ", exception ");
+		fl_sink_str(s, f->code_name ? f->code_name : "unknown");
+		fl_sink_str(s, " (");
+		fl_sink_hex(s, f->exception_code, 8);
+		fl_sink_str(s, ")");
+	} else {
+		fl_sink_str(s, ", code ");
+		fl_sink_str(s, f->code_name ? f->code_name : "unknown");
+		fl_sink_str(s, " (");
+		fl_sink_dec(s, f->code);
+		fl_sink_str(s, ")");
+	}
+	if (f->has_sender) {
+		fl_sink_str(s, ", sent by pid ");
+		fl_sink_dec(s, f->sender_pid);
+		fl_sink_str(s, " uid ");
+		fl_sink_dec(s, f->sender_uid);
+	}
+	fl_sink_char(s, '\n');
+}
+
+static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
+		      size_t i, size_t number)
+{
+	const struct fl_frame_info *fi = &snap->frame_info[i];
+
+	fl_sink_str(s, "  #");
+	fl_sink_udec(s, number);
+	fl_sink_str(s, number < 10 ? "   " : number < 100 ? "  " : " ");
+	put_addr(s, snap->fault.frames[i]);
+	fl_sink_str(s, " in ");
+	if (fi->symbol[0]) {
+		fl_sink_text_str(s, fi->symbol);
+		fl_sink_str(s, "+");
+		fl_sink_hex(s, fi->symbol_offset, 1);
+	} else {
+		fl_sink_str(s, "??");
+	}
+	fl_sink_str(s, " (");
+	if (fi->module >= 0) {
+		fl_sink_text_str(s, snap->modules->modules[fi->module].path);
+		fl_sink_str(s, "+");
+		fl_sink_hex(s, fi->module_offset, 1);
+	} else {
+		fl_sink_str(s, "??");
+	}
+	fl_sink_str(s, ")\n");
+}
+
+static void put_backtrace(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	const struct faultline_fault *f = &snap->fault;
+
+	fl_sink_str(s, "backtrace (");
+	fl_sink_udec(s, f->frame_count + f->frames_omitted);
+	fl_sink_str(s, " frames):\n");
+	for (size_t i = 0; i < f->frame_count; i++) {
+		size_t number = i;
+		if (i == FAULTLINE_FRAMES_HEAD && f->frames_omitted) {
+			fl_sink_str(s, "  ... ");
+			fl_sink_udec(s, f->frames_omitted);
+			fl_sink_str(s, " frames omitted ...\n");
+		}
+		if (i >= FAULTLINE_FRAMES_HEAD)
+			number += f->frames_omitted;
+		put_frame(s, snap, i, number);
+	}
+}
+
+static void put_registers(struct fl_sink *s, const struct faultline_fault *f)
+{
+	if (!f->register_count)
+		return;
+	fl_sink_str(s, "registers:");
+	for (unsigned i = 0; i < f->register_count; i++) {
+		const char *name = f->registers[i].name;
+		fl_sink_str(s, i % 3 == 0 ? "\n  " : "  ");
+		fl_sink_str(s, name);
+		fl_sink_pad(s, fl_strlen(name), 7);
+		fl_sink_hex(s, f->registers[i].value, 16);
+	}
+	fl_sink_char(s, '\n');
+}
+
+static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
+{
+	fl_sink_str(s, "modules:\n");
+	for (size_t i = 0; i < t->count; i++) {
+		const struct fl_module *m = &t->modules[i];
+		fl_sink_str(s, "  ");
+		put_addr(s, m->base);
+		fl_sink_char(s, ' ');
+		fl_sink_text_str(s, m->path);
+		if (m->bias != m->base) {
+			fl_sink_str(s, " bias ");
+			fl_sink_hex(s, m->bias, 1);
+		}
+		if (m->build_id_len) {
+			fl_sink_str(s, " build-id ");
+			fl_sink_hexbytes(s, m->build_id, m->build_id_len);
+		}
+		fl_sink_char(s, '\n');
+	}
+}
+
+void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	const struct faultline_fault *f = &snap->fault;
+
+	fl_sink_str(s, "==== faultline " FAULTLINE_VERSION_STRING
+		       " crash report ====\n");
+	put_signal_line(s, f);
+	if (!f->has_sender) { /* a sent signal has no fault address */
+		fl_sink_str(s, "address: ");
+		put_addr(s, f->address);
+		fl_sink_str(s, " (");
+		fl_sink_str(s, fl_access_name(f->access));
+		fl_sink_str(s, ")\n");
+	}
+	fl_sink_str(s, "cause: ");
+	fl_sink_text_str(s, f->cause_text);
+	fl_sink_str(s, "\nprocess: pid ");
+	fl_sink_dec(s, f->pid);
+	fl_sink_str(s, ", executable ");
+	fl_sink_text_str(s, snap->exe_path[0] ? snap->exe_path : "??");
+	fl_sink_str(s, "\nthread: tid ");
+	fl_sink_dec(s, f->tid);
+	fl_sink_str(s, " \"");
+	fl_sink_text_str(s, f->thread_name);
+	fl_sink_str(s, "\" (crashed)\n");
+	put_backtrace(s, snap);
+	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
+		put_registers(s, f);
+	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules)
+		put_modules(s, snap->modules);
+	if (snap->include & FAULTLINE_INCLUDE_MEMORY_MAP)
+		fl_platform_write_memory_map(s, 0);
+	fl_sink_str(s, "==== end of faultline report ====\n");
+}

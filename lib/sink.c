@@ -1,0 +1,272 @@
+/*
+ * sink.c - buffered, allocation-free output for the fatal path.
+ *
+ * Everything here is async-signal-safe: it touches only the caller's
+ * struct and calls fl_platform_write().  We avoid even memcpy/strlen from
+ * libc on purpose: with sanitizers or interposing allocators those can be
+ * instrumented, and the fatal path must not depend on them.
+ */
+#include "sink.h"
+
+size_t fl_strlen(const char *s)
+{
+	size_t n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t fl_strlcpy(char *dst, const char *src, size_t cap)
+{
+	size_t n = 0;
+	if (cap == 0)
+		return fl_strlen(src);
+	while (src[n] && n + 1 < cap) {
+		dst[n] = src[n];
+		n++;
+	}
+	dst[n] = '\0';
+	while (src[n])
+		n++;
+	return n;
+}
+
+int fl_streq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+void fl_memset(void *p, int c, size_t n)
+{
+	volatile unsigned char *q =
+		p; /* keep the compiler from calling memset */
+	while (n--)
+		*q++ = (unsigned char)c;
+}
+
+void fl_memcpy(void *d, const void *s, size_t n)
+{
+	volatile unsigned char *dst = d;
+	const unsigned char *src = s;
+	while (n--)
+		*dst++ = *src++;
+}
+
+void fl_sink_init(struct fl_sink *s, fl_handle_t h)
+{
+	s->handle = h;
+	s->buf = s->storage;
+	s->cap = sizeof(s->storage);
+	s->len = 0;
+	s->dropped = 0;
+	s->error = 0;
+}
+
+void fl_sink_init_memory(struct fl_sink *s, char *mem, size_t cap)
+{
+	s->handle = FL_NO_HANDLE;
+	s->buf = mem;
+	s->cap = cap;
+	s->len = 0;
+	s->dropped = 0;
+	s->error = 0;
+	if (cap)
+		mem[0] = '\0';
+}
+
+static int is_memory(const struct fl_sink *s)
+{
+	return s->buf != s->storage;
+}
+
+void fl_sink_flush(struct fl_sink *s)
+{
+	size_t off = 0;
+
+	if (is_memory(s))
+		return;
+	while (off < s->len && !s->error) {
+		long n = fl_platform_write(s->handle, s->buf + off,
+					   s->len - off);
+		if (n <= 0)
+			s->error = 1; /* remembered; the crash goes on */
+		else
+			off += (size_t)n;
+	}
+	s->len = 0;
+}
+
+void fl_sink_write(struct fl_sink *s, const char *data, size_t len)
+{
+	if (is_memory(s)) {
+		/* Keep one byte for the terminating NUL. */
+		size_t room = s->cap ? s->cap - 1 - s->len : 0;
+		size_t n = len < room ? len : room;
+		fl_memcpy(s->buf + s->len, data, n);
+		s->len += n;
+		s->dropped += len - n;
+		if (s->cap)
+			s->buf[s->len] = '\0';
+		return;
+	}
+	while (len) {
+		size_t room = s->cap - s->len;
+		size_t n = len < room ? len : room;
+		fl_memcpy(s->buf + s->len, data, n);
+		s->len += n;
+		data += n;
+		len -= n;
+		if (s->len == s->cap)
+			fl_sink_flush(s);
+	}
+}
+
+void fl_sink_str(struct fl_sink *s, const char *str)
+{
+	if (!str)
+		str = "(null)";
+	fl_sink_write(s, str, fl_strlen(str));
+}
+
+void fl_sink_char(struct fl_sink *s, char c)
+{
+	fl_sink_write(s, &c, 1);
+}
+
+void fl_sink_udec(struct fl_sink *s, unsigned long long value)
+{
+	char tmp[24];
+	size_t i = sizeof(tmp);
+	do {
+		tmp[--i] = (char)('0' + value % 10);
+		value /= 10;
+	} while (value);
+	fl_sink_write(s, tmp + i, sizeof(tmp) - i);
+}
+
+void fl_sink_dec(struct fl_sink *s, long long value)
+{
+	if (value < 0) {
+		fl_sink_char(s, '-');
+		/* Negate in unsigned arithmetic: LLONG_MIN has no positive. */
+		fl_sink_udec(s, 0ULL - (unsigned long long)value);
+		return;
+	}
+	fl_sink_udec(s, (unsigned long long)value);
+}
+
+static const char hexdigits[] = "0123456789abcdef";
+
+void fl_sink_hex(struct fl_sink *s, unsigned long long value, int min_digits)
+{
+	char tmp[2 + 16];
+	size_t i = sizeof(tmp);
+	int digits = 0;
+	do {
+		tmp[--i] = hexdigits[value & 0xf];
+		value >>= 4;
+		digits++;
+	} while (value || digits < min_digits);
+	tmp[--i] = 'x';
+	tmp[--i] = '0';
+	fl_sink_write(s, tmp + i, sizeof(tmp) - i);
+}
+
+void fl_sink_hexbytes(struct fl_sink *s, const unsigned char *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char pair[2] = {hexdigits[b[i] >> 4], hexdigits[b[i] & 0xf]};
+		fl_sink_write(s, pair, 2);
+	}
+}
+
+void fl_sink_pad(struct fl_sink *s, size_t written, size_t col)
+{
+	while (written++ < col)
+		fl_sink_char(s, ' ');
+}
+
+/* Length of the valid UTF-8 sequence starting at p (1-4), or 0 when the
+ * bytes there are not valid UTF-8 (overlongs and surrogates included). */
+static size_t utf8_valid_len(const unsigned char *p)
+{
+	unsigned char c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80;
+		unsigned char hi = c == 0xed ? 0x9f : 0xbf;
+		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
+			return 0;
+		return 3;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		unsigned char lo = c == 0xf0 ? 0x90 : 0x80;
+		unsigned char hi = c == 0xf4 ? 0x8f : 0xbf;
+		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+static void escape_byte(struct fl_sink *s, const char *prefix, unsigned char c)
+{
+	char hex[2] = {hexdigits[c >> 4], hexdigits[c & 0xf]};
+	fl_sink_str(s, prefix);
+	fl_sink_write(s, hex, 2);
+}
+
+void fl_sink_json_str(struct fl_sink *s, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)(str ? str : "");
+
+	fl_sink_char(s, '"');
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+		if (n == 0) {
+			/* Not UTF-8: keep the byte's value visible. */
+			escape_byte(s, "\\u00", *p++);
+		} else if (*p == '"' || *p == '\\') {
+			fl_sink_char(s, '\\');
+			fl_sink_char(s, (char)*p++);
+		} else if (*p == '\n') {
+			fl_sink_str(s, "\\n");
+			p++;
+		} else if (*p == '\t') {
+			fl_sink_str(s, "\\t");
+			p++;
+		} else if (*p < 0x20 || *p == 0x7f) {
+			escape_byte(s, "\\u00", *p++);
+		} else {
+			fl_sink_write(s, (const char *)p, n);
+			p += n;
+		}
+	}
+	fl_sink_char(s, '"');
+}
+
+void fl_sink_text_str(struct fl_sink *s, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)(str ? str : "");
+
+	while (*p) {
+		size_t n = utf8_valid_len(p);
+		if (n == 0 || *p < 0x20 || *p == 0x7f) {
+			escape_byte(s, "\\x", *p++);
+		} else if (*p == '\\') {
+			fl_sink_str(s, "\\\\");
+			p++;
+		} else {
+			fl_sink_write(s, (const char *)p, n);
+			p += n;
+		}
+	}
+}
