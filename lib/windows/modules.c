@@ -27,8 +27,7 @@ size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
 
 /* MEMORY_INFORMATION_CLASS value; winternl.h does not have it. */
 #define FL_MEMORY_MAPPED_FILENAME 2
-typedef LONG(NTAPI *nt_query_vm_fn)(HANDLE, PVOID, int, PVOID, SIZE_T,
-				    PSIZE_T);
+typedef LONG(NTAPI *nt_query_vm_fn)(HANDLE, PVOID, int, PVOID, SIZE_T, PSIZE_T);
 static nt_query_vm_fn nt_query_vm;
 
 /* "\Device\HarddiskVolume3" -> 'C', made at install. */
@@ -59,7 +58,8 @@ void fl_win_modules_prepare(void)
 				    sizeof(devices[0].prefix) / sizeof(WCHAR));
 		if (n == 0)
 			continue;
-		devices[device_count].len = lstrlenW(devices[device_count].prefix);
+		devices[device_count].len =
+			lstrlenW(devices[device_count].prefix);
 		devices[device_count].letter = drive[0];
 		device_count++;
 	}
@@ -143,11 +143,12 @@ static size_t codeview_id(uintptr_t base, unsigned char *out, size_t cap)
 		    dd.AddressOfRawData == 0 || dd.SizeOfData < sizeof(cv) ||
 		    fl_win_safe_read(cv, base + dd.AddressOfRawData,
 				     sizeof(cv)) != 0 ||
-		    cv[0] != 'R' || cv[1] != 'S' || cv[2] != 'D' || cv[3] != 'S')
+		    cv[0] != 'R' || cv[1] != 'S' || cv[2] != 'D' ||
+		    cv[3] != 'S')
 			continue;
 		/* GUID Data1 (4), Data2 (2), Data3 (2) are little-endian. */
 		static const unsigned char order[20] = {
-			7, 6, 5, 4, 9, 8, 11, 10, 12, 13,
+			7,  6,	5,  4,	9,  8,	11, 10, 12, 13,
 			14, 15, 16, 17, 18, 19, 23, 22, 21, 20};
 		for (size_t k = 0; k < 20; k++)
 			out[k] = cv[order[k]];
@@ -218,7 +219,8 @@ void fl_platform_collect_modules(struct fl_module_table *t)
 		if (VirtualQuery((void *)addr, &mbi, sizeof(mbi)) == 0)
 			break;
 		next = (uintptr_t)mbi.BaseAddress + mbi.RegionSize;
-		if (mbi.Type == MEM_IMAGE && mbi.BaseAddress == mbi.AllocationBase) {
+		if (mbi.Type == MEM_IMAGE &&
+		    mbi.BaseAddress == mbi.AllocationBase) {
 			uintptr_t base = (uintptr_t)mbi.BaseAddress;
 			IMAGE_NT_HEADERS64 *nt = pe_headers(base);
 
@@ -262,8 +264,7 @@ void fl_win_symcache_reset(void)
 
 typedef DWORD(WINAPI *sym_set_options_fn)(DWORD);
 typedef BOOL(WINAPI *sym_initialize_fn)(HANDLE, PCSTR, BOOL);
-typedef BOOL(WINAPI *sym_from_addr_fn)(HANDLE, DWORD64, PDWORD64,
-				       PSYMBOL_INFO);
+typedef BOOL(WINAPI *sym_from_addr_fn)(HANDLE, DWORD64, PDWORD64, PSYMBOL_INFO);
 
 void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 {
@@ -286,8 +287,8 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 		state = -1;
 		if (!dh)
 			return;
-		set_options = (sym_set_options_fn)(void (*)(void))GetProcAddress(
-			dh, "SymSetOptions");
+		set_options = (sym_set_options_fn)(void (*)(
+			void))GetProcAddress(dh, "SymSetOptions");
 		initialize = (sym_initialize_fn)(void (*)(void))GetProcAddress(
 			dh, "SymInitialize");
 		from_addr = (sym_from_addr_fn)(void (*)(void))GetProcAddress(
@@ -331,8 +332,8 @@ static int export_name(uintptr_t base, DWORD rva, char *name, size_t cap,
 	DWORD best_rva = 0;
 	long best = -1;
 
-	if (!d || fl_win_safe_read(&ed, base + d->VirtualAddress,
-				   sizeof(ed)) != 0)
+	if (!d ||
+	    fl_win_safe_read(&ed, base + d->VirtualAddress, sizeof(ed)) != 0)
 		return -1;
 	funcs = (const DWORD *)(base + ed.AddressOfFunctions);
 	names = (const DWORD *)(base + ed.AddressOfNames);
@@ -380,8 +381,8 @@ static int export_name(uintptr_t base, DWORD rva, char *name, size_t cap,
 	return 0;
 }
 
-int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc,
-			  char *name, size_t cap, uintptr_t *offset)
+int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
+			  size_t cap, uintptr_t *offset)
 {
 	for (size_t i = 0; i < FAULTLINE_MAX_FRAMES; i++) {
 		if (symcache[i].ready && symcache[i].addr == pc) {

@@ -30,9 +30,10 @@ static size_t utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap)
 		char b[4];
 		size_t k;
 
-		if (c >= 0xD800 && c < 0xDC00 && i + 1 < n && w[i + 1] >= 0xDC00 &&
-		    w[i + 1] < 0xE000) {
-			c = 0x10000 + ((c - 0xD800) << 10) + (w[i + 1] - 0xDC00);
+		if (c >= 0xD800 && c < 0xDC00 && i + 1 < n &&
+		    w[i + 1] >= 0xDC00 && w[i + 1] < 0xE000) {
+			c = 0x10000 + ((c - 0xD800) << 10) +
+			    (w[i + 1] - 0xDC00);
 			i++;
 		}
 		if (c < 0x80) {
@@ -92,7 +93,8 @@ int fl_win_readable(uintptr_t addr, size_t len)
 		if (VirtualQuery((void *)addr, &mbi, sizeof(mbi)) == 0)
 			return 0;
 		p = mbi.Protect;
-		if (mbi.State != MEM_COMMIT || (p & (PAGE_NOACCESS | PAGE_GUARD)))
+		if (mbi.State != MEM_COMMIT ||
+		    (p & (PAGE_NOACCESS | PAGE_GUARD)))
 			return 0;
 		if (!(p & (PAGE_READONLY | PAGE_READWRITE | PAGE_WRITECOPY |
 			   PAGE_EXECUTE_READ | PAGE_EXECUTE_READWRITE |
@@ -122,7 +124,7 @@ long fl_platform_write(fl_handle_t h, const void *buf, size_t len)
 
 	while (done < len) {
 		DWORD chunk = len - done > 0x10000000 ? 0x10000000
-						     : (DWORD)(len - done);
+						      : (DWORD)(len - done);
 		DWORD wrote = 0;
 
 		if (!WriteFile(h, p + done, chunk, &wrote, NULL) || wrote == 0)

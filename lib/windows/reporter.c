@@ -46,7 +46,6 @@ static struct {
 static volatile LONG owner;
 
 static struct fl_snapshot snap;
-static struct fl_module_table modules;
 
 __declspec(noreturn) void fl_win_die(uint32_t code)
 {
@@ -84,7 +83,7 @@ static void fill_registers(struct faultline_fault *f, const CONTEXT *c)
 {
 	const uint64_t v[] = {
 		c->Rax, c->Rbx, c->Rcx, c->Rdx, c->Rsi, c->Rdi,
-		c->Rbp, c->Rsp, c->R8,  c->R9,  c->R10, c->R11,
+		c->Rbp, c->Rsp, c->R8,	c->R9,	c->R10, c->R11,
 		c->R12, c->R13, c->R14, c->R15, c->Rip, c->EFlags,
 	};
 
@@ -168,7 +167,6 @@ static void report(void)
 	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
 	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
 	snap.include = fl_config.include;
-	snap.output_note[0] = '\0';
 	/* Names from dbghelp, if it answers in time. */
 	fl_win_symcache_reset();
 	if (symbol_thread) {
@@ -176,7 +174,6 @@ static void report(void)
 		WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
 	}
 	fl_report_emit(&snap);
-	(void)modules;
 }
 
 static DWORD WINAPI symbol_main(LPVOID unused)
@@ -198,6 +195,16 @@ static DWORD WINAPI reporter_main(LPVOID unused)
 		return 0;
 	report();
 	fl_win_die(crash.exit_code);
+}
+
+/* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
+ * NtCurrentTeb()'s inline form trips gcc 12's -Warray-bounds. */
+static uintptr_t stack_base(void)
+{
+	uintptr_t v;
+
+	__asm__("movq %%gs:0x8, %0" : "=r"(v));
+	return v;
 }
 
 __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
@@ -224,7 +231,7 @@ __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 	crash.skip = skip;
 	/* The crashed thread's stack ends here (NT_TIB.StackBase): the
 	 * unwinder must not read beyond it. */
-	crash.stack_hi = (uintptr_t)((NT_TIB *)NtCurrentTeb())->StackBase;
+	crash.stack_hi = stack_base();
 	if (!reporter_thread) {
 		/* Install could not start the thread: report from here. */
 		report();
@@ -245,15 +252,15 @@ int fl_win_reporter_start(void)
 	ev_symbols_done = CreateEventW(NULL, TRUE, FALSE, NULL);
 	if (!ev_report || !ev_symbols || !ev_symbols_done)
 		return -1;
-	reporter_thread = CreateThread(NULL, FL_THREAD_STACK, reporter_main,
-				       NULL, STACK_SIZE_PARAM_IS_A_RESERVATION,
-				       &reporter_tid);
+	reporter_thread =
+		CreateThread(NULL, FL_THREAD_STACK, reporter_main, NULL,
+			     STACK_SIZE_PARAM_IS_A_RESERVATION, &reporter_tid);
 	if (!reporter_thread)
 		return -1;
 	/* Without the symbol thread, reports carry export names only. */
-	symbol_thread = CreateThread(NULL, FL_THREAD_STACK, symbol_main, NULL,
-				     STACK_SIZE_PARAM_IS_A_RESERVATION,
-				     &symbol_tid);
+	symbol_thread =
+		CreateThread(NULL, FL_THREAD_STACK, symbol_main, NULL,
+			     STACK_SIZE_PARAM_IS_A_RESERVATION, &symbol_tid);
 	return 0;
 }
 

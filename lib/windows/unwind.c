@@ -29,7 +29,8 @@ static PRUNTIME_FUNCTION find_entry(uintptr_t base, size_t size, DWORD rva)
 	if (nt->OptionalHeader.NumberOfRvaAndSizes <=
 	    IMAGE_DIRECTORY_ENTRY_EXCEPTION)
 		return NULL;
-	dir = &nt->OptionalHeader.DataDirectory[IMAGE_DIRECTORY_ENTRY_EXCEPTION];
+	dir = &nt->OptionalHeader
+		       .DataDirectory[IMAGE_DIRECTORY_ENTRY_EXCEPTION];
 	if (dir->VirtualAddress == 0 || dir->Size < sizeof(RUNTIME_FUNCTION) ||
 	    (size_t)dir->VirtualAddress + dir->Size > size)
 		return NULL;

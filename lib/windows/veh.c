@@ -11,13 +11,23 @@
  *    Every other first-chance exception passes untouched, so a fault the
  *    program handles itself is never reported (Python bpo-31701, Go
  *    #56082 are what reporting first-chance faults breaks).
- *  - the unhandled-exception filter takes every other fatal code.  It
- *    replaces the mingw CRT's _gnu_exception_handler, which mingw's
- *    startup code installs there: that one calls a signal(SIGSEGV)
- *    handler and returns EXCEPTION_CONTINUE_EXECUTION, re-running the
- *    faulting instruction forever when the handler re-arms and returns.
- *    We report and terminate instead, and hand codes we do not take to
- *    the previous filter.
+ *  - the unhandled-exception filter takes every other fatal code, and
+ *    hands codes we do not take to the previous filter.
+ *  - the CRT's signal slot.  mingw's startup code runs main() inside an
+ *    SEH frame whose filter is _gnu_exception_handler (and installs the
+ *    same function as the unhandled-exception filter).  For an access
+ *    violation, illegal instruction or arithmetic fault that no inner
+ *    frame handled, it calls the program's signal(SIGSEGV/SIGILL/SIGFPE)
+ *    handler and returns EXCEPTION_CONTINUE_EXECUTION: a handler that
+ *    re-arms and returns re-runs the faulting instruction forever, and
+ *    the unhandled-exception filter is never reached.  The point where
+ *    the CRT calls that handler is exactly "no frame of the program
+ *    handled it", so that is where faultline stands: on a first-chance
+ *    fault the vectored handler notes the fault for this thread and puts
+ *    a trampoline into the CRT's slot for that signal (remembering the
+ *    program's handler).  If the CRT calls it, the fault is reported and
+ *    the process ends; a raise() of the signal finds no fault noted and
+ *    gets the program's own handler back, as if we were not there.
  *
  * abort() raises no exception: the CRT calls the SIGABRT handler and
  * then _exit(3).  faultline hooks SIGABRT with signal() and reports from
@@ -36,6 +46,128 @@ static LPTOP_LEVEL_EXCEPTION_FILTER prev_filter;
 static void (*prev_abrt)(int);
 static int abrt_hooked;
 static volatile LONG installed;
+
+/* --- the CRT's signal slots -------------------------------------------- */
+
+typedef void (*fl_sighandler)(int);
+
+/* The CRT signal _gnu_exception_handler consults for code, 0 for none
+ * (its own switch: access violation -> SIGSEGV, illegal and privileged
+ * instruction -> SIGILL, integer and float arithmetic -> SIGFPE). */
+static int crt_signal_of(DWORD code)
+{
+	switch (code) {
+	case 0xC0000005u:
+		return SIGSEGV;
+	case 0xC000001Du:
+	case 0xC0000096u:
+		return SIGILL;
+	case 0xC0000094u:
+	case 0xC0000095u:
+	case 0xC000008Du:
+	case 0xC000008Eu:
+	case 0xC000008Fu:
+	case 0xC0000090u:
+	case 0xC0000091u:
+	case 0xC0000092u:
+	case 0xC0000093u:
+		return SIGFPE;
+	default:
+		return 0;
+	}
+}
+
+/* The fault being dispatched on this thread: its record and context (the
+ * EXCEPTION_POINTERS the vectored handler gets is the dispatcher's local
+ * and is gone by the time the CRT's filter runs; what it points to is
+ * not).  TlsAlloc: mingw's __thread is emulated TLS that allocates. */
+static DWORD pending_rec = TLS_OUT_OF_INDEXES;
+static DWORD pending_ctx = TLS_OUT_OF_INDEXES;
+/* The program's handlers our trampoline stands in for, by signal. */
+static volatile fl_sighandler saved_crt[NSIG];
+static volatile LONG crt_hooked[NSIG];
+
+static void crt_trampoline(int sig);
+
+/* [first chance] Note ep as this thread's fault and make sure the CRT
+ * would call us, not the program's handler, if nothing handles it. */
+static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
+{
+	fl_sighandler old;
+
+	if (pending_rec == TLS_OUT_OF_INDEXES ||
+	    pending_ctx == TLS_OUT_OF_INDEXES)
+		return;
+	TlsSetValue(pending_rec, ep->ExceptionRecord);
+	TlsSetValue(pending_ctx, ep->ContextRecord);
+	old = signal(sig, crt_trampoline);
+	if (old == SIG_ERR)
+		return;
+	if (old != crt_trampoline)
+		saved_crt[sig] = old;
+	InterlockedExchange(&crt_hooked[sig], 1);
+}
+
+/* rec/ctx are a fault still being dispatched on this thread, of a code
+ * the CRT maps to sig: they lie in a caller's frame (above our stack
+ * pointer, below the stack base) and the record still says so.  A fault
+ * that an inner frame handled left stale pointers: its frames are gone,
+ * and the frames of whatever called raise() since have overwritten them
+ * or lie elsewhere. */
+static int is_live_fault(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
+{
+	uintptr_t here = (uintptr_t)&rec, hi;
+
+	if (!rec || !ctx)
+		return 0;
+	__asm__("movq %%gs:0x8, %0" : "=r"(hi)); /* NT_TIB.StackBase */
+	if ((uintptr_t)rec <= here || (uintptr_t)rec >= hi ||
+	    (uintptr_t)ctx <= here || (uintptr_t)ctx >= hi)
+		return 0;
+	return crt_signal_of(rec->ExceptionCode) == sig &&
+	       (uintptr_t)rec->ExceptionAddress == ctx->Rip;
+}
+
+static void crt_trampoline(int sig)
+{
+	EXCEPTION_RECORD *rec = NULL;
+	CONTEXT *ctx = NULL;
+	fl_sighandler h;
+
+	if (pending_rec != TLS_OUT_OF_INDEXES &&
+	    pending_ctx != TLS_OUT_OF_INDEXES) {
+		rec = TlsGetValue(pending_rec);
+		ctx = TlsGetValue(pending_ctx);
+		TlsSetValue(pending_rec, NULL);
+		TlsSetValue(pending_ctx, NULL);
+	}
+	if (installed && is_live_fault(rec, ctx, sig))
+		fl_win_crash(rec, ctx, rec->ExceptionCode, 0);
+	/* raise(sig), or faultline was uninstalled: the program's own
+	 * handler, put back in its slot as if we had never been there (the
+	 * CRT reset the slot to SIG_DFL before calling us). */
+	h = saved_crt[sig];
+	InterlockedExchange(&crt_hooked[sig], 0);
+	signal(sig, h);
+	if (h == SIG_DFL)
+		raise(sig); /* the CRT's default: _exit(3) */
+	else if (h != SIG_IGN && h != SIG_ERR && h)
+		h(sig);
+}
+
+static void leave_crt_slots(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		fl_sighandler cur;
+
+		if (!crt_hooked[sig])
+			continue;
+		cur = signal(sig, saved_crt[sig]);
+		if (cur != crt_trampoline && cur != SIG_ERR)
+			signal(sig, cur); /* the program set its own since */
+		crt_hooked[sig] = 0;
+	}
+}
 
 static int wanted(int signo)
 {
@@ -62,11 +194,16 @@ static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
 	 * probe memory under its own __try: left to the filter.) */
 	if (is_error(code) && fl_win_is_reporter_thread())
 		fl_win_die_in_handler(code);
-	if (fl_win_status_class(code) != FL_WIN_IMMEDIATE)
-		return EXCEPTION_CONTINUE_SEARCH;
 	st = fl_win_status_find(code);
-	if (!st || !wanted(st->signo))
+	if (!st || !wanted(st->signo) || fl_win_status_benign(code))
 		return EXCEPTION_CONTINUE_SEARCH;
+	if (st->cls != FL_WIN_IMMEDIATE) {
+		int sig = crt_signal_of(code);
+
+		if (sig)
+			stand_in_crt_slot(ep, sig);
+		return EXCEPTION_CONTINUE_SEARCH;
+	}
 	/* Almost nothing on this stack: hand over and wait. */
 	fl_win_crash(rec, ep->ContextRecord, code, 0);
 }
@@ -112,7 +249,9 @@ static void hook_abort(void)
 
 int fl_platform_install(const struct fl_config *cfg)
 {
-	(void)cfg; /* fl_config already holds it; read at crash time */
+	/* The handler reads only fl_config: a copy made before any handler
+	 * is in place, or (later calls) a change of options. */
+	fl_config = *cfg;
 	if (!veh_handle) {
 		fl_win_platform_prepare();
 		fl_win_modules_prepare();
@@ -129,6 +268,10 @@ int fl_platform_install(const struct fl_config *cfg)
 			errno = ENOMEM;
 			return -1;
 		}
+		if (pending_rec == TLS_OUT_OF_INDEXES)
+			pending_rec = TlsAlloc();
+		if (pending_ctx == TLS_OUT_OF_INDEXES)
+			pending_ctx = TlsAlloc();
 		prev_filter = SetUnhandledExceptionFilter(unhandled);
 		fl_platform_thread_init();
 	}
@@ -156,6 +299,7 @@ int fl_platform_uninstall(void)
 		signal(SIGABRT, prev_abrt);
 		abrt_hooked = 0;
 	}
+	leave_crt_slots();
 	fl_win_reporter_stop();
 	return 0;
 }
@@ -164,8 +308,9 @@ int fl_platform_thread_init(void)
 {
 	/* Reserve stack that stays usable after an overflow, for the
 	 * vectored handler (Windows; Wine accepts and ignores it). */
-	ULONG guarantee = fl_config.altstack_size ? (ULONG)fl_config.altstack_size
-						  : 16 * 1024;
+	ULONG guarantee = fl_config.altstack_size
+				  ? (ULONG)fl_config.altstack_size
+				  : 16 * 1024;
 
 	SetThreadStackGuarantee(&guarantee);
 	return 0;

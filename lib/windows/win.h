@@ -34,8 +34,8 @@ enum fl_win_class {
 
 struct fl_win_status {
 	uint32_t code;
-	int signo;     /* FAULTLINE_SIG* */
-	int si_code;   /* the Linux si_code closest in meaning */
+	int signo;   /* FAULTLINE_SIG* */
+	int si_code; /* the Linux si_code closest in meaning */
 	const char *name;
 	enum fl_win_class cls;
 };

@@ -22,8 +22,10 @@
  * code to run under it: a filter that returns EXCEPTION_EXECUTE_HANDLER
  * makes the system unwind to the end of the frame. */
 static volatile DWORD seh_caught;
+#define asm __asm__ /* __except1 says asm; -std=c11 knows only __asm__ */
 
-static LONG seh_filter(EXCEPTION_POINTERS *ep, void *frame)
+__attribute__((used)) static LONG seh_filter(EXCEPTION_POINTERS *ep,
+					     void *frame)
 {
 	(void)frame;
 	seh_caught = ep->ExceptionRecord->ExceptionCode;
@@ -54,6 +56,13 @@ static void read_null(void)
 /* --- faults ------------------------------------------------------------ */
 
 static volatile int *volatile null_ptr;
+static volatile int *volatile ptr_0x40 = (volatile int *)(uintptr_t)0x40;
+/* Never reached; hides the unbounded recursion from the compiler. */
+static volatile int recursion_limit = -1;
+
+void fl_test_level1(void);
+void fl_test_level2(void);
+void fl_test_level3(void);
 
 __attribute__((noinline)) void fl_test_level3(void)
 {
@@ -87,6 +96,8 @@ __attribute__((noinline)) static int recurse(int depth)
 	volatile char pad[512];
 
 	pad[0] = (char)depth;
+	if (depth == recursion_limit)
+		return 0;
 	return recurse(depth + 1) + pad[0];
 }
 
@@ -132,12 +143,11 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "null-read") == 0) {
 		return *null_ptr;
 	} else if (strcmp(mode, "write-0x40") == 0) {
-		*(volatile int *)(uintptr_t)0x40 = 1;
+		*ptr_0x40 = 1;
 	} else if (strcmp(mode, "dep") == 0) {
 		/* A committed read-write page: no execute permission. */
-		unsigned char *page = VirtualAlloc(NULL, 4096, MEM_COMMIT |
-							      MEM_RESERVE,
-						   PAGE_READWRITE);
+		unsigned char *page = VirtualAlloc(
+			NULL, 4096, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
 		page[0] = 0xC3; /* ret: would work if executable */
 		fprintf(stderr, "page: %p\n", (void *)page);
 		((void (*)(void))(uintptr_t)page)();
@@ -151,7 +161,8 @@ int main(int argc, char **argv)
 	} else if (strcmp(mode, "overflow-main") == 0) {
 		return recurse(0);
 	} else if (strcmp(mode, "overflow-thread") == 0) {
-		HANDLE t = CreateThread(NULL, 0, overflow_thread, NULL, 0, NULL);
+		HANDLE t =
+			CreateThread(NULL, 0, overflow_thread, NULL, 0, NULL);
 		WaitForSingleObject(t, INFINITE);
 	} else if (strcmp(mode, "rearm") == 0) {
 		signal(SIGSEGV, rearming_handler);
@@ -162,10 +173,12 @@ int main(int argc, char **argv)
 		OutputDebugStringA("faultline test: debug output\n");
 		seh_caught = 0;
 		guarded(raise_cxx);
-		fprintf(stderr, "SEH caught 0x%lx\n", (unsigned long)seh_caught);
+		fprintf(stderr, "SEH caught 0x%lx\n",
+			(unsigned long)seh_caught);
 		seh_caught = 0;
 		guarded(read_null);
-		fprintf(stderr, "SEH caught 0x%lx\n", (unsigned long)seh_caught);
+		fprintf(stderr, "SEH caught 0x%lx\n",
+			(unsigned long)seh_caught);
 		fprintf(stderr, "IsBadReadPtr(NULL) = %d\n",
 			(int)IsBadReadPtr(NULL, 1));
 		fprintf(stderr, "IsBadReadPtr(&probe) = %d\n",

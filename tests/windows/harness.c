@@ -37,7 +37,7 @@ static void own_dir(char *buf, size_t cap)
 void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 {
 	char dir[MAX_PATH], exe[MAX_PATH + 32], cmd[2 * MAX_PATH];
-	char out_path[MAX_PATH + 32], path[32768];
+	char out_path[MAX_PATH + 32], libs[MAX_PATH + 16], full[MAX_PATH];
 	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
 	STARTUPINFOA si;
 	PROCESS_INFORMATION pi;
@@ -47,22 +47,30 @@ void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 	memset(r, 0, sizeof(*r));
 	last = r;
 	own_dir(dir, sizeof(dir));
-	/* libtool puts the real program linked against the uninstalled
-	 * DLL in .libs (beside a wrapper); run it directly, with the DLL's
-	 * directory (the top build directory's .libs) on PATH. */
+	/* libtool on mingw runs every program through a wrapper: the real
+	 * one lives in tests\windows\.libs\.  Work from tests\windows\. */
+	{
+		size_t dl = strlen(dir);
+		if (dl > 7 && strcmp(dir + dl - 7, "\\.libs\\") == 0)
+			dir[dl - 6] = '\0';
+	}
+	/* Run the real crashme (not its libtool wrapper, which would
+	 * stand between us and its exit code) from .libs.  The child
+	 * starts in the DLL's directory, the top build directory's .libs:
+	 * the current directory is on the DLL search path (Wine does not
+	 * take a PATH changed here into the child's search path). */
 	snprintf(exe, sizeof(exe), "%s.libs\\crashme.exe", dir);
 	if (GetFileAttributesA(exe) == INVALID_FILE_ATTRIBUTES)
 		snprintf(exe, sizeof(exe), "%scrashme.exe", dir);
-	n = GetEnvironmentVariableA("PATH", path, sizeof(path));
-	if (n >= sizeof(path))
-		n = 0;
-	path[n] = '\0';
-	{
-		char newpath[sizeof(path) + MAX_PATH + 32];
-		snprintf(newpath, sizeof(newpath), "%s..\\..\\.libs;%s", dir,
-			 path);
-		SetEnvironmentVariableA("PATH", newpath);
+	/* tests\windows\ -> the top build directory. */
+	snprintf(full, sizeof(full), "%s", dir);
+	for (int up = 0; up < 3; up++) {
+		char *cut = strrchr(full, '\\');
+		if (cut)
+			*cut = '\0';
 	}
+	snprintf(libs, sizeof(libs), "%s\\.libs", full);
+	snprintf(full, sizeof(full), "%s", libs);
 	snprintf(out_path, sizeof(out_path), "%scrashme-%lu.out", dir,
 		 (unsigned long)GetCurrentProcessId());
 	out = CreateFileA(out_path, GENERIC_READ | GENERIC_WRITE,
@@ -80,8 +88,10 @@ void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 	si.hStdError = out;
 	snprintf(cmd, sizeof(cmd), "\"%s\" %s", exe, args);
 	printf("# run: %s\n", cmd);
-	if (!CreateProcessA(exe, cmd, NULL, NULL, TRUE, 0, NULL, NULL, &si,
+	if (!CreateProcessA(exe, cmd, NULL, NULL, TRUE, 0, NULL, full, &si,
 			    &pi)) {
+		printf("# CreateProcess failed: error %lu (directory %s)\n",
+		       (unsigned long)GetLastError(), full);
 		fl_t_ok(0, "start crashme");
 		CloseHandle(out);
 		return;
@@ -146,8 +156,7 @@ void fl_t_lacks(const struct fl_run *r, const char *text)
 	fl_t_ok(strstr(r->output, text) == NULL, what);
 }
 
-void fl_t_in_order(const struct fl_run *r, const char *const *texts,
-		   size_t n)
+void fl_t_in_order(const struct fl_run *r, const char *const *texts, size_t n)
 {
 	const char *p = r->output;
 	char what[512];

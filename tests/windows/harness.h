@@ -31,8 +31,7 @@ void fl_t_lacks(const struct fl_run *r, const char *text);
 size_t fl_t_count(const struct fl_run *r, const char *text);
 void fl_t_ok(int ok, const char *what);
 /* The report lines, in order, containing each of the strings. */
-void fl_t_in_order(const struct fl_run *r, const char *const *texts,
-		   size_t n);
+void fl_t_in_order(const struct fl_run *r, const char *const *texts, size_t n);
 /* Print the plan and return the exit status for main. */
 int fl_t_done(void);
 

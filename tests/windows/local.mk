@@ -15,7 +15,17 @@ FL_WIN_TESTS = \
 	tests/windows/t09-two-threads \
 	tests/windows/t10-backtrace
 check_PROGRAMS += $(FL_WIN_TESTS) tests/windows/crashme
-TESTS += $(FL_WIN_TESTS:=$(EXEEXT))
+TESTS += \
+	tests/windows/t01-null-read$(EXEEXT) \
+	tests/windows/t02-write-and-dep$(EXEEXT) \
+	tests/windows/t03-illegal$(EXEEXT) \
+	tests/windows/t04-divide$(EXEEXT) \
+	tests/windows/t05-stack-overflow$(EXEEXT) \
+	tests/windows/t06-crt-signal-loop$(EXEEXT) \
+	tests/windows/t07-first-chance$(EXEEXT) \
+	tests/windows/t08-abort$(EXEEXT) \
+	tests/windows/t09-two-threads$(EXEEXT) \
+	tests/windows/t10-backtrace$(EXEEXT)
 
 # Wine's dbghelp reads DWARF 4, not gcc 12's default DWARF 5.
 FL_WIN_TEST_CFLAGS = $(AM_CFLAGS) -gdwarf-4
@@ -25,10 +35,12 @@ tests_windows_crashme_CFLAGS = $(FL_WIN_TEST_CFLAGS)
 tests_windows_crashme_LDADD = libfaultline.la
 tests_windows_crashme_LDFLAGS = -Wl,--build-id
 
-check_LTLIBRARIES += tests/windows/libharness.la
-tests_windows_libharness_la_SOURCES = \
+# A plain archive, not a libtool library: the test programs then need no
+# libtool wrapper and find crashme.exe beside themselves.
+check_LIBRARIES = tests/windows/libharness.a
+tests_windows_libharness_a_SOURCES = \
 	tests/windows/harness.c tests/windows/harness.h
-tests_windows_libharness_la_CFLAGS = $(FL_WIN_TEST_CFLAGS)
+tests_windows_libharness_a_CFLAGS = $(FL_WIN_TEST_CFLAGS)
 
 tests_windows_t01_null_read_SOURCES = tests/windows/t01-null-read.c
 tests_windows_t02_write_and_dep_SOURCES = tests/windows/t02-write-and-dep.c
@@ -42,16 +54,16 @@ tests_windows_t07_first_chance_SOURCES = tests/windows/t07-first-chance.c
 tests_windows_t08_abort_SOURCES = tests/windows/t08-abort.c
 tests_windows_t09_two_threads_SOURCES = tests/windows/t09-two-threads.c
 tests_windows_t10_backtrace_SOURCES = tests/windows/t10-backtrace.c
-tests_windows_t01_null_read_LDADD = tests/windows/libharness.la
-tests_windows_t02_write_and_dep_LDADD = tests/windows/libharness.la
-tests_windows_t03_illegal_LDADD = tests/windows/libharness.la
-tests_windows_t04_divide_LDADD = tests/windows/libharness.la
-tests_windows_t05_stack_overflow_LDADD = tests/windows/libharness.la
-tests_windows_t06_crt_signal_loop_LDADD = tests/windows/libharness.la
-tests_windows_t07_first_chance_LDADD = tests/windows/libharness.la
-tests_windows_t08_abort_LDADD = tests/windows/libharness.la
-tests_windows_t09_two_threads_LDADD = tests/windows/libharness.la
-tests_windows_t10_backtrace_LDADD = tests/windows/libharness.la
+tests_windows_t01_null_read_LDADD = tests/windows/libharness.a
+tests_windows_t02_write_and_dep_LDADD = tests/windows/libharness.a
+tests_windows_t03_illegal_LDADD = tests/windows/libharness.a
+tests_windows_t04_divide_LDADD = tests/windows/libharness.a
+tests_windows_t05_stack_overflow_LDADD = tests/windows/libharness.a
+tests_windows_t06_crt_signal_loop_LDADD = tests/windows/libharness.a
+tests_windows_t07_first_chance_LDADD = tests/windows/libharness.a
+tests_windows_t08_abort_LDADD = tests/windows/libharness.a
+tests_windows_t09_two_threads_LDADD = tests/windows/libharness.a
+tests_windows_t10_backtrace_LDADD = tests/windows/libharness.a
 
 # Quiet Wine, and keep its prefix in the build tree (created on the first
 # run, ~15 s).
