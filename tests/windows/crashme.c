@@ -119,6 +119,19 @@ static DWORD WINAPI racer(LPVOID arg)
 	return (DWORD)*null_ptr;
 }
 
+/* A user callback that faults itself (with another code than the crash
+ * it is called for): a fault inside the handler. */
+static void faulting_callback(const struct faultline_fault *fault, int fd,
+			      void *data)
+{
+	(void)fault;
+	(void)fd;
+	(void)data;
+	fprintf(stderr, "callback: about to fault\n");
+	__asm__ volatile("ud2");
+	fprintf(stderr, "callback: survived\n");
+}
+
 static volatile LONG rearm_count;
 
 static void rearming_handler(int sig)
@@ -136,7 +149,14 @@ int main(int argc, char **argv)
 	int install = !(argc > 2 && strcmp(argv[2], "nofl") == 0);
 
 	setvbuf(stdout, NULL, _IONBF, 0);
-	if (install && faultline_install(NULL) != 0) {
+	if (install && strcmp(mode, "callback-fault") == 0) {
+		struct faultline_options o;
+
+		faultline_options_init(&o);
+		o.callback = faulting_callback;
+		if (faultline_install(&o) != 0)
+			return 90;
+	} else if (install && faultline_install(NULL) != 0) {
 		fprintf(stderr, "faultline_install failed\n");
 		return 90;
 	}
@@ -198,6 +218,8 @@ int main(int argc, char **argv)
 		for (int i = 0; i < 2; i++)
 			t[i] = CreateThread(NULL, 0, racer, NULL, 0, NULL);
 		WaitForMultipleObjects(2, t, TRUE, INFINITE);
+	} else if (strcmp(mode, "callback-fault") == 0) {
+		return *null_ptr;
 	} else if (strcmp(mode, "backtrace") == 0) {
 		fl_test_level1();
 	} else {

@@ -42,7 +42,7 @@ void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 	STARTUPINFOA si;
 	PROCESS_INFORMATION pi;
 	HANDLE out;
-	DWORD got = 0, n;
+	DWORD got = 0, n, start;
 
 	memset(r, 0, sizeof(*r));
 	last = r;
@@ -96,11 +96,13 @@ void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 		CloseHandle(out);
 		return;
 	}
+	start = GetTickCount();
 	if (WaitForSingleObject(pi.hProcess, timeout_ms) == WAIT_TIMEOUT) {
 		r->timed_out = 1;
 		TerminateProcess(pi.hProcess, 0xDEAD);
 		WaitForSingleObject(pi.hProcess, 5000);
 	}
+	r->elapsed_ms = GetTickCount() - start;
 	GetExitCodeProcess(pi.hProcess, &n);
 	r->exit_code = n;
 	CloseHandle(pi.hThread);
@@ -111,7 +113,8 @@ void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms)
 	r->output[got] = '\0';
 	CloseHandle(out);
 	DeleteFileA(out_path);
-	printf("# exit code 0x%08lx%s; output:\n", r->exit_code,
+	printf("# exit code 0x%08lx after %lu ms%s; output:\n", r->exit_code,
+	       r->elapsed_ms,
 	       r->timed_out ? " (killed after the timeout)" : "");
 	/* Echo the child's output as TAP comments for the .log file. */
 	for (const char *p = r->output; *p;) {

@@ -16,6 +16,7 @@
 struct fl_run {
 	unsigned long exit_code;
 	int timed_out;
+	unsigned long elapsed_ms; /* start to exit */
 	char output[256 * 1024];
 	size_t len;
 };
