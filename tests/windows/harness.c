@@ -177,6 +177,20 @@ void fl_t_in_order(const struct fl_run *r, const char *const *texts, size_t n)
 	fl_t_ok(ok, what);
 }
 
+void fl_t_crash(struct fl_run *r, const char *mode, unsigned long code,
+		const char *signal_line, const char *cause)
+{
+	char text[512];
+
+	fl_t_run(r, mode, 60000);
+	fl_t_exit_code(r, code);
+	snprintf(text, sizeof(text), "signal: %s", signal_line);
+	fl_t_contains(r, text);
+	snprintf(text, sizeof(text), "cause: %s", cause);
+	fl_t_contains(r, text);
+	fl_t_ok(fl_t_count(r, "crash report ====") == 1, "exactly one report");
+}
+
 int fl_t_done(void)
 {
 	(void)last;

@@ -25,6 +25,12 @@ struct fl_run {
  * timeout_ms. */
 void fl_t_run(struct fl_run *r, const char *args, unsigned timeout_ms);
 
+/* The common shape of a crash test: run crashme MODE, then expect the
+ * exit code, the report's signal line (after "signal: ") and its cause
+ * (after "cause: "), and exactly one report. */
+void fl_t_crash(struct fl_run *r, const char *mode, unsigned long code,
+		const char *signal_line, const char *cause);
+
 void fl_t_exit_code(const struct fl_run *r, unsigned long expected);
 void fl_t_contains(const struct fl_run *r, const char *text);
 void fl_t_lacks(const struct fl_run *r, const char *text);

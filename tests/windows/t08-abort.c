@@ -7,16 +7,11 @@ static struct fl_run r;
 
 int main(void)
 {
-	fl_t_run(&r, "abort", 60000);
-	fl_t_exit_code(&r, 3);
-	fl_t_contains(&r, "signal: SIGABRT (6)");
-	fl_t_contains(&r, "cause: abort() called");
-
-	fl_t_run(&r, "heap-corruption", 60000);
-	fl_t_exit_code(&r, 0xC0000374ul);
-	fl_t_contains(&r, "signal: SIGABRT (6), exception "
-			  "STATUS_HEAP_CORRUPTION (0xc0000374)");
-	fl_t_contains(&r, "cause: heap corruption detected");
+	fl_t_crash(&r, "abort", 3, "SIGABRT (6)", "abort() called");
+	fl_t_crash(&r, "heap-corruption", 0xC0000374ul,
+		   "SIGABRT (6), exception STATUS_HEAP_CORRUPTION "
+		   "(0xc0000374)",
+		   "heap corruption detected");
 	fl_t_lacks(&r, "swallowed");
 	return fl_t_done();
 }
