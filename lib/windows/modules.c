@@ -265,11 +265,67 @@ void fl_win_symcache_reset(void)
 typedef DWORD(WINAPI *sym_set_options_fn)(DWORD);
 typedef BOOL(WINAPI *sym_initialize_fn)(HANDLE, PCSTR, BOOL);
 typedef BOOL(WINAPI *sym_from_addr_fn)(HANDLE, DWORD64, PDWORD64, PSYMBOL_INFO);
+typedef DWORD64(WINAPI *sym_load_module_fn)(HANDLE, HANDLE, PCSTR, PCSTR,
+					    DWORD64, DWORD, PMODLOAD_DATA,
+					    DWORD);
+
+/* System DLLs are named well enough by their exports (dbghelp has no
+ * more without a symbol server), and Wine's dbghelp spends seconds on
+ * the DWARF of its builtin kernel32 and ntdll: leave them out. */
+static int in_system_dir(const char *path)
+{
+	static char sys[MAX_PATH];
+	static UINT len;
+	UINT i;
+
+	if (!len) {
+		len = GetSystemDirectoryA(sys, sizeof(sys));
+		if (len == 0 || len >= sizeof(sys))
+			return 0;
+	}
+	for (i = 0; i < len; i++) {
+		char a = path[i], b = sys[i];
+		if (a >= 'A' && a <= 'Z')
+			a += 'a' - 'A';
+		if (b >= 'A' && b <= 'Z')
+			b += 'a' - 'A';
+		if (a != b)
+			return 0;
+	}
+	return path[len] == '\\';
+}
+
+/* Load dbghelp's view of the module containing addr, once.  Only the
+ * modules on the backtrace: invading the whole process makes Wine's
+ * dbghelp read the DWARF of every builtin DLL, seconds of work. */
+static void load_module_of(HANDLE self, sym_load_module_fn load, uintptr_t addr)
+{
+	static uintptr_t loaded[64];
+	static size_t nloaded;
+	static char path[MAX_PATH * 3];
+	size_t size = 0;
+	uintptr_t base = fl_win_image_of(addr, &size);
+	DWORD n;
+
+	if (!base)
+		return;
+	for (size_t i = 0; i < nloaded; i++)
+		if (loaded[i] == base)
+			return;
+	if (nloaded < sizeof(loaded) / sizeof(loaded[0]))
+		loaded[nloaded++] = base;
+	/* The loader lock, maybe: this thread is allowed to block. */
+	n = GetModuleFileNameA((HMODULE)base, path, sizeof(path));
+	if (n == 0 || n >= sizeof(path) || in_system_dir(path))
+		return;
+	load(self, NULL, path, NULL, base, (DWORD)size, NULL, 0);
+}
 
 void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 {
 	static int state; /* 0 untried, 1 ready, -1 unavailable */
 	static sym_from_addr_fn from_addr;
+	static sym_load_module_fn load_module;
 	static union {
 		SYMBOL_INFO info;
 		char raw[sizeof(SYMBOL_INFO) + FL_SYMBOL_MAX];
@@ -293,11 +349,13 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 			dh, "SymInitialize");
 		from_addr = (sym_from_addr_fn)(void (*)(void))GetProcAddress(
 			dh, "SymFromAddr");
-		if (!set_options || !initialize || !from_addr)
+		load_module = (sym_load_module_fn)(void (*)(
+			void))GetProcAddress(dh, "SymLoadModuleEx");
+		if (!set_options || !initialize || !from_addr || !load_module)
 			return;
-		set_options(SYMOPT_UNDNAME | SYMOPT_DEFERRED_LOADS |
-			    SYMOPT_NO_PROMPTS | SYMOPT_FAIL_CRITICAL_ERRORS);
-		if (!initialize(self, NULL, TRUE))
+		set_options(SYMOPT_UNDNAME | SYMOPT_NO_PROMPTS |
+			    SYMOPT_FAIL_CRITICAL_ERRORS);
+		if (!initialize(self, NULL, FALSE))
 			return;
 		state = 1;
 	}
@@ -308,6 +366,7 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 		uintptr_t addr = i == 0 || pc == 0 ? pc : pc - 1;
 		DWORD64 disp = 0;
 
+		load_module_of(self, load_module, addr);
 		sym.info.SizeOfStruct = sizeof(SYMBOL_INFO);
 		sym.info.MaxNameLen = FL_SYMBOL_MAX - 1;
 		if (!from_addr(self, addr, &disp, &sym.info) ||
