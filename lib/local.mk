@@ -18,3 +18,4 @@ libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
 libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined
 libfaultline_la_LIBADD =
+dist_man_MANS += man/faultline.3

@@ -129,6 +129,10 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 /* A thread-directed POSIX timer (raw syscalls: glibc's timer_create is
  * fine for SIGEV_THREAD_ID, but the syscall keeps the path obvious). */
 static int watchdog_timer = -1;
+/* The program's own SIGALRM action, put back if the process survives (a
+ * chained handler may recover). */
+static struct sigaction watchdog_saved;
+static int watchdog_saved_valid;
 
 static void arm_watchdog(int sig)
 {
@@ -142,8 +146,9 @@ static void arm_watchdog(int sig)
 	sa.sa_sigaction = watchdog_fired;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, NULL) != 0)
+	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
 		return;
+	watchdog_saved_valid = 1;
 	memset(&sev, 0, sizeof(sev));
 	sev.sigev_notify = SIGEV_THREAD_ID;
 	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
@@ -163,6 +168,9 @@ static void disarm_watchdog(void)
 	if (watchdog_timer >= 0)
 		syscall(SYS_timer_delete, watchdog_timer);
 	watchdog_timer = -1;
+	if (watchdog_saved_valid)
+		sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
+	watchdog_saved_valid = 0;
 }
 
 /* --- the snapshot -----------------------------------------------------------
@@ -261,8 +269,10 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	if (repair_stripped_action(sig))
 		goto out;
 	/* A signal the program ignored before us, sent by someone: stay
-	 * ignored.  (abort() resets SIGABRT itself, so it still dies.) */
-	if (previous[sig].sa_handler == SIG_IGN && !is_hardware_fault(si))
+	 * ignored.  Not SIGABRT: abort() goes on to reset it to the default
+	 * and raise it again, so the process dies all the same - report it. */
+	if (previous[sig].sa_handler == SIG_IGN && !is_hardware_fault(si) &&
+	    sig != SIGABRT)
 		goto out;
 	if (!__atomic_compare_exchange_n(&fl_crashing_tid, &expected, tid, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
