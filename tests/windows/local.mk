@@ -74,9 +74,10 @@ tests_windows_t11_handler_fault_LDADD = tests/windows/libharness.a
 AM_TESTS_ENVIRONMENT += \
 	WINEDEBUG=-all; export WINEDEBUG; \
 	WINEPREFIX='$(abs_top_builddir)/wineprefix'; export WINEPREFIX;
+endif
 
+# The Wine prefix the tests made (nothing to remove on other builds).
 clean-local: clean-local-wine
 clean-local-wine:
 	-rm -rf '$(abs_top_builddir)/wineprefix'
 .PHONY: clean-local-wine
-endif
