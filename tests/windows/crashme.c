@@ -220,6 +220,14 @@ int main(int argc, char **argv)
 		WaitForMultipleObjects(2, t, TRUE, INFINITE);
 	} else if (strcmp(mode, "callback-fault") == 0) {
 		return *null_ptr;
+	} else if (strcmp(mode, "uninstalled") == 0) {
+		/* Installed twice (idempotent), then removed: the fault must
+		 * find the process as it was before faultline. */
+		if (faultline_install(NULL) != 0 || faultline_uninstall() != 0)
+			return 93;
+		signal(SIGSEGV, rearming_handler);
+		raise(SIGSEGV);
+		abort();
 	} else if (strcmp(mode, "backtrace") == 0) {
 		fl_test_level1();
 	} else {

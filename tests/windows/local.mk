@@ -14,7 +14,8 @@ FL_WIN_TESTS = \
 	tests/windows/t08-abort \
 	tests/windows/t09-two-threads \
 	tests/windows/t10-backtrace \
-	tests/windows/t11-handler-fault
+	tests/windows/t11-handler-fault \
+	tests/windows/t12-uninstall
 check_PROGRAMS += $(FL_WIN_TESTS) tests/windows/crashme
 TESTS += \
 	tests/windows/t01-null-read$(EXEEXT) \
@@ -27,7 +28,8 @@ TESTS += \
 	tests/windows/t08-abort$(EXEEXT) \
 	tests/windows/t09-two-threads$(EXEEXT) \
 	tests/windows/t10-backtrace$(EXEEXT) \
-	tests/windows/t11-handler-fault$(EXEEXT)
+	tests/windows/t11-handler-fault$(EXEEXT) \
+	tests/windows/t12-uninstall$(EXEEXT)
 
 # Wine's dbghelp reads DWARF 4, not gcc 12's default DWARF 5.
 FL_WIN_TEST_CFLAGS = $(AM_CFLAGS) -gdwarf-4
@@ -68,6 +70,8 @@ tests_windows_t09_two_threads_LDADD = tests/windows/libharness.a
 tests_windows_t10_backtrace_LDADD = tests/windows/libharness.a
 tests_windows_t11_handler_fault_SOURCES = tests/windows/t11-handler-fault.c
 tests_windows_t11_handler_fault_LDADD = tests/windows/libharness.a
+tests_windows_t12_uninstall_SOURCES = tests/windows/t12-uninstall.c
+tests_windows_t12_uninstall_LDADD = tests/windows/libharness.a
 
 # Quiet Wine, and keep its prefix in the build tree (created on the first
 # run, ~15 s).
