@@ -46,6 +46,9 @@ static struct {
 static volatile LONG owner;
 
 static struct fl_snapshot snap;
+/* The crashed thread's description, from the symbol thread. */
+static char thread_name[sizeof(((struct faultline_fault *)0)->thread_name)];
+static volatile LONG thread_name_ready;
 
 __declspec(noreturn) void fl_win_die(uint32_t code)
 {
@@ -173,7 +176,43 @@ static void report(void)
 		SetEvent(ev_symbols);
 		WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
 	}
+	if (thread_name_ready)
+		fl_strlcpy(snap.fault.thread_name, thread_name,
+			   sizeof(snap.fault.thread_name));
 	fl_report_emit(&snap);
+}
+
+/* The crashed thread's description (SetThreadDescription, Windows 10
+ * 1607+ and Wine), fetched on the symbol thread: GetThreadDescription
+ * allocates its answer on the process heap, whose lock the crashed
+ * thread may hold.  Published like the dbghelp names. */
+
+typedef HRESULT(WINAPI *get_description_fn)(HANDLE, PWSTR *);
+size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
+
+static void fetch_thread_name(DWORD tid)
+{
+	HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+	get_description_fn get = NULL;
+	HANDLE t;
+	PWSTR desc = NULL;
+
+	if (k32)
+		get = (get_description_fn)(void (*)(void))GetProcAddress(
+			k32, "GetThreadDescription");
+	if (!get)
+		return;
+	t = OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, tid);
+	if (!t)
+		return;
+	if (SUCCEEDED(get(t, &desc)) && desc && desc[0]) {
+		fl_win_utf16_to_utf8(desc, (size_t)lstrlenW(desc), thread_name,
+				     sizeof(thread_name));
+		InterlockedExchange(&thread_name_ready, 1);
+	}
+	if (desc)
+		LocalFree(desc);
+	CloseHandle(t);
 }
 
 static DWORD WINAPI symbol_main(LPVOID unused)
@@ -182,6 +221,7 @@ static DWORD WINAPI symbol_main(LPVOID unused)
 	WaitForSingleObject(ev_symbols, INFINITE);
 	if (quitting)
 		return 0;
+	fetch_thread_name(crash.tid);
 	fl_win_dbghelp_resolve(&snap.fault);
 	SetEvent(ev_symbols_done);
 	return 0;

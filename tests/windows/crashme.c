@@ -229,6 +229,12 @@ int main(int argc, char **argv)
 		raise(SIGSEGV);
 		abort();
 	} else if (strcmp(mode, "backtrace") == 0) {
+		HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+		HRESULT(WINAPI * set_name)
+		(HANDLE, PCWSTR) = (HRESULT(WINAPI *)(HANDLE, PCWSTR))(void (*)(
+			void))GetProcAddress(k32, "SetThreadDescription");
+		if (set_name)
+			set_name(GetCurrentThread(), L"fl-main");
 		fl_test_level1();
 	} else {
 		fprintf(stderr, "crashme: unknown mode '%s'\n", mode);

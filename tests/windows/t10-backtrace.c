@@ -39,5 +39,7 @@ int main(void)
 		fl_t_in_order(&r, chain, 6);
 	}
 	fl_t_contains(&r, "crashme.exe+0x");
+	/* The thread's description (SetThreadDescription) is its name. */
+	fl_t_contains(&r, "\"fl-main\" (crashed)");
 	return fl_t_done();
 }
