@@ -200,7 +200,9 @@ static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
 	if (st->cls != FL_WIN_IMMEDIATE) {
 		int sig = crt_signal_of(code);
 
-		if (sig)
+		/* Not for the symbol thread's own handled faults: the CRT
+		 * slots are the program's business. */
+		if (sig && !fl_win_is_own_thread())
 			stand_in_crt_slot(ep, sig);
 		return EXCEPTION_CONTINUE_SEARCH;
 	}
