@@ -23,8 +23,6 @@
 #include "platform.h"
 #include "sink.h"
 
-size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
-
 /* MEMORY_INFORMATION_CLASS value; winternl.h does not have it. */
 #define FL_MEMORY_MAPPED_FILENAME 2
 typedef LONG(NTAPI *nt_query_vm_fn)(HANDLE, PVOID, int, PVOID, SIZE_T, PSIZE_T);

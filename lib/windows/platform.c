@@ -64,7 +64,6 @@ static size_t utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap)
 	return o;
 }
 
-size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
 size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap)
 {
 	return utf16_to_utf8(w, n, out, cap);

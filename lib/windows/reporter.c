@@ -188,7 +188,6 @@ static void report(void)
  * thread may hold.  Published like the dbghelp names. */
 
 typedef HRESULT(WINAPI *get_description_fn)(HANDLE, PWSTR *);
-size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
 
 static void fetch_thread_name(DWORD tid)
 {

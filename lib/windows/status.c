@@ -96,13 +96,3 @@ int fl_win_status_benign(uint32_t code)
 			return 1;
 	return 0;
 }
-
-enum fl_win_class fl_win_status_class(uint32_t code)
-{
-	const struct fl_win_status *st;
-
-	if (fl_win_status_benign(code))
-		return FL_WIN_PASS;
-	st = fl_win_status_find(code);
-	return st ? st->cls : FL_WIN_PASS;
-}

@@ -27,7 +27,6 @@
 
 /* What the vectored handler does with a first-chance exception. */
 enum fl_win_class {
-	FL_WIN_PASS = 0,  /* not ours: benign, language exception, unknown */
 	FL_WIN_DEFERRED,  /* a fault SEH may still handle: unhandled filter */
 	FL_WIN_IMMEDIATE, /* report at once in the vectored handler */
 };
@@ -42,8 +41,6 @@ struct fl_win_status {
 
 /* The table entry for code, or NULL when faultline does not know it. */
 const struct fl_win_status *fl_win_status_find(uint32_t code);
-/* The class of code (FL_WIN_PASS for unknown and known-benign codes). */
-enum fl_win_class fl_win_status_class(uint32_t code);
 /* 1 for codes that are never a crash by themselves (debug output, thread
  * naming, C++/CLR/GCC exceptions, RPC): documented filtering. */
 int fl_win_status_benign(uint32_t code);
@@ -55,12 +52,15 @@ int fl_win_safe_read(void *dst, uintptr_t src, size_t len);
 /* 1 when [addr, addr+len) is committed, readable memory (not a guard
  * page): a check before reading it directly. */
 int fl_win_readable(uintptr_t addr, size_t len);
+/* UTF-16 to NUL-terminated UTF-8 (truncates); returns the bytes written. */
+size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
 /* Cache what the fatal path must not ask the loader for (exe path). */
 void fl_win_platform_prepare(void);
 
 /* --- unwind.c --------------------------------------------------------- */
 /* Fill fault->frames by unwinding ctx (frame 0 = ctx->Rip), skipping the
- * first skip frames; stack_lo/stack_hi bound what is read. */
+ * first skip frames; nothing at or above stack_hi (the crashed thread's
+ * stack base) is read. */
 void fl_win_unwind(const CONTEXT *ctx, uintptr_t stack_hi, unsigned skip,
 		   struct faultline_fault *fault);
 
