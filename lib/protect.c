@@ -43,11 +43,13 @@ int faultline_protect(int (*fn)(void *), void *arg, int *result,
 	}
 	frame.fault = fault;
 	frame.check = FL_PROTECT_CHECK ^ (uintptr_t)&frame;
+	frame.landed = 0;
 	if (fl_jmp_capture(&frame.jmp)) {
 		/* Back from a fault in fn.  The handler has popped our frame
 		 * and filled *fault; fl_jmp_land restored the registers and
 		 * the floating-point environment, the kernel the signal mask
-		 * and the alternate stack. */
+		 * and the alternate stack (Windows: see fl_protect_landed). */
+		fl_protect_landed(&frame);
 		return FAULTLINE_PROTECT_FAULTED;
 	}
 	/* Published only once complete, entry before count: a signal

@@ -47,6 +47,18 @@ struct fl_jmp {
 	uint16_t fcw;	/* 68: x87 control word (precision, rounding) */
 	uint16_t fsw;	/* 70: x87 status word (exception flags, top) */
 };
+#elif defined(__x86_64__) && defined(_WIN32)
+/* Win64: rbx rbp rdi rsi r12-r15 and xmm6-xmm15 are callee-saved. */
+struct fl_jmp {
+	uint64_t rbx, rbp, rdi, rsi, r12, r13, r14, r15; /* 0 .. 56 */
+	uint64_t sp;					 /* 64 */
+	uint64_t pc;					 /* 72 */
+	uint32_t mxcsr;					 /* 80 */
+	uint16_t fcw;					 /* 84 */
+	uint16_t fsw;					 /* 86 */
+	uint64_t pad;					 /* 88 */
+	unsigned char xmm[10][16]; /* 96: xmm6 .. xmm15 (movups) */
+};
 #elif defined(__aarch64__)
 /* AAPCS64: x19-x28, fp, lr, sp and the low halves of v8-v15. */
 struct fl_jmp {
@@ -82,6 +94,7 @@ void fl_jmp_land(struct fl_jmp *j);
 struct fl_protect_frame {
 	struct fl_jmp jmp;
 	struct faultline_fault *fault; /* where to describe a fault; NULL */
+	uint32_t landed; /* set by the handler: Windows exception code */
 	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address: see below */
 };
 #define FL_PROTECT_CHECK ((uintptr_t)0x66617573746c696eull)
@@ -113,9 +126,17 @@ int fl_protect_thread_prepare(void);
 
 #ifdef _WIN32
 /* The calling thread's chain, from a TlsAlloc slot (mingw's __thread is
- * emulated and allocates); never NULL once prepared. */
+ * emulated and allocates); a zeroed dummy before the thread is prepared. */
 struct fl_protect_chain *fl_protect_chain_get(void);
+/* After landing: what must happen on the normal stack (_resetstkoflw after
+ * a stack overflow, which the handler could not do). */
+void fl_protect_landed(struct fl_protect_frame *f);
 #else
+static inline void fl_protect_landed(struct fl_protect_frame *f)
+{
+	(void)f; /* the kernel's sigreturn restored everything */
+}
+
 /* Static TLS (initial-exec): an %fs-relative address, and no
  * __tls_get_addr, which may allocate on a thread's first access and must
  * not run in a signal handler. */

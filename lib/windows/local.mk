@@ -9,7 +9,8 @@ libfaultline_la_SOURCES += \
 	lib/windows/status.c \
 	lib/windows/unwind.c \
 	lib/windows/modules.c \
-	lib/windows/platform.c
+	lib/windows/platform.c \
+	lib/windows/protect.c
 # --build-id: a CodeView (RSDS) record, the identity reports print.
 # dbghelp is not linked: it is loaded at crash time, if present.
 libfaultline_la_LDFLAGS += -Wl,--build-id

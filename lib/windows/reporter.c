@@ -108,16 +108,15 @@ static int segv_code(uintptr_t addr)
 	return 2;
 }
 
-static void fill_fault(struct faultline_fault *f)
+void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
+		       const CONTEXT *c, DWORD tid)
 {
-	const EXCEPTION_RECORD *r = crash.rec;
-	const CONTEXT *c = crash.ctx;
 	uint32_t code = r->ExceptionCode;
 	const struct fl_win_status *st = fl_win_status_find(code);
 
 	fl_memset(f, 0, sizeof(*f));
 	f->pid = fl_platform_pid();
-	f->tid = (long)crash.tid;
+	f->tid = (long)tid;
 	f->pc = c->Rip;
 	f->sp = c->Rsp;
 	fill_registers(f, c);
@@ -166,7 +165,7 @@ static void fill_fault(struct faultline_fault *f)
 
 static void report(void)
 {
-	fill_fault(&snap.fault);
+	fl_win_fill_fault(&snap.fault, crash.rec, crash.ctx, crash.tid);
 	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
 	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
 	snap.include = fl_config.include;

@@ -188,6 +188,9 @@ static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
 
 	if (!installed)
 		return EXCEPTION_CONTINUE_SEARCH;
+	/* A fault inside faultline_protect on this thread is no crash. */
+	if (fl_win_protect_recover(ep))
+		return EXCEPTION_CONTINUE_EXECUTION;
 	/* A fault on the reporter thread is a fault inside the handler:
 	 * nothing we could still do is safe, end now with the code of the
 	 * crash being reported.  (The symbol thread runs dbghelp, which may
@@ -304,6 +307,11 @@ int fl_platform_uninstall(void)
 	leave_crt_slots();
 	fl_win_reporter_stop();
 	return 0;
+}
+
+int fl_win_protect_installed(void)
+{
+	return installed != 0;
 }
 
 int fl_platform_thread_init(void)

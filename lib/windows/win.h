@@ -83,6 +83,10 @@ void fl_win_reporter_stop(void);
  * reporter thread (whose faults are faults inside the handler). */
 int fl_win_is_own_thread(void);
 int fl_win_is_reporter_thread(void);
+/* Describe the exception rec/ctx of thread tid into f (all but frames):
+ * the report's snapshot, and what faultline_protect's caller gets. */
+void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
+		       const CONTEXT *c, DWORD tid);
 /* A fault inside faultline: end now, with the code of the crash being
  * reported if there is one, else with code. */
 __declspec(noreturn) void fl_win_die_in_handler(uint32_t code);
@@ -92,5 +96,13 @@ __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 				       uint32_t exit_code, unsigned skip);
 /* End the process now with code (a fault inside faultline itself). */
 __declspec(noreturn) void fl_win_die(uint32_t code);
+
+/* --- protect.c -------------------------------------------------------- */
+/* First thing in the vectored handler: a fault of a protected call on this
+ * thread is described and ep's context rewritten to land in that call;
+ * returns 1 (continue execution), or 0 when the fault is not ours. */
+int fl_win_protect_recover(EXCEPTION_POINTERS *ep);
+/* 1 while faultline's handlers are installed (veh.c). */
+int fl_win_protect_installed(void);
 
 #endif

@@ -12,3 +12,10 @@ tests_protect_protect_test_LDADD = libfaultline.la $(CHECK_LIBS) -lm -lpthread
 tests_protect_protect_test_LDFLAGS = -no-install
 endif
 endif
+# The Windows backend's faultline_protect, under Wine.
+if FL_WINDOWS
+check_PROGRAMS += tests/protect/protect_win
+TESTS += tests/protect/protect_win$(EXEEXT)
+tests_protect_protect_win_SOURCES = tests/protect/protect_win.c
+tests_protect_protect_win_LDADD = libfaultline.la -lpsapi
+endif

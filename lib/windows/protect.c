@@ -1,0 +1,223 @@
+/*
+ * protect.c - the Windows half of faultline_protect (see lib/protect.h).
+ *
+ * The vectored handler finds the innermost protected call of the faulting
+ * thread, describes the fault, rewrites the CONTEXT to resume in
+ * fl_jmp_land and returns EXCEPTION_CONTINUE_EXECUTION.  mingw's longjmp
+ * is no option: it unwinds through SEH, which fails after a stack overflow
+ * (no stack left to run it).  After an overflow the landing point calls
+ * _resetstkoflw() to put the guard page back, so that the next overflow
+ * raises EXCEPTION_STACK_OVERFLOW again instead of killing the process.
+ *
+ * The fault is taken at first chance, before SEH frames: a protected call
+ * owns every fault of its thread, as on POSIX.  (A __try inside fn that
+ * expects to handle its own fault would lose it: protect such code around
+ * it, not through it.)
+ */
+#include "win.h"
+
+#include <errno.h>
+#include <malloc.h>
+
+#include "platform.h"
+#include "protect.h"
+#include "sink.h"
+
+_Static_assert(offsetof(struct fl_jmp, sp) == 64, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, pc) == 72, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, mxcsr) == 80, "fl_jmp layout");
+_Static_assert(offsetof(struct fl_jmp, xmm) == 96, "fl_jmp layout");
+
+/* Win64 versions of the jump record's capture and landing (lib/posix/
+ * arch_x86_64.c explains the x87 part). */
+/* clang-format off */
+__asm__(".text\n.globl fl_jmp_capture\n"
+	".def fl_jmp_capture; .scl 2; .type 32; .endef\n"
+	"fl_jmp_capture:\n"
+	"	movq %rbx, 0(%rcx)\n"
+	"	movq %rbp, 8(%rcx)\n"
+	"	movq %rdi, 16(%rcx)\n"
+	"	movq %rsi, 24(%rcx)\n"
+	"	movq %r12, 32(%rcx)\n"
+	"	movq %r13, 40(%rcx)\n"
+	"	movq %r14, 48(%rcx)\n"
+	"	movq %r15, 56(%rcx)\n"
+	"	leaq 8(%rsp), %rdx\n"	/* sp once we have returned */
+	"	movq %rdx, 64(%rcx)\n"
+	"	movq (%rsp), %rdx\n"	/* our return address */
+	"	movq %rdx, 72(%rcx)\n"
+	"	stmxcsr 80(%rcx)\n"
+	"	fnstcw 84(%rcx)\n"
+	"	fnstsw 86(%rcx)\n"
+	"	movups %xmm6, 96(%rcx)\n"
+	"	movups %xmm7, 112(%rcx)\n"
+	"	movups %xmm8, 128(%rcx)\n"
+	"	movups %xmm9, 144(%rcx)\n"
+	"	movups %xmm10, 160(%rcx)\n"
+	"	movups %xmm11, 176(%rcx)\n"
+	"	movups %xmm12, 192(%rcx)\n"
+	"	movups %xmm13, 208(%rcx)\n"
+	"	movups %xmm14, 224(%rcx)\n"
+	"	movups %xmm15, 240(%rcx)\n"
+	"	xorl %eax, %eax\n"
+	"	ret\n");
+
+__asm__(".text\n.globl fl_jmp_land\n"
+	".def fl_jmp_land; .scl 2; .type 32; .endef\n"
+	"fl_jmp_land:\n"
+	"	movq 0(%rcx), %rbx\n"
+	"	movq 8(%rcx), %rbp\n"
+	"	movq 16(%rcx), %rdi\n"
+	"	movq 24(%rcx), %rsi\n"
+	"	movq 32(%rcx), %r12\n"
+	"	movq 40(%rcx), %r13\n"
+	"	movq 48(%rcx), %r14\n"
+	"	movq 56(%rcx), %r15\n"
+	"	movups 96(%rcx), %xmm6\n"
+	"	movups 112(%rcx), %xmm7\n"
+	"	movups 128(%rcx), %xmm8\n"
+	"	movups 144(%rcx), %xmm9\n"
+	"	movups 160(%rcx), %xmm10\n"
+	"	movups 176(%rcx), %xmm11\n"
+	"	movups 192(%rcx), %xmm12\n"
+	"	movups 208(%rcx), %xmm13\n"
+	"	movups 224(%rcx), %xmm14\n"
+	"	movups 240(%rcx), %xmm15\n"
+	"	movq 64(%rcx), %rsp\n"
+	"	subq $32, %rsp\n"
+	"	fnstenv (%rsp)\n"
+	"	movzwl 84(%rcx), %eax\n"
+	"	movw %ax, 0(%rsp)\n"
+	"	movzwl 86(%rcx), %eax\n"
+	"	movw %ax, 4(%rsp)\n"
+	"	movw $0xffff, 8(%rsp)\n"
+	"	fldenv (%rsp)\n"
+	"	addq $32, %rsp\n"
+	"	ldmxcsr 80(%rcx)\n"
+	"	cld\n"
+	"	movl $1, %eax\n"	/* fl_jmp_capture "returns" 1 */
+	"	jmpq *72(%rcx)\n");
+/* clang-format on */
+
+/* The chain per thread: a TlsAlloc slot (mingw's __thread is emulated and
+ * allocates), allocated by the thread's first protected call, never in
+ * the handler.  Threads that never protect anything pay nothing. */
+static DWORD chain_slot = TLS_OUT_OF_INDEXES;
+static struct fl_protect_chain not_ready; /* all zero: ready == 0 */
+
+struct fl_protect_chain *fl_protect_chain_get(void)
+{
+	struct fl_protect_chain *c;
+
+	if (chain_slot == TLS_OUT_OF_INDEXES)
+		return &not_ready;
+	c = TlsGetValue(chain_slot);
+	return c ? c : &not_ready;
+}
+
+int fl_protect_thread_prepare(void)
+{
+	static volatile LONG slot_taken;
+	struct fl_protect_chain *c;
+
+	if (!(fl_config.signals & (FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSEGV) |
+				   FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGILL) |
+				   FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGFPE))) ||
+	    !fl_win_protect_installed()) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	if (InterlockedCompareExchange(&slot_taken, 1, 0) == 0)
+		chain_slot = TlsAlloc();
+	while (chain_slot == TLS_OUT_OF_INDEXES && slot_taken == 1)
+		Sleep(0); /* another thread is allocating it */
+	if (chain_slot == TLS_OUT_OF_INDEXES) {
+		errno = ENOMEM;
+		return -1;
+	}
+	/* Kept for the thread's life (a few hundred bytes); a thread that
+	 * protects calls usually does so again. */
+	c = HeapAlloc(GetProcessHeap(), HEAP_ZERO_MEMORY, sizeof(*c));
+	if (!c || !TlsSetValue(chain_slot, c)) {
+		errno = ENOMEM;
+		return -1;
+	}
+	fl_platform_thread_init(); /* stack guarantee for the handler */
+	c->ready = 1;
+	return 0;
+}
+
+static int recoverable(const EXCEPTION_RECORD *r)
+{
+	const struct fl_win_status *st = fl_win_status_find(r->ExceptionCode);
+
+	if (!st || fl_win_status_benign(r->ExceptionCode))
+		return 0;
+	/* The hardware faults; not heap corruption or fail-fast (which map
+	 * to SIGABRT: detected corruption, as abort() on POSIX). */
+	switch (st->signo) {
+	case FAULTLINE_SIGSEGV:
+	case FAULTLINE_SIGBUS:
+	case FAULTLINE_SIGILL:
+	case FAULTLINE_SIGFPE:
+	case FAULTLINE_SIGTRAP:
+		return (fl_config.signals & FAULTLINE_SIGNAL_BIT(st->signo)) !=
+		       0;
+	default:
+		return 0;
+	}
+}
+
+static uintptr_t stack_base(void)
+{
+	uintptr_t v;
+
+	__asm__("movq %%gs:0x8, %0" : "=r"(v)); /* NT_TIB.StackBase */
+	return v;
+}
+
+int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
+{
+	struct fl_protect_chain *c;
+	struct fl_protect_frame *frame;
+	EXCEPTION_RECORD *r = ep->ExceptionRecord;
+	CONTEXT *ctx = ep->ContextRecord;
+
+	if (chain_slot == TLS_OUT_OF_INDEXES ||
+	    !(c = TlsGetValue(chain_slot)) || c->depth == 0 || !recoverable(r))
+		return 0;
+	frame = c->frames[c->depth - 1];
+	if (frame->check != (FL_PROTECT_CHECK ^ (uintptr_t)frame))
+		return 0;
+	c->depth--;
+	frame->landed = r->ExceptionCode;
+	if (frame->fault && r->ExceptionCode == 0xC00000FDu) {
+		/* About 2 KB of stack are left here after an overflow
+		 * (Wine): no calls beyond the bare facts. */
+		struct faultline_fault *f = frame->fault;
+
+		f->signo = FAULTLINE_SIGSEGV;
+		f->signal_name = "SIGSEGV";
+		f->code_name = "EXCEPTION_STACK_OVERFLOW";
+		f->exception_code = r->ExceptionCode;
+		f->cause = FAULTLINE_CAUSE_STACK_OVERFLOW;
+		f->pc = ctx->Rip;
+		f->sp = ctx->Rsp;
+		f->address = ctx->Rsp;
+		f->frames[0] = ctx->Rip;
+		f->frame_count = 1;
+	} else if (frame->fault) {
+		fl_win_fill_fault(frame->fault, r, ctx, GetCurrentThreadId());
+		fl_win_unwind(ctx, stack_base(), 0, frame->fault);
+	}
+	ctx->Rip = (DWORD64)(uintptr_t)fl_jmp_land;
+	ctx->Rcx = (DWORD64)(uintptr_t)&frame->jmp;
+	ctx->Rsp = (frame->jmp.sp & ~(uint64_t)15) - 8;
+	return 1;
+}
+
+void fl_protect_landed(struct fl_protect_frame *f)
+{
+	if (f->landed == 0xC00000FDu)
+		_resetstkoflw();
+}
