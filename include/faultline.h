@@ -257,6 +257,10 @@ FAULTLINE_API int faultline_thread_init(void);
  *    would leave taken.  Faults sent by kill(2), raise() or sigqueue() are
  *    not recovered either: they are requests, not faults of fn.
  *
+ * On Windows the fault is taken at first chance, before any __try inside
+ * fn could handle it, and after a stack overflow *fault holds frame 0 only
+ * (the handler has about 2 KB of stack left there).
+ *
  * Nesting: a protected call inside fn is fine (up to 32 deep per thread);
  * the innermost protected call that is running receives the fault, and the
  * outer ones go on.  fn may also leave by longjmp (as Check's assertions do

@@ -4,7 +4,7 @@ if FL_POSIX
 if HAVE_CHECK
 check_PROGRAMS += tests/protect/protect_test
 TESTS += tests/protect/protect_test
-tests_protect_protect_test_SOURCES = tests/protect/protect_test.c
+tests_protect_protect_test_SOURCES = tests/protect/protect_test.c tests/protect/fns.h
 tests_protect_protect_test_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -pthread
 tests_protect_protect_test_LDADD = libfaultline.la $(CHECK_LIBS) -lm -lpthread
 # -no-install: a real executable, not a libtool wrapper script, so that
@@ -16,6 +16,6 @@ endif
 if FL_WINDOWS
 check_PROGRAMS += tests/protect/protect_win
 TESTS += tests/protect/protect_win$(EXEEXT)
-tests_protect_protect_win_SOURCES = tests/protect/protect_win.c
+tests_protect_protect_win_SOURCES = tests/protect/protect_win.c tests/protect/fns.h
 tests_protect_protect_win_LDADD = libfaultline.la -lpsapi
 endif

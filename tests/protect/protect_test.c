@@ -26,6 +26,7 @@
 #include <dirent.h>
 
 #include "faultline.h"
+#include "fns.h"
 
 /* --- helpers -------------------------------------------------------------- */
 
@@ -51,15 +52,6 @@ static void install(void)
 
 /* The faulting instructions.  noinline, and the address taken, so that the
  * test can tell the fault's pc lies inside them. */
-/* Read through a volatile so that the compiler sees no constant null. */
-static volatile uintptr_t null_plus_16 = 16;
-static volatile int bottom; /* never set: recursion has no end */
-
-static __attribute__((noinline)) int read_null(void *arg)
-{
-	(void)arg;
-	return *(volatile int *)null_plus_16;
-}
 
 static __attribute__((noinline)) int write_to(void *arg)
 {
@@ -86,33 +78,6 @@ static __attribute__((noinline)) int trap(void *arg)
 	(void)arg;
 	__asm__ volatile(BY_ARCH("int3", "brk #0"));
 	return 0;
-}
-
-static volatile int zero;
-
-/* Unused on aarch64, where integer division does not trap. */
-static __attribute__((noinline, unused)) int divide(void *arg)
-{
-	/* Both operands volatile: gcc turns 1 / x into a compare. */
-	volatile int n = 7 + (int)(intptr_t)arg;
-	return n / zero;
-}
-
-static __attribute__((noinline)) int recurse(void *arg)
-{
-	volatile char pad[512];
-
-	pad[0] = (char)(intptr_t)arg;
-	if (bottom)
-		return pad[0];
-	/* Not a tail call: the addition happens after the call returns. */
-	return recurse((char *)arg + 1) + pad[0];
-}
-
-static int returns_42(void *arg)
-{
-	(void)arg;
-	return 42;
 }
 
 /* Fault address of SIGBUS: a page of a file beyond its end. */

@@ -15,27 +15,19 @@
 
 #include "faultline.h"
 
+/* Wine can only deliver EXCEPTION_STACK_OVERFLOW when its exception frame
+ * fits above the stack's last page, which depends on where the guard page
+ * is hit: 64-byte frames land well (512-byte ones often do not: Wine then
+ * ends the thread itself, before any handler). */
+#define RECURSE_PAD 64
+#include "fns.h"
+
 static int failures;
 
 static void check(int ok, const char *what)
 {
 	printf("%s - %s\n", ok ? "ok" : "not ok", what);
 	failures += !ok;
-}
-
-static volatile uintptr_t null_plus_16 = 16;
-static volatile int bottom, zero;
-
-static __attribute__((noinline)) int read_null(void *arg)
-{
-	(void)arg;
-	return *(volatile int *)null_plus_16;
-}
-
-static __attribute__((noinline)) int divide(void *arg)
-{
-	volatile int n = 7 + (int)(intptr_t)arg;
-	return n / zero;
 }
 
 static __attribute__((noinline)) int illegal(void *arg)
@@ -50,26 +42,6 @@ static __attribute__((noinline)) int breakpoint(void *arg)
 	(void)arg;
 	__asm__ volatile("int3");
 	return 0;
-}
-
-/* Wine can only deliver EXCEPTION_STACK_OVERFLOW when its exception frame
- * fits above the stack's last page, which depends on where the guard page
- * is hit: 64-byte frames land well (512-byte ones often do not: Wine then
- * ends the thread itself, before any handler). */
-static __attribute__((noinline)) int recurse(void *arg)
-{
-	volatile char pad[64];
-
-	pad[0] = (char)(intptr_t)arg;
-	if (bottom)
-		return pad[0];
-	return recurse((char *)arg + 1) + pad[0];
-}
-
-static int returns_42(void *arg)
-{
-	(void)arg;
-	return 42;
 }
 
 static int expect(int (*fn)(void *), uint32_t code, const char *what)
