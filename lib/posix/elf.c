@@ -129,29 +129,57 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
 	return fl_safe_read_pipe(dst, src, len);
 }
 
-/* Granules known readable (index + 1; 0 empty), direct-mapped.  4 KiB is
- * the smallest page size of both architectures, so a granule never spans
- * two protections. */
+/* Granules known readable, direct-mapped.  4 KiB is the smallest page
+ * size of both architectures, so a granule never spans two protections.
+ *
+ * A slot holds (granule index + 1) tagged with the crash's generation in
+ * its top bits: fl_mem_forget starts a new crash by bumping the
+ * generation instead of clearing the 4 KiB table (a memset that cost the
+ * handler two page faults; now only the slots a crash uses are touched).
+ * A granule index too large to leave room for the tag (a tagged or
+ * kernel address) is never cached: it is probed on every read. */
 #define FL_GRANULE_SHIFT 12
 #define FL_GRANULE_SLOTS 512
+#define FL_GEN_BITS 12
+#define FL_GEN_SHIFT (sizeof(uintptr_t) * 8 - FL_GEN_BITS)
+#define FL_GEN_MAX (((uintptr_t)1 << FL_GEN_BITS) - 1)
 static uintptr_t fl_readable[FL_GRANULE_SLOTS];
+static uintptr_t fl_mem_gen = 1; /* 1..FL_GEN_MAX; 0 tags no slot */
+/* The granule of the latest successful read (tagged key; 0 none): the
+ * unwinder reads a few words at a time from the same stack or table
+ * page, and this saves the slot lookup for those. */
+static uintptr_t fl_last_granule;
 
 void fl_mem_forget(void)
 {
-	fl_memset(fl_readable, 0, sizeof(fl_readable));
+	if (++fl_mem_gen > FL_GEN_MAX) {
+		/* Once in 4095 crashes: the old tags come round again. */
+		fl_memset(fl_readable, 0, sizeof(fl_readable));
+		fl_mem_gen = 1;
+	}
+	fl_last_granule = 0;
 	fl_self_pid = (long)getpid();
+}
+
+static uintptr_t fl_granule_key(uintptr_t g)
+{
+	if (g + 1 > ((uintptr_t)1 << FL_GEN_SHIFT) - 1)
+		return 0;
+	return (g + 1) | (fl_mem_gen << FL_GEN_SHIFT);
 }
 
 static int fl_granule_ok(uintptr_t g)
 {
 	uintptr_t *slot = &fl_readable[g % FL_GRANULE_SLOTS];
+	uintptr_t key = fl_granule_key(g);
 	unsigned char probe;
 
-	if (*slot == g + 1)
+	if (key != 0 && *slot == key)
 		return 1;
 	if (fl_safe_read(&probe, g << FL_GRANULE_SHIFT, 1) != 0)
 		return 0;
-	*slot = g + 1;
+	if (key != 0)
+		*slot = key;
 	return 1;
 }
 
@@ -163,11 +191,21 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
+	g = src >> FL_GRANULE_SHIFT;
 	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	for (g = src >> FL_GRANULE_SHIFT; g <= last; g++)
-		if (!fl_granule_ok(g))
-			return -1;
-	fl_memcpy(dst, (const void *)src, len);
+	if (g != last || fl_last_granule == 0 ||
+	    fl_granule_key(g) != fl_last_granule) {
+		for (; g <= last; g++)
+			if (!fl_granule_ok(g))
+				return -1;
+		fl_last_granule = fl_granule_key(last);
+	}
+	/* The unwinder's word reads: a fixed-size copy the compiler makes a
+	 * single load and store (no call to libc's memcpy). */
+	if (len == sizeof(uintptr_t))
+		__builtin_memcpy(dst, (const void *)src, sizeof(uintptr_t));
+	else
+		fl_memcpy(dst, (const void *)src, len);
 	return 0;
 }
 
