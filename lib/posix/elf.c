@@ -32,13 +32,45 @@
 #include "sink.h"
 #include "snapshot.h"
 
+/* Small reads (headers, notes, names) go through FL_BLOCKS cached blocks
+ * of the open file; symbols stream through one FL_ELF_CHUNK buffer. */
+#define FL_BLOCK 2048
+#define FL_BLOCKS 4
+#define FL_ELF_CHUNK 4096
+/* Granules known readable (fl_mem_read), direct-mapped. */
+#define FL_GRANULE_SHIFT 12
+#define FL_GRANULE_SLOTS 512
+
+/*
+ * All of this file's crash-time state in one page-aligned struct: each
+ * page the handler touches for the first time is a page fault (10-70 us
+ * in a VM), and separate statics scattered over .bss made the handler
+ * touch a page for each scalar and each buffer's straddling edge.  The
+ * scalars and block tags share the first page (fl_elf_open clears only
+ * the tags); each buffer's page is touched only once it is used.
+ */
+static _Alignas(4096) struct {
+	long self_pid;	     /* see fl_vm_read */
+	int vm_read_broken;  /* process_vm_readv refused once */
+	unsigned block_next; /* next block to evict */
+	uintptr_t mem_gen;   /* crash generation - 1 (fl_mem_forget) */
+	/* The granule of the latest successful read (tagged key; 0 none):
+	 * the unwinder reads a few words at a time from the same stack or
+	 * table page, and this saves the slot lookup for those. */
+	uintptr_t last_granule;
+	uint64_t block_index[FL_BLOCKS]; /* block number + 1; 0 empty */
+	size_t block_len[FL_BLOCKS];	 /* bytes valid (short at EOF) */
+	uintptr_t readable[FL_GRANULE_SLOTS];
+	Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
+	unsigned char block[FL_BLOCKS][FL_BLOCK];
+} fl_elf;
+
 /* ------------------------------------------------------------------------
  * Reading memory that may not be mapped
  * ---------------------------------------------------------------------- */
 
-/* Our pid for process_vm_readv, taken once per crash by fl_mem_forget
+/* Our pid for process_vm_readv is taken once per crash by fl_mem_forget
  * (getpid is a syscall; a stale pid after fork would read the parent). */
-static long fl_self_pid;
 
 /*
  * Why process_vm_readv: it copies from our own address space through the
@@ -53,7 +85,7 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 {
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)src, len};
-	long pid = fl_self_pid != 0 ? fl_self_pid : (long)getpid();
+	long pid = fl_elf.self_pid != 0 ? fl_elf.self_pid : (long)getpid();
 	long n = syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL,
 			 0UL);
 
@@ -65,7 +97,6 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 }
 
 static int fl_probe_pipe[2] = {-1, -1};
-static int fl_vm_read_broken; /* process_vm_readv refused once */
 
 /* The probe pipe is made on first use (pipe2 is a syscall); a thread that
  * loses the race closes its own pair. */
@@ -120,11 +151,11 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
-	if (!fl_vm_read_broken) {
+	if (!fl_elf.vm_read_broken) {
 		r = fl_vm_read(dst, src, len);
 		if (r <= 0)
 			return r;
-		fl_vm_read_broken = 1;
+		fl_elf.vm_read_broken = 1;
 	}
 	return fl_safe_read_pipe(dst, src, len);
 }
@@ -138,39 +169,31 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
  * handler two page faults; now only the slots a crash uses are touched).
  * A granule index too large to leave room for the tag (a tagged or
  * kernel address) is never cached: it is probed on every read. */
-#define FL_GRANULE_SHIFT 12
-#define FL_GRANULE_SLOTS 512
 #define FL_GEN_BITS 12
 #define FL_GEN_SHIFT (sizeof(uintptr_t) * 8 - FL_GEN_BITS)
 #define FL_GEN_MAX (((uintptr_t)1 << FL_GEN_BITS) - 1)
-static uintptr_t fl_readable[FL_GRANULE_SLOTS];
-static uintptr_t fl_mem_gen = 1; /* 1..FL_GEN_MAX; 0 tags no slot */
-/* The granule of the latest successful read (tagged key; 0 none): the
- * unwinder reads a few words at a time from the same stack or table
- * page, and this saves the slot lookup for those. */
-static uintptr_t fl_last_granule;
 
 void fl_mem_forget(void)
 {
-	if (++fl_mem_gen > FL_GEN_MAX) {
+	if (++fl_elf.mem_gen >= FL_GEN_MAX) {
 		/* Once in 4095 crashes: the old tags come round again. */
-		fl_memset(fl_readable, 0, sizeof(fl_readable));
-		fl_mem_gen = 1;
+		fl_memset(fl_elf.readable, 0, sizeof(fl_elf.readable));
+		fl_elf.mem_gen = 0;
 	}
-	fl_last_granule = 0;
-	fl_self_pid = (long)getpid();
+	fl_elf.last_granule = 0;
+	fl_elf.self_pid = (long)getpid();
 }
 
 static uintptr_t fl_granule_key(uintptr_t g)
 {
 	if (g + 1 > ((uintptr_t)1 << FL_GEN_SHIFT) - 1)
 		return 0;
-	return (g + 1) | (fl_mem_gen << FL_GEN_SHIFT);
+	return (g + 1) | ((fl_elf.mem_gen + 1) << FL_GEN_SHIFT);
 }
 
 static int fl_granule_ok(uintptr_t g)
 {
-	uintptr_t *slot = &fl_readable[g % FL_GRANULE_SLOTS];
+	uintptr_t *slot = &fl_elf.readable[g % FL_GRANULE_SLOTS];
 	uintptr_t key = fl_granule_key(g);
 	unsigned char probe;
 
@@ -193,12 +216,12 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
 		return -1;
 	g = src >> FL_GRANULE_SHIFT;
 	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	if (g != last || fl_last_granule == 0 ||
-	    fl_granule_key(g) != fl_last_granule) {
+	if (g != last || fl_elf.last_granule == 0 ||
+	    fl_granule_key(g) != fl_elf.last_granule) {
 		for (; g <= last; g++)
 			if (!fl_granule_ok(g))
 				return -1;
-		fl_last_granule = fl_granule_key(last);
+		fl_elf.last_granule = fl_granule_key(last);
 	}
 	/* The unwinder's word reads: a fixed-size copy the compiler makes a
 	 * single load and store (no call to libc's memcpy). */
@@ -213,25 +236,17 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
  * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
-/* Small reads (headers, notes, names) go through a few cached 2 KiB
- * blocks (two pages in all) of the open file: the ELF header, program headers
- * and notes share one block, the section headers another, so a module costs a
+/* Small reads (headers, notes, names) go through the cached 2 KiB blocks
+ * of the open file (fl_elf.block): the ELF header, program headers and
+ * notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
-#define FL_BLOCK 2048
-#define FL_BLOCKS 4
-static struct {
-	uint64_t index; /* block number + 1; 0 empty */
-	size_t len;	/* bytes valid (short at the end of the file) */
-	unsigned char data[FL_BLOCK];
-} fl_block[FL_BLOCKS];
-static unsigned fl_block_next;
 
 static void fl_blocks_forget(void)
 {
 	unsigned i;
 
 	for (i = 0; i < FL_BLOCKS; i++)
-		fl_block[i].index = 0;
+		fl_elf.block_index[i] = 0;
 }
 
 static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
@@ -260,24 +275,24 @@ static const unsigned char *fl_block_get(const struct fl_elf_src *s,
 	unsigned i;
 	size_t len;
 
-	for (i = 0; i < FL_BLOCKS && fl_block[i].index != b + 1; i++)
+	for (i = 0; i < FL_BLOCKS && fl_elf.block_index[i] != b + 1; i++)
 		;
 	if (i == FL_BLOCKS) {
-		i = fl_block_next++ % FL_BLOCKS;
+		i = fl_elf.block_next++ % FL_BLOCKS;
 		len = s->size - b * FL_BLOCK < FL_BLOCK
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
-		fl_block[i].index = 0;
-		if (fl_pread_full(s->fd, fl_block[i].data, len, b * FL_BLOCK) !=
+		fl_elf.block_index[i] = 0;
+		if (fl_pread_full(s->fd, fl_elf.block[i], len, b * FL_BLOCK) !=
 		    0)
 			return NULL;
-		fl_block[i].index = b + 1;
-		fl_block[i].len = len;
+		fl_elf.block_index[i] = b + 1;
+		fl_elf.block_len[i] = len;
 	}
-	if (off - b * FL_BLOCK >= fl_block[i].len)
+	if (off - b * FL_BLOCK >= fl_elf.block_len[i])
 		return NULL;
-	*avail = fl_block[i].len - (size_t)(off - b * FL_BLOCK);
-	return fl_block[i].data + (off - b * FL_BLOCK);
+	*avail = fl_elf.block_len[i] - (size_t)(off - b * FL_BLOCK);
+	return fl_elf.block[i] + (off - b * FL_BLOCK);
 }
 
 int fl_elf_open(const char *path, struct fl_elf_src *s)
@@ -383,8 +398,6 @@ struct fl_sym_pass {
 /* The one chunk buffer: symbols stream through it.  One page: a page
  * touched for the first time in the handler costs a fault (10-70 us in a
  * VM, measured), several preads' worth. */
-#define FL_ELF_CHUNK 4096
-static Elf64_Sym fl_sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
 
 /* First sorted position whose vaddr is >= addr. */
 static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
@@ -474,15 +487,17 @@ static int fl_sym_stream(const struct fl_sym_pass *p,
 			 const struct fl_elf_src *s,
 			 const struct fl_elf_table *t)
 {
-	const size_t per = sizeof(fl_sym_chunk) / sizeof(fl_sym_chunk[0]);
+	const size_t per =
+		sizeof(fl_elf.sym_chunk) / sizeof(fl_elf.sym_chunk[0]);
 	uint64_t i, k;
 
 	for (i = 0; i < t->count; i += k) {
 		k = t->count - i < per ? t->count - i : per;
-		if (fl_src_read(s, fl_sym_chunk, t->off + i * sizeof(Elf64_Sym),
+		if (fl_src_read(s, fl_elf.sym_chunk,
+				t->off + i * sizeof(Elf64_Sym),
 				(size_t)k * sizeof(Elf64_Sym)) != 0)
 			return -1;
-		fl_sym_scan(p, fl_sym_chunk, (size_t)k);
+		fl_sym_scan(p, fl_elf.sym_chunk, (size_t)k);
 	}
 	return 0;
 }
