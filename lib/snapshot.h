@@ -34,12 +34,17 @@ struct fl_module {
 	size_t build_id_len; /* 0: none found */
 };
 
+/* Large (130 KiB) but touched only at its start: the counters and the
+ * first modules share a page.  Instances used in the fatal path are
+ * page-aligned (FL_PAGE_ALIGNED) so that a crash with a dozen modules
+ * touches one page of modules and one of paths. */
 struct fl_module_table {
 	size_t count;
-	struct fl_module modules[FL_MAX_MODULES];
 	size_t arena_used;
+	struct fl_module modules[FL_MAX_MODULES];
 	char arena[FL_MODULE_PATH_ARENA];
 };
+#define FL_PAGE_ALIGNED _Alignas(4096)
 
 /* What the symbol step found for one frame of fault.frames. */
 struct fl_frame_info {

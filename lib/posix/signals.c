@@ -40,7 +40,8 @@
 static struct sigaction previous[FL_NSIG];
 static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
 static uint64_t blocked;   /* signals every action of ours blocks */
-static struct fl_snapshot crash;
+/* Page-aligned: a typical crash then touches two pages of it. */
+static FL_PAGE_ALIGNED struct fl_snapshot crash;
 volatile long fl_crashing_tid;
 static volatile int watchdog_sig;
 
