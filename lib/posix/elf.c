@@ -473,9 +473,15 @@ static void fl_sym_track_start(const struct fl_sym_pass *p, const Elf64_Sym *s)
 static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
 			size_t count)
 {
+	/* A symbol starting above every address looked up can neither
+	 * contain one nor precede one: most of a big table, skipped before
+	 * the binary searches. */
+	uint64_t highest = p->q[p->order[p->n - 1]].vaddr;
 	size_t i;
 
 	for (i = 0; i < count; i++) {
+		if (syms[i].st_value > highest)
+			continue;
 		fl_sym_consider(p, &syms[i]);
 		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC ||
 		    syms[i].st_size != 0)
