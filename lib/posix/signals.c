@@ -315,14 +315,13 @@ static int set_signal(int sig, int want)
 
 int fl_platform_install(const struct fl_config *cfg)
 {
-	static int prepared;
 	uint64_t before = installed, want = 0;
 
-	if (!prepared) {
-		if (fl_unwind_prepare() != 0)
-			return -1;
-		prepared = 1;
-	}
+	/* Idempotent (it checks its own address space): a separate "done"
+	 * flag here cost start-up a page fault on a .bss page nothing else
+	 * at install touches. */
+	if (fl_unwind_prepare() != 0)
+		return -1;
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
