@@ -50,7 +50,7 @@ struct fl_module_table {
 struct fl_frame_info {
 	int module;		 /* index into the module table, -1 unknown */
 	uintptr_t module_offset; /* pc - bias */
-	const char *symbol;	 /* into the snapshot's arena; "" unknown */
+	const char *symbol; /* into the snapshot's arena; "" or NULL unknown */
 	uintptr_t symbol_offset;
 };
 
