@@ -58,8 +58,12 @@ static void send_to_self(int sig)
 static int is_hardware_fault(const siginfo_t *si)
 {
 	/* Crashpad's rule: a positive si_code other than SI_KERNEL comes from
-	 * the faulting instruction, which runs again once we return. */
-	return si->si_code > 0 && si->si_code != SI_KERNEL;
+	 * the faulting instruction, which runs again once we return.  Not so
+	 * a seccomp SIGSYS (SYS_SECCOMP, 1): the trapped system call is
+	 * skipped, nothing re-fires, and returning would let the program run
+	 * on after its report.  It must be re-sent like a kill. */
+	return si->si_code > 0 && si->si_code != SI_KERNEL &&
+	       si->si_signo != SIGSYS;
 }
 
 static void set_default(int sig)
