@@ -25,6 +25,7 @@ tests_crash_crashme_malloc_LDFLAGS = -no-install
 # The harness: one program per area, each a list of test cases.
 FL_CRASH_TESTS = \
 	tests/crash/test-report \
+	tests/crash/test-backtrace \
 	tests/crash/test-json \
 	tests/crash/test-env \
 	tests/crash/test-altstack \
@@ -40,6 +41,8 @@ FL_HARNESS = tests/crash/harness.c tests/crash/harness.h \
 FL_HARNESS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common
 tests_crash_test_report_SOURCES = tests/crash/test-report.c $(FL_HARNESS)
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_backtrace_SOURCES = tests/crash/test-backtrace.c $(FL_HARNESS)
+tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_json_SOURCES = tests/crash/test-json.c $(FL_HARNESS)
 tests_crash_test_json_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_env_SOURCES = tests/crash/test-env.c $(FL_HARNESS)

@@ -626,7 +626,12 @@ int main(int argc, char **argv)
 	else if (strcmp(name, "deep") == 0)
 		run_in_thread(deep_thread, (void *)(intptr_t)100000,
 			      256u << 20);
-	else if (strcmp(name, "threads") == 0)
+	else if (strcmp(name, "evil-name") == 0) {
+		/* quote, backslash, control bytes, invalid UTF-8, and a
+		 * valid two-byte sequence */
+		prctl(PR_SET_NAME, "q\"b\\\n\x01\xff\xc3\xa9", 0, 0, 0);
+		crash_null_read();
+	} else if (strcmp(name, "threads") == 0)
 		crash_in_many_threads();
 #ifdef FL_OWN_MALLOC
 	else if (strcmp(name, "malloc-crash") == 0) {

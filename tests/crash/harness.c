@@ -132,7 +132,7 @@ int run_child(const struct spawn *sp, struct run *r)
 			argv[na++] = preload;
 		}
 	}
-	argv[na++] = (char *)child_path(sp->kind);
+	argv[na++] = (char *)(sp->path ? sp->path : child_path(sp->kind));
 	for (size_t i = 0; i < 8 && sp->args[i]; i++)
 		argv[na++] = (char *)sp->args[i];
 	argv[na] = NULL;

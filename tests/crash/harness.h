@@ -21,6 +21,7 @@ enum child_kind { CHILD_LINKED, CHILD_PRELOAD, CHILD_MALLOC };
 
 struct spawn {
 	enum child_kind kind;
+	const char *path;	/* instead of child_path(kind) */
 	const char *args[8];	/* scenario and its arguments */
 	const char *env[8];	/* extra "NAME=value" for the child */
 	int pass_fd;		/* >= 0: this harness fd becomes fd_target */
