@@ -22,6 +22,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,10 +121,16 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 		"\nfaultline: report timed out; terminating\n";
 	int sig = watchdog_sig;
 
+	struct pollfd out = {fl_config.output, POLLOUT, 0};
+
 	(void)unused;
 	(void)si;
 	(void)ctx;
-	fl_platform_write(fl_config.output, msg, sizeof(msg) - 1);
+	/* The report may be stuck on this very descriptor (a full pipe that
+	 * nobody reads): a blocking write here would hang us for good.  Say
+	 * why only when the message can go without blocking. */
+	if (poll(&out, 1, 0) == 1 && (out.revents & POLLOUT))
+		fl_platform_write(fl_config.output, msg, sizeof(msg) - 1);
 	set_default(sig);
 	unblock(sig);
 	send_to_self(sig);
