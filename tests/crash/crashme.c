@@ -458,6 +458,7 @@ static int check_uninstall(int twice)
 		}
 	}
 	printf(bad ? "uninstall: differences\n" : "uninstall: exact\n");
+	fflush(stdout);
 	return bad;
 }
 
@@ -478,6 +479,8 @@ static int linked_scenario(const char *name, const char *arg)
 			crash_null_read();
 		else if (strcmp(arg, "sigqueue") == 0)
 			sigqueue(getpid(), SIGSEGV, (union sigval){.sival_int = 42});
+		else if (strcmp(arg, "raise") == 0)
+			raise(SIGSEGV);
 		else
 			wait_for_kill();
 		sleep(5);
