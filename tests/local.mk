@@ -58,7 +58,7 @@ tests_crash_test_api_SOURCES = tests/crash/test-api.c $(FL_HARNESS)
 tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 
 # --- unit tests of the platform-neutral core (Check) -----------------------
-if FL_WINDOWS
+if HAVE_CHECK
 check_PROGRAMS += tests/core/check-core
 TESTS += tests/core/check-core
 tests_core_check_core_SOURCES = tests/core/check-core.c \

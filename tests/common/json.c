@@ -180,15 +180,17 @@ static int parse_string(struct parser *ps, char **out)
 					    ps->p[0] != '\\' ||
 					    ps->p[1] != 'u') {
 						free(buf);
-						return fail(ps,
-							    "lone high surrogate");
+						return fail(
+							ps,
+							"lone high surrogate");
 					}
 					ps->p += 2;
 					if (hex4(ps, &lo) != 0 || lo < 0xdc00 ||
 					    lo > 0xdfff) {
 						free(buf);
-						return fail(ps,
-							    "bad surrogate pair");
+						return fail(
+							ps,
+							"bad surrogate pair");
 					}
 					cp = 0x10000 + ((cp - 0xd800) << 10) +
 					     (lo - 0xdc00);
@@ -362,7 +364,10 @@ struct json *json_parse(const char *text, size_t len, char *err, size_t errcap)
 {
 	struct parser ps = {(const unsigned char *)text,
 			    (const unsigned char *)text,
-			    (const unsigned char *)text + len, err, errcap, 0};
+			    (const unsigned char *)text + len,
+			    err,
+			    errcap,
+			    0};
 	struct json *j;
 
 	if (err && errcap)

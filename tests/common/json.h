@@ -11,8 +11,14 @@
 
 #include <stddef.h>
 
-enum json_type { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
-		 JSON_OBJECT };
+enum json_type {
+	JSON_NULL,
+	JSON_BOOL,
+	JSON_NUMBER,
+	JSON_STRING,
+	JSON_ARRAY,
+	JSON_OBJECT
+};
 
 struct json {
 	enum json_type type;
@@ -25,8 +31,7 @@ struct json {
 };
 
 /* Parse text[0..len); NULL on error with a message in err. */
-struct json *json_parse(const char *text, size_t len, char *err,
-			size_t errcap);
+struct json *json_parse(const char *text, size_t len, char *err, size_t errcap);
 void json_free(struct json *j);
 
 /* Member of an object (NULL when absent or j is not an object). */

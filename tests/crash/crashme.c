@@ -55,8 +55,8 @@ NOINLINE void crash_null_read(void)
 
 NOINLINE static void crash_write_readonly(void)
 {
-	volatile char *p = mmap(NULL, 4096, PROT_READ,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	volatile char *p =
+		mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	printf("address %p\n", (void *)p);
 	fflush(stdout);
 	p[16] = 1;
@@ -362,7 +362,8 @@ static void previous_handler(int sig, siginfo_t *si, void *ctx)
 	n = snprintf(buf, sizeof(buf),
 		     "chained: sig=%d code=%d pid=%ld value=%d addr=%p "
 		     "ctx_pc=0x%lx\n",
-		     sig, si->si_code, si->si_code <= 0 ? (long)si->si_pid : -1L,
+		     sig, si->si_code,
+		     si->si_code <= 0 ? (long)si->si_pid : -1L,
 		     si->si_code == SI_QUEUE ? si->si_value.sival_int : -1,
 		     si->si_code > 0 ? si->si_addr : NULL, pc);
 	if (write(2, buf, (size_t)n) < 0)
@@ -478,7 +479,8 @@ static int linked_scenario(const char *name, const char *arg)
 		if (strcmp(arg, "null") == 0)
 			crash_null_read();
 		else if (strcmp(arg, "sigqueue") == 0)
-			sigqueue(getpid(), SIGSEGV, (union sigval){.sival_int = 42});
+			sigqueue(getpid(), SIGSEGV,
+				 (union sigval){.sival_int = 42});
 		else if (strcmp(arg, "raise") == 0)
 			raise(SIGSEGV);
 		else
@@ -499,8 +501,8 @@ static int linked_scenario(const char *name, const char *arg)
 	}
 	if (strcmp(name, "callback-fault") == 0 ||
 	    strcmp(name, "callback-hang") == 0) {
-		o.callback = name[9] == 'f' ? faulting_callback
-					    : hanging_callback;
+		o.callback =
+			name[9] == 'f' ? faulting_callback : hanging_callback;
 		install(&o);
 		crash_null_read();
 		return 4;

@@ -119,8 +119,8 @@ int run_child(const struct spawn *sp, struct run *r)
 	memset(r, 0, sizeof(*r));
 	if (emulator())
 		timeout *= 4;
-	snprintf(preload, sizeof(preload), "LD_PRELOAD=%s/.libs/libfaultline.so",
-		 builddir());
+	snprintf(preload, sizeof(preload),
+		 "LD_PRELOAD=%s/.libs/libfaultline.so", builddir());
 	if (emulator()) {
 		char *save = NULL;
 		snprintf(emu, sizeof(emu), "%s", emulator());
@@ -184,10 +184,13 @@ int run_child(const struct spawn *sp, struct run *r)
 		if (n < 0 && errno != EINTR)
 			break;
 		for (int i = 0; i < 2; i++) {
-			if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP)))
+			if (pfd[i].fd < 0 ||
+			    !(pfd[i].revents & (POLLIN | POLLHUP)))
 				continue;
-			if (!(i == 0 ? drain(out[0], &r->out, &r->out_len, &ocap)
-				     : drain(err[0], &r->err, &r->err_len, &ecap))) {
+			if (!(i == 0 ? drain(out[0], &r->out, &r->out_len,
+					     &ocap)
+				     : drain(err[0], &r->err, &r->err_len,
+					     &ecap))) {
 				close(i == 0 ? out[0] : err[0]);
 				if (i == 0)
 					out[0] = -1;
@@ -512,7 +515,8 @@ int elf_build_id(const char *path, char *out, size_t cap)
 				    nh->n_namesz == 4 &&
 				    memcmp(m + name, "GNU", 4) == 0 &&
 				    nh->n_descsz * 2 + 1 <= cap) {
-					for (size_t k = 0; k < nh->n_descsz; k++)
+					for (size_t k = 0; k < nh->n_descsz;
+					     k++)
 						sprintf(out + 2 * k, "%02x",
 							m[desc + k]);
 					found = 1;
@@ -586,8 +590,8 @@ int run_tests(int argc, char **argv, const struct test *tests)
 		}
 		fflush(stdout);
 	}
-	printf("# %d passed, %d failed, %d skipped in %.1f s\n", passed,
-	       failed, skipped, now() - start);
+	printf("# %d passed, %d failed, %d skipped in %.1f s\n", passed, failed,
+	       skipped, now() - start);
 	if (failed)
 		return 1;
 	return passed ? 0 : SKIP;

@@ -21,14 +21,14 @@ enum child_kind { CHILD_LINKED, CHILD_PRELOAD, CHILD_MALLOC };
 
 struct spawn {
 	enum child_kind kind;
-	const char *path;	/* instead of child_path(kind) */
-	const char *args[8];	/* scenario and its arguments */
-	const char *env[8];	/* extra "NAME=value" for the child */
-	int pass_fd;		/* >= 0: this harness fd becomes fd_target */
+	const char *path;    /* instead of child_path(kind) */
+	const char *args[8]; /* scenario and its arguments */
+	const char *env[8];  /* extra "NAME=value" for the child */
+	int pass_fd;	     /* >= 0: this harness fd becomes fd_target */
 	int fd_target;
-	int kill_when_ready;	/* send this signal after "ready" on stdout */
-	int cores;		/* child allows core dumps (FL_TEST_CORE=1) */
-	double timeout;		/* seconds; 0: default */
+	int kill_when_ready; /* send this signal after "ready" on stdout */
+	int cores;	     /* child allows core dumps (FL_TEST_CORE=1) */
+	double timeout;	     /* seconds; 0: default */
 };
 
 struct run {
@@ -77,7 +77,7 @@ size_t line_count(const char *text);
 
 struct frame {
 	unsigned long long pc;
-	char symbol[256]; /* "" for ?? */
+	char symbol[256];  /* "" for ?? */
 	char module[1024]; /* "" for ?? */
 };
 /* Parse the backtrace of a text report; returns the number of frame

@@ -10,9 +10,8 @@ static struct run r;
 
 static void go(const char *scenario)
 {
-	struct spawn sp = {.kind = CHILD_LINKED,
-			   .args = {scenario},
-			   .pass_fd = -1};
+	struct spawn sp = {
+		.kind = CHILD_LINKED, .args = {scenario}, .pass_fd = -1};
 
 	run_free(&r);
 	CHECK(run_child(&sp, &r) == 0, "cannot start the child");

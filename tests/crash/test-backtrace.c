@@ -42,7 +42,8 @@ static void check_no_handler_frames(void)
 		CHECK(strncmp(frames[i].symbol, "fl_", 3) != 0 &&
 			      strcmp(frames[i].symbol, "handle_fatal") != 0 &&
 			      strcmp(frames[i].symbol, "__restore_rt") != 0 &&
-			      strcmp(frames[i].symbol, "__kernel_rt_sigreturn") != 0,
+			      strcmp(frames[i].symbol,
+				     "__kernel_rt_sigreturn") != 0,
 		      "frame %zu is a handler frame: %s", i, frames[i].symbol);
 	}
 }
@@ -50,8 +51,8 @@ static void check_no_handler_frames(void)
 static void check_program_frames(enum child_kind kind)
 {
 	CHECK(nframes >= 3, "only %zu frames", nframes);
-	CHECK(nframes == announced, "%zu frame lines, %llu announced",
-	      nframes, announced);
+	CHECK(nframes == announced, "%zu frame lines, %llu announced", nframes,
+	      announced);
 	CHECK(nframes >= 1 && strcmp(frames[0].symbol, "crash_null_read") == 0,
 	      "frame 0 is '%s', not crash_null_read",
 	      nframes ? frames[0].symbol : "");
@@ -99,8 +100,7 @@ static int deep_recursion_bounded(void)
 	check_signaled(&r, SIGSEGV);
 	CHECK(r.seconds < limit, "took %.1f s (limit %.0f s)", r.seconds,
 	      limit);
-	CHECK(announced > 100000, "backtrace announces %llu frames",
-	      announced);
+	CHECK(announced > 100000, "backtrace announces %llu frames", announced);
 	CHECK(nframes == 120, "%zu frame lines, expected 100 + 20", nframes);
 	CHECK(omitted == announced - 120, "%llu omitted of %llu", omitted,
 	      announced);
@@ -111,7 +111,8 @@ static int deep_recursion_bounded(void)
 	check_has("report", r.err, gap);
 	snprintf(last, sizeof(last), "\n  #%llu ", announced - 1);
 	check_has("report", r.err, last);
-	CHECK(nframes > 99 && strcmp(frames[0].symbol, "crash_null_read") == 0 &&
+	CHECK(nframes > 99 &&
+		      strcmp(frames[0].symbol, "crash_null_read") == 0 &&
 		      strcmp(frames[1].symbol, "deep_recursion") == 0 &&
 		      strcmp(frames[99].symbol, "deep_recursion") == 0,
 	      "head frames are not crash_null_read, deep_recursion...");
@@ -158,8 +159,7 @@ static int modules_with_build_ids(void)
 	got = module_build_id(r.err, child_path(CHILD_PRELOAD));
 	CHECK(got, "the executable is not in the module list");
 	CHECK(got && strcmp(got, want) == 0,
-	      "executable build-id '%s', file says '%s'", got ? got : "",
-	      want);
+	      "executable build-id '%s', file says '%s'", got ? got : "", want);
 	libc = strstr(r.err, "/libc.so.6");
 	CHECK(libc, "libc.so.6 is not in the module list");
 	CHECK(strstr(r.err, "/libfaultline.so"),

@@ -87,7 +87,8 @@ static int signals_all(void)
 
 static int signals_invalid(void)
 {
-	check_warning("FAULTLINE_SIGNALS=SEGV,BOGUS", "FAULTLINE_SIGNALS='SEGV,BOGUS'");
+	check_warning("FAULTLINE_SIGNALS=SEGV,BOGUS",
+		      "FAULTLINE_SIGNALS='SEGV,BOGUS'");
 	/* The default set applies: SIGABRT is in it. */
 	go(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=SEGV,BOGUS", NULL);
 	check_signaled(&r, SIGABRT);
@@ -200,8 +201,7 @@ static int output_template(void)
 			break;
 		}
 	}
-	CHECK(tdigits, "no time-<unix time>.txt between %lld and %lld", t0,
-	      t1);
+	CHECK(tdigits, "no time-<unix time>.txt between %lld and %lld", t0, t1);
 	if (tdigits)
 		check_report_file(tdigits);
 	return 0;
@@ -260,7 +260,8 @@ static int output_symlink(void)
 
 static int output_template_invalid(void)
 {
-	check_warning("FAULTLINE_OUTPUT=/tmp/x-%x", "FAULTLINE_OUTPUT='/tmp/x-%x'");
+	check_warning("FAULTLINE_OUTPUT=/tmp/x-%x",
+		      "FAULTLINE_OUTPUT='/tmp/x-%x'");
 	return 0;
 }
 

@@ -58,8 +58,7 @@ static unsigned long long address(const struct json *j, const char *key)
 	return strtoull(s, NULL, 16);
 }
 
-static void nullable(const struct json *j, const char *key,
-		     enum json_type type)
+static void nullable(const struct json *j, const char *key, enum json_type type)
 {
 	const struct json *v = json_get(j, key);
 	CHECK(v && (v->type == JSON_NULL || v->type == type),
@@ -74,9 +73,8 @@ static void check_schema(const struct json *j, long pid)
 	if (!j)
 		return;
 	CHECK(j->type == JSON_OBJECT, "the report is not an object");
-	CHECK(json_str(j, "faultline") &&
-		      strcmp(json_str(j, "faultline"),
-			     FAULTLINE_VERSION_STRING) == 0,
+	CHECK(json_str(j, "faultline") && strcmp(json_str(j, "faultline"),
+						 FAULTLINE_VERSION_STRING) == 0,
 	      "\"faultline\" is not the version");
 	CHECK(member(j, "pid", JSON_NUMBER) &&
 		      (long)json_get(j, "pid")->number == pid,
@@ -134,22 +132,25 @@ static int fields_segv(void)
 	CHECK(sig && json_get(sig, "number") &&
 		      json_get(sig, "number")->number == 11,
 	      "signal.number is not 11");
-	CHECK(json_str(sig, "name") && !strcmp(json_str(sig, "name"), "SIGSEGV"),
+	CHECK(json_str(sig, "name") &&
+		      !strcmp(json_str(sig, "name"), "SIGSEGV"),
 	      "signal.name is not SIGSEGV");
 	CHECK(json_get(sig, "code") && json_get(sig, "code")->number == 1,
 	      "signal.code is not 1");
 	CHECK(json_str(sig, "code_name") &&
 		      !strcmp(json_str(sig, "code_name"), "SEGV_MAPERR"),
 	      "signal.code_name is not SEGV_MAPERR");
-	CHECK(json_str(sig, "address") && !strcmp(json_str(sig, "address"), "0x0"),
+	CHECK(json_str(sig, "address") &&
+		      !strcmp(json_str(sig, "address"), "0x0"),
 	      "signal.address is not \"0x0\"");
-	CHECK(json_str(sig, "access") && !strcmp(json_str(sig, "access"), "read"),
+	CHECK(json_str(sig, "access") &&
+		      !strcmp(json_str(sig, "access"), "read"),
 	      "signal.access is not read");
 	CHECK(json_str(j, "cause") &&
 		      !strcmp(json_str(j, "cause"), "null pointer dereference"),
 	      "cause is not 'null pointer dereference'");
-	CHECK(json_str(j, "executable") &&
-		      !strcmp(json_str(j, "executable"), child_path(CHILD_LINKED)),
+	CHECK(json_str(j, "executable") && !strcmp(json_str(j, "executable"),
+						   child_path(CHILD_LINKED)),
 	      "executable is not the child");
 	json_free(j);
 	return 0;
@@ -162,10 +163,12 @@ static int fields_sent_signal(void)
 
 	check_schema(j, r.pid);
 	CHECK(sig && json_get(sig, "sender_pid") &&
-		      (long)json_get(sig, "sender_pid")->number == (long)getpid(),
+		      (long)json_get(sig, "sender_pid")->number ==
+			      (long)getpid(),
 	      "signal.sender_pid is not the harness");
 	CHECK(sig && json_get(sig, "sender_uid") &&
-		      (long)json_get(sig, "sender_uid")->number == (long)getuid(),
+		      (long)json_get(sig, "sender_uid")->number ==
+			      (long)getuid(),
 	      "signal.sender_uid is not ours");
 	CHECK(json_str(sig, "code_name") &&
 		      !strcmp(json_str(sig, "code_name"), "SI_USER"),
@@ -176,9 +179,8 @@ static int fields_sent_signal(void)
 
 static int options_format_json(void)
 {
-	struct spawn sp = {.kind = CHILD_LINKED,
-			   .args = {"json-options"},
-			   .pass_fd = -1};
+	struct spawn sp = {
+		.kind = CHILD_LINKED, .args = {"json-options"}, .pass_fd = -1};
 	struct json *j;
 
 	run_free(&r);
@@ -203,8 +205,8 @@ static int frames_and_modules(void)
 	CHECK(json_str(f0, "symbol") &&
 		      !strcmp(json_str(f0, "symbol"), "crash_null_read"),
 	      "frames[0].symbol is not crash_null_read");
-	CHECK(json_str(f0, "module") &&
-		      !strcmp(json_str(f0, "module"), child_path(CHILD_PRELOAD)),
+	CHECK(json_str(f0, "module") && !strcmp(json_str(f0, "module"),
+						child_path(CHILD_PRELOAD)),
 	      "frames[0].module is not the executable");
 	elf_build_id(child_path(CHILD_PRELOAD), id, sizeof(id));
 	for (size_t i = 0; i < json_count(mods); i++) {
@@ -247,9 +249,8 @@ static int hostile_bytes(void)
 	check_schema(j, r.pid);
 	t = json_at(json_get(j, "threads"), 0);
 	/* Invalid UTF-8 bytes become \u00XX: U+00FF when decoded. */
-	CHECK(json_str(t, "name") &&
-		      !strcmp(json_str(t, "name"),
-			      "q\"b\\\n\x01\xc3\xbf\xc3\xa9"),
+	CHECK(json_str(t, "name") && !strcmp(json_str(t, "name"),
+					     "q\"b\\\n\x01\xc3\xbf\xc3\xa9"),
 	      "thread name decodes to '%s'", json_str(t, "name"));
 	CHECK(json_str(j, "executable") &&
 		      strstr(json_str(j, "executable"),

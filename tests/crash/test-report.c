@@ -41,9 +41,9 @@ static int null_read(void)
 	crash(CHILD_LINKED, "null-read");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
-	check_has("report", r.err, "\nsignal: SIGSEGV (11), code SEGV_MAPERR (1)\n");
 	check_has("report", r.err,
-		  "\naddress: 0x0000000000000000 (read)\n");
+		  "\nsignal: SIGSEGV (11), code SEGV_MAPERR (1)\n");
+	check_has("report", r.err, "\naddress: 0x0000000000000000 (read)\n");
 	check_has("report", r.err, "\ncause: null pointer dereference\n");
 	return 0;
 }
@@ -96,7 +96,8 @@ static int bus_adrerr(void)
 	crash(CHILD_LINKED, "bus");
 	check_signaled(&r, SIGBUS);
 	check_one_report(r.err);
-	check_has("report", r.err, "\nsignal: SIGBUS (7), code BUS_ADRERR (2)\n");
+	check_has("report", r.err,
+		  "\nsignal: SIGBUS (7), code BUS_ADRERR (2)\n");
 	a = report_address();
 	CHECK(a == child_address(), "address 0x%llx, expected 0x%llx", a,
 	      child_address());
@@ -112,8 +113,10 @@ static int illegal_instruction(void)
 	check_one_report(r.err);
 	if (is_aarch64())
 		/* udf: ILL_ILLOPC from Linux, ILL_ILLOPN from qemu-user */
-		CHECK(strstr(r.err, "\nsignal: SIGILL (4), code ILL_ILLOPC (1)\n") ||
-			      strstr(r.err, "\nsignal: SIGILL (4), code ILL_ILLOPN (2)\n"),
+		CHECK(strstr(r.err,
+			     "\nsignal: SIGILL (4), code ILL_ILLOPC (1)\n") ||
+			      strstr(r.err, "\nsignal: SIGILL (4), code "
+					    "ILL_ILLOPN (2)\n"),
 		      "no SIGILL ILL_ILLOPC/ILL_ILLOPN signal line");
 	else
 		check_has("report", r.err,
@@ -131,7 +134,8 @@ static int divide_by_zero(void)
 	crash(CHILD_LINKED, "fpe");
 	check_signaled(&r, SIGFPE);
 	check_one_report(r.err);
-	check_has("report", r.err, "\nsignal: SIGFPE (8), code FPE_INTDIV (1)\n");
+	check_has("report", r.err,
+		  "\nsignal: SIGFPE (8), code FPE_INTDIV (1)\n");
 	check_has("report", r.err, "\ncause: integer divide by zero\n");
 	return 0;
 }
@@ -175,8 +179,8 @@ static int bad_syscall(void)
 		check_has("report", r.err,
 			  "\ncause: system call blocked by seccomp\n");
 	} else {
-		CHECK(emulator() != NULL,
-		      "seccomp unavailable natively: %s", r.out);
+		CHECK(emulator() != NULL, "seccomp unavailable natively: %s",
+		      r.out);
 		check_has("report", r.err,
 			  "\nsignal: SIGSYS (31), code SI_TKILL (-6)");
 	}
@@ -249,7 +253,8 @@ static int process_and_thread(void)
 		 (long)r.pid, child_path(CHILD_LINKED));
 	check_has("report", r.err, want);
 	CHECK(tid && atol(tid) != r.pid, "crash was not on a worker thread");
-	snprintf(want, sizeof(want), "\nthread: tid %ld \"fl-worker\" (crashed)\n",
+	snprintf(want, sizeof(want),
+		 "\nthread: tid %ld \"fl-worker\" (crashed)\n",
 		 tid ? atol(tid) : -1L);
 	check_has("report", r.err, want);
 	return 0;
@@ -257,10 +262,10 @@ static int process_and_thread(void)
 
 static int registers(void)
 {
-	static const char *const x86[] = {"rax", "rbx", "rcx", "rdx", "rsi",
-					  "rdi", "rbp", "rsp", "r8", "r15",
+	static const char *const x86[] = {"rax", "rbx",	   "rcx", "rdx", "rsi",
+					  "rdi", "rbp",	   "rsp", "r8",	 "r15",
 					  "rip", "eflags", NULL};
-	static const char *const arm[] = {"x0", "x1", "x15", "x29", "x30",
+	static const char *const arm[] = {"x0", "x1", "x15",	"x29", "x30",
 					  "sp", "pc", "pstate", NULL};
 	const char *const *names = is_aarch64() ? arm : x86;
 	unsigned long long v, pc;
