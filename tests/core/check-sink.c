@@ -187,7 +187,7 @@ START_TEST(json_any_bytes)
 	unsigned seed = 12345;
 	char str[64];
 
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < 4000; round++) {
 		size_t len = (size_t)(rand_r(&seed) % 40);
 		const char *lit;
 		for (size_t i = 0; i < len; i++) {
@@ -235,7 +235,7 @@ START_TEST(text_any_bytes)
 	unsigned seed = 777;
 	char str[64];
 
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < 4000; round++) {
 		size_t len = (size_t)(rand_r(&seed) % 40);
 		const unsigned char *p;
 		for (size_t i = 0; i < len; i++) {

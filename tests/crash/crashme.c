@@ -43,6 +43,7 @@
 #endif
 
 static volatile int sink;
+static volatile int zero;
 int *volatile null_pointer; /* the compiler cannot know it is NULL */
 
 /* --- the crashes ------------------------------------------------------- */
@@ -569,7 +570,6 @@ int main(int argc, char **argv)
 	const char *name = argc > 1 ? argv[1] : "";
 	const char *arg = argc > 2 ? argv[2] : "";
 	struct rlimit core = {0, 0};
-	static volatile int zero;
 
 	if (getenv("FL_TEST_CORE"))
 		core.rlim_cur = core.rlim_max = RLIM_INFINITY;
@@ -603,11 +603,10 @@ int main(int argc, char **argv)
 	else if (strcmp(name, "ill") == 0)
 		crash_illegal();
 	else if (strcmp(name, "fpe") == 0) {
+		sink = crash_divide(1, &zero);
 #ifdef __aarch64__
 		printf("no integer divide trap on aarch64\n");
 		return 77;
-#else
-		sink = crash_divide(1, &zero);
 #endif
 	} else if (strcmp(name, "abort") == 0)
 		abort();

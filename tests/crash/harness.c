@@ -103,6 +103,25 @@ static int env_keep(const char *e)
 	       !(emulator() && strncmp(e, "LD_LIBRARY_PATH=", 16) == 0);
 }
 
+/* qemu-user announces the guest's death on stderr ("qemu: uncaught
+ * target signal 11 (Segmentation fault) - core dumped"): not the child's
+ * output. */
+static void strip_emulator_lines(struct run *r)
+{
+	char *p = r->err;
+
+	while ((p = strstr(p, "qemu: uncaught target signal")) != NULL) {
+		char *nl = strchr(p, '\n');
+		size_t cut = nl ? (size_t)(nl + 1 - p) : strlen(p);
+		if (p != r->err && p[-1] != '\n') {
+			p++;
+			continue;
+		}
+		memmove(p, p + cut, strlen(p + cut) + 1);
+		r->err_len -= cut;
+	}
+}
+
 int run_child(const struct spawn *sp, struct run *r)
 {
 	char *argv[64];
@@ -226,6 +245,8 @@ int run_child(const struct spawn *sp, struct run *r)
 		usleep(2000);
 	}
 	r->seconds = now() - start;
+	if (emulator() && r->err)
+		strip_emulator_lines(r);
 	if (!r->out)
 		r->out = calloc(1, 1);
 	if (!r->err)

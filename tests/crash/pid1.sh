@@ -53,17 +53,23 @@ check() {
 	fi
 }
 
-# Control: without faultline a raise() in PID 1 is dropped and the
-# program runs on - which is what the checks below must not see.
-as_pid1 raise FAULTLINE_DISABLE=1
-if grep -q 'survived raise' "$tmp/out"; then
-	echo "control: without faultline, raise(SIGSEGV) in PID 1 is ignored"
-else
-	echo "control: this kernel killed PID 1 by raise() even without faultline (status $rc)"
-fi
-
 check raise 11
 check sigqueue 11
 check abort 6
-check null-read 11
+if [ -n "$FL_TEST_EMULATOR" ]; then
+	# qemu-user as PID 1 cannot die by a default-action signal itself
+	# (it kills itself with the guest's signal, which PID 1 drops): the
+	# control and the re-fired fault would hang in qemu, not in faultline.
+	echo "SKIP: control and hardware fault as PID 1 under qemu-user"
+else
+	# Control: without faultline a raise() in PID 1 is dropped and the
+	# program runs on - which is what the checks above must not see.
+	as_pid1 raise FAULTLINE_DISABLE=1
+	if grep -q 'survived raise' "$tmp/out"; then
+		echo "control: without faultline, raise(SIGSEGV) in PID 1 is ignored"
+	else
+		echo "control: PID 1 died by raise() even without faultline (status $rc)"
+	fi
+	check null-read 11
+fi
 exit $failed
