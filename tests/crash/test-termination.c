@@ -255,16 +255,25 @@ static int stripped_siginfo_segv(void)
 	go(CHILD_LINKED, "signal-strip", "segv", 0, 0);
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
+	/* the real siginfo, not whatever a stripped frame left there */
+	check_has("report", r.err,
+		  "\nsignal: SIGSEGV (11), code SEGV_MAPERR (1)\n");
 	check_has("report", r.err, "\ncause: null pointer dereference\n");
 	return 0;
 }
 
 static int stripped_siginfo_abort(void)
 {
+	char want[128];
+
 	go(CHILD_LINKED, "signal-strip", "abort", 0, 0);
 	check_signaled(&r, SIGABRT);
 	check_one_report(r.err);
 	check_has("report", r.err, "\ncause: abort() called\n");
+	/* the real siginfo, not whatever a stripped frame left there */
+	snprintf(want, sizeof(want), "code SI_TKILL (-6), sent by pid %ld ",
+		 (long)r.pid);
+	check_has("report", r.err, want);
 	return 0;
 }
 
