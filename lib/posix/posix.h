@@ -39,6 +39,69 @@ size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap);
  * 0, or -1 when unreadable (instead of faulting). */
 int fl_safe_read(void *dst, uintptr_t src, size_t len);
 
+/* Batch lookups: the frames of one crash that fall into one module are
+ * resolved in a single pass over its symbol table.  The caller fills
+ * vaddr (and name, cap for fl_elf_symbolize_image); the pass finds the
+ * symbol and where its name is, fl_elf_read_name reads it. */
+#define FL_ELF_LOOKUP_MAX FAULTLINE_MAX_FRAMES
+struct fl_elf_lookup {
+	uintptr_t vaddr;   /* in: ELF virtual address (pc - bias) */
+	char *name;        /* in: where fl_elf_symbolize_image puts names */
+	size_t cap;
+	int found;         /* out: 1 when a symbol contains vaddr */
+	uintptr_t start;   /* out: the symbol's st_value */
+	uint64_t name_at;  /* out: the name's offset in the source */
+	uint64_t name_max; /* out: bytes to the string table's end */
+};
+/* An ELF to read: a file (fd >= 0, read with pread) or an image in our
+ * own memory at mem (read through fl_mem_read).  size bounds every read. */
+struct fl_elf_src {
+	int fd;
+	uintptr_t mem;
+	uint64_t size;
+};
+/* [fatal] open + fstat; 0 or -1.  fl_elf_close closes. */
+int fl_elf_open(const char *path, struct fl_elf_src *s);
+void fl_elf_close(struct fl_elf_src *s);
+/* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups in one pass over the
+ * symbols (.symtab, then .dynsym for what is left); 0, or -1 when the
+ * source is no 64-bit ELF.  Not reentrant (one static buffer). */
+int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
+			 size_t n);
+/* [fatal] The name of a found lookup into out (NUL-terminated); 0 or -1. */
+int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
+		     char *out, size_t cap);
+/* The same, names included, for an image in memory (tests); it starts
+ * with fl_mem_forget. */
+int fl_elf_symbolize_image(const void *data, size_t size,
+			   struct fl_elf_lookup *q, size_t n);
+/* [fatal] GNU build-id of an ELF file (its PT_NOTE segments). */
+size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
+			   size_t cap);
+
+/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
+ * granules: each granule costs one probe syscall, later reads none.
+ * fl_mem_forget starts a new crash (the map may have changed since). */
+int fl_mem_read(void *dst, uintptr_t src, size_t len);
+void fl_mem_forget(void);
+/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
+ * exposed for its test. */
+int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
+
+/* --- modules.c -------------------------------------------------------- */
+/* fl_platform_symbolize keeps a per-crash cache: its first call for a
+ * module resolves every frame of the latest unwind that falls into that
+ * module, in one pass over the module's symbols (return addresses at
+ * pc - 1, frame 0 at pc, as fl_snapshot_resolve asks), so a deep crash
+ * opens each file once and scans its symbols once.  A file whose
+ * build-id differs from the loaded module's gets no symbols (it was
+ * replaced on disk). */
+
+/* --- unwind.c, for that cache ------------------------------------------ */
+/* [fatal] The fault filled by the latest fl_unwind_context, and a number
+ * that changes with every unwind (0: none yet). */
+const struct faultline_fault *fl_unwind_last(unsigned long *generation);
+
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */
 int fl_altstack_thread_init(void);
