@@ -95,12 +95,21 @@ static int deep_recursion_bounded(void)
 {
 	char gap[128], last[64];
 	double limit = emulator() ? 120 : 20;
+	int cut;
 
 	crash(CHILD_LINKED, "deep");
 	check_signaled(&r, SIGSEGV);
 	CHECK(r.seconds < limit, "took %.1f s (limit %.0f s)", r.seconds,
 	      limit);
-	CHECK(announced > 100000, "backtrace announces %llu frames", announced);
+	/* The unwinder allows itself about 2 s: under qemu-user that cuts a
+	 * 100,000-frame walk short (the tail then is not the thread's
+	 * start).  Natively it must see every frame. */
+	cut = emulator() && announced < 100000;
+	if (cut)
+		fprintf(stderr, "  qemu-user: walk cut at %llu frames\n",
+			announced);
+	CHECK(announced > 100000 || (cut && announced >= 1000),
+	      "backtrace announces %llu frames", announced);
 	CHECK(nframes == 120, "%zu frame lines, expected 100 + 20", nframes);
 	CHECK(omitted == announced - 120, "%llu omitted of %llu", omitted,
 	      announced);
@@ -116,7 +125,7 @@ static int deep_recursion_bounded(void)
 		      strcmp(frames[1].symbol, "deep_recursion") == 0 &&
 		      strcmp(frames[99].symbol, "deep_recursion") == 0,
 	      "head frames are not crash_null_read, deep_recursion...");
-	CHECK(nframes == 120 && has_frame("deep_thread"),
+	CHECK(cut || (nframes == 120 && has_frame("deep_thread")),
 	      "the tail does not reach deep_thread");
 	check_one_report(r.err);
 	return 0;
