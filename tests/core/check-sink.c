@@ -180,6 +180,24 @@ START_TEST(json_escaping)
 }
 END_TEST
 
+/* Up to 39 random non-NUL bytes into str[64]; high: prefer bytes >=
+ * 0x80 (UTF-8 lead and continuation bytes). */
+static void random_string(char *str, unsigned *seed, int high)
+{
+	size_t len = (size_t)(rand_r(seed) % 40);
+
+	for (size_t i = 0; i < len; i++) {
+		int c;
+		do
+			c = rand_r(seed) & 0xff;
+		while (c == 0);
+		if (high && c > 0x20 && c < 0x80)
+			c |= 0x80;
+		str[i] = (char)c;
+	}
+	str[len] = '\0';
+}
+
 /* Any byte string gives a literal that a strict reader accepts, and
  * whose value keeps every valid character. */
 START_TEST(json_any_bytes)
@@ -188,19 +206,9 @@ START_TEST(json_any_bytes)
 	char str[64];
 
 	for (int round = 0; round < 4000; round++) {
-		size_t len = (size_t)(rand_r(&seed) % 40);
 		const char *lit;
-		for (size_t i = 0; i < len; i++) {
-			int c;
-			do
-				c = rand_r(&seed) & 0xff;
-			while (c == 0);
-			/* Bias towards the interesting range. */
-			if (round % 3 == 0 && c > 0x20 && c < 0x80)
-				c |= 0x80;
-			str[i] = (char)c;
-		}
-		str[len] = '\0';
+		/* Every third string leans to bytes >= 0x80. */
+		random_string(str, &seed, round % 3 == 0);
 		lit = json_of(str);
 		ck_assert_msg(decode(lit) != NULL,
 			      "invalid JSON for round %d: %s", round, lit);
@@ -236,16 +244,8 @@ START_TEST(text_any_bytes)
 	char str[64];
 
 	for (int round = 0; round < 4000; round++) {
-		size_t len = (size_t)(rand_r(&seed) % 40);
 		const unsigned char *p;
-		for (size_t i = 0; i < len; i++) {
-			int c;
-			do
-				c = rand_r(&seed) & 0xff;
-			while (c == 0);
-			str[i] = (char)c;
-		}
-		str[len] = '\0';
+		random_string(str, &seed, 0);
 		p = (const unsigned char *)text_of(str);
 		for (; *p; p++)
 			ck_assert_msg(*p >= 0x20 && *p != 0x7f,

@@ -72,29 +72,33 @@ START_TEST(frames_deep)
 }
 END_TEST
 
-static const char *explain(int signo, int code, uintptr_t addr,
-			   enum faultline_access access, int overflow)
+/* The cause text for a fault of process 100; sender > 0: sent by it. */
+static const char *explain_fault(int signo, int code, uintptr_t addr,
+				 enum faultline_access access, int overflow,
+				 long sender)
 {
 	memset(&f, 0, sizeof(f));
 	f.signo = signo;
 	f.code = code;
 	f.address = addr;
 	f.access = access;
+	f.has_sender = sender > 0;
+	f.sender_pid = sender;
 	f.pid = 100;
 	fl_fault_explain(&f, overflow);
 	return f.cause_text;
 }
 
+static const char *explain(int signo, int code, uintptr_t addr,
+			   enum faultline_access access, int overflow)
+{
+	return explain_fault(signo, code, addr, access, overflow, 0);
+}
+
 static const char *explain_sent(int signo, int code, long sender)
 {
-	memset(&f, 0, sizeof(f));
-	f.signo = signo;
-	f.code = code;
-	f.has_sender = 1;
-	f.sender_pid = sender;
-	f.pid = 100;
-	fl_fault_explain(&f, 0);
-	return f.cause_text;
+	return explain_fault(signo, code, 0, FAULTLINE_ACCESS_UNKNOWN, 0,
+			     sender);
 }
 
 START_TEST(cause_segv)

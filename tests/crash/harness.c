@@ -261,6 +261,21 @@ void run_free(struct run *r)
 	r->out = r->err = NULL;
 }
 
+void spawn_into(const struct spawn *sp, struct run *r)
+{
+	run_free(r);
+	CHECK(run_child(sp, r) == 0, "cannot start the child");
+}
+
+void run_scenario(struct run *r, enum child_kind kind, const char *scenario,
+		  const char *arg)
+{
+	struct spawn sp = {
+		.kind = kind, .args = {scenario, arg}, .pass_fd = -1};
+
+	spawn_into(&sp, r);
+}
+
 static void dump_output(const struct run *r)
 {
 	fprintf(stderr, "  --- child stderr (%zu bytes) ---\n%.6000s%s",

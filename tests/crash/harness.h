@@ -46,6 +46,11 @@ struct run {
  * start. */
 int run_child(const struct spawn *sp, struct run *r);
 void run_free(struct run *r);
+/* run_child into *r (freed first); a failed check if it cannot start. */
+void spawn_into(const struct spawn *sp, struct run *r);
+/* The plain case: one scenario (and its argument, or NULL) of a child. */
+void run_scenario(struct run *r, enum child_kind kind, const char *scenario,
+		  const char *arg);
 
 /* --- checks: each failed check prints why and marks the test failed - */
 extern int test_failed;

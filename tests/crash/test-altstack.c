@@ -14,10 +14,7 @@ static struct run r;
 
 static void overflow(enum child_kind kind, const char *scenario)
 {
-	struct spawn sp = {.kind = kind, .args = {scenario}, .pass_fd = -1};
-
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	run_scenario(&r, kind, scenario, NULL);
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	check_has("report", r.err, "\ncause: stack overflow\n");

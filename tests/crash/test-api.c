@@ -10,11 +10,7 @@ static struct run r;
 
 static void go(const char *scenario)
 {
-	struct spawn sp = {
-		.kind = CHILD_LINKED, .args = {scenario}, .pass_fd = -1};
-
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	run_scenario(&r, CHILD_LINKED, scenario, NULL);
 }
 
 static int uninstall_restores(void)

@@ -17,10 +17,7 @@ static unsigned long long omitted, announced;
 
 static void crash(enum child_kind kind, const char *scenario)
 {
-	struct spawn sp = {.kind = kind, .args = {scenario}, .pass_fd = -1};
-
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	run_scenario(&r, kind, scenario, NULL);
 	nframes = parse_frames(r.err, frames, 200, &omitted, &announced);
 }
 

@@ -24,8 +24,7 @@ static void go(enum child_kind kind, const char *scenario, const char *env1,
 			   .env = {env1, env2},
 			   .pass_fd = -1};
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 }
 
 static void check_no_report(void)
@@ -142,8 +141,7 @@ static int output_fd(void)
 			   .pass_fd = fd,
 			   .fd_target = 7};
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 	close(fd);
 	check_signaled(&r, SIGSEGV);
 	check_no_report();
@@ -310,8 +308,7 @@ static int all_invalid_at_once(void)
 				   "FAULTLINE_OUTPUT=fd:-1"},
 			   .pass_fd = -1};
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 	check_exited(&r, 0);
 	CHECK(line_count(r.err) == 3, "expected three warning lines: %s",
 	      r.err);

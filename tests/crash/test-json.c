@@ -26,8 +26,7 @@ static struct json *crash_json(enum child_kind kind, const char *path,
 
 	if (strcmp(scenario, "wait-kill") == 0)
 		sp.kill_when_ready = sig;
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 	check_signaled(&r, sig);
 	check_lacks("stderr", r.err, "==== faultline");
 	CHECK(count_of(r.err, "{\"faultline\":") == 1,
@@ -186,8 +185,7 @@ static int options_format_json(void)
 		.kind = CHILD_LINKED, .args = {"json-options"}, .pass_fd = -1};
 	struct json *j;
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 	check_signaled(&r, SIGSEGV);
 	j = parse_json_report(r.err);
 	check_schema(j, r.pid);

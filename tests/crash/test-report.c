@@ -15,11 +15,7 @@ static struct run r;
 
 static void crash(enum child_kind kind, const char *scenario)
 {
-	struct spawn sp = {.kind = kind, .args = {scenario}, .pass_fd = -1};
-
-	run_free(&r);
-	if (run_child(&sp, &r) != 0)
-		CHECK(0, "cannot start the child");
+	run_scenario(&r, kind, scenario, NULL);
 }
 
 /* The address the child printed before crashing ("address 0x..."). */
@@ -219,8 +215,7 @@ static int killed_by_other_process(void)
 			   .kill_when_ready = SIGSEGV};
 	char want[160];
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	snprintf(want, sizeof(want),

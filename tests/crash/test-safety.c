@@ -12,20 +12,14 @@
 
 static struct run r;
 
-static void go(enum child_kind kind, const char *scenario, double timeout)
+static void go(enum child_kind kind, const char *scenario)
 {
-	struct spawn sp = {.kind = kind,
-			   .args = {scenario},
-			   .pass_fd = -1,
-			   .timeout = timeout};
-
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	run_scenario(&r, kind, scenario, NULL);
 }
 
 static int malloc_lock_held(void)
 {
-	go(CHILD_MALLOC, "malloc-crash", 30);
+	go(CHILD_MALLOC, "malloc-crash");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	check_lacks("stderr", r.err, "timed out");
@@ -36,7 +30,7 @@ static int malloc_lock_held(void)
 static int watchdog_full_pipe(void)
 {
 	/* The report cannot be written at all; the watchdog (5 s) ends it. */
-	go(CHILD_LINKED, "pipe-full", 30);
+	go(CHILD_LINKED, "pipe-full");
 	check_signaled(&r, SIGSEGV);
 	check_has("stdout", r.out, "pipe full");
 	return 0;
@@ -46,7 +40,7 @@ static int watchdog_hanging_callback(void)
 {
 	const char *end, *hang, *timeout;
 
-	go(CHILD_LINKED, "callback-hang", 30);
+	go(CHILD_LINKED, "callback-hang");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	end = strstr(r.err, "==== end of faultline report ====\n");
@@ -61,7 +55,7 @@ static int watchdog_hanging_callback(void)
 
 static int fault_in_handler(void)
 {
-	go(CHILD_LINKED, "callback-fault", 30);
+	go(CHILD_LINKED, "callback-fault");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	check_lacks("stderr", r.err, "timed out");
@@ -70,7 +64,7 @@ static int fault_in_handler(void)
 
 static int threads_crash_together(void)
 {
-	go(CHILD_LINKED, "threads", 30);
+	go(CHILD_LINKED, "threads");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	check_has("report", r.err, "\ncause: null pointer dereference\n");
@@ -79,7 +73,7 @@ static int threads_crash_together(void)
 
 static int threads_crash_together_preload(void)
 {
-	go(CHILD_PRELOAD, "threads", 30);
+	go(CHILD_PRELOAD, "threads");
 	check_signaled(&r, SIGSEGV);
 	check_one_report(r.err);
 	return 0;

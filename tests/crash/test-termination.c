@@ -27,8 +27,7 @@ static void go(enum child_kind kind, const char *scenario, const char *arg,
 			   .cores = cores,
 			   .kill_when_ready = kill_sig};
 
-	run_free(&r);
-	CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+	spawn_into(&sp, &r);
 }
 
 /* --- cores ------------------------------------------------------------- */
@@ -89,8 +88,7 @@ static int cores_work(void)
 				   .env = {"FAULTLINE_DISABLE=1"},
 				   .pass_fd = -1,
 				   .cores = 1};
-		run_free(&r);
-		CHECK(run_child(&sp, &r) == 0, "cannot start the child");
+		spawn_into(&sp, &r);
 	}
 	known = r.status != -1 && WIFSIGNALED(r.status) && WCOREDUMP(r.status);
 	if (!known) {
