@@ -98,13 +98,14 @@ static int deep_recursion_bounded(void)
 	check_signaled(&r, SIGSEGV);
 	CHECK(r.seconds < limit, "took %.1f s (limit %.0f s)", r.seconds,
 	      limit);
-	/* The unwinder allows itself about 2 s: under qemu-user that cuts a
-	 * 100,000-frame walk short (the tail then is not the thread's
-	 * start).  Natively it must see every frame. */
-	cut = emulator() && announced < 100000;
+	/* The unwinder allows itself about 2 s: under qemu-user, or on a
+	 * loaded machine, that cuts a 100,000-frame walk short (the tail
+	 * then is not the thread's start).  A cut is only excused when the
+	 * child took that long; a quick run must have seen every frame. */
+	cut = announced < 100000 && r.seconds >= 1.9;
 	if (cut)
-		fprintf(stderr, "  qemu-user: walk cut at %llu frames\n",
-			announced);
+		fprintf(stderr, "  walk cut at %llu frames after %.1f s\n",
+			announced, r.seconds);
 	CHECK(announced > 100000 || (cut && announced >= 1000),
 	      "backtrace announces %llu frames", announced);
 	CHECK(nframes == 120, "%zu frame lines, expected 100 + 20", nframes);
