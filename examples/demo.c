@@ -6,20 +6,26 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Keep the functions whole, so that the backtrace shows their plain
+ * names (no inlining, no GCC clones such as name.isra.0). */
+#if defined(__GNUC__) && !defined(__clang__)
+#define KEEP __attribute__((noinline, noipa))
+#else
+#define KEEP __attribute__((noinline))
+#endif
+
 struct section {
 	const char *name;
 	const struct section *parent; /* NULL for the top level */
 };
 
 /* The bug: the top-level section has no parent. */
-__attribute__((noinline)) static size_t
-parent_name_length(const struct section *s)
+KEEP static size_t parent_name_length(const struct section *s)
 {
 	return strlen(s->parent->name);
 }
 
-__attribute__((noinline)) static size_t
-total_length(const struct section *sections, size_t n)
+KEEP static size_t total_length(const struct section *sections, size_t n)
 {
 	size_t total = 0;
 

@@ -3,5 +3,4 @@
 if FL_POSIX
 noinst_PROGRAMS += examples/demo
 examples_demo_SOURCES = examples/demo.c
-examples_demo_CFLAGS = $(AM_CFLAGS) -g -O1
 endif
