@@ -1,1 +1,60 @@
-# bench: rules come with the area's work.
+# --- bench: start-up and crash-to-death (issue 2, section 9) -----------------
+# `make bench` runs two A/B benchmarks, each in one run of alternating rounds
+# (bench/run.c), and prints medians, their ratio and PASS/FAIL:
+#  (a) a tiny program started with LD_PRELOAD=libfaultline.so against the
+#      same with an empty preloaded DSO; target <= 1.10.
+#  (b) a program crashing 64 frames deep, faultline preloaded writing its
+#      full text report to a pipe the driver drains, against the same
+#      program with no handler (no preload); target <= 1.4.
+# bench/callgrind.sh gives both comparisons as instruction counts.
+# The programs are built by `make all` so that they never rot.
+if FL_POSIX
+noinst_PROGRAMS += bench/run bench/tiny bench/deep
+bench_run_SOURCES = bench/run.c
+bench_tiny_SOURCES = bench/tiny.c
+bench_deep_SOURCES = bench/deep.c
+# -rpath: libtool builds a shared object only for an installable library.
+noinst_LTLIBRARIES += bench/libblank.la
+bench_libblank_la_SOURCES = bench/blank.c
+bench_libblank_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/bench
+EXTRA_DIST += bench/callgrind.sh
+
+FL_BENCH_ROUNDS = 200
+FL_BENCH_WARMUP = 20
+FL_BENCH_LIB = $(abs_top_builddir)/.libs/libfaultline.so
+FL_BENCH_BLANK = $(abs_top_builddir)/bench/.libs/libblank.so
+FL_BENCH_RUN = $(abs_top_builddir)/bench/run$(EXEEXT) \
+	-n $(FL_BENCH_ROUNDS) -w $(FL_BENCH_WARMUP)
+
+bench: libfaultline.la bench/libblank.la bench/run$(EXEEXT) \
+		bench/tiny$(EXEEXT) bench/deep$(EXEEXT)
+	@test -e $(FL_BENCH_LIB) || { \
+		echo 'bench: $(FL_BENCH_LIB) is missing (configure --enable-shared)'; \
+		exit 1; }; \
+	rc=0; \
+	$(FL_BENCH_RUN) -l '(a) start-up' -t 1.10 -Q \
+		-A 'LD_PRELOAD=faultline' -a LD_PRELOAD=$(FL_BENCH_LIB) \
+		-B 'LD_PRELOAD=empty DSO' -b LD_PRELOAD=$(FL_BENCH_BLANK) \
+		-- $(abs_top_builddir)/bench/tiny$(EXEEXT) || rc=1; \
+	$(FL_BENCH_RUN) -l '(b) crash 64 frames deep' -t 1.4 -s 11 -R \
+		-A 'faultline, full report' -a LD_PRELOAD=$(FL_BENCH_LIB) \
+		-B 'no handler' \
+		-- $(abs_top_builddir)/bench/deep$(EXEEXT) || rc=1; \
+	exit $$rc
+
+bench-callgrind: libfaultline.la bench/libblank.la bench/tiny$(EXEEXT) \
+		bench/deep$(EXEEXT)
+	$(SHELL) $(abs_top_srcdir)/bench/callgrind.sh $(abs_top_builddir)
+endif
+.PHONY: bench bench-callgrind
+# --- end bench ----------------------------------------------------------------
+
+# faultline symbolize: a 64-frame report, cold (bench/symbolize.sh).
+if FL_POSIX
+if HAVE_LIBDW
+bench-symbolize: faultline
+	$(SHELL) $(srcdir)/bench/symbolize.sh $(abs_builddir)/faultline
+endif
+endif
+EXTRA_DIST += bench/symbolize.sh

@@ -1,1 +1,53 @@
-# tools: rules come with the area's work.
+# tools: the faultline command-line tool ("run" and "symbolize"), its man
+# page and tests.  It needs libdw for symbolizing, so it is built when
+# libdw was found.
+if FL_POSIX
+if HAVE_LIBDW
+bin_PROGRAMS += faultline
+faultline_SOURCES = \
+	tools/faultline.c \
+	tools/json.c \
+	tools/json.h \
+	tools/log_output.c \
+	tools/report.h \
+	tools/report_parse.c \
+	tools/report_write.c \
+	tools/run.c \
+	tools/symbolize.c \
+	tools/symbolize.h \
+	tools/tool.h
+faultline_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LIBDIR='"$(libdir)"'
+faultline_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
+faultline_LDADD = $(LIBDW_LIBS) -lelf -ldl
+dist_man_MANS += man/faultline.1
+# The scripts build their crash programs themselves (C at -O2 -g, C++,
+# a shared library), so the compilers used are the ones configured.
+TESTS += tests/tool/symbolize.sh tests/tool/run.sh tests/tool/bad_input.sh
+AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
+	CXX='$(CXX)'; export CXX;
+endif
+endif
+EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
+	tests/tool/run.sh tests/tool/bad_input.sh tests/tool/crash_c.c \
+	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
+	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
+	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \
+	tests/tool/corpus/text-prefixed.txt \
+	tests/tool/corpus/text-symbolized.txt
+
+# The parser's libFuzzer target, built on request with clang:
+#   make fuzz-report-parse && ./fuzz_report_parse -max_total_time=600 \
+#       -dict=$(srcdir)/tests/tool/report.dict \
+#       fuzz-corpus $(srcdir)/tests/tool/corpus
+FUZZ_CC = clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
+fuzz-report-parse:
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir)/tools \
+		$(LIBDW_CFLAGS) -o fuzz_report_parse \
+		$(srcdir)/tests/tool/fuzz_report_parse.c \
+		$(srcdir)/tools/json.c $(srcdir)/tools/report_parse.c \
+		$(srcdir)/tools/report_write.c $(srcdir)/tools/log_output.c \
+		$(srcdir)/tools/symbolize.c $(LIBDW_LIBS) -lelf -ldl
+.PHONY: fuzz-report-parse
+CLEANFILES += fuzz_report_parse
+EXTRA_DIST += tests/tool/fuzz_report_parse.c tests/tool/report.dict

@@ -40,6 +40,7 @@
 
 static struct sigaction previous[FL_NSIG];
 static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
+static uint64_t blocked;   /* signals every action of ours blocks */
 static struct fl_snapshot crash;
 volatile long fl_crashing_tid;
 static volatile int watchdog_sig;
@@ -108,7 +109,7 @@ static void fill_action(struct sigaction *sa)
 	 * default death - never a loop. */
 	sigemptyset(&sa->sa_mask);
 	for (int sig = 1; sig < FL_NSIG; sig++)
-		if (installed & FAULTLINE_SIGNAL_BIT(sig))
+		if (blocked & FAULTLINE_SIGNAL_BIT(sig))
 			sigaddset(&sa->sa_mask, sig);
 }
 
@@ -325,6 +326,7 @@ static int set_signal(int sig, int want)
 int fl_platform_install(const struct fl_config *cfg)
 {
 	static int prepared;
+	uint64_t before = installed, want = 0;
 
 	if (!prepared) {
 		if (fl_unwind_prepare() != 0)
@@ -334,13 +336,21 @@ int fl_platform_install(const struct fl_config *cfg)
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
+	/* Every action blocks all our signals.  Knowing the whole set before
+	 * the first sigaction installs each action once, with its final
+	 * mask: one syscall per signal at start-up, not two. */
+	for (int sig = 1; sig < FL_NSIG; sig++)
+		if ((cfg->signals >> sig) & 1)
+			want |= FAULTLINE_SIGNAL_BIT(sig);
+	blocked = want;
 	for (int sig = 1; sig < FL_NSIG; sig++)
 		if (set_signal(sig, (cfg->signals >> sig) & 1) != 0)
 			return -1;
-	/* Every action blocks all our signals: refresh the masks. */
+	/* A second install with another set: the actions kept from the
+	 * first one still carry the old mask. */
 	for (int sig = 1; sig < FL_NSIG; sig++) {
 		struct sigaction sa;
-		if (!(installed & FAULTLINE_SIGNAL_BIT(sig)))
+		if (!(before & installed & FAULTLINE_SIGNAL_BIT(sig)))
 			continue;
 		fill_action(&sa);
 		sigaction(sig, &sa, NULL);

@@ -1,0 +1,70 @@
+# common.sh - shared by the faultline tool's test scripts (sourced).
+# Needs FL_BUILDDIR and FL_SRCDIR (set by make check; set them by hand to
+# run a script alone).
+set -u
+: "${FL_BUILDDIR:?set FL_BUILDDIR to the build directory}"
+: "${FL_SRCDIR:?set FL_SRCDIR to the source directory}"
+FAULTLINE="$FL_BUILDDIR/faultline"
+# FL_LIBFAULTLINE: test another build of the library.
+LIBFAULTLINE="${FL_LIBFAULTLINE:-$FL_BUILDDIR/.libs/libfaultline.so}"
+TESTS_SRC="$FL_SRCDIR/tests/tool"
+CC="${CC:-cc}"
+CXX="${CXX:-c++}"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/faultline-test.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+failures=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	failures=$((failures + 1))
+}
+
+pass() {
+	echo "ok: $*"
+}
+
+# expect_status WHAT EXPECTED ACTUAL
+expect_status() {
+	if [ "$2" = "$3" ]; then
+		pass "$1: exit status $3"
+	else
+		fail "$1: exit status $3, expected $2"
+	fi
+}
+
+# expect_grep WHAT PATTERN FILE: FILE has a line matching PATTERN (ERE).
+expect_grep() {
+	if grep -Eq -- "$2" "$3"; then
+		pass "$1"
+	else
+		fail "$1: no line matching '$2' in $3:"
+		sed 's/^/    | /' "$3" >&2
+	fi
+}
+
+expect_no_grep() {
+	if grep -Eq -- "$2" "$3"; then
+		fail "$1: unexpected line matching '$2' in $3:"
+		sed 's/^/    | /' "$3" >&2
+	else
+		pass "$1"
+	fi
+}
+
+finish() {
+	if [ "$failures" -ne 0 ]; then
+		echo "$failures check(s) failed" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+[ -x "$FAULTLINE" ] || { echo "no $FAULTLINE" >&2; exit 99; }
+
+# Test programs are built here, with inlining on (-O2), so that inlined
+# call chains are exercised, and with debug information.
+build_c() { # OUTPUT SOURCE [FLAGS...]
+	out=$1 src=$2
+	shift 2
+	"$CC" -g -O2 -o "$WORK/$out" "$TESTS_SRC/$src" "$@"
+}

@@ -1,0 +1,171 @@
+#!/bin/sh
+# symbolize.sh - "faultline symbolize" gives, for every frame of real crash
+# reports, the same file:line chain as "addr2line -i -e MODULE OFFSET"
+# (OFFSET-1 for return addresses): a C program with an inlined function,
+# a C++ one (names demangled), and one crossing a shared library; in text
+# and JSON, and with debug information found by build-id (--debug-dir).
+. "$FL_SRCDIR/tests/tool/common.sh"
+
+[ -r "$LIBFAULTLINE" ] || { echo "no $LIBFAULTLINE" >&2; exit 99; }
+
+build_c crash_c crash_c.c || exit 99
+build_c libcrash_lib.so crash_lib.c -shared -fPIC || exit 99
+build_c crash_shlib crash_shlib.c -L"$WORK" -lcrash_lib \
+	-Wl,-rpath,"$WORK" || exit 99
+have_cxx=yes
+"$CXX" -g -O2 -o "$WORK/crash_cxx" "$TESTS_SRC/crash_cxx.cc" 2>/dev/null ||
+	have_cxx=no
+
+# crash PROGRAM: its text report in $WORK/PROGRAM.report
+crash() {
+	rm -f "$WORK/$1.report"
+	LD_PRELOAD="$LIBFAULTLINE" FAULTLINE_OUTPUT="$WORK/$1.report" \
+		"$WORK/$1" >/dev/null 2>"$WORK/$1.stderr"
+	[ -s "$WORK/$1.report" ] || fail "$1 wrote no report"
+}
+
+# compare NAME SYMBOLIZED MINIMUM MODULE...: every frame of SYMBOLIZED in
+# one of MODULEs has addr2line's file:line chain; at least MINIMUM frames
+# were compared.
+compare() {
+	name=$1 symbolized=$2 minimum=$3
+	shift 3
+	# One record per frame: index, module, offset, locations joined by |
+	awk '
+	function flush() {
+		if (module != "")
+			print index_ "\t" module "\t" offset "\t" locations
+		module = ""
+	}
+	/^  #[0-9]+ / {
+		flush()
+		index_ = substr($1, 2)
+		where = $NF
+		if (where !~ /^\(.*\+0x[0-9a-f]+\)$/)
+			next
+		where = substr(where, 2, length(where) - 2)
+		plus = match(where, /\+0x[0-9a-f]+$/)
+		module = substr(where, 1, plus - 1)
+		offset = substr(where, plus + 1)
+		locations = ""
+		next
+	}
+	/^      / && module != "" {
+		at = match($0, / at [^ ]*$/)
+		location = at ? substr($0, at + 4) : "??:0"
+		locations = locations (locations == "" ? "" : "|") location
+		next
+	}
+	{ flush() }
+	END { flush() }
+	' "$symbolized" >"$WORK/frames"
+	compared=0
+	while IFS='	' read -r index module offset locations; do
+		in_set=no
+		for m in "$@"; do
+			[ "$m" = "$module" ] && in_set=yes
+		done
+		[ $in_set = yes ] || continue
+		address=$offset
+		[ "$index" = 0 ] || address=$(printf '0x%x' $((offset - 1)))
+		expected=$(addr2line -i -e "$module" "$address" |
+			sed 's/ (discriminator [0-9]*)$//; s/^??:0$/??:?/' |
+			paste -sd'|' -)
+		# No location lines: faultline found nothing, as addr2line's
+		# "??:?" says (crt1's _start has no debug information).
+		[ -n "$locations" ] || locations='??:?'
+		if [ "$expected" = "$locations" ]; then
+			[ "$locations" = '??:?' ] || compared=$((compared + 1))
+		else
+			fail "$name: frame #$index ($module+$offset):" \
+				"faultline says '$locations'," \
+				"addr2line -i says '$expected'"
+		fi
+	done <"$WORK/frames"
+	if [ "$compared" -ge "$minimum" ]; then
+		pass "$name: $compared frames match addr2line -i"
+	else
+		fail "$name: only $compared frames matched, expected $minimum"
+		sed 's/^/    | /' "$symbolized" >&2
+	fi
+}
+
+# --- C, with an inlined function --------------------------------------
+crash crash_c
+"$FAULTLINE" symbolize "$WORK/crash_c.report" >"$WORK/crash_c.out" \
+	2>"$WORK/crash_c.err"
+status=$?
+# libc has no debug information here: partial (1) is expected then.
+case $status in 0 | 1) pass "crash_c: symbolize status $status" ;;
+*) fail "crash_c: symbolize status $status" ;; esac
+compare crash_c "$WORK/crash_c.out" 3 "$WORK/crash_c"
+expect_grep "crash_c: inlined chain shown" \
+	'^      inlined into crash_entry at .*crash_c.c:[0-9]+$' \
+	"$WORK/crash_c.out"
+expect_grep "crash_c: frame 0 function" \
+	'^      write_through_null at .*crash_c.c:[0-9]+$' "$WORK/crash_c.out"
+
+# --- the same in JSON ----------------------------------------------------
+"$FAULTLINE" symbolize --format json "$WORK/crash_c.report" \
+	>"$WORK/crash_c.json" 2>/dev/null
+expect_grep "crash_c: JSON frame has file and line" \
+	'"function":"write_through_null","file":"[^"]*crash_c.c","line":[0-9]+' \
+	"$WORK/crash_c.json"
+expect_grep "crash_c: JSON inlined_into" \
+	'"inlined_into":\[\{"function":"crash_entry","file":"[^"]*crash_c.c","line":[0-9]+' \
+	"$WORK/crash_c.json"
+# JSON in, text out: the same locations as text in, text out.
+"$FAULTLINE" symbolize --format text "$WORK/crash_c.json" \
+	>"$WORK/crash_c.rt" 2>/dev/null
+compare "crash_c (JSON in, text out)" "$WORK/crash_c.rt" 3 "$WORK/crash_c"
+
+# --- a shared library ---------------------------------------------------
+crash crash_shlib
+"$FAULTLINE" symbolize "$WORK/crash_shlib.report" \
+	>"$WORK/crash_shlib.out" 2>/dev/null
+compare crash_shlib "$WORK/crash_shlib.out" 3 "$WORK/crash_shlib" \
+	"$WORK/libcrash_lib.so"
+expect_grep "crash_shlib: frames in the library" \
+	'\(.*/libcrash_lib\.so\+0x[0-9a-f]+\)$' "$WORK/crash_shlib.out"
+
+# --- C++ --------------------------------------------------------------
+if [ $have_cxx = yes ]; then
+	crash crash_cxx
+	"$FAULTLINE" symbolize "$WORK/crash_cxx.report" \
+		>"$WORK/crash_cxx.out" 2>/dev/null
+	compare crash_cxx "$WORK/crash_cxx.out" 2 "$WORK/crash_cxx"
+	expect_grep "crash_cxx: demangled member function" \
+		'^      shapes::Box<int>::open\(\) const at .*crash_cxx.cc:[0-9]+$' \
+		"$WORK/crash_cxx.out"
+	expect_grep "crash_cxx: inlined lambda, qualified" \
+		'^      unpack\(int\)::\{lambda\}::operator\(\) at .*crash_cxx.cc:[0-9]+$' \
+		"$WORK/crash_cxx.out"
+	expect_grep "crash_cxx: ... inlined into a demangled caller" \
+		'^      inlined into unpack\(int\) at .*crash_cxx.cc:[0-9]+$' \
+		"$WORK/crash_cxx.out"
+else
+	echo "SKIP: no C++ compiler ($CXX): C++ checks not run"
+fi
+
+# --- debug information found by build-id in --debug-dir ------------------
+# Strip the program; its DWARF goes to DIR/.build-id/xx/rest.debug.
+cp "$WORK/crash_c" "$WORK/crash_c.full"
+build_id=$(readelf -n "$WORK/crash_c" | sed -n 's/.*Build ID: //p')
+mkdir -p "$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)"
+objcopy --only-keep-debug "$WORK/crash_c.full" \
+	"$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)/$(echo "$build_id" | cut -c3-).debug"
+objcopy --strip-debug "$WORK/crash_c"
+"$FAULTLINE" symbolize "$WORK/crash_c.report" >"$WORK/stripped.out" \
+	2>"$WORK/stripped.err"
+expect_grep "stripped: says there is no debug information" \
+	'crash_c has no debug information' "$WORK/stripped.err"
+"$FAULTLINE" symbolize --debug-dir "$WORK/debug" "$WORK/crash_c.report" \
+	>"$WORK/debugdir.out" 2>"$WORK/debugdir.err"
+expect_no_grep "debug-dir: no complaint about the program" \
+	'crash_c has no debug' "$WORK/debugdir.err"
+# addr2line reads the full copy: the same DWARF as the .debug file.
+sed "s|$WORK/crash_c+|$WORK/crash_c.full+|" "$WORK/debugdir.out" \
+	>"$WORK/debugdir.renamed"
+compare "debug-dir" "$WORK/debugdir.renamed" 3 "$WORK/crash_c.full"
+
+finish
