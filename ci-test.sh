@@ -56,7 +56,7 @@ need() {
 }
 
 bootstrap() {
-	need ca-certificates build-essential autoconf automake libtool \
+	need build-essential autoconf automake libtool libdw-dev \
 		pkg-config make libunwind-dev check gdb util-linux
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
