@@ -2,9 +2,11 @@
 # ci-test.sh - build faultline and run its whole test suite.
 #
 #   ./ci-test.sh            x86-64 natively, then aarch64 (cross build, run
-#                           under qemu-user)
+#                           under qemu-user), then Windows (mingw-w64 cross
+#                           build, run under Wine)
 #   ./ci-test.sh native     only the native build and tests
 #   ./ci-test.sh aarch64    only the aarch64 cross build and tests
+#   ./ci-test.sh windows    only the Windows cross build and tests
 #   ./ci-test.sh distcheck  the release tarball builds and passes its tests
 #
 # On Debian 12 it first installs what is missing (apt-get, as root or with
@@ -104,6 +106,25 @@ aarch64() {
 	run_check "$b"
 }
 
+windows() {
+	# Wine's recommended packages are what the tests were run with.
+	if [ "${FL_NO_INSTALL:-0}" != 1 ] && command -v dpkg-query >/dev/null 2>&1 &&
+		! { installed wine && installed wine64 && installed gcc-mingw-w64-x86-64; }; then
+		say "installing: gcc-mingw-w64-x86-64 wine wine64"
+		as_root apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			gcc-mingw-w64-x86-64 wine wine64 </dev/null
+	fi
+	b="$src/_build/windows"
+	say "Windows cross build ($b)"
+	mkdir -p "$b"
+	[ -f "$b/Makefile" ] || (cd "$b" &&
+		"$src/configure" --enable-werror --host=x86_64-w64-mingw32)
+	make -C "$b" -j"$jobs"
+	say "Windows tests under Wine"
+	run_check "$b"
+}
+
 distcheck() {
 	b="$src/_build/native"
 	[ -f "$b/Makefile" ] || native
@@ -116,12 +137,14 @@ case "$what" in
 all)
 	native
 	aarch64
+	windows
 	;;
 native) native ;;
 aarch64) aarch64 ;;
+windows) windows ;;
 distcheck) distcheck ;;
 *)
-	echo "usage: $0 [all|native|aarch64|distcheck]" >&2
+	echo "usage: $0 [all|native|aarch64|windows|distcheck]" >&2
 	exit 2
 	;;
 esac
