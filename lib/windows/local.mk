@@ -1,3 +1,16 @@
-# Windows backend (mingw-w64, x86-64).
+# Windows backend (mingw-w64, x86-64).  libtool builds the DLL
+# (libfaultline-0.dll), its import library (libfaultline.dll.a) and the
+# static library (libfaultline.a; define FAULTLINE_STATIC when using it).
 if FL_WINDOWS
+libfaultline_la_SOURCES += \
+	lib/windows/win.h \
+	lib/windows/veh.c \
+	lib/windows/reporter.c \
+	lib/windows/status.c \
+	lib/windows/unwind.c \
+	lib/windows/modules.c \
+	lib/windows/platform.c
+# --build-id: a CodeView (RSDS) record, the identity reports print.
+# dbghelp is not linked: it is loaded at crash time, if present.
+libfaultline_la_LDFLAGS += -Wl,--build-id
 endif

@@ -1,0 +1,327 @@
+/*
+ * reporter.c - the threads that write the report.
+ *
+ * The crashed thread cannot be trusted to do the work itself: after a
+ * stack overflow Wine leaves the vectored handler about 1.9 KB of stack,
+ * not enough for the unwinder, let alone dbghelp.  So, as Breakpad and
+ * Crashpad do, faultline creates its threads at install (creating one at
+ * crash time would run every DLL's DllMain under the loader lock) and
+ * the crashed thread only hands over pointers to its EXCEPTION_RECORD and
+ * CONTEXT and waits.  Those stay valid: they live on the crashed thread's
+ * stack, and that thread is parked until the process ends.
+ *
+ *   reporter thread  snapshot, unwind, modules, render, write,
+ *                    TerminateProcess with the exception code
+ *   symbol thread    dbghelp, which allocates and takes locks the crashed
+ *                    thread may hold: the reporter waits for it a bounded
+ *                    time, then prints what the export tables give
+ */
+#include "win.h"
+
+#include "platform.h"
+#include "sink.h"
+
+/* How long the reporter waits for dbghelp's names. */
+#define FL_SYMBOL_TIMEOUT_MS 5000
+/* How long a crashed thread waits for the whole report before it ends
+ * the process itself (a reporter stuck on a pipe nobody reads). */
+#define FL_REPORT_TIMEOUT_MS 20000
+#define FL_THREAD_STACK (512 * 1024)
+
+static HANDLE reporter_thread, symbol_thread;
+static DWORD reporter_tid, symbol_tid;
+static HANDLE ev_report, ev_symbols, ev_symbols_done;
+static volatile LONG quitting;
+
+/* The crash being reported; written once by the thread that won owner. */
+static struct {
+	EXCEPTION_RECORD *rec;
+	CONTEXT *ctx;
+	DWORD tid;
+	uint32_t exit_code;
+	unsigned skip;
+	uintptr_t stack_hi;
+} crash;
+/* Thread id of the first crashing thread: the one that gets reported. */
+static volatile LONG owner;
+
+static struct fl_snapshot snap;
+/* The crashed thread's description, from the symbol thread. */
+static char thread_name[sizeof(((struct faultline_fault *)0)->thread_name)];
+static volatile LONG thread_name_ready;
+
+__declspec(noreturn) void fl_win_die(uint32_t code)
+{
+	TerminateProcess(GetCurrentProcess(), code);
+	/* TerminateProcess on ourselves does not return; if it somehow
+	 * did, do not fall back into the faulting code. */
+	for (;;)
+		Sleep(INFINITE);
+}
+
+__declspec(noreturn) void fl_win_die_in_handler(uint32_t code)
+{
+	fl_win_die(owner && crash.exit_code ? crash.exit_code : code);
+}
+
+int fl_win_is_reporter_thread(void)
+{
+	return reporter_tid && GetCurrentThreadId() == reporter_tid;
+}
+
+int fl_win_is_own_thread(void)
+{
+	DWORD me = GetCurrentThreadId();
+
+	return (reporter_tid && me == reporter_tid) ||
+	       (symbol_tid && me == symbol_tid);
+}
+
+static const char *const reg_names[] = {
+	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
+	"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "eflags",
+};
+
+static void fill_registers(struct faultline_fault *f, const CONTEXT *c)
+{
+	const uint64_t v[] = {
+		c->Rax, c->Rbx, c->Rcx, c->Rdx, c->Rsi, c->Rdi,
+		c->Rbp, c->Rsp, c->R8,	c->R9,	c->R10, c->R11,
+		c->R12, c->R13, c->R14, c->R15, c->Rip, c->EFlags,
+	};
+
+	f->register_count = sizeof(v) / sizeof(v[0]);
+	for (unsigned i = 0; i < f->register_count; i++) {
+		f->registers[i].name = reg_names[i];
+		f->registers[i].value = v[i];
+	}
+}
+
+/* SEGV_MAPERR when nothing is mapped at addr, SEGV_ACCERR otherwise. */
+static int segv_code(uintptr_t addr)
+{
+	MEMORY_BASIC_INFORMATION mbi;
+
+	if (VirtualQuery((void *)addr, &mbi, sizeof(mbi)) == 0 ||
+	    mbi.State != MEM_COMMIT)
+		return 1;
+	return 2;
+}
+
+static void fill_fault(struct faultline_fault *f)
+{
+	const EXCEPTION_RECORD *r = crash.rec;
+	const CONTEXT *c = crash.ctx;
+	uint32_t code = r->ExceptionCode;
+	const struct fl_win_status *st = fl_win_status_find(code);
+
+	fl_memset(f, 0, sizeof(*f));
+	f->pid = fl_platform_pid();
+	f->tid = (long)crash.tid;
+	f->pc = c->Rip;
+	f->sp = c->Rsp;
+	fill_registers(f, c);
+	if (code == 0) {
+		/* The CRT's abort(): no exception at all, but the same
+		 * facts a POSIX abort() gives - SIGABRT, raised by this
+		 * process on itself. */
+		f->signo = FAULTLINE_SIGABRT;
+		f->code = -6; /* SI_TKILL */
+		f->code_name = "CRT abort()";
+		f->has_sender = 1;
+		f->sender_pid = f->pid;
+		f->address = c->Rip;
+	} else {
+		f->signo = st ? st->signo : FAULTLINE_SIGABRT;
+		f->code = st ? st->si_code : 0;
+		f->code_name = st ? st->name : "unknown exception";
+		f->exception_code = code;
+		f->address = (uintptr_t)r->ExceptionAddress;
+	}
+	f->signal_name = faultline_signal_name(f->signo);
+	/* Access violations and in-page errors say what the instruction did
+	 * and where: [0] 0 read, 1 write, 8 DEP (execute); [1] address. */
+	if ((code == 0xC0000005u || code == 0xC0000006u ||
+	     code == 0xC00000FDu) &&
+	    r->NumberParameters >= 2) {
+		switch (r->ExceptionInformation[0]) {
+		case 0:
+			f->access = FAULTLINE_ACCESS_READ;
+			break;
+		case 1:
+			f->access = FAULTLINE_ACCESS_WRITE;
+			break;
+		case 8:
+			f->access = FAULTLINE_ACCESS_EXECUTE;
+			break;
+		default:
+			break;
+		}
+		f->address = r->ExceptionInformation[1];
+		if (code == 0xC0000005u)
+			f->code = segv_code(f->address);
+	}
+	fl_fault_explain(f, code == 0xC00000FDu);
+}
+
+static void report(void)
+{
+	fill_fault(&snap.fault);
+	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
+	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
+	snap.include = fl_config.include;
+	/* Names from dbghelp, if it answers in time. */
+	fl_win_symcache_reset();
+	if (symbol_thread) {
+		SetEvent(ev_symbols);
+		WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
+	}
+	if (thread_name_ready)
+		fl_strlcpy(snap.fault.thread_name, thread_name,
+			   sizeof(snap.fault.thread_name));
+	fl_report_emit(&snap);
+}
+
+/* The crashed thread's description (SetThreadDescription, Windows 10
+ * 1607+ and Wine), fetched on the symbol thread: GetThreadDescription
+ * allocates its answer on the process heap, whose lock the crashed
+ * thread may hold.  Published like the dbghelp names. */
+
+typedef HRESULT(WINAPI *get_description_fn)(HANDLE, PWSTR *);
+
+static void fetch_thread_name(DWORD tid)
+{
+	HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+	get_description_fn get = NULL;
+	HANDLE t;
+	PWSTR desc = NULL;
+
+	if (k32)
+		get = (get_description_fn)(void (*)(void))GetProcAddress(
+			k32, "GetThreadDescription");
+	if (!get)
+		return;
+	t = OpenThread(THREAD_QUERY_LIMITED_INFORMATION, FALSE, tid);
+	if (!t)
+		return;
+	if (SUCCEEDED(get(t, &desc)) && desc && desc[0]) {
+		fl_win_utf16_to_utf8(desc, (size_t)lstrlenW(desc), thread_name,
+				     sizeof(thread_name));
+		InterlockedExchange(&thread_name_ready, 1);
+	}
+	if (desc)
+		LocalFree(desc);
+	CloseHandle(t);
+}
+
+static DWORD WINAPI symbol_main(LPVOID unused)
+{
+	(void)unused;
+	WaitForSingleObject(ev_symbols, INFINITE);
+	if (quitting)
+		return 0;
+	fetch_thread_name(crash.tid);
+	fl_win_dbghelp_resolve(&snap.fault);
+	SetEvent(ev_symbols_done);
+	return 0;
+}
+
+static DWORD WINAPI reporter_main(LPVOID unused)
+{
+	(void)unused;
+	WaitForSingleObject(ev_report, INFINITE);
+	if (quitting)
+		return 0;
+	report();
+	fl_win_die(crash.exit_code);
+}
+
+/* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
+ * NtCurrentTeb()'s inline form trips gcc 12's -Warray-bounds. */
+static uintptr_t stack_base(void)
+{
+	uintptr_t v;
+
+	__asm__("movq %%gs:0x8, %0" : "=r"(v));
+	return v;
+}
+
+__declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
+				       uint32_t exit_code, unsigned skip)
+{
+	DWORD me = GetCurrentThreadId();
+	LONG prev = InterlockedCompareExchange(&owner, (LONG)me, 0);
+
+	if (prev == (LONG)me)
+		fl_win_die(exit_code); /* we faulted while handing over */
+	if (prev != 0) {
+		/* Another thread crashed first and is being reported: one
+		 * report, then the process ends with the first crash's
+		 * code.  Wait for that, boundedly. */
+		if (reporter_thread)
+			WaitForSingleObject(reporter_thread,
+					    FL_REPORT_TIMEOUT_MS);
+		fl_win_die(crash.exit_code ? crash.exit_code : exit_code);
+	}
+	crash.rec = rec;
+	crash.ctx = ctx;
+	crash.tid = me;
+	crash.exit_code = exit_code;
+	crash.skip = skip;
+	/* The crashed thread's stack ends here (NT_TIB.StackBase): the
+	 * unwinder must not read beyond it. */
+	crash.stack_hi = stack_base();
+	if (!reporter_thread) {
+		/* Install could not start the thread: report from here. */
+		report();
+		fl_win_die(exit_code);
+	}
+	SetEvent(ev_report);
+	WaitForSingleObject(reporter_thread, FL_REPORT_TIMEOUT_MS);
+	fl_win_die(exit_code);
+}
+
+int fl_win_reporter_start(void)
+{
+	if (reporter_thread)
+		return 0;
+	quitting = 0;
+	ev_report = CreateEventW(NULL, FALSE, FALSE, NULL);
+	ev_symbols = CreateEventW(NULL, FALSE, FALSE, NULL);
+	ev_symbols_done = CreateEventW(NULL, TRUE, FALSE, NULL);
+	if (!ev_report || !ev_symbols || !ev_symbols_done)
+		return -1;
+	reporter_thread =
+		CreateThread(NULL, FL_THREAD_STACK, reporter_main, NULL,
+			     STACK_SIZE_PARAM_IS_A_RESERVATION, &reporter_tid);
+	if (!reporter_thread)
+		return -1;
+	/* Without the symbol thread, reports carry export names only. */
+	symbol_thread =
+		CreateThread(NULL, FL_THREAD_STACK, symbol_main, NULL,
+			     STACK_SIZE_PARAM_IS_A_RESERVATION, &symbol_tid);
+	return 0;
+}
+
+void fl_win_reporter_stop(void)
+{
+	HANDLE *threads[] = {&reporter_thread, &symbol_thread};
+
+	if (!reporter_thread)
+		return;
+	quitting = 1;
+	SetEvent(ev_report);
+	SetEvent(ev_symbols);
+	for (size_t i = 0; i < 2; i++) {
+		if (*threads[i]) {
+			WaitForSingleObject(*threads[i], 5000);
+			CloseHandle(*threads[i]);
+			*threads[i] = NULL;
+		}
+	}
+	reporter_tid = symbol_tid = 0;
+	CloseHandle(ev_report);
+	CloseHandle(ev_symbols);
+	CloseHandle(ev_symbols_done);
+	ev_report = ev_symbols = ev_symbols_done = NULL;
+}

@@ -1,0 +1,105 @@
+/*
+ * unwind.c - a backtrace from an exception CONTEXT.
+ *
+ * RtlVirtualUnwind does the x64 unwinding from a function's unwind codes;
+ * the function entry it needs is found here, in the image's own exception
+ * directory (.pdata, which gcc emits for every non-leaf function), instead
+ * of with RtlLookupFunctionEntry: that one also consults the dynamic
+ * function tables under a lock, and the crashed thread may hold it.
+ * No function entry means a leaf function: its return address is at
+ * [Rsp] (the x64 ABI rule).
+ */
+#include "win.h"
+
+/* Deep recursion is kept by its head and tail (fl_frames_*): walk far
+ * enough to see the bottom of a 1 MB stack of small frames. */
+#define FL_UNWIND_MAX_STEPS 200000
+
+/* The RUNTIME_FUNCTION of the image at base that covers rva, or NULL. */
+static PRUNTIME_FUNCTION find_entry(uintptr_t base, size_t size, DWORD rva)
+{
+	IMAGE_DOS_HEADER *dos = (IMAGE_DOS_HEADER *)base;
+	IMAGE_NT_HEADERS64 *nt;
+	IMAGE_DATA_DIRECTORY *dir;
+	PRUNTIME_FUNCTION tab;
+	size_t lo = 0, hi;
+
+	/* fl_win_image_of checked the headers are readable and valid. */
+	nt = (IMAGE_NT_HEADERS64 *)(base + (uintptr_t)dos->e_lfanew);
+	if (nt->OptionalHeader.NumberOfRvaAndSizes <=
+	    IMAGE_DIRECTORY_ENTRY_EXCEPTION)
+		return NULL;
+	dir = &nt->OptionalHeader
+		       .DataDirectory[IMAGE_DIRECTORY_ENTRY_EXCEPTION];
+	if (dir->VirtualAddress == 0 || dir->Size < sizeof(RUNTIME_FUNCTION) ||
+	    (size_t)dir->VirtualAddress + dir->Size > size)
+		return NULL;
+	tab = (PRUNTIME_FUNCTION)(base + dir->VirtualAddress);
+	hi = dir->Size / sizeof(RUNTIME_FUNCTION);
+	if (!fl_win_readable((uintptr_t)tab, hi * sizeof(RUNTIME_FUNCTION)))
+		return NULL;
+	/* Entries are sorted by BeginAddress (the PE specification). */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (rva < tab[mid].BeginAddress)
+			hi = mid;
+		else if (rva >= tab[mid].EndAddress)
+			lo = mid + 1;
+		else
+			return &tab[mid];
+	}
+	return NULL;
+}
+
+void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
+		   struct faultline_fault *fault)
+{
+	static CONTEXT ctx; /* reporter thread only; 1.2 KB off its stack */
+	struct fl_frame_collector c;
+	uintptr_t prev_sp = 0;
+
+	ctx = *start;
+	fl_frames_begin(&c, fault);
+	for (unsigned long n = 0; n < FL_UNWIND_MAX_STEPS; n++) {
+		uintptr_t pc = ctx.Rip, sp = ctx.Rsp, base;
+		PRUNTIME_FUNCTION fe = NULL;
+		size_t size = 0;
+
+		if (pc == 0)
+			break;
+		if (n > 0 && (sp <= prev_sp || sp >= stack_hi))
+			break; /* no progress, or left the thread's stack */
+		if (skip)
+			skip--;
+		else
+			fl_frames_add(&c, pc);
+		prev_sp = sp;
+		/* A return address points after the call: look the caller's
+		 * entry up at pc - 1 (matters at a function's very end). */
+		base = fl_win_image_of(n == 0 ? pc : pc - 1, &size);
+		if (base)
+			fe = find_entry(base, size,
+					(DWORD)((n == 0 ? pc : pc - 1) - base));
+		if (!fe) {
+			/* Leaf function: the return address is at [Rsp]. */
+			uintptr_t ret;
+
+			if (fl_win_safe_read(&ret, sp, sizeof(ret)) != 0)
+				break;
+			ctx.Rip = ret;
+			ctx.Rsp = sp + 8;
+		} else {
+			PVOID handler_data;
+			DWORD64 frame;
+
+			/* RtlVirtualUnwind reads the stack directly: make sure
+			 * a frame's worth of it is there. */
+			if (!fl_win_readable(sp, 64))
+				break;
+			RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, pc, fe, &ctx,
+					 &handler_data, &frame, NULL);
+		}
+	}
+	fl_frames_finish(&c);
+}

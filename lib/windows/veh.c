@@ -1,0 +1,319 @@
+/*
+ * veh.c - where faultline stands in the Windows exception chain.
+ *
+ * An exception goes: vectored handlers (first chance) -> the thread's SEH
+ * frames (__try, IsBadReadPtr, system DLLs probing memory) -> the
+ * unhandled-exception filter.  faultline stands at both ends:
+ *
+ *  - a vectored handler, added first, acts at once only where waiting is
+ *    worse than acting: stack overflow (no stack left to walk the SEH
+ *    chain), heap corruption and the fail-fast family (state is gone).
+ *    Every other first-chance exception passes untouched, so a fault the
+ *    program handles itself is never reported (Python bpo-31701, Go
+ *    #56082 are what reporting first-chance faults breaks).
+ *  - the unhandled-exception filter takes every other fatal code, and
+ *    hands codes we do not take to the previous filter.
+ *  - the CRT's signal slot.  mingw's startup code runs main() inside an
+ *    SEH frame whose filter is _gnu_exception_handler (and installs the
+ *    same function as the unhandled-exception filter).  For an access
+ *    violation, illegal instruction or arithmetic fault that no inner
+ *    frame handled, it calls the program's signal(SIGSEGV/SIGILL/SIGFPE)
+ *    handler and returns EXCEPTION_CONTINUE_EXECUTION: a handler that
+ *    re-arms and returns re-runs the faulting instruction forever, and
+ *    the unhandled-exception filter is never reached.  The point where
+ *    the CRT calls that handler is exactly "no frame of the program
+ *    handled it", so that is where faultline stands: on a first-chance
+ *    fault the vectored handler notes the fault for this thread and puts
+ *    a trampoline into the CRT's slot for that signal (remembering the
+ *    program's handler).  If the CRT calls it, the fault is reported and
+ *    the process ends; a raise() of the signal finds no fault noted and
+ *    gets the program's own handler back, as if we were not there.
+ *
+ * abort() raises no exception: the CRT calls the SIGABRT handler and
+ * then _exit(3).  faultline hooks SIGABRT with signal() and reports from
+ * a captured context, ending with exit code 3 as the CRT would.
+ */
+#include "win.h"
+
+#include <errno.h>
+#include <signal.h>
+
+#include "platform.h"
+#include "sink.h"
+
+static PVOID veh_handle;
+static LPTOP_LEVEL_EXCEPTION_FILTER prev_filter;
+static void (*prev_abrt)(int);
+static int abrt_hooked;
+static volatile LONG installed;
+
+/* --- the CRT's signal slots -------------------------------------------- */
+
+typedef void (*fl_sighandler)(int);
+
+/* The CRT signal _gnu_exception_handler consults for code, 0 for none
+ * (its own switch: access violation -> SIGSEGV, illegal and privileged
+ * instruction -> SIGILL, integer and float arithmetic -> SIGFPE). */
+static int crt_signal_of(DWORD code)
+{
+	switch (code) {
+	case 0xC0000005u:
+		return SIGSEGV;
+	case 0xC000001Du:
+	case 0xC0000096u:
+		return SIGILL;
+	case 0xC0000094u:
+	case 0xC0000095u:
+	case 0xC000008Du:
+	case 0xC000008Eu:
+	case 0xC000008Fu:
+	case 0xC0000090u:
+	case 0xC0000091u:
+	case 0xC0000092u:
+	case 0xC0000093u:
+		return SIGFPE;
+	default:
+		return 0;
+	}
+}
+
+/* The fault being dispatched on this thread: its record and context (the
+ * EXCEPTION_POINTERS the vectored handler gets is the dispatcher's local
+ * and is gone by the time the CRT's filter runs; what it points to is
+ * not).  TlsAlloc: mingw's __thread is emulated TLS that allocates. */
+static DWORD pending_rec = TLS_OUT_OF_INDEXES;
+static DWORD pending_ctx = TLS_OUT_OF_INDEXES;
+/* The program's handlers our trampoline stands in for, by signal. */
+static volatile fl_sighandler saved_crt[NSIG];
+static volatile LONG crt_hooked[NSIG];
+
+static void crt_trampoline(int sig);
+
+/* [first chance] Note ep as this thread's fault and make sure the CRT
+ * would call us, not the program's handler, if nothing handles it. */
+static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
+{
+	fl_sighandler old;
+
+	if (pending_rec == TLS_OUT_OF_INDEXES ||
+	    pending_ctx == TLS_OUT_OF_INDEXES)
+		return;
+	TlsSetValue(pending_rec, ep->ExceptionRecord);
+	TlsSetValue(pending_ctx, ep->ContextRecord);
+	old = signal(sig, crt_trampoline);
+	if (old == SIG_ERR)
+		return;
+	if (old != crt_trampoline)
+		saved_crt[sig] = old;
+	InterlockedExchange(&crt_hooked[sig], 1);
+}
+
+/* rec/ctx are a fault still being dispatched on this thread, of a code
+ * the CRT maps to sig: they lie in a caller's frame (above our stack
+ * pointer, below the stack base) and the record still says so.  A fault
+ * that an inner frame handled left stale pointers: its frames are gone,
+ * and the frames of whatever called raise() since have overwritten them
+ * or lie elsewhere. */
+static int is_live_fault(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
+{
+	uintptr_t here = (uintptr_t)&rec, hi;
+
+	if (!rec || !ctx)
+		return 0;
+	__asm__("movq %%gs:0x8, %0" : "=r"(hi)); /* NT_TIB.StackBase */
+	if ((uintptr_t)rec <= here || (uintptr_t)rec >= hi ||
+	    (uintptr_t)ctx <= here || (uintptr_t)ctx >= hi)
+		return 0;
+	return crt_signal_of(rec->ExceptionCode) == sig &&
+	       (uintptr_t)rec->ExceptionAddress == ctx->Rip;
+}
+
+static void crt_trampoline(int sig)
+{
+	EXCEPTION_RECORD *rec = NULL;
+	CONTEXT *ctx = NULL;
+	fl_sighandler h;
+
+	if (pending_rec != TLS_OUT_OF_INDEXES &&
+	    pending_ctx != TLS_OUT_OF_INDEXES) {
+		rec = TlsGetValue(pending_rec);
+		ctx = TlsGetValue(pending_ctx);
+		TlsSetValue(pending_rec, NULL);
+		TlsSetValue(pending_ctx, NULL);
+	}
+	if (installed && is_live_fault(rec, ctx, sig))
+		fl_win_crash(rec, ctx, rec->ExceptionCode, 0);
+	/* raise(sig), or faultline was uninstalled: the program's own
+	 * handler, put back in its slot as if we had never been there (the
+	 * CRT reset the slot to SIG_DFL before calling us). */
+	h = saved_crt[sig];
+	InterlockedExchange(&crt_hooked[sig], 0);
+	signal(sig, h);
+	if (h == SIG_DFL)
+		raise(sig); /* the CRT's default: _exit(3) */
+	else if (h != SIG_IGN && h != SIG_ERR && h)
+		h(sig);
+}
+
+static void leave_crt_slots(void)
+{
+	for (int sig = 1; sig < NSIG; sig++) {
+		fl_sighandler cur;
+
+		if (!crt_hooked[sig])
+			continue;
+		cur = signal(sig, saved_crt[sig]);
+		if (cur != crt_trampoline && cur != SIG_ERR)
+			signal(sig, cur); /* the program set its own since */
+		crt_hooked[sig] = 0;
+	}
+}
+
+static int wanted(int signo)
+{
+	return (fl_config.signals & FAULTLINE_SIGNAL_BIT(signo)) != 0;
+}
+
+/* An exception with error severity (top bits 11): a real failure. */
+static int is_error(DWORD code)
+{
+	return (code & 0xC0000000u) == 0xC0000000u;
+}
+
+static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
+{
+	EXCEPTION_RECORD *rec = ep->ExceptionRecord;
+	DWORD code = rec->ExceptionCode;
+	const struct fl_win_status *st;
+
+	if (!installed)
+		return EXCEPTION_CONTINUE_SEARCH;
+	/* A fault on the reporter thread is a fault inside the handler:
+	 * nothing we could still do is safe, end now with the code of the
+	 * crash being reported.  (The symbol thread runs dbghelp, which may
+	 * probe memory under its own __try: left to the filter.) */
+	if (is_error(code) && fl_win_is_reporter_thread())
+		fl_win_die_in_handler(code);
+	st = fl_win_status_find(code);
+	if (!st || !wanted(st->signo) || fl_win_status_benign(code))
+		return EXCEPTION_CONTINUE_SEARCH;
+	if (st->cls != FL_WIN_IMMEDIATE) {
+		int sig = crt_signal_of(code);
+
+		/* Not for the symbol thread's own handled faults: the CRT
+		 * slots are the program's business. */
+		if (sig && !fl_win_is_own_thread())
+			stand_in_crt_slot(ep, sig);
+		return EXCEPTION_CONTINUE_SEARCH;
+	}
+	/* Almost nothing on this stack: hand over and wait. */
+	fl_win_crash(rec, ep->ContextRecord, code, 0);
+}
+
+static LONG WINAPI unhandled(EXCEPTION_POINTERS *ep)
+{
+	EXCEPTION_RECORD *rec = ep->ExceptionRecord;
+	DWORD code = rec->ExceptionCode;
+	const struct fl_win_status *st = fl_win_status_find(code);
+
+	if (installed && st && !fl_win_status_benign(code) &&
+	    wanted(st->signo)) {
+		if (fl_win_is_own_thread())
+			fl_win_die_in_handler(code);
+		fl_win_crash(rec, ep->ContextRecord, code, 0);
+	}
+	return prev_filter ? prev_filter(ep) : EXCEPTION_CONTINUE_SEARCH;
+}
+
+static void on_abort(int sig)
+{
+	CONTEXT ctx;
+	EXCEPTION_RECORD rec;
+
+	(void)sig;
+	fl_memset(&rec, 0, sizeof(rec)); /* code 0: the CRT's abort() */
+	RtlCaptureContext(&ctx);
+	rec.ExceptionAddress = (PVOID)ctx.Rip;
+	/* Skip this handler's own frame: the report starts in the CRT. */
+	fl_win_crash(&rec, &ctx, 3, 1);
+}
+
+static void hook_abort(void)
+{
+	if (wanted(FAULTLINE_SIGABRT) && !abrt_hooked) {
+		prev_abrt = signal(SIGABRT, on_abort);
+		abrt_hooked = prev_abrt != SIG_ERR;
+	} else if (!wanted(FAULTLINE_SIGABRT) && abrt_hooked) {
+		signal(SIGABRT, prev_abrt);
+		abrt_hooked = 0;
+	}
+}
+
+int fl_platform_install(const struct fl_config *cfg)
+{
+	/* The handler reads only fl_config: a copy made before any handler
+	 * is in place, or (later calls) a change of options. */
+	fl_config = *cfg;
+	if (!veh_handle) {
+		fl_win_platform_prepare();
+		fl_win_modules_prepare();
+		if (fl_win_reporter_start() != 0) {
+			fl_win_reporter_stop();
+			errno = ENOMEM;
+			return -1;
+		}
+		/* First in the vectored list: we must see a stack overflow
+		 * before anyone else spends what is left of the stack. */
+		veh_handle = AddVectoredExceptionHandler(1, vectored);
+		if (!veh_handle) {
+			fl_win_reporter_stop();
+			errno = ENOMEM;
+			return -1;
+		}
+		if (pending_rec == TLS_OUT_OF_INDEXES)
+			pending_rec = TlsAlloc();
+		if (pending_ctx == TLS_OUT_OF_INDEXES)
+			pending_ctx = TlsAlloc();
+		prev_filter = SetUnhandledExceptionFilter(unhandled);
+		fl_platform_thread_init();
+	}
+	hook_abort();
+	InterlockedExchange(&installed, 1);
+	return 0;
+}
+
+int fl_platform_uninstall(void)
+{
+	if (!veh_handle)
+		return 0;
+	InterlockedExchange(&installed, 0);
+	RemoveVectoredExceptionHandler(veh_handle);
+	veh_handle = NULL;
+	/* Put the previous filter back only if nobody replaced ours since:
+	 * restoring over a later owner would silently unhook it. */
+	{
+		LPTOP_LEVEL_EXCEPTION_FILTER cur =
+			SetUnhandledExceptionFilter(prev_filter);
+		if (cur != unhandled)
+			SetUnhandledExceptionFilter(cur);
+	}
+	if (abrt_hooked) {
+		signal(SIGABRT, prev_abrt);
+		abrt_hooked = 0;
+	}
+	leave_crt_slots();
+	fl_win_reporter_stop();
+	return 0;
+}
+
+int fl_platform_thread_init(void)
+{
+	/* Reserve stack that stays usable after an overflow, for the
+	 * vectored handler (Windows; Wine accepts and ignores it). */
+	ULONG guarantee = fl_config.altstack_size
+				  ? (ULONG)fl_config.altstack_size
+				  : 16 * 1024;
+
+	SetThreadStackGuarantee(&guarantee);
+	return 0;
+}

@@ -1,0 +1,96 @@
+/*
+ * win.h - pieces of the Windows backend and how they meet.
+ *
+ *   veh.c       vectored handler, unhandled-exception filter, SIGABRT hook:
+ *               decides *whether* an exception is a crash, then hands it on
+ *   reporter.c  the reporter and symbol threads created at install: they
+ *               build the snapshot, write the report and end the process
+ *   status.c    NTSTATUS -> faultline signal vocabulary, names, filtering
+ *   unwind.c    backtrace from a CONTEXT with RtlVirtualUnwind over .pdata
+ *               found by ourselves (no loader or function-table locks)
+ *   modules.c   modules by walking the address space, PE exports,
+ *               CodeView identity, dbghelp names (symbol thread only)
+ *   platform.c  the small wrappers platform.h asks for
+ */
+#ifndef FL_WIN_H
+#define FL_WIN_H
+
+#include <windows.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "faultline.h"
+#include "snapshot.h"
+
+/* --- status.c --------------------------------------------------------- */
+
+/* What the vectored handler does with a first-chance exception. */
+enum fl_win_class {
+	FL_WIN_DEFERRED,  /* a fault SEH may still handle: unhandled filter */
+	FL_WIN_IMMEDIATE, /* report at once in the vectored handler */
+};
+
+struct fl_win_status {
+	uint32_t code;
+	int signo;   /* FAULTLINE_SIG* */
+	int si_code; /* the Linux si_code closest in meaning */
+	const char *name;
+	enum fl_win_class cls;
+};
+
+/* The table entry for code, or NULL when faultline does not know it. */
+const struct fl_win_status *fl_win_status_find(uint32_t code);
+/* 1 for codes that are never a crash by themselves (debug output, thread
+ * naming, C++/CLR/GCC exceptions, RPC): documented filtering. */
+int fl_win_status_benign(uint32_t code);
+
+/* --- platform.c ------------------------------------------------------- */
+/* Copy len bytes of our own address space that may be unmapped or
+ * protected: 0, or -1 (never faults). */
+int fl_win_safe_read(void *dst, uintptr_t src, size_t len);
+/* 1 when [addr, addr+len) is committed, readable memory (not a guard
+ * page): a check before reading it directly. */
+int fl_win_readable(uintptr_t addr, size_t len);
+/* UTF-16 to NUL-terminated UTF-8 (truncates); returns the bytes written. */
+size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
+/* Cache what the fatal path must not ask the loader for (exe path). */
+void fl_win_platform_prepare(void);
+
+/* --- unwind.c --------------------------------------------------------- */
+/* Fill fault->frames by unwinding ctx (frame 0 = ctx->Rip), skipping the
+ * first skip frames; nothing at or above stack_hi (the crashed thread's
+ * stack base) is read. */
+void fl_win_unwind(const CONTEXT *ctx, uintptr_t stack_hi, unsigned skip,
+		   struct faultline_fault *fault);
+
+/* --- modules.c -------------------------------------------------------- */
+/* Install-time setup: device -> drive-letter table, NtQueryVirtualMemory. */
+void fl_win_modules_prepare(void);
+/* Image base and size of the PE image containing addr (0 when none),
+ * read from the address space itself. */
+uintptr_t fl_win_image_of(uintptr_t addr, size_t *size);
+/* Symbol thread: look every frame of fault up with dbghelp, publishing
+ * names into the cache fl_platform_symbolize reads.  May block. */
+void fl_win_dbghelp_resolve(const struct faultline_fault *fault);
+/* Forget cached dbghelp names (start of a report). */
+void fl_win_symcache_reset(void);
+
+/* --- reporter.c ------------------------------------------------------- */
+int fl_win_reporter_start(void);
+void fl_win_reporter_stop(void);
+/* 1 when the calling thread is one of faultline's own threads / the
+ * reporter thread (whose faults are faults inside the handler). */
+int fl_win_is_own_thread(void);
+int fl_win_is_reporter_thread(void);
+/* A fault inside faultline: end now, with the code of the crash being
+ * reported if there is one, else with code. */
+__declspec(noreturn) void fl_win_die_in_handler(uint32_t code);
+/* Hand the crash to the reporter thread and never return: the process
+ * ends with exit_code.  skip: frames of our own to leave out (abort). */
+__declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
+				       uint32_t exit_code, unsigned skip);
+/* End the process now with code (a fault inside faultline itself). */
+__declspec(noreturn) void fl_win_die(uint32_t code);
+
+#endif
