@@ -1,3 +1,9 @@
+# examples: demo.c, the program ./demo.sh crashes under the preloaded
+# library.  It does not link faultline.
+if FL_POSIX
+noinst_PROGRAMS += examples/demo
+examples_demo_SOURCES = examples/demo.c
+endif
 # examples: check_nofork, a Check suite run with CK_FORK=no in which a
 # crashing test is a failure with its backtrace (faultline_protect).
 if FL_POSIX

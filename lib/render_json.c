@@ -87,7 +87,7 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 	key(s, "symbol", &first);
 	str_or_null(s, fi->symbol);
 	key(s, "symbol_offset", &first);
-	if (fi->symbol[0])
+	if (fi->symbol && fi->symbol[0]) /* NULL: never resolved */
 		hex_str(s, fi->symbol_offset);
 	else
 		fl_sink_str(s, "null");

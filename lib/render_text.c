@@ -48,7 +48,7 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 	fl_sink_str(s, number < 10 ? "   " : number < 100 ? "  " : " ");
 	put_addr(s, snap->fault.frames[i]);
 	fl_sink_str(s, " in ");
-	if (fi->symbol[0]) {
+	if (fi->symbol && fi->symbol[0]) { /* NULL: never resolved */
 		fl_sink_text_str(s, fi->symbol);
 		fl_sink_str(s, "+");
 		fl_sink_hex(s, fi->symbol_offset, 1);

@@ -9,7 +9,7 @@
 #include "snapshot.h"
 
 /* Static, not on the (alternate) stack: 130 KB would not fit there. */
-static struct fl_module_table report_modules;
+static FL_PAGE_ALIGNED struct fl_module_table report_modules;
 
 static const char *base_name(const char *path)
 {
@@ -66,8 +66,11 @@ static void say_output_failed(fl_handle_t h, const char *path, const char *why)
 	fl_sink_flush(&s);
 }
 
-/* The destination for this report; *opened says whether to close it. */
-static fl_handle_t open_output(const struct fl_snapshot *snap, int *opened)
+/* The destination for this report; *opened says whether to close it.
+ * Not inlined: its path buffer leaves the stack before frames are
+ * resolved. */
+static __attribute__((noinline)) fl_handle_t
+open_output(const struct fl_snapshot *snap, int *opened)
 {
 	char path[FL_OUTPUT_PATH_MAX + 256];
 	const char *why = "path too long";
@@ -98,14 +101,15 @@ static void render(struct fl_sink *s, const struct fl_snapshot *snap,
 	fl_sink_flush(s);
 }
 
-void fl_report_emit(struct fl_snapshot *snap)
+/* Render and run the callback.  Not inlined into fl_report_emit: the
+ * sink's 4 KiB buffer then sits on the stack only while rendering, in
+ * the same (alternate) stack pages that resolving frames used before,
+ * instead of below them (a page fault per new page in the handler). */
+static __attribute__((noinline)) void emit_resolved(struct fl_snapshot *snap,
+						    fl_handle_t h)
 {
 	struct fl_sink sink;
-	int opened;
-	fl_handle_t h = open_output(snap, &opened);
 
-	snap->include = fl_config.include;
-	fl_snapshot_resolve(snap, &report_modules);
 	fl_sink_init(&sink, h);
 	render(&sink, snap, fl_config.format);
 	if (fl_config.callback) {
@@ -116,6 +120,16 @@ void fl_report_emit(struct fl_snapshot *snap)
 #endif
 		fl_config.callback(&snap->fault, fd, fl_config.callback_data);
 	}
+}
+
+void fl_report_emit(struct fl_snapshot *snap)
+{
+	int opened;
+	fl_handle_t h = open_output(snap, &opened);
+
+	snap->include = fl_config.include;
+	fl_snapshot_resolve(snap, &report_modules);
+	emit_resolved(snap, h);
 	if (opened)
 		fl_platform_close(h);
 }
@@ -124,7 +138,7 @@ void fl_report_emit(struct fl_snapshot *snap)
  * concurrent use (a spinlock would deadlock a signal handler that
  * interrupted the holder on the same thread). */
 static struct fl_snapshot write_snap;
-static struct fl_module_table write_modules;
+static FL_PAGE_ALIGNED struct fl_module_table write_modules;
 static volatile int write_busy;
 
 int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,

@@ -18,7 +18,10 @@
 #define FL_MAX_MODULES 512
 #define FL_MODULE_PATH_ARENA (128 * 1024)
 #define FL_BUILD_ID_MAX 32
-#define FL_SYMBOL_MAX 256
+#define FL_SYMBOL_MAX 256 /* longest name kept for one frame */
+/* All symbol names of one report: a page or two for a typical crash,
+ * room for 64 distinct names of FL_SYMBOL_MAX. */
+#define FL_SYMBOL_ARENA (16 * 1024)
 #define FL_EXE_PATH_MAX 1024
 
 /* A loaded module (ELF object or PE image). */
@@ -31,18 +34,23 @@ struct fl_module {
 	size_t build_id_len; /* 0: none found */
 };
 
+/* Large (130 KiB) but touched only at its start: the counters and the
+ * first modules share a page.  Instances used in the fatal path are
+ * page-aligned (FL_PAGE_ALIGNED) so that a crash with a dozen modules
+ * touches one page of modules and one of paths. */
 struct fl_module_table {
 	size_t count;
-	struct fl_module modules[FL_MAX_MODULES];
 	size_t arena_used;
+	struct fl_module modules[FL_MAX_MODULES];
 	char arena[FL_MODULE_PATH_ARENA];
 };
+#define FL_PAGE_ALIGNED _Alignas(4096)
 
 /* What the symbol step found for one frame of fault.frames. */
 struct fl_frame_info {
 	int module;		 /* index into the module table, -1 unknown */
 	uintptr_t module_offset; /* pc - bias */
-	char symbol[FL_SYMBOL_MAX]; /* "" unknown */
+	const char *symbol; /* into the snapshot's arena; "" or NULL unknown */
 	uintptr_t symbol_offset;
 };
 
@@ -53,6 +61,11 @@ struct fl_snapshot {
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
+	/* Names packed end to end, right after frame_info: a 64-frame crash
+	 * touches one or two pages here, not the 5 that a 256-byte buffer
+	 * per frame cost (a first-touch page fault is 10-70 us in a VM). */
+	size_t symbols_used;
+	char symbols[FL_SYMBOL_ARENA];
 };
 
 /* Collects the modules (platform) and resolves every frame against them:

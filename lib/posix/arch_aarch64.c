@@ -44,12 +44,19 @@ static int find_esr(const mcontext_t *mc, uint64_t *esr)
 	return 0;
 }
 
-static enum faultline_access access_kind(int signo, const mcontext_t *mc)
+static enum faultline_access access_kind(int signo, uint64_t fault_addr,
+					 const mcontext_t *mc)
 {
 	uint64_t esr;
 
-	if ((signo != SIGSEGV && signo != SIGBUS) || !find_esr(mc, &esr))
+	if (signo != SIGSEGV && signo != SIGBUS)
 		return FAULTLINE_ACCESS_UNKNOWN;
+	if (!find_esr(mc, &esr)) {
+		/* No syndrome (qemu-user passes none): a fault at the pc
+		 * itself can only be the instruction fetch. */
+		return fault_addr == mc->pc ? FAULTLINE_ACCESS_EXECUTE
+					 : FAULTLINE_ACCESS_UNKNOWN;
+	}
 	switch (ESR_EC(esr)) {
 	case EC_IABT_LOW:
 	case EC_IABT_CUR:
@@ -82,7 +89,8 @@ void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
 	f->registers[n].name = "pstate";
 	f->registers[n++].value = mc->pstate;
 	f->register_count = n;
-	f->access = access_kind(si->si_signo, mc);
+	f->access = access_kind(si->si_signo, (uint64_t)(uintptr_t)si->si_addr,
+				mc);
 }
 
 /* --- faultline_protect: the jump record (lib/protect.h) -------------------

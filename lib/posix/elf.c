@@ -32,13 +32,45 @@
 #include "sink.h"
 #include "snapshot.h"
 
+/* Small reads (headers, notes, names) go through FL_BLOCKS cached blocks
+ * of the open file; symbols stream through one FL_ELF_CHUNK buffer. */
+#define FL_BLOCK 2048
+#define FL_BLOCKS 4
+#define FL_ELF_CHUNK 4096
+/* Granules known readable (fl_mem_read), direct-mapped. */
+#define FL_GRANULE_SHIFT 12
+#define FL_GRANULE_SLOTS 512
+
+/*
+ * All of this file's crash-time state in one page-aligned struct: each
+ * page the handler touches for the first time is a page fault (10-70 us
+ * in a VM), and separate statics scattered over .bss made the handler
+ * touch a page for each scalar and each buffer's straddling edge.  The
+ * scalars and block tags share the first page (fl_elf_open clears only
+ * the tags); each buffer's page is touched only once it is used.
+ */
+static _Alignas(4096) struct {
+	long self_pid;	     /* see fl_vm_read */
+	int vm_read_broken;  /* process_vm_readv refused once */
+	unsigned block_next; /* next block to evict */
+	uintptr_t mem_gen;   /* crash generation - 1 (fl_mem_forget) */
+	/* The granule of the latest successful read (index + 1; 0 none):
+	 * the unwinder reads a few words at a time from the same stack or
+	 * table page, and this saves the slot lookup for those. */
+	uintptr_t last_granule;
+	uint64_t block_index[FL_BLOCKS]; /* block number + 1; 0 empty */
+	size_t block_len[FL_BLOCKS];	 /* bytes valid (short at EOF) */
+	uintptr_t readable[FL_GRANULE_SLOTS];
+	Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
+	unsigned char block[FL_BLOCKS][FL_BLOCK];
+} fl_elf;
+
 /* ------------------------------------------------------------------------
  * Reading memory that may not be mapped
  * ---------------------------------------------------------------------- */
 
-/* Our pid for process_vm_readv, taken once per crash by fl_mem_forget
+/* Our pid for process_vm_readv is taken once per crash by fl_mem_forget
  * (getpid is a syscall; a stale pid after fork would read the parent). */
-static long fl_self_pid;
 
 /*
  * Why process_vm_readv: it copies from our own address space through the
@@ -53,7 +85,7 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 {
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)src, len};
-	long pid = fl_self_pid != 0 ? fl_self_pid : (long)getpid();
+	long pid = fl_elf.self_pid != 0 ? fl_elf.self_pid : (long)getpid();
 	long n = syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL,
 			 0UL);
 
@@ -65,7 +97,6 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 }
 
 static int fl_probe_pipe[2] = {-1, -1};
-static int fl_vm_read_broken; /* process_vm_readv refused once */
 
 /* The probe pipe is made on first use (pipe2 is a syscall); a thread that
  * loses the race closes its own pair. */
@@ -120,39 +151,71 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
-	if (!fl_vm_read_broken) {
+	if (!fl_elf.vm_read_broken) {
 		r = fl_vm_read(dst, src, len);
 		if (r <= 0)
 			return r;
-		fl_vm_read_broken = 1;
+		fl_elf.vm_read_broken = 1;
 	}
 	return fl_safe_read_pipe(dst, src, len);
 }
 
-/* Granules known readable (index + 1; 0 empty), direct-mapped.  4 KiB is
- * the smallest page size of both architectures, so a granule never spans
- * two protections. */
-#define FL_GRANULE_SHIFT 12
-#define FL_GRANULE_SLOTS 512
-static uintptr_t fl_readable[FL_GRANULE_SLOTS];
+/* Granules known readable, direct-mapped.  4 KiB is the smallest page
+ * size of both architectures, so a granule never spans two protections.
+ *
+ * A slot holds (granule index + 1) tagged with the crash's generation in
+ * its top bits: fl_mem_forget starts a new crash by bumping the
+ * generation instead of clearing the 4 KiB table (a memset that cost the
+ * handler two page faults; now only the slots a crash uses are touched).
+ * A granule index too large to leave room for the tag (a tagged or
+ * kernel address) is never cached: it is probed on every read. */
+#define FL_GEN_BITS 12
+#define FL_GEN_SHIFT (sizeof(uintptr_t) * 8 - FL_GEN_BITS)
+#define FL_GEN_MAX (((uintptr_t)1 << FL_GEN_BITS) - 1)
 
 void fl_mem_forget(void)
 {
-	fl_memset(fl_readable, 0, sizeof(fl_readable));
-	fl_self_pid = (long)getpid();
+	if (++fl_elf.mem_gen >= FL_GEN_MAX) {
+		/* Once in 4095 crashes: the old tags come round again. */
+		fl_memset(fl_elf.readable, 0, sizeof(fl_elf.readable));
+		fl_elf.mem_gen = 0;
+	}
+	fl_elf.last_granule = 0;
+	fl_elf.self_pid = (long)getpid();
+}
+
+static uintptr_t fl_granule_key(uintptr_t g)
+{
+	if (g + 1 > ((uintptr_t)1 << FL_GEN_SHIFT) - 1)
+		return 0;
+	return (g + 1) | ((fl_elf.mem_gen + 1) << FL_GEN_SHIFT);
 }
 
 static int fl_granule_ok(uintptr_t g)
 {
-	uintptr_t *slot = &fl_readable[g % FL_GRANULE_SLOTS];
+	uintptr_t *slot = &fl_elf.readable[g % FL_GRANULE_SLOTS];
+	uintptr_t key = fl_granule_key(g);
 	unsigned char probe;
 
-	if (*slot == g + 1)
+	if (key != 0 && *slot == key)
 		return 1;
 	if (fl_safe_read(&probe, g << FL_GRANULE_SHIFT, 1) != 0)
 		return 0;
-	*slot = g + 1;
+	if (key != 0)
+		*slot = key;
 	return 1;
+}
+
+/* The slow path of fl_mem_read, out of line so that the fast path is a
+ * leaf without the slow path's register saves (the unwinder calls it
+ * some 6,000 times in a 64-frame crash). */
+static __attribute__((noinline)) int fl_mem_check(uintptr_t g, uintptr_t last)
+{
+	for (; g <= last; g++)
+		if (!fl_granule_ok(g))
+			return -1;
+	fl_elf.last_granule = last + 1;
+	return 0;
 }
 
 int fl_mem_read(void *dst, uintptr_t src, size_t len)
@@ -163,11 +226,17 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
+	g = src >> FL_GRANULE_SHIFT;
 	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	for (g = src >> FL_GRANULE_SHIFT; g <= last; g++)
-		if (!fl_granule_ok(g))
-			return -1;
-	fl_memcpy(dst, (const void *)src, len);
+	if ((g != last || g + 1 != fl_elf.last_granule) &&
+	    fl_mem_check(g, last) != 0)
+		return -1;
+	/* The unwinder's word reads: a fixed-size copy the compiler makes a
+	 * single load and store (no call to libc's memcpy). */
+	if (len == sizeof(uintptr_t))
+		__builtin_memcpy(dst, (const void *)src, sizeof(uintptr_t));
+	else
+		fl_memcpy(dst, (const void *)src, len);
 	return 0;
 }
 
@@ -175,25 +244,17 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
  * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
-/* Small reads (headers, notes, names) go through a few cached 2 KiB
- * blocks (two pages in all) of the open file: the ELF header, program headers
- * and notes share one block, the section headers another, so a module costs a
+/* Small reads (headers, notes, names) go through the cached 2 KiB blocks
+ * of the open file (fl_elf.block): the ELF header, program headers and
+ * notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
-#define FL_BLOCK 2048
-#define FL_BLOCKS 4
-static struct {
-	uint64_t index; /* block number + 1; 0 empty */
-	size_t len;	/* bytes valid (short at the end of the file) */
-	unsigned char data[FL_BLOCK];
-} fl_block[FL_BLOCKS];
-static unsigned fl_block_next;
 
 static void fl_blocks_forget(void)
 {
 	unsigned i;
 
 	for (i = 0; i < FL_BLOCKS; i++)
-		fl_block[i].index = 0;
+		fl_elf.block_index[i] = 0;
 }
 
 static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
@@ -222,24 +283,24 @@ static const unsigned char *fl_block_get(const struct fl_elf_src *s,
 	unsigned i;
 	size_t len;
 
-	for (i = 0; i < FL_BLOCKS && fl_block[i].index != b + 1; i++)
+	for (i = 0; i < FL_BLOCKS && fl_elf.block_index[i] != b + 1; i++)
 		;
 	if (i == FL_BLOCKS) {
-		i = fl_block_next++ % FL_BLOCKS;
+		i = fl_elf.block_next++ % FL_BLOCKS;
 		len = s->size - b * FL_BLOCK < FL_BLOCK
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
-		fl_block[i].index = 0;
-		if (fl_pread_full(s->fd, fl_block[i].data, len, b * FL_BLOCK) !=
+		fl_elf.block_index[i] = 0;
+		if (fl_pread_full(s->fd, fl_elf.block[i], len, b * FL_BLOCK) !=
 		    0)
 			return NULL;
-		fl_block[i].index = b + 1;
-		fl_block[i].len = len;
+		fl_elf.block_index[i] = b + 1;
+		fl_elf.block_len[i] = len;
 	}
-	if (off - b * FL_BLOCK >= fl_block[i].len)
+	if (off - b * FL_BLOCK >= fl_elf.block_len[i])
 		return NULL;
-	*avail = fl_block[i].len - (size_t)(off - b * FL_BLOCK);
-	return fl_block[i].data + (off - b * FL_BLOCK);
+	*avail = fl_elf.block_len[i] - (size_t)(off - b * FL_BLOCK);
+	return fl_elf.block[i] + (off - b * FL_BLOCK);
 }
 
 int fl_elf_open(const char *path, struct fl_elf_src *s)
@@ -345,8 +406,6 @@ struct fl_sym_pass {
 /* The one chunk buffer: symbols stream through it.  One page: a page
  * touched for the first time in the handler costs a fault (10-70 us in a
  * VM, measured), several preads' worth. */
-#define FL_ELF_CHUNK 4096
-static Elf64_Sym fl_sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
 
 /* First sorted position whose vaddr is >= addr. */
 static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
@@ -422,9 +481,15 @@ static void fl_sym_track_start(const struct fl_sym_pass *p, const Elf64_Sym *s)
 static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
 			size_t count)
 {
+	/* A symbol starting above every address looked up can neither
+	 * contain one nor precede one: most of a big table, skipped before
+	 * the binary searches. */
+	uint64_t highest = p->q[p->order[p->n - 1]].vaddr;
 	size_t i;
 
 	for (i = 0; i < count; i++) {
+		if (syms[i].st_value > highest)
+			continue;
 		fl_sym_consider(p, &syms[i]);
 		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC ||
 		    syms[i].st_size != 0)
@@ -436,15 +501,17 @@ static int fl_sym_stream(const struct fl_sym_pass *p,
 			 const struct fl_elf_src *s,
 			 const struct fl_elf_table *t)
 {
-	const size_t per = sizeof(fl_sym_chunk) / sizeof(fl_sym_chunk[0]);
+	const size_t per =
+		sizeof(fl_elf.sym_chunk) / sizeof(fl_elf.sym_chunk[0]);
 	uint64_t i, k;
 
 	for (i = 0; i < t->count; i += k) {
 		k = t->count - i < per ? t->count - i : per;
-		if (fl_src_read(s, fl_sym_chunk, t->off + i * sizeof(Elf64_Sym),
+		if (fl_src_read(s, fl_elf.sym_chunk,
+				t->off + i * sizeof(Elf64_Sym),
 				(size_t)k * sizeof(Elf64_Sym)) != 0)
 			return -1;
-		fl_sym_scan(p, fl_sym_chunk, (size_t)k);
+		fl_sym_scan(p, fl_elf.sym_chunk, (size_t)k);
 	}
 	return 0;
 }
@@ -488,12 +555,15 @@ static void fl_sym_winners(const struct fl_sym_pass *p,
 }
 
 /* Find the table of the given type (SHT_SYMTAB, SHT_DYNSYM) and its
- * string table, reading section headers a handful at a time. */
+ * string table, reading section headers a handful at a time.  They come
+ * out of the block cache: reading 8 rather than 32 at a time costs no
+ * syscall, and keeps 1.5 KiB off the (alternate) stack. */
+#define FL_SHDRS_AT_ONCE 8
 static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
 			struct fl_elf_table *t)
 {
 	Elf64_Ehdr eh;
-	Elf64_Shdr sh[32], str;
+	Elf64_Shdr sh[FL_SHDRS_AT_ONCE], str;
 	uint64_t n, i, j, k;
 
 	if (fl_elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
@@ -504,7 +574,7 @@ static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
 		return -1;
 	n = eh.e_shnum != 0 ? eh.e_shnum : sh[0].sh_size; /* extended */
 	for (i = 0; i < n; i += k) {
-		k = n - i < 32 ? n - i : 32;
+		k = n - i < FL_SHDRS_AT_ONCE ? n - i : FL_SHDRS_AT_ONCE;
 		if (fl_src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
 				(size_t)k * sizeof(sh[0])) != 0)
 			return -1;
@@ -662,46 +732,63 @@ static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 
 #define FL_PHDRS_MAX 64
 
+/* Program header i of the ELF whose header eh is at offset hdr. */
+static int fl_phdr_read(const struct fl_elf_src *s, uint64_t hdr,
+			const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
+{
+	return fl_src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
+			   sizeof(*ph));
+}
+
 /* Load bias of a mapped ELF whose header is at hdr: the segment mapping
  * file offset 0 starts at the header. */
-static uint64_t fl_phdrs_bias(const Elf64_Phdr *ph, size_t n, uint64_t hdr)
+static int fl_phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
+			 const Elf64_Ehdr *eh, uint64_t *bias)
 {
 	uint64_t lowest = UINT64_MAX;
+	Elf64_Phdr ph;
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (ph[i].p_type == PT_LOAD &&
-		    ph[i].p_vaddr - ph[i].p_offset < lowest)
-			lowest = ph[i].p_vaddr - ph[i].p_offset;
-	return lowest == UINT64_MAX ? 0 : hdr - lowest;
+	for (i = 0; i < eh->e_phnum; i++) {
+		if (fl_phdr_read(s, hdr, eh, i, &ph) != 0)
+			return -1;
+		if (ph.p_type == PT_LOAD && ph.p_vaddr - ph.p_offset < lowest)
+			lowest = ph.p_vaddr - ph.p_offset;
+	}
+	*bias = lowest == UINT64_MAX ? 0 : hdr - lowest;
+	return 0;
 }
 
 /* The PT_NOTE segments of the ELF whose header is at offset hdr of the
  * source: a file (notes at p_offset) or all of memory (notes at
- * bias + p_vaddr). */
+ * bias + p_vaddr).  The headers are read one at a time, each from the
+ * block cache or a probed granule: an array of them on the stack (3.5
+ * KiB) made this the deepest point of the handler, a page fault or two
+ * on the alternate stack. */
 static size_t fl_phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
 				int mapped, unsigned char *out, size_t cap)
 {
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph[FL_PHDRS_MAX];
-	uint64_t bias;
+	Elf64_Phdr ph;
+	uint64_t bias = 0;
 	size_t i, len;
 
 	if (fl_src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
 	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > FL_PHDRS_MAX ||
-	    fl_src_read(s, ph, hdr + eh.e_phoff, eh.e_phnum * sizeof(ph[0])) !=
-		    0)
+	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > FL_PHDRS_MAX)
 		return 0;
-	bias = fl_phdrs_bias(ph, eh.e_phnum, hdr);
+	if (mapped && fl_phdrs_bias(s, hdr, &eh, &bias) != 0)
+		return 0;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (ph[i].p_type != PT_NOTE)
+		if (fl_phdr_read(s, hdr, &eh, i, &ph) != 0)
+			return 0;
+		if (ph.p_type != PT_NOTE)
 			continue;
 		len = fl_notes_build_id(
-			s, mapped ? bias + ph[i].p_vaddr : ph[i].p_offset,
-			ph[i].p_filesz, ph[i].p_align, out, cap);
+			s, mapped ? bias + ph.p_vaddr : ph.p_offset,
+			ph.p_filesz, ph.p_align, out, cap);
 		if (len != 0)
 			return len;
 	}

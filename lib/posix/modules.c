@@ -22,6 +22,7 @@
 #define FL_NAMESPACES_MAX 64
 #define FL_LINK_MAPS_MAX 4096
 #define FL_PATH_READ_MAX 4096
+#define FL_PATH_CHUNK 128
 #define FL_VDSO_PATH "[vdso]"
 
 /* Copy a NUL-terminated string of our own memory, a page-bounded chunk
@@ -32,7 +33,13 @@ static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
 	size_t len = 0;
 
 	while (len + 1 < cap) {
+		/* Short chunks: a path is tens of bytes, and copying up to
+		 * the page's end (up to 4 KiB per module) cost instructions
+		 * and touched arena pages for nothing. */
 		size_t chunk = 4096 - ((src + len) & 4095), i;
+
+		if (chunk > FL_PATH_CHUNK)
+			chunk = FL_PATH_CHUNK;
 
 		if (chunk > cap - 1 - len)
 			chunk = cap - 1 - len;
@@ -109,7 +116,6 @@ static void fl_module_range(const struct link_map *lm, int is_exe,
 static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 			 uintptr_t vdso)
 {
-	static char name[FL_PATH_READ_MAX];
 	struct fl_module *m;
 	long len;
 
@@ -124,13 +130,24 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 		m->path = fl_module_intern(t, FL_VDSO_PATH,
 					   sizeof(FL_VDSO_PATH) - 1);
 	} else {
-		len = fl_safe_read_str(name, sizeof(name),
-				       (uintptr_t)lm->l_name);
-		if (len <= 0 && t->count == 0) /* the executable: "" */
-			fl_platform_exe_path(name, sizeof(name));
-		else if (len < 0)
-			name[0] = '\0';
-		m->path = fl_module_intern(t, name, fl_strlen(name));
+		/* Straight into the table's arena: a separate 4 KiB buffer
+		 * was one or two more pages for the handler to touch. */
+		char *dst = t->arena + t->arena_used;
+		size_t room = sizeof(t->arena) - t->arena_used;
+
+		if (room > FL_PATH_READ_MAX)
+			room = FL_PATH_READ_MAX;
+		m->path = "";
+		if (room >= 2) {
+			len = fl_safe_read_str(dst, room,
+					       (uintptr_t)lm->l_name);
+			if (len <= 0 && t->count == 0) /* the executable */
+				fl_platform_exe_path(dst, room);
+			else if (len < 0)
+				dst[0] = '\0';
+			m->path = dst;
+			t->arena_used += fl_strlen(dst) + 1;
+		}
 	}
 	m->build_id_len =
 		fl_elf_build_id_mapped(m->base, m->build_id, FL_BUILD_ID_MAX);
@@ -280,6 +297,10 @@ static struct {
 	size_t nbatched;
 	size_t arena_used;
 	char arena[FL_SYMCACHE_ARENA];
+	/* fl_symcache_fill's lookups: here rather than on the (alternate)
+	 * stack, where 6.7 KiB of them were the deepest frame of the
+	 * handler; only the entries used are touched. */
+	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
 } fl_symcache;
 
 /* The lookup address of frame i: the pc itself for frame 0 (it faulted
@@ -326,7 +347,7 @@ static int fl_symcache_name(const struct fl_elf_src *s,
 static void fl_symcache_fill(const struct fl_module *m,
 			     const struct faultline_fault *f)
 {
-	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
+	struct fl_elf_lookup *q = fl_symcache.q;
 	struct fl_elf_src s;
 	size_t i, n = 0;
 

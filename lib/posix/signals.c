@@ -22,6 +22,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,7 +41,8 @@
 static struct sigaction previous[FL_NSIG];
 static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
 static uint64_t blocked;   /* signals every action of ours blocks */
-static struct fl_snapshot crash;
+/* Page-aligned: a typical crash then touches two pages of it. */
+static FL_PAGE_ALIGNED struct fl_snapshot crash;
 volatile long fl_crashing_tid;
 static volatile int watchdog_sig;
 
@@ -59,8 +61,12 @@ static void send_to_self(int sig)
 static int is_hardware_fault(const siginfo_t *si)
 {
 	/* Crashpad's rule: a positive si_code other than SI_KERNEL comes from
-	 * the faulting instruction, which runs again once we return. */
-	return si->si_code > 0 && si->si_code != SI_KERNEL;
+	 * the faulting instruction, which runs again once we return.  Not so
+	 * a seccomp SIGSYS (SYS_SECCOMP, 1): the trapped system call is
+	 * skipped, nothing re-fires, and returning would let the program run
+	 * on after its report.  It must be re-sent like a kill. */
+	return si->si_code > 0 && si->si_code != SI_KERNEL &&
+	       si->si_signo != SIGSYS;
 }
 
 static void set_default(int sig)
@@ -117,10 +123,16 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 		"\nfaultline: report timed out; terminating\n";
 	int sig = watchdog_sig;
 
+	struct pollfd out = {fl_config.output, POLLOUT, 0};
+
 	(void)unused;
 	(void)si;
 	(void)ctx;
-	fl_platform_write(fl_config.output, msg, sizeof(msg) - 1);
+	/* The report may be stuck on this very descriptor (a full pipe that
+	 * nobody reads): a blocking write here would hang us for good.  Say
+	 * why only when the message can go without blocking. */
+	if (poll(&out, 1, 0) == 1 && (out.revents & POLLOUT))
+		fl_platform_write(fl_config.output, msg, sizeof(msg) - 1);
 	set_default(sig);
 	unblock(sig);
 	send_to_self(sig);
@@ -331,14 +343,13 @@ static int set_signal(int sig, int want)
 
 int fl_platform_install(const struct fl_config *cfg)
 {
-	static int prepared;
 	uint64_t before = installed, want = 0;
 
-	if (!prepared) {
-		if (fl_unwind_prepare() != 0)
-			return -1;
-		prepared = 1;
-	}
+	/* Idempotent (it checks its own address space): a separate "done"
+	 * flag here cost start-up a page fault on a .bss page nothing else
+	 * at install touches. */
+	if (fl_unwind_prepare() != 0)
+		return -1;
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;

@@ -172,21 +172,36 @@ static int fl_eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
 	return 0;
 }
 
+/* The module of the latest lookup: consecutive frames mostly lie in one
+ * module, and _dl_find_object plus the .eh_frame_hdr header reads are
+ * then done once per module run instead of once per frame.  Valid for
+ * one unwind (fl_unwind_regs clears it: code may have been unloaded
+ * between two). */
+static struct {
+	int valid;
+	unw_dyn_info_t di;
+} fl_last_table;
+
 static int fl_find_proc_info(unw_addr_space_t as, unw_word_t ip,
 			     unw_proc_info_t *pi, int need_unwind_info,
 			     void *arg)
 {
-	struct dl_find_object o;
-	unw_dyn_info_t di;
+	unw_dyn_info_t *di = &fl_last_table.di;
 
 	/* ip is already pc - 1 for return addresses (libunwind's
 	 * use_prev_instr) and the pc itself for the signal frame. */
-	if (_dl_find_object((void *)(uintptr_t)ip, &o) != 0 ||
-	    fl_eh_table(&o, &di) != 0)
-		return -UNW_ENOINFO;
-	if (ip < di.start_ip || ip >= di.end_ip)
-		return -UNW_ENOINFO;
-	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi,
+	if (!fl_last_table.valid || ip < di->start_ip || ip >= di->end_ip) {
+		struct dl_find_object o;
+
+		fl_last_table.valid = 0;
+		if (_dl_find_object((void *)(uintptr_t)ip, &o) != 0 ||
+		    fl_eh_table(&o, di) != 0)
+			return -UNW_ENOINFO;
+		fl_last_table.valid = 1;
+		if (ip < di->start_ip || ip >= di->end_ip)
+			return -UNW_ENOINFO;
+	}
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, di, pi,
 						  need_unwind_info, arg);
 }
 
@@ -269,7 +284,7 @@ struct fl_walk {
 	unsigned equal_sp; /* frames in a row with an unchanged sp */
 	int after_signal;  /* the last frame was a signal frame */
 	long steps;
-	long long deadline; /* CLOCK_MONOTONIC ns */
+	long long deadline; /* CLOCK_MONOTONIC ns; 0 not yet started */
 };
 
 static long long fl_now_ns(void)
@@ -315,7 +330,15 @@ static int fl_walk_budget(struct fl_walk *w)
 {
 	if (++w->steps > FL_UNWIND_MAX_STEPS)
 		return 0;
-	if (w->steps % FL_UNWIND_CLOCK_EVERY == 0 && fl_now_ns() > w->deadline)
+	if (w->steps % FL_UNWIND_CLOCK_EVERY != 0)
+		return 1;
+	/* The clock starts at the first check, not at the walk's start: a
+	 * first clock_gettime costs page faults on the vdso's data pages
+	 * (3 measured), and a walk of FL_UNWIND_CLOCK_EVERY steps or fewer
+	 * - nearly every crash - is bounded by its step count alone. */
+	if (w->deadline == 0)
+		w->deadline = fl_now_ns() + FL_UNWIND_MAX_NS;
+	else if (fl_now_ns() > w->deadline)
 		return 0;
 	return 1;
 }
@@ -348,12 +371,7 @@ static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 
 static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 {
-	struct fl_walk w = {regs->r[FL_UNW_PC],
-			    regs->r[FL_UNW_SP],
-			    0,
-			    0,
-			    0,
-			    fl_now_ns() + FL_UNWIND_MAX_NS};
+	struct fl_walk w = {regs->r[FL_UNW_PC], regs->r[FL_UNW_SP], 0, 0, 0, 0};
 	unw_cursor_t cur;
 	int caller_first;
 
@@ -401,6 +419,7 @@ static void fl_unwind_regs(struct fl_unw_regs *regs,
 	 * memory was readable.  (The flush reuses the static cache: no
 	 * allocation.) */
 	fl_mem_forget();
+	fl_last_table.valid = 0;
 	if (fl_as != NULL)
 		unw_flush_cache(fl_as, 0, 0);
 	fl_frames_begin(&c, fault);

@@ -1,0 +1,151 @@
+#!/bin/sh
+# ci-test.sh - build faultline and run its whole test suite.
+#
+#   ./ci-test.sh            x86-64 natively, then aarch64 (cross build, run
+#                           under qemu-user), then Windows (mingw-w64 cross
+#                           build, run under Wine)
+#   ./ci-test.sh native     only the native build and tests
+#   ./ci-test.sh aarch64    only the aarch64 cross build and tests
+#   ./ci-test.sh windows    only the Windows cross build and tests
+#   ./ci-test.sh distcheck  the release tarball builds and passes its tests
+#
+# On Debian 12 it first installs what is missing (apt-get, as root or with
+# sudo; the aarch64 part adds the arm64 architecture for libunwind-dev:arm64
+# and check:arm64).  Builds go to _build/<name> out of the source tree.
+# Set FL_NO_INSTALL=1 to skip the package step.
+set -eu
+
+src=$(cd "$(dirname "$0")" && pwd)
+jobs=${FL_JOBS:-2}
+what=${1:-all}
+
+say() { printf '\n=== %s\n' "$*"; }
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null 2>&1; then
+		sudo "$@"
+	else
+		echo "ci-test.sh: need root or sudo to install: $*" >&2
+		exit 1
+	fi
+}
+
+installed() {
+	dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null |
+		grep -q 'install ok installed'
+}
+
+# need PACKAGE...: install the ones that are missing.
+updated=no
+need() {
+	[ "${FL_NO_INSTALL:-0}" = 1 ] && return 0
+	command -v dpkg-query >/dev/null 2>&1 || return 0 # not Debian
+	missing=
+	for p in "$@"; do
+		installed "$p" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	say "installing:$missing"
+	if [ "$updated" = no ]; then
+		as_root apt-get update -qq
+		updated=yes
+	fi
+	# shellcheck disable=SC2086 # a list of package names
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+		--no-install-recommends $missing </dev/null
+}
+
+bootstrap() {
+	need build-essential autoconf automake libtool libdw-dev \
+		pkg-config make libunwind-dev check gdb util-linux
+	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
+		say "autoreconf"
+		(cd "$src" && autoreconf -fi)
+	fi
+}
+
+# run_check DIR: make check, showing the logs of what failed.
+run_check() {
+	if ! make -C "$1" -j"$jobs" check; then
+		[ -f "$1/test-suite.log" ] && cat "$1/test-suite.log"
+		echo "ci-test.sh: tests failed in $1" >&2
+		exit 1
+	fi
+}
+
+native() {
+	b="$src/_build/native"
+	say "native build ($b)"
+	mkdir -p "$b"
+	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror)
+	make -C "$b" -j"$jobs"
+	say "native tests"
+	run_check "$b"
+}
+
+aarch64() {
+	if ! dpkg --print-foreign-architectures 2>/dev/null | grep -qx arm64 &&
+		[ "${FL_NO_INSTALL:-0}" != 1 ]; then
+		say "adding the arm64 architecture"
+		as_root dpkg --add-architecture arm64
+		updated=no
+	fi
+	need gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
+		libunwind-dev:arm64 check:arm64
+	b="$src/_build/aarch64"
+	say "aarch64 cross build ($b)"
+	mkdir -p "$b"
+	# pkg-config must read the arm64 .pc files, not the build machine's.
+	[ -f "$b/Makefile" ] || (cd "$b" &&
+		PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
+			"$src/configure" --enable-werror --host=aarch64-linux-gnu)
+	make -C "$b" -j"$jobs"
+	say "aarch64 tests under qemu-user"
+	run_check "$b"
+}
+
+windows() {
+	# Wine's recommended packages are what the tests were run with.
+	if [ "${FL_NO_INSTALL:-0}" != 1 ] && command -v dpkg-query >/dev/null 2>&1 &&
+		! { installed wine && installed wine64 && installed gcc-mingw-w64-x86-64; }; then
+		say "installing: gcc-mingw-w64-x86-64 wine wine64"
+		as_root apt-get update -qq
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			gcc-mingw-w64-x86-64 wine wine64 </dev/null
+	fi
+	b="$src/_build/windows"
+	say "Windows cross build ($b)"
+	mkdir -p "$b"
+	[ -f "$b/Makefile" ] || (cd "$b" &&
+		"$src/configure" --enable-werror --host=x86_64-w64-mingw32)
+	make -C "$b" -j"$jobs"
+	say "Windows tests under Wine"
+	run_check "$b"
+}
+
+distcheck() {
+	b="$src/_build/native"
+	[ -f "$b/Makefile" ] || native
+	say "distcheck"
+	make -C "$b" -j"$jobs" distcheck
+}
+
+bootstrap
+case "$what" in
+all)
+	native
+	aarch64
+	windows
+	;;
+native) native ;;
+aarch64) aarch64 ;;
+windows) windows ;;
+distcheck) distcheck ;;
+*)
+	echo "usage: $0 [all|native|aarch64|windows|distcheck]" >&2
+	exit 2
+	;;
+esac
+say "ci-test.sh $what: all tests passed"

@@ -1,0 +1,634 @@
+/*
+ * harness.c - run a crashing child and look at how it died and what it
+ * reported (see harness.h).
+ */
+#include "harness.h"
+
+#include <dirent.h>
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int test_failed;
+
+void check_fail(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "  FAILED %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	test_failed = 1;
+}
+
+const char *builddir(void)
+{
+	const char *b = getenv("FL_BUILDDIR");
+	return b && *b ? b : ".";
+}
+
+const char *emulator(void)
+{
+	const char *e = getenv("FL_TEST_EMULATOR");
+	return e && *e ? e : NULL;
+}
+
+int is_aarch64(void)
+{
+#ifdef __aarch64__
+	return 1;
+#else
+	return 0;
+#endif
+}
+
+const char *child_path(enum child_kind kind)
+{
+	static char path[3][4096];
+	static const char *const names[] = {"crashme", "crashme-plain",
+					    "crashme-malloc"};
+
+	snprintf(path[kind], sizeof(path[kind]), "%s/tests/crash/%s",
+		 builddir(), names[kind]);
+	return path[kind];
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Append what fd has to *buf; 0 at EOF. */
+static int drain(int fd, char **buf, size_t *len, size_t *cap)
+{
+	char tmp[65536];
+	ssize_t n = read(fd, tmp, sizeof(tmp));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return 1;
+	if (n <= 0)
+		return 0;
+	if (*len + (size_t)n + 1 > *cap) {
+		*cap = (*len + (size_t)n + 1) * 2;
+		*buf = realloc(*buf, *cap);
+		if (!*buf)
+			abort();
+	}
+	memcpy(*buf + *len, tmp, (size_t)n);
+	*len += (size_t)n;
+	(*buf)[*len] = '\0';
+	return 1;
+}
+
+static int env_keep(const char *e)
+{
+	return strncmp(e, "FAULTLINE_", 10) != 0 &&
+	       strncmp(e, "LD_PRELOAD=", 11) != 0 &&
+	       strncmp(e, "FL_TEST_CORE=", 13) != 0 &&
+	       !(emulator() && strncmp(e, "LD_LIBRARY_PATH=", 16) == 0);
+}
+
+/* qemu-user announces the guest's death on stderr ("qemu: uncaught
+ * target signal 11 (Segmentation fault) - core dumped"): not the child's
+ * output. */
+static void strip_emulator_lines(struct run *r)
+{
+	char *p = r->err;
+
+	while ((p = strstr(p, "qemu: uncaught target signal")) != NULL) {
+		char *nl = strchr(p, '\n');
+		size_t cut = nl ? (size_t)(nl + 1 - p) : strlen(p);
+		if (p != r->err && p[-1] != '\n') {
+			p++;
+			continue;
+		}
+		memmove(p, p + cut, strlen(p + cut) + 1);
+		r->err_len -= cut;
+	}
+}
+
+int run_child(const struct spawn *sp, struct run *r)
+{
+	char *argv[64];
+	char *envp[512];
+	char emu[1024], preload[4200];
+	size_t na = 0, ne = 0;
+	int out[2], err[2];
+	size_t ocap = 0, ecap = 0;
+	double timeout = sp->timeout > 0 ? sp->timeout : 30;
+	double start, deadline;
+	int open_fds = 2, killed = 0;
+	int ready_sig = sp->kill_when_ready;
+
+	memset(r, 0, sizeof(*r));
+	if (emulator())
+		timeout *= 4;
+	snprintf(preload, sizeof(preload),
+		 "LD_PRELOAD=%s/.libs/libfaultline.so", builddir());
+	if (emulator()) {
+		char *save = NULL;
+		snprintf(emu, sizeof(emu), "%s", emulator());
+		for (char *w = strtok_r(emu, " ", &save); w && na < 40;
+		     w = strtok_r(NULL, " ", &save))
+			argv[na++] = w;
+		if (sp->kind != CHILD_LINKED) {
+			argv[na++] = "-E";
+			argv[na++] = preload;
+		}
+	}
+	argv[na++] = (char *)(sp->path ? sp->path : child_path(sp->kind));
+	for (size_t i = 0; i < 8 && sp->args[i]; i++)
+		argv[na++] = (char *)sp->args[i];
+	argv[na] = NULL;
+	for (char **e = environ; *e && ne < 480; e++)
+		if (env_keep(*e))
+			envp[ne++] = *e;
+	if (sp->kind != CHILD_LINKED && !emulator())
+		envp[ne++] = preload;
+	if (sp->cores)
+		envp[ne++] = "FL_TEST_CORE=1";
+	for (size_t i = 0; i < 8 && sp->env[i]; i++)
+		envp[ne++] = (char *)sp->env[i];
+	envp[ne] = NULL;
+
+	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
+		return -1;
+	fflush(NULL);
+	start = now();
+	r->pid = fork();
+	if (r->pid < 0)
+		return -1;
+	if (r->pid == 0) {
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		if (sp->pass_fd >= 0 && sp->fd_target > 2)
+			dup2(sp->pass_fd, sp->fd_target); /* clears CLOEXEC */
+		execve(argv[0], argv, envp);
+		fprintf(stderr, "harness: cannot run %s: %s\n", argv[0],
+			strerror(errno));
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	deadline = start + timeout;
+	while (open_fds > 0) {
+		struct pollfd pfd[2] = {{out[0], POLLIN, 0},
+					{err[0], POLLIN, 0}};
+		double left = deadline - now();
+		int n;
+		if (left <= 0) {
+			if (!killed) {
+				kill(r->pid, SIGKILL);
+				r->timed_out = killed = 1;
+			}
+			left = 5; /* read what is left after SIGKILL */
+			deadline = now() + 5;
+		}
+		n = poll(pfd, 2, (int)(left * 1000) + 1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < 2; i++) {
+			if (pfd[i].fd < 0 ||
+			    !(pfd[i].revents & (POLLIN | POLLHUP)))
+				continue;
+			if (!(i == 0 ? drain(out[0], &r->out, &r->out_len,
+					     &ocap)
+				     : drain(err[0], &r->err, &r->err_len,
+					     &ecap))) {
+				close(i == 0 ? out[0] : err[0]);
+				if (i == 0)
+					out[0] = -1;
+				else
+					err[0] = -1;
+				open_fds--;
+			}
+		}
+		if (ready_sig && r->out && strstr(r->out, "ready\n")) {
+			kill(r->pid, ready_sig);
+			ready_sig = 0;
+		}
+		if (out[0] < 0 && err[0] < 0)
+			break;
+	}
+	if (out[0] >= 0)
+		close(out[0]);
+	if (err[0] >= 0)
+		close(err[0]);
+	/* Output closed: the child is gone or about to be; bounded wait. */
+	for (;;) {
+		pid_t w = waitpid(r->pid, &r->status, WNOHANG);
+		if (w == r->pid)
+			break;
+		if (w < 0) {
+			r->status = -1;
+			break;
+		}
+		if (now() > deadline && !killed) {
+			kill(r->pid, SIGKILL);
+			r->timed_out = killed = 1;
+		}
+		usleep(2000);
+	}
+	r->seconds = now() - start;
+	if (emulator() && r->err)
+		strip_emulator_lines(r);
+	if (!r->out)
+		r->out = calloc(1, 1);
+	if (!r->err)
+		r->err = calloc(1, 1);
+	return 0;
+}
+
+void run_free(struct run *r)
+{
+	free(r->out);
+	free(r->err);
+	r->out = r->err = NULL;
+}
+
+void spawn_into(const struct spawn *sp, struct run *r)
+{
+	run_free(r);
+	CHECK(run_child(sp, r) == 0, "cannot start the child");
+}
+
+void run_scenario(struct run *r, enum child_kind kind, const char *scenario,
+		  const char *arg)
+{
+	struct spawn sp = {
+		.kind = kind, .args = {scenario, arg}, .pass_fd = -1};
+
+	spawn_into(&sp, r);
+}
+
+static void dump_output(const struct run *r)
+{
+	fprintf(stderr, "  --- child stderr (%zu bytes) ---\n%.6000s%s",
+		r->err_len, r->err,
+		r->err_len > 6000 ? "\n  [... cut ...]\n" : "");
+	if (r->out_len)
+		fprintf(stderr, "  --- child stdout ---\n%.2000s\n", r->out);
+	fprintf(stderr, "  ---\n");
+}
+
+static const char *status_text(int status)
+{
+	static char buf[128];
+
+	if (status == -1)
+		snprintf(buf, sizeof(buf), "not waited for");
+	else if (WIFSIGNALED(status))
+		snprintf(buf, sizeof(buf), "killed by signal %d (%s)%s",
+			 WTERMSIG(status), strsignal(WTERMSIG(status)),
+			 WCOREDUMP(status) ? ", core dumped" : "");
+	else if (WIFEXITED(status))
+		snprintf(buf, sizeof(buf), "exit status %d",
+			 WEXITSTATUS(status));
+	else
+		snprintf(buf, sizeof(buf), "status 0x%x", status);
+	return buf;
+}
+
+void check_signaled(const struct run *r, int sig)
+{
+	int before = test_failed;
+
+	CHECK(!r->timed_out, "child did not end within the time limit");
+	CHECK(r->status != -1 && WIFSIGNALED(r->status) &&
+		      WTERMSIG(r->status) == sig,
+	      "expected death by signal %d (%s), got %s", sig, strsignal(sig),
+	      status_text(r->status));
+	if (test_failed && !before)
+		dump_output(r);
+}
+
+void check_exited(const struct run *r, int code)
+{
+	int before = test_failed;
+
+	CHECK(!r->timed_out, "child did not end within the time limit");
+	CHECK(r->status != -1 && WIFEXITED(r->status) &&
+		      WEXITSTATUS(r->status) == code,
+	      "expected exit status %d, got %s", code, status_text(r->status));
+	if (test_failed && !before)
+		dump_output(r);
+}
+
+void check_has(const char *what, const char *text, const char *needle)
+{
+	CHECK(text && strstr(text, needle), "%s lacks \"%s\"", what, needle);
+}
+
+void check_lacks(const char *what, const char *text, const char *needle)
+{
+	CHECK(!text || !strstr(text, needle), "%s has \"%s\"", what, needle);
+}
+
+size_t count_of(const char *text, const char *needle)
+{
+	size_t n = 0, l = strlen(needle);
+
+	if (!text || !l)
+		return 0;
+	for (const char *p = strstr(text, needle); p; p = strstr(p + l, needle))
+		n++;
+	return n;
+}
+
+void check_one_report(const char *text)
+{
+	size_t opened = count_of(text, "==== faultline ");
+	size_t closed = count_of(text, "==== end of faultline report ====\n");
+
+	CHECK(opened == 1 && closed == 1,
+	      "expected exactly one complete report, found %zu start and %zu "
+	      "end lines",
+	      opened, closed);
+}
+
+const char *line_after(const char *text, const char *prefix)
+{
+	static char buf[4096];
+	size_t l = strlen(prefix);
+
+	for (const char *p = text; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		if (len >= l && strncmp(p, prefix, l) == 0) {
+			len -= l;
+			if (len >= sizeof(buf))
+				len = sizeof(buf) - 1;
+			memcpy(buf, p + l, len);
+			buf[len] = '\0';
+			return buf;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+size_t line_count(const char *text)
+{
+	size_t n = count_of(text, "\n");
+	size_t l = text ? strlen(text) : 0;
+	return n + (l && text[l - 1] != '\n');
+}
+
+/* "  #I  0xPC in SYMBOL+0xOFF (MODULE+0xOFFSET)" or with ?? parts. */
+static int parse_frame_line(const char *p, size_t len, struct frame *f)
+{
+	char line[2048];
+	char *s, *in, *paren, *plus;
+
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	memcpy(line, p, len);
+	line[len] = '\0';
+	s = line;
+	while (*s == ' ')
+		s++;
+	if (*s != '#')
+		return 0;
+	in = strstr(s, " in ");
+	if (!in)
+		return 0;
+	f->pc = strtoull(strstr(s, "0x") ? strstr(s, "0x") : s, NULL, 16);
+	in += 4;
+	paren = strrchr(in, '(');
+	if (!paren)
+		return 0;
+	paren[-1] = '\0';
+	plus = strrchr(in, '+');
+	if (plus && strncmp(in, "??", 2) != 0)
+		*plus = '\0';
+	snprintf(f->symbol, sizeof(f->symbol), "%s",
+		 strncmp(in, "??", 2) == 0 ? "" : in);
+	paren++;
+	plus = strrchr(paren, '+');
+	if (plus)
+		*plus = '\0';
+	else if (strrchr(paren, ')'))
+		*strrchr(paren, ')') = '\0';
+	snprintf(f->module, sizeof(f->module), "%s",
+		 strcmp(paren, "??") == 0 ? "" : paren);
+	return 1;
+}
+
+size_t parse_frames(const char *text, struct frame *frames, size_t max,
+		    unsigned long long *omitted, unsigned long long *announced)
+{
+	const char *p = text ? strstr(text, "\nbacktrace (") : NULL;
+	size_t n = 0;
+
+	*omitted = 0;
+	*announced = 0;
+	if (!p)
+		return 0;
+	*announced = strtoull(p + 12, NULL, 10);
+	p = strchr(p + 1, '\n');
+	while (p && p[1] == ' ' && p[2] == ' ') {
+		const char *line = p + 1;
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (strncmp(line, "  ... ", 6) == 0)
+			*omitted = strtoull(line + 6, NULL, 10);
+		else if (n < max && parse_frame_line(line, len, &frames[n]))
+			n++;
+		p = nl;
+	}
+	return n;
+}
+
+int report_register(const char *text, const char *name,
+		    unsigned long long *value)
+{
+	const char *p = text ? strstr(text, "\nregisters:\n") : NULL;
+	size_t l = strlen(name);
+
+	if (!p)
+		return 0;
+	p += 12;
+	while (*p == ' ') {
+		const char *nl = strchr(p, '\n');
+		const char *q = p;
+		while (q && q < nl) {
+			while (*q == ' ')
+				q++;
+			if (strncmp(q, name, l) == 0 && q[l] == ' ') {
+				q += l;
+				while (*q == ' ')
+					q++;
+				*value = strtoull(q, NULL, 16);
+				return 1;
+			}
+			q = strchr(q, ' ');
+			if (q) {
+				while (*q == ' ')
+					q++;
+				q = strchr(q, ' '); /* skip the value */
+			}
+		}
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return 0;
+}
+
+struct json *parse_json_report(const char *text)
+{
+	char err[256];
+	const char *p = text;
+	struct json *j;
+
+	while (p && *p && *p != '{') {
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	if (!p || !*p) {
+		CHECK(0, "no JSON report (no line starts with '{')");
+		return NULL;
+	}
+	{
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		j = json_parse(p, len, err, sizeof(err));
+	}
+	CHECK(j, "the JSON report does not parse: %s", err);
+	return j;
+}
+
+int elf_build_id(const char *path, char *out, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	unsigned char *m;
+	int found = 0;
+
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) != 0 || st.st_size < (off_t)sizeof(Elf64_Ehdr)) {
+		close(fd);
+		return 0;
+	}
+	m = malloc((size_t)st.st_size);
+	if (!m || read(fd, m, (size_t)st.st_size) != st.st_size) {
+		free(m);
+		close(fd);
+		return 0;
+	}
+	close(fd);
+	{
+		const Elf64_Ehdr *eh = (const void *)m;
+		for (int i = 0; i < eh->e_phnum && !found; i++) {
+			const Elf64_Phdr *ph =
+				(const void *)(m + eh->e_phoff +
+					       (size_t)i * eh->e_phentsize);
+			size_t off = ph->p_offset, end = off + ph->p_filesz;
+			if (ph->p_type != PT_NOTE)
+				continue;
+			while (off + sizeof(Elf64_Nhdr) <= end) {
+				const Elf64_Nhdr *nh = (const void *)(m + off);
+				size_t name = off + sizeof(*nh);
+				size_t desc = name + ((nh->n_namesz + 3) & ~3u);
+				if (nh->n_type == NT_GNU_BUILD_ID &&
+				    nh->n_namesz == 4 &&
+				    memcmp(m + name, "GNU", 4) == 0 &&
+				    nh->n_descsz * 2 + 1 <= cap) {
+					for (size_t k = 0; k < nh->n_descsz;
+					     k++)
+						sprintf(out + 2 * k, "%02x",
+							m[desc + k]);
+					found = 1;
+					break;
+				}
+				off = desc + ((nh->n_descsz + 3) & ~3u);
+			}
+		}
+	}
+	free(m);
+	return found;
+}
+
+static char tmpdir[4096];
+
+static void remove_tmpdir(void)
+{
+	DIR *d;
+	struct dirent *e;
+
+	if (!tmpdir[0] || chdir("/") != 0)
+		return;
+	d = opendir(tmpdir);
+	while (d && (e = readdir(d))) {
+		char p[8192];
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, e->d_name);
+		unlink(p);
+	}
+	if (d)
+		closedir(d);
+	rmdir(tmpdir);
+}
+
+int run_tests(int argc, char **argv, const struct test *tests)
+{
+	int failed = 0, passed = 0, skipped = 0;
+	const char *t = getenv("TMPDIR");
+	double start = now();
+
+	snprintf(tmpdir, sizeof(tmpdir), "%s/faultline-crash-XXXXXX",
+		 t && *t ? t : "/tmp");
+	if (!mkdtemp(tmpdir) || chdir(tmpdir) != 0) {
+		perror("harness: temporary directory");
+		return 99;
+	}
+	atexit(remove_tmpdir);
+	if (access(child_path(CHILD_LINKED), X_OK) != 0) {
+		fprintf(stderr, "harness: %s not found (set FL_BUILDDIR)\n",
+			child_path(CHILD_LINKED));
+		return 99;
+	}
+	for (const struct test *c = tests; c->name; c++) {
+		int rc;
+		double t0 = now();
+		if (argc > 1 && !strstr(c->name, argv[1]))
+			continue;
+		test_failed = 0;
+		fprintf(stderr, "--- %s\n", c->name);
+		rc = c->fn();
+		if (rc == SKIP && !test_failed) {
+			printf("SKIP: %s\n", c->name);
+			skipped++;
+		} else if (test_failed) {
+			printf("FAIL: %s\n", c->name);
+			failed++;
+		} else {
+			printf("PASS: %s (%.2f s)\n", c->name, now() - t0);
+			passed++;
+		}
+		fflush(stdout);
+	}
+	printf("# %d passed, %d failed, %d skipped in %.1f s\n", passed, failed,
+	       skipped, now() - start);
+	if (failed)
+		return 1;
+	return passed ? 0 : SKIP;
+}

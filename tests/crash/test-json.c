@@ -1,0 +1,277 @@
+/*
+ * test-json.c - the JSON report (issue 2, section 4): one object that any
+ * strict reader parses, for any bytes in names and paths, with the
+ * documented members (doc/report-format.md).
+ */
+#include "harness.h"
+#include "faultline.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static struct run r;
+
+static struct json *crash_json(enum child_kind kind, const char *path,
+			       const char *scenario, int sig)
+{
+	struct spawn sp = {.kind = kind,
+			   .path = path,
+			   .args = {scenario},
+			   .env = {"FAULTLINE_FORMAT=json"},
+			   .pass_fd = -1};
+
+	if (strcmp(scenario, "wait-kill") == 0)
+		sp.kill_when_ready = sig;
+	spawn_into(&sp, &r);
+	check_signaled(&r, sig);
+	check_lacks("stderr", r.err, "==== faultline");
+	CHECK(count_of(r.err, "{\"faultline\":") == 1,
+	      "expected one JSON report");
+	return parse_json_report(r.err);
+}
+
+static const struct json *member(const struct json *j, const char *key,
+				 enum json_type type)
+{
+	const struct json *v = json_get(j, key);
+
+	CHECK(v, "member \"%s\" missing", key);
+	CHECK(!v || v->type == type, "member \"%s\" has type %d, not %d", key,
+	      v ? (int)v->type : -1, (int)type);
+	return v && v->type == type ? v : NULL;
+}
+
+/* An address: a "0x..." string of lower-case hex digits. */
+static unsigned long long address(const struct json *j, const char *key)
+{
+	const struct json *v = member(j, key, JSON_STRING);
+	const char *s = v ? v->string : "";
+
+	CHECK(strncmp(s, "0x", 2) == 0 && s[2] &&
+		      strspn(s + 2, "0123456789abcdef") == strlen(s + 2),
+	      "\"%s\" is not a 0x-prefixed hex string: '%s'", key, s);
+	return strtoull(s, NULL, 16);
+}
+
+static void nullable(const struct json *j, const char *key, enum json_type type)
+{
+	const struct json *v = json_get(j, key);
+	CHECK(v && (v->type == JSON_NULL || v->type == type),
+	      "member \"%s\" missing or of the wrong type", key);
+}
+
+static void check_schema(const struct json *j, long pid)
+{
+	const struct json *sig, *threads, *t, *frames, *regs, *mods;
+	unsigned long long pc = 0, reg_pc = 1;
+
+	if (!j)
+		return;
+	CHECK(j->type == JSON_OBJECT, "the report is not an object");
+	CHECK(json_str(j, "faultline") && strcmp(json_str(j, "faultline"),
+						 FAULTLINE_VERSION_STRING) == 0,
+	      "\"faultline\" is not the version");
+	CHECK(member(j, "pid", JSON_NUMBER) &&
+		      (long)json_get(j, "pid")->number == pid,
+	      "\"pid\" is not %ld", pid);
+	member(j, "executable", JSON_STRING);
+	sig = member(j, "signal", JSON_OBJECT);
+	member(sig, "number", JSON_NUMBER);
+	member(sig, "name", JSON_STRING);
+	member(sig, "code", JSON_NUMBER);
+	member(sig, "code_name", JSON_STRING);
+	address(sig, "address");
+	member(j, "cause", JSON_STRING);
+	threads = member(j, "threads", JSON_ARRAY);
+	CHECK(json_count(threads) == 1, "%zu threads, expected the crashed one",
+	      json_count(threads));
+	t = json_at(threads, 0);
+	member(t, "tid", JSON_NUMBER);
+	member(t, "name", JSON_STRING);
+	CHECK(member(t, "crashed", JSON_BOOL) &&
+		      json_get(t, "crashed")->boolean,
+	      "thread not marked crashed");
+	frames = member(t, "frames", JSON_ARRAY);
+	CHECK(json_count(frames) >= 1, "no frames");
+	for (size_t i = 0; i < json_count(frames); i++) {
+		const struct json *f = json_at(frames, i);
+		unsigned long long a = address(f, "pc");
+		if (i == 0)
+			pc = a;
+		nullable(f, "module", JSON_STRING);
+		nullable(f, "offset", JSON_STRING);
+		nullable(f, "symbol", JSON_STRING);
+		nullable(f, "symbol_offset", JSON_STRING);
+	}
+	regs = member(j, "registers", JSON_OBJECT);
+	CHECK(json_count(regs) >= 16, "only %zu registers", json_count(regs));
+	if (regs)
+		reg_pc = address(regs, is_aarch64() ? "pc" : "rip");
+	CHECK(pc == reg_pc, "frame 0 pc 0x%llx is not the pc register 0x%llx",
+	      pc, reg_pc);
+	mods = member(j, "modules", JSON_ARRAY);
+	for (size_t i = 0; i < json_count(mods); i++) {
+		const struct json *m = json_at(mods, i);
+		member(m, "path", JSON_STRING);
+		address(m, "base");
+		nullable(m, "build_id", JSON_STRING);
+	}
+}
+
+static int fields_segv(void)
+{
+	struct json *j = crash_json(CHILD_LINKED, NULL, "null-read", SIGSEGV);
+	const struct json *sig = json_get(j, "signal");
+
+	check_schema(j, r.pid);
+	CHECK(sig && json_get(sig, "number") &&
+		      json_get(sig, "number")->number == 11,
+	      "signal.number is not 11");
+	CHECK(json_str(sig, "name") &&
+		      !strcmp(json_str(sig, "name"), "SIGSEGV"),
+	      "signal.name is not SIGSEGV");
+	CHECK(json_get(sig, "code") && json_get(sig, "code")->number == 1,
+	      "signal.code is not 1");
+	CHECK(json_str(sig, "code_name") &&
+		      !strcmp(json_str(sig, "code_name"), "SEGV_MAPERR"),
+	      "signal.code_name is not SEGV_MAPERR");
+	CHECK(json_str(sig, "address") &&
+		      !strcmp(json_str(sig, "address"), "0x0"),
+	      "signal.address is not \"0x0\"");
+	/* qemu-user passes no ESR on aarch64: read/write unknown there. */
+	CHECK(json_str(sig, "access") &&
+		      (!strcmp(json_str(sig, "access"), "read") ||
+		       (emulator() && is_aarch64() &&
+			!strcmp(json_str(sig, "access"), "unknown access"))),
+	      "signal.access is not read");
+	CHECK(json_str(j, "cause") &&
+		      !strcmp(json_str(j, "cause"), "null pointer dereference"),
+	      "cause is not 'null pointer dereference'");
+	CHECK(json_str(j, "executable") && !strcmp(json_str(j, "executable"),
+						   child_path(CHILD_LINKED)),
+	      "executable is not the child");
+	json_free(j);
+	return 0;
+}
+
+static int fields_sent_signal(void)
+{
+	struct json *j = crash_json(CHILD_PRELOAD, NULL, "wait-kill", SIGBUS);
+	const struct json *sig = json_get(j, "signal");
+
+	check_schema(j, r.pid);
+	CHECK(sig && json_get(sig, "sender_pid") &&
+		      (long)json_get(sig, "sender_pid")->number ==
+			      (long)getpid(),
+	      "signal.sender_pid is not the harness");
+	CHECK(sig && json_get(sig, "sender_uid") &&
+		      (long)json_get(sig, "sender_uid")->number ==
+			      (long)getuid(),
+	      "signal.sender_uid is not ours");
+	CHECK(json_str(sig, "code_name") &&
+		      !strcmp(json_str(sig, "code_name"), "SI_USER"),
+	      "signal.code_name is not SI_USER");
+	json_free(j);
+	return 0;
+}
+
+static int options_format_json(void)
+{
+	struct spawn sp = {
+		.kind = CHILD_LINKED, .args = {"json-options"}, .pass_fd = -1};
+	struct json *j;
+
+	spawn_into(&sp, &r);
+	check_signaled(&r, SIGSEGV);
+	j = parse_json_report(r.err);
+	check_schema(j, r.pid);
+	json_free(j);
+	return 0;
+}
+
+static int frames_and_modules(void)
+{
+	struct json *j = crash_json(CHILD_PRELOAD, NULL, "null-read", SIGSEGV);
+	const struct json *t = json_at(json_get(j, "threads"), 0);
+	const struct json *f0 = json_at(json_get(t, "frames"), 0);
+	const struct json *mods = json_get(j, "modules");
+	char id[128] = "";
+	int found = 0;
+
+	check_schema(j, r.pid);
+	CHECK(json_str(f0, "symbol") &&
+		      !strcmp(json_str(f0, "symbol"), "crash_null_read"),
+	      "frames[0].symbol is not crash_null_read");
+	CHECK(json_str(f0, "module") && !strcmp(json_str(f0, "module"),
+						child_path(CHILD_PRELOAD)),
+	      "frames[0].module is not the executable");
+	elf_build_id(child_path(CHILD_PRELOAD), id, sizeof(id));
+	for (size_t i = 0; i < json_count(mods); i++) {
+		const struct json *m = json_at(mods, i);
+		if (json_str(m, "path") &&
+		    !strcmp(json_str(m, "path"), child_path(CHILD_PRELOAD))) {
+			found = 1;
+			CHECK(json_str(m, "build_id") &&
+				      !strcmp(json_str(m, "build_id"), id),
+			      "executable build_id is not %s", id);
+		}
+	}
+	CHECK(found, "the executable is not in modules");
+	json_free(j);
+	return 0;
+}
+
+/* A thread name and an executable path full of bytes JSON must escape. */
+static int hostile_bytes(void)
+{
+	static const char exe[] = "crash\"me\\\x01\x7f\xfe\xc3\xa9.bin";
+	char path[4096], cwd[2048];
+	struct json *j;
+	const struct json *t;
+	int in, out;
+	char buf[65536];
+	ssize_t n;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return 99;
+	snprintf(path, sizeof(path), "%s/%s", cwd, exe);
+	in = open(child_path(CHILD_PRELOAD), O_RDONLY);
+	out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	CHECK(in >= 0 && out >= 0, "cannot copy the child");
+	while (in >= 0 && out >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+		CHECK(write(out, buf, (size_t)n) == n, "copy failed");
+	close(in);
+	close(out);
+	j = crash_json(CHILD_PRELOAD, path, "evil-name", SIGSEGV);
+	check_schema(j, r.pid);
+	t = json_at(json_get(j, "threads"), 0);
+	/* Invalid UTF-8 bytes become \u00XX: U+00FF when decoded. */
+	CHECK(json_str(t, "name") && !strcmp(json_str(t, "name"),
+					     "q\"b\\\n\x01\xc3\xbf\xc3\xa9"),
+	      "thread name decodes to '%s'", json_str(t, "name"));
+	CHECK(json_str(j, "executable") &&
+		      strstr(json_str(j, "executable"),
+			     "crash\"me\\\x01\x7f\xc3\xbe\xc3\xa9.bin"),
+	      "executable decodes to '%s'", json_str(j, "executable"));
+	json_free(j);
+	unlink(path);
+	return 0;
+}
+
+static const struct test tests[] = {
+	{"json-fields-segv", fields_segv},
+	{"json-fields-sent-signal", fields_sent_signal},
+	{"json-options-format", options_format_json},
+	{"json-hostile-bytes", hostile_bytes},
+	{"json-frames-and-modules", frames_and_modules},
+	{NULL, NULL},
+};
+
+int main(int argc, char **argv)
+{
+	return run_tests(argc, argv, tests);
+}
