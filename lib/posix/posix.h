@@ -45,10 +45,10 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len);
  * symbol and where its name is, fl_elf_read_name reads it. */
 #define FL_ELF_LOOKUP_MAX FAULTLINE_MAX_FRAMES
 struct fl_elf_lookup {
-	uintptr_t vaddr;   /* in: ELF virtual address (pc - bias) */
-	char *name;        /* in: where fl_elf_symbolize_image puts names */
+	uintptr_t vaddr; /* in: ELF virtual address (pc - bias) */
+	char *name;	 /* in: where fl_elf_symbolize_image puts names */
 	size_t cap;
-	int found;         /* out: 1 when a symbol contains vaddr */
+	int found;	   /* out: 1 when a symbol contains vaddr */
 	uintptr_t start;   /* out: the symbol's st_value */
 	uint64_t name_at;  /* out: the name's offset in the source */
 	uint64_t name_max; /* out: bytes to the string table's end */
@@ -121,6 +121,10 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid, int unwind);
 
 /* --- protect.c -------------------------------------------------------- */
+/* [fatal] Take the unwinder's turn (its state is process-wide): 1 when
+ * taken, 0 when its owner kept it past a bounded wait (3 s). */
+int fl_unwind_turn_take(long tid);
+void fl_unwind_turn_give(void);
 /* [fatal] Called first thing in the handler: when the current thread (tid)
  * runs a protected call and sig is a fault it recovers, describe the
  * fault, rewrite uc to land in that call and return 1 (the handler then

@@ -62,11 +62,11 @@ static int recoverable(int sig, const siginfo_t *si)
  * The unwinder keeps process-wide state (libunwind's register-state cache,
  * the cache of memory known readable), built for the one thread that
  * reports a crash.  With faultline_protect any thread may unwind, so
- * recoveries take turns.  The lock holds the owner's tid: in the handler a
- * waiter can check that the owner still exists (a fork() in another
- * thread while it unwound leaves the child a lock no thread will release)
- * and never waits longer than an unwind may take; past that it describes
- * the fault without the backtrace rather than hang.
+ * recoveries (and a crash report) take turns.  The lock holds the owner's tid:
+ * in the handler a waiter can check that the owner still exists (a fork() in
+ * another thread while it unwound leaves the child a lock no thread will
+ * release) and never waits longer than an unwind may take; past that it
+ * describes the fault without the backtrace rather than hang.
  */
 #define FL_UNWIND_WAIT_NS 3000000000LL
 static volatile long unwind_owner;
@@ -80,7 +80,7 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static int unwind_lock(long tid)
+int fl_unwind_turn_take(long tid)
 {
 	long long deadline = 0;
 
@@ -105,7 +105,7 @@ static int unwind_lock(long tid)
 	}
 }
 
-static void unwind_unlock(void)
+void fl_unwind_turn_give(void)
 {
 	__atomic_store_n(&unwind_owner, 0, __ATOMIC_RELEASE);
 }
@@ -128,11 +128,11 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 	 * which could loop. */
 	chain->depth--;
 	if (frame->fault) {
-		int locked = unwind_lock(tid);
+		int locked = fl_unwind_turn_take(tid);
 
 		fl_fault_capture(frame->fault, sig, si, uc, tid, locked);
 		if (locked)
-			unwind_unlock();
+			fl_unwind_turn_give();
 	}
 	fl_arch_land(uc, &frame->jmp);
 	return 1;

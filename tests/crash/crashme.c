@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -465,6 +466,42 @@ static int check_uninstall(int twice)
 	return bad;
 }
 
+/* A thread that faults and recovers in a loop: the unwinder is busy
+ * on its behalf when the main thread crashes for real. */
+static volatile unsigned long recoveries;
+
+NOINLINE static int fault_in_protect(void *unused)
+{
+	(void)unused;
+	crash_null_read();
+	return 0;
+}
+
+static void *recover_forever(void *unused)
+{
+	struct faultline_fault fault;
+	int result;
+
+	(void)unused;
+	for (;;)
+		if (faultline_protect(fault_in_protect, NULL, &result,
+				      &fault) == FAULTLINE_PROTECT_FAULTED)
+			recoveries++;
+	return NULL;
+}
+
+NOINLINE static void crash_while_recovering(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, recover_forever, NULL) != 0)
+		exit(2);
+	while (recoveries < 50)
+		sched_yield();
+	crash_null_read();
+	recoveries = 0; /* not a tail call: keep this frame */
+}
+
 static int linked_scenario(const char *name, const char *arg)
 {
 	struct faultline_options o;
@@ -525,6 +562,10 @@ static int linked_scenario(const char *name, const char *arg)
 		fflush(stdout);
 		crash_null_read();
 		return 4;
+	}
+	if (strcmp(name, "crash-while-recovering") == 0) {
+		install(NULL);
+		crash_while_recovering();
 	}
 	if (strcmp(name, "uninstall") == 0)
 		return check_uninstall(0);

@@ -76,6 +76,24 @@ static int names_functions_preload(void)
 	return 0;
 }
 
+/* Another thread recovering faults with faultline_protect keeps the
+ * unwinder busy: the crash report still gets the crashed thread's own,
+ * complete backtrace (the two take turns). */
+static int crash_while_recovering(void)
+{
+	for (int i = 0; i < 10; i++) {
+		crash(CHILD_LINKED, "crash-while-recovering");
+		check_signaled(&r, SIGSEGV);
+		CHECK(has_frame("crash_while_recovering"),
+		      "run %d: no frame in crash_while_recovering", i);
+		CHECK(!has_frame("fault_in_protect") &&
+			      !has_frame("recover_forever"),
+		      "run %d: the recovering thread's frames leaked in", i);
+		check_program_frames(CHILD_LINKED);
+	}
+	return 0;
+}
+
 static int worker_thread_frames(void)
 {
 	crash(CHILD_LINKED, "thread-null");
@@ -178,6 +196,7 @@ static const struct test tests[] = {
 	{"frames-name-functions-linked", names_functions_linked},
 	{"frames-name-functions-preload", names_functions_preload},
 	{"frames-worker-thread", worker_thread_frames},
+	{"frames-crash-while-recovering", crash_while_recovering},
 	{"deep-recursion-bounded", deep_recursion_bounded},
 	{"modules-build-ids", modules_with_build_ids},
 	{NULL, NULL},
