@@ -184,6 +184,10 @@ void fl_sink_hex(struct fl_sink *s, unsigned long long value, int min_digits)
 	char tmp[2 + 16];
 	size_t i = sizeof(tmp);
 	int digits = 0;
+
+	/* 16 digits hold any 64-bit value; more padding would overrun tmp. */
+	if (min_digits > 16)
+		min_digits = 16;
 	do {
 		tmp[--i] = hexdigits[value & 0xf];
 		value >>= 4;

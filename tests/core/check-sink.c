@@ -53,8 +53,10 @@ START_TEST(hexadecimal)
 	fl_sink_hex(&s, ULLONG_MAX, 8);
 	fl_sink_char(&s, ' ');
 	fl_sink_hex(&s, 0xabc, 0);
+	fl_sink_char(&s, ' ');
+	fl_sink_hex(&s, 0x5, 40); /* padding is capped at 16 digits */
 	ck_assert_str_eq(mem, "0x0 0xdeadbeef 0x000000000000001f "
-			      "0xffffffffffffffff 0xabc");
+			      "0xffffffffffffffff 0xabc 0x0000000000000005");
 }
 END_TEST
 
