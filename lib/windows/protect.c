@@ -5,8 +5,10 @@
  * thread, describes the fault, rewrites the CONTEXT to resume in
  * fl_jmp_land and returns EXCEPTION_CONTINUE_EXECUTION.  mingw's longjmp
  * is no option: it unwinds through SEH, which fails after a stack overflow
- * (no stack left to run it).  After an overflow the landing point calls
- * _resetstkoflw() to put the guard page back, so that the next overflow
+ * (no stack left to run it).  An overflow is described and unwound by
+ * the reporter thread while this one waits in the handler (reporter.c):
+ * the handler has no stack for it.  After an overflow the landing point
+ * calls _resetstkoflw() to put the guard page back, so that the next overflow
  * raises EXCEPTION_STACK_OVERFLOW again instead of killing the process.
  *
  * The fault is taken at first chance, before SEH frames: a protected call
@@ -176,6 +178,23 @@ static uintptr_t stack_base(void)
 	return v;
 }
 
+/* A stack overflow the reporter thread could not describe (none, or too
+ * slow): the bare facts, with no calls, on what is left of the stack. */
+static void overflow_bare_facts(struct faultline_fault *f,
+				const EXCEPTION_RECORD *r, const CONTEXT *ctx)
+{
+	f->signo = FAULTLINE_SIGSEGV;
+	f->signal_name = "SIGSEGV";
+	f->code_name = "EXCEPTION_STACK_OVERFLOW";
+	f->exception_code = r->ExceptionCode;
+	f->cause = FAULTLINE_CAUSE_STACK_OVERFLOW;
+	f->pc = ctx->Rip;
+	f->sp = ctx->Rsp;
+	f->address = ctx->Rsp;
+	f->frames[0] = ctx->Rip;
+	f->frame_count = 1;
+}
+
 int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
 {
 	struct fl_protect_chain *c;
@@ -193,19 +212,12 @@ int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
 	frame->landed = r->ExceptionCode;
 	if (frame->fault && r->ExceptionCode == 0xC00000FDu) {
 		/* About 2 KB of stack are left here after an overflow
-		 * (Wine): no calls beyond the bare facts. */
-		struct faultline_fault *f = frame->fault;
-
-		f->signo = FAULTLINE_SIGSEGV;
-		f->signal_name = "SIGSEGV";
-		f->code_name = "EXCEPTION_STACK_OVERFLOW";
-		f->exception_code = r->ExceptionCode;
-		f->cause = FAULTLINE_CAUSE_STACK_OVERFLOW;
-		f->pc = ctx->Rip;
-		f->sp = ctx->Rsp;
-		f->address = ctx->Rsp;
-		f->frames[0] = ctx->Rip;
-		f->frame_count = 1;
+		 * (Wine), too little for the unwinder: the reporter thread
+		 * walks our stack while we wait here, before landing reuses
+		 * it. */
+		if (fl_win_describe_elsewhere(r, ctx, stack_base(),
+					      frame->fault) != 0)
+			overflow_bare_facts(frame->fault, r, ctx);
 	} else if (frame->fault) {
 		fl_win_fill_fault(frame->fault, r, ctx, GetCurrentThreadId());
 		fl_win_unwind(ctx, stack_base(), 0, frame->fault);

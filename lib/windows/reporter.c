@@ -15,6 +15,11 @@
  *   symbol thread    dbghelp, which allocates and takes locks the crashed
  *                    thread may hold: the reporter waits for it a bounded
  *                    time, then prints what the export tables give
+ *
+ * The reporter thread also describes a stack overflow that a
+ * faultline_protect call recovers (fl_win_describe_elsewhere): the
+ * overflowed thread has the same 2 KB left and is blocked in its vectored
+ * handler meanwhile, so its stack can be walked intact from here.
  */
 #include "win.h"
 
@@ -27,6 +32,9 @@
  * the process itself (a reporter stuck on a pipe nobody reads). */
 #define FL_REPORT_TIMEOUT_MS 20000
 #define FL_THREAD_STACK (512 * 1024)
+/* How long a protected call's overflowed thread waits for its description
+ * (generous: a 1 MB stack of small frames is some 10,000 unwind steps). */
+#define FL_PROTECT_TIMEOUT_MS 5000
 
 static HANDLE reporter_thread, symbol_thread;
 static DWORD reporter_tid, symbol_tid;
@@ -49,6 +57,25 @@ static struct fl_snapshot snap;
 /* The crashed thread's description, from the symbol thread. */
 static char thread_name[sizeof(((struct faultline_fault *)0)->thread_name)];
 static volatile LONG thread_name_ready;
+
+/* One protect description at a time.  The request is copied here, not
+ * pointed to: a requester that gives up lands and reuses its stack, where
+ * the OS put its record and CONTEXT, while we may still be reading. */
+enum {
+	PROT_FREE,  /* nobody asking */
+	PROT_ASKED, /* a requester filled prot and waits */
+	PROT_DONE,  /* prot.fault is ready; the requester copies and frees */
+	PROT_ABANDONED, /* the requester timed out: we free when finished */
+};
+static volatile LONG prot_state;
+static HANDLE ev_protect, ev_protect_done;
+static struct {
+	EXCEPTION_RECORD rec;
+	CONTEXT ctx;
+	DWORD tid;
+	uintptr_t stack_hi;
+	struct faultline_fault fault;
+} prot;
 
 __declspec(noreturn) void fl_win_die(uint32_t code)
 {
@@ -225,14 +252,72 @@ static DWORD WINAPI symbol_main(LPVOID unused)
 	return 0;
 }
 
+/* [reporter thread] Describe and unwind the protect request in prot. */
+static void describe_protected(void)
+{
+	fl_win_fill_fault(&prot.fault, &prot.rec, &prot.ctx, prot.tid);
+	fl_win_unwind(&prot.ctx, prot.stack_hi, 0, &prot.fault);
+	if (InterlockedCompareExchange(&prot_state, PROT_DONE, PROT_ASKED) ==
+	    PROT_ABANDONED)
+		InterlockedExchange(&prot_state, PROT_FREE);
+	else
+		SetEvent(ev_protect_done);
+}
+
 static DWORD WINAPI reporter_main(LPVOID unused)
 {
+	HANDLE ev[2] = {ev_report, ev_protect};
+
 	(void)unused;
-	WaitForSingleObject(ev_report, INFINITE);
-	if (quitting)
-		return 0;
+	for (;;) {
+		/* Lowest index first: a crash report wins over a protect
+		 * description, whose requester falls back on its own. */
+		DWORD w = WaitForMultipleObjects(2, ev, FALSE, INFINITE);
+
+		if (quitting || w == WAIT_FAILED)
+			return 0;
+		if (w == WAIT_OBJECT_0)
+			break;
+		if (w == WAIT_OBJECT_0 + 1)
+			describe_protected();
+	}
 	report();
 	fl_win_die(crash.exit_code);
+}
+
+int fl_win_describe_elsewhere(const EXCEPTION_RECORD *r, const CONTEXT *c,
+			      uintptr_t stack_hi, struct faultline_fault *out)
+{
+	ULONGLONG start = GetTickCount64();
+
+	if (!reporter_thread || !ev_protect || !ev_protect_done)
+		return -1;
+	/* Another thread's overflow is being described: wait our turn,
+	 * boundedly.  A flag, not a lock object: a requester that timed out
+	 * leaves it to the reporter thread to release. */
+	while (InterlockedCompareExchange(&prot_state, PROT_ASKED, PROT_FREE) !=
+	       PROT_FREE) {
+		if (GetTickCount64() - start >= FL_PROTECT_TIMEOUT_MS)
+			return -1;
+		Sleep(1);
+	}
+	fl_memcpy(&prot.rec, r, sizeof(prot.rec));
+	prot.rec.ExceptionRecord = NULL; /* a chain we would not follow */
+	fl_memcpy(&prot.ctx, c, sizeof(prot.ctx));
+	prot.tid = GetCurrentThreadId();
+	prot.stack_hi = stack_hi;
+	/* A requester that timed out may have left the event set. */
+	ResetEvent(ev_protect_done);
+	SetEvent(ev_protect);
+	if (WaitForSingleObject(ev_protect_done, FL_PROTECT_TIMEOUT_MS) !=
+		    WAIT_OBJECT_0 &&
+	    InterlockedCompareExchange(&prot_state, PROT_ABANDONED,
+				       PROT_ASKED) == PROT_ASKED)
+		return -1; /* the reporter frees prot when it is done */
+	/* PROT_DONE: finished (possibly just after the timeout). */
+	fl_memcpy(out, &prot.fault, sizeof(*out));
+	InterlockedExchange(&prot_state, PROT_FREE);
+	return 0;
 }
 
 /* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
@@ -288,7 +373,11 @@ int fl_win_reporter_start(void)
 	ev_report = CreateEventW(NULL, FALSE, FALSE, NULL);
 	ev_symbols = CreateEventW(NULL, FALSE, FALSE, NULL);
 	ev_symbols_done = CreateEventW(NULL, TRUE, FALSE, NULL);
-	if (!ev_report || !ev_symbols || !ev_symbols_done)
+	ev_protect = CreateEventW(NULL, FALSE, FALSE, NULL);
+	ev_protect_done = CreateEventW(NULL, FALSE, FALSE, NULL);
+	prot_state = PROT_FREE;
+	if (!ev_report || !ev_symbols || !ev_symbols_done || !ev_protect ||
+	    !ev_protect_done)
 		return -1;
 	reporter_thread =
 		CreateThread(NULL, FL_THREAD_STACK, reporter_main, NULL,
@@ -322,5 +411,8 @@ void fl_win_reporter_stop(void)
 	CloseHandle(ev_report);
 	CloseHandle(ev_symbols);
 	CloseHandle(ev_symbols_done);
+	CloseHandle(ev_protect);
+	CloseHandle(ev_protect_done);
 	ev_report = ev_symbols = ev_symbols_done = NULL;
+	ev_protect = ev_protect_done = NULL;
 }

@@ -94,6 +94,12 @@ __declspec(noreturn) void fl_win_die_in_handler(uint32_t code);
  * ends with exit_code.  skip: frames of our own to leave out (abort). */
 __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 				       uint32_t exit_code, unsigned skip);
+/* [protect, stack overflow] Have the reporter thread describe r/c of the
+ * calling thread, whose stack ends at stack_hi, and unwind it into out;
+ * blocks meanwhile, boundedly.  0, or -1 when out is untouched (no
+ * reporter thread, busy or too slow).  Uses almost no stack. */
+int fl_win_describe_elsewhere(const EXCEPTION_RECORD *r, const CONTEXT *c,
+			      uintptr_t stack_hi, struct faultline_fault *out);
 /* End the process now with code (a fault inside faultline itself). */
 __declspec(noreturn) void fl_win_die(uint32_t code);
 

@@ -54,11 +54,52 @@ static int expect(int (*fn)(void *), uint32_t code, const char *what)
 	return rc == FAULTLINE_PROTECT_FAULTED;
 }
 
+/* 1 when pc lies in the function that starts at fn, by the function
+ * table (.pdata) the unwinder itself uses. */
+static int in_function(uintptr_t pc, uintptr_t fn)
+{
+	DWORD64 base;
+	PRUNTIME_FUNCTION e = RtlLookupFunctionEntry(pc, &base, NULL);
+
+	return e && base + e->BeginAddress == fn;
+}
+
+/* A recovered stack overflow comes back with its whole backtrace: the
+ * recursion, and below it this function, which made the protected call.
+ * (The handler has ~2 KB of stack left: without another thread walking
+ * the stack, only frame 0 would be there.) */
+static __attribute__((noinline)) void overflow_frames(const char *what)
+{
+	struct faultline_fault f;
+	unsigned in_recurse = 0, in_caller = 0;
+	char line[160];
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	rc = faultline_protect(recurse, NULL, NULL, &f);
+	for (size_t i = 0; i < f.frame_count && i < FAULTLINE_MAX_FRAMES; i++) {
+		/* A return address may be just past its caller's end. */
+		uintptr_t pc = f.frames[i] - (i > 0);
+
+		in_recurse += in_function(pc, (uintptr_t)recurse);
+		in_caller += in_function(pc, (uintptr_t)overflow_frames);
+	}
+	snprintf(line, sizeof(line),
+		 "%s: %u frames, %u in recurse, %u in the protect caller", what,
+		 (unsigned)f.frame_count, in_recurse, in_caller);
+	check(rc == FAULTLINE_PROTECT_FAULTED &&
+		      f.exception_code == 0xC00000FDu &&
+		      f.cause == FAULTLINE_CAUSE_STACK_OVERFLOW &&
+		      f.frame_count > 10 && in_recurse > 10 && in_caller == 1 &&
+		      in_function(f.pc, (uintptr_t)recurse),
+	      line);
+}
+
 static DWORD WINAPI overflow_worker(LPVOID unused)
 {
 	(void)unused;
-	expect(recurse, 0xC00000FDu, "stack overflow on a worker, 1st");
-	expect(recurse, 0xC00000FDu, "stack overflow on a worker, 2nd");
+	overflow_frames("stack overflow on a worker, 1st");
+	overflow_frames("stack overflow on a worker, 2nd");
 	expect(read_null, 0xC0000005u, "the worker faults again after");
 	return 0;
 }
@@ -160,8 +201,8 @@ int main(int argc, char **argv)
 	expect(divide, 0xC0000094u, "integer divide by zero");
 	expect(illegal, 0xC000001Du, "illegal instruction");
 	expect(breakpoint, 0x80000003u, "breakpoint");
-	expect(recurse, 0xC00000FDu, "stack overflow on main, 1st");
-	expect(recurse, 0xC00000FDu, "stack overflow on main, 2nd");
+	overflow_frames("stack overflow on main, 1st");
+	overflow_frames("stack overflow on main, 2nd");
 	{
 		HANDLE t =
 			CreateThread(NULL, 0, overflow_worker, NULL, 0, NULL);
