@@ -1,7 +1,7 @@
 /*
  * arch_aarch64.c - registers and fault decoding on Linux aarch64.
  */
-#include "arch.h"
+#include "posix.h"
 
 #include <asm/sigcontext.h>
 

@@ -1,7 +1,7 @@
 /*
  * arch_x86_64.c - registers and fault decoding on Linux x86-64.
  */
-#include "arch.h"
+#include "posix.h"
 
 /* Page-fault error code bits (Intel SDM vol. 3, 4.7). */
 #define PF_WRITE 0x2
