@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "platform.h"
+#include "str.h"
 
 #define FL_SINK_BUFFER 4096
 
@@ -50,13 +51,5 @@ void fl_sink_json_str(struct fl_sink *s, const char *str);
 /* A printable rendering for text reports: control bytes and invalid UTF-8
  * become \xNN. */
 void fl_sink_text_str(struct fl_sink *s, const char *str);
-
-/* Async-signal-safe string helpers (no libc string functions are assumed
- * safe in the fatal path). */
-size_t fl_strlen(const char *s);
-size_t fl_strlcpy(char *dst, const char *src, size_t cap);
-int fl_streq(const char *a, const char *b);
-void fl_memset(void *p, int c, size_t n);
-void fl_memcpy(void *d, const void *s, size_t n);
 
 #endif
