@@ -9,7 +9,8 @@ libfaultline_la_SOURCES += \
 	lib/posix/unwind.c \
 	lib/posix/modules.c \
 	lib/posix/elf.c \
-	lib/posix/platform.c
+	lib/posix/platform.c \
+	lib/posix/memmap.c
 if FL_ARCH_X86_64
 libfaultline_la_SOURCES += lib/posix/arch_x86_64.c
 endif

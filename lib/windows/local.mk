@@ -10,6 +10,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/unwind.c \
 	lib/windows/modules.c \
 	lib/windows/platform.c \
+	lib/windows/memmap.c \
 	lib/windows/protect.c
 # --build-id: a CodeView (RSDS) record, the identity reports print.
 # dbghelp is not linked: it is loaded at crash time, if present.

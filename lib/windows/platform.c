@@ -11,7 +11,7 @@
 #include <io.h>
 
 #include "platform.h"
-#include "sink.h"
+#include "str.h"
 
 /* The executable path, read at install: GetModuleFileName takes the
  * loader lock, which the crashed thread may hold. */
@@ -233,12 +233,4 @@ const char *fl_platform_getenv(const char *name)
 	if (n == 0 || n >= sizeof(value))
 		return NULL;
 	return value;
-}
-
-void fl_platform_write_memory_map(struct fl_sink *s, int json)
-{
-	/* Windows has no /proc/self/maps; the module list carries what a
-	 * reader needs to symbolize.  A VirtualQuery dump may come later. */
-	(void)s;
-	(void)json;
 }
