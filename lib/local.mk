@@ -4,6 +4,7 @@ lib_LTLIBRARIES += libfaultline.la
 libfaultline_la_SOURCES = \
 	lib/faultline.c \
 	lib/config.c \
+	lib/module_table.c \
 	lib/names.c \
 	lib/platform.h \
 	lib/render.h \

@@ -46,6 +46,13 @@ struct fl_module_table {
 };
 #define FL_PAGE_ALIGNED _Alignas(4096)
 
+/* --- module_table.c --- */
+/* Index of the module containing addr, or -1. */
+int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
+/* Copy path into the table's arena; returns the copy ("" when full). */
+const char *fl_module_intern(struct fl_module_table *t, const char *path,
+			     size_t len);
+
 /* What the symbol step found for one frame of fault.frames. */
 struct fl_frame_info {
 	int module;		 /* index into the module table, -1 unknown */
@@ -72,13 +79,6 @@ struct fl_snapshot {
  * module, offset, symbol.  Async-signal-safe. */
 void fl_snapshot_resolve(struct fl_snapshot *snap,
 			 struct fl_module_table *modules);
-
-/* Index of the module containing addr, or -1. */
-int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
-
-/* Copy path into the table's arena; returns the copy ("" when full). */
-const char *fl_module_intern(struct fl_module_table *t, const char *path,
-			     size_t len);
 
 /* 1 when a (Linux) si_code says a process sent the signal. */
 int fl_code_is_sent(int code);
