@@ -5,6 +5,7 @@
  *   altstack.c  alternate signal stacks for every thread
  *   unwind.c    libunwind over our own address space (no loader locks)
  *   modules.c   loaded modules from the dynamic linker's list
+ *   memory.c    reading our own memory that may not be mapped
  *   elf.c       ELF symbols and build-ids, read with syscalls only
  *   platform.c  the small syscall wrappers platform.h asks for
  *   arch_*.c    registers and fault decoding per architecture
@@ -27,6 +28,19 @@ int fl_unwind_prepare(void);
  * following the head/tail rule; bounded in steps and time. */
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
 
+/* --- memory.c --------------------------------------------------------- */
+/* [fatal] Copy len bytes of our own memory that may not be mapped;
+ * 0, or -1 when unreadable (instead of faulting). */
+int fl_safe_read(void *dst, uintptr_t src, size_t len);
+/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
+ * granules: each granule costs one probe syscall, later reads none.
+ * fl_mem_forget starts a new crash (the map may have changed since). */
+int fl_mem_read(void *dst, uintptr_t src, size_t len);
+void fl_mem_forget(void);
+/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
+ * exposed for its test. */
+int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
+
 /* --- elf.c ------------------------------------------------------------ */
 /* [fatal] Symbol containing the ELF virtual address vaddr in the file at
  * path (.symtab, else .dynsym).  0 with name and *offset, or -1. */
@@ -35,9 +49,6 @@ int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name, size_t cap,
 /* [fatal] GNU build-id of the ELF image mapped at base (its ELF header);
  * returns its length (0 none). */
 size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap);
-/* [fatal] Copy len bytes of our own memory that may not be mapped;
- * 0, or -1 when unreadable (instead of faulting). */
-int fl_safe_read(void *dst, uintptr_t src, size_t len);
 
 /* Batch lookups: the frames of one crash that fall into one module are
  * resolved in a single pass over its symbol table.  The caller fills
@@ -78,15 +89,6 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 /* [fatal] GNU build-id of an ELF file (its PT_NOTE segments). */
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
-
-/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
- * granules: each granule costs one probe syscall, later reads none.
- * fl_mem_forget starts a new crash (the map may have changed since). */
-int fl_mem_read(void *dst, uintptr_t src, size_t len);
-void fl_mem_forget(void);
-/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
- * exposed for its test. */
-int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
 
 /* --- modules.c -------------------------------------------------------- */
 /* fl_platform_symbolize keeps a per-crash cache: its first call for a
