@@ -3,6 +3,7 @@
 lib_LTLIBRARIES += libfaultline.la
 libfaultline_la_SOURCES = \
 	lib/faultline.c \
+	lib/frame.h \
 	lib/config.c \
 	lib/module_table.c \
 	lib/names.c \

@@ -5,6 +5,7 @@
  */
 #include "snapshot.h"
 
+#include "frame.h"
 #include "platform.h"
 #include "sink.h"
 
@@ -244,10 +245,7 @@ static void resolve_frame(struct fl_snapshot *snap, size_t i)
 {
 	struct fl_frame_info *fi = &snap->frame_info[i];
 	uintptr_t pc = snap->fault.frames[i];
-	/* A return address points after the call: look up the call itself,
-	 * or a noreturn call at a function's end names the next function.
-	 * Frame 0 is the faulting instruction and is exact. */
-	uintptr_t lookup = i == 0 || pc == 0 ? pc : pc - 1;
+	uintptr_t lookup = fl_frame_lookup(pc, i);
 	const struct fl_module *m;
 
 	fi->module = -1;

@@ -14,6 +14,7 @@
 #include <link.h>
 #include <sys/auxv.h>
 
+#include "frame.h"
 #include "platform.h"
 #include "posix/posix.h"
 #include "sink.h"
@@ -303,15 +304,6 @@ static struct {
 	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
 } fl_symcache;
 
-/* The lookup address of frame i: the pc itself for frame 0 (it faulted
- * there), pc - 1 for return addresses (the call, not what follows). */
-static uintptr_t fl_frame_lookup(const struct faultline_fault *f, size_t i)
-{
-	uintptr_t pc = f->frames[i];
-
-	return i == 0 || pc == 0 ? pc : pc - 1;
-}
-
 static int fl_symcache_batched(uintptr_t base)
 {
 	size_t i;
@@ -352,7 +344,7 @@ static void fl_symcache_fill(const struct fl_module *m,
 	size_t i, n = 0;
 
 	for (i = 0; i < f->frame_count && n < FL_ELF_LOOKUP_MAX; i++) {
-		uintptr_t a = fl_frame_lookup(f, i);
+		uintptr_t a = fl_frame_lookup(f->frames[i], i);
 
 		if (a >= m->base && a < m->end) {
 			fl_memset(&q[n], 0, sizeof(q[n]));

@@ -20,6 +20,7 @@
 #include <dbghelp.h>
 #include <winternl.h>
 
+#include "frame.h"
 #include "platform.h"
 #include "sink.h"
 
@@ -360,8 +361,7 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 	if (state != 1)
 		return;
 	for (size_t i = 0; i < fault->frame_count; i++) {
-		uintptr_t pc = fault->frames[i];
-		uintptr_t addr = i == 0 || pc == 0 ? pc : pc - 1;
+		uintptr_t addr = fl_frame_lookup(fault->frames[i], i);
 		DWORD64 disp = 0;
 
 		load_module_of(self, load_module, addr);
