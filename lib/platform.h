@@ -72,6 +72,12 @@ void fl_platform_collect_modules(struct fl_module_table *t);
  * *offset = pc - symbol start, -1 when none. */
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 			  size_t cap, uintptr_t *offset);
+/* [fatal] The lookups of fl_platform_symbolize until _end are for the
+ * frames of f (at fl_frame_lookup's addresses): a backend may resolve
+ * all of a module's frames at its first lookup there.  f must stay
+ * unchanged until fl_platform_symbols_end. */
+void fl_platform_symbols_begin(const struct faultline_fault *f);
+void fl_platform_symbols_end(void);
 /* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to a text
  * sink; may do nothing where the platform has none. */
 struct fl_sink;

@@ -272,6 +272,8 @@ void fl_snapshot_resolve(struct fl_snapshot *snap,
 		modules->arena_used = 0;
 		fl_platform_collect_modules(modules);
 	}
+	fl_platform_symbols_begin(&snap->fault);
 	for (size_t i = 0; i < snap->fault.frame_count; i++)
 		resolve_frame(snap, i);
+	fl_platform_symbols_end();
 }

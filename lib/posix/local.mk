@@ -8,6 +8,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/altstack.c \
 	lib/posix/unwind.c \
 	lib/posix/modules.c \
+	lib/posix/symbols.c \
 	lib/posix/memory.c \
 	lib/posix/elf.c \
 	lib/posix/platform.c \

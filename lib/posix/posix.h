@@ -5,6 +5,7 @@
  *   altstack.c  alternate signal stacks for every thread
  *   unwind.c    libunwind over our own address space (no loader locks)
  *   modules.c   loaded modules from the dynamic linker's list
+ *   symbols.c   frame names from the modules' ELF symbols, per report
  *   memory.c    reading our own memory that may not be mapped
  *   elf.c       ELF symbols and build-ids, read with syscalls only
  *   platform.c  the small syscall wrappers platform.h asks for
@@ -90,19 +91,10 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
 
-/* --- modules.c -------------------------------------------------------- */
-/* fl_platform_symbolize keeps a per-crash cache: its first call for a
- * module resolves every frame of the latest unwind that falls into that
- * module, in one pass over the module's symbols (return addresses at
- * pc - 1, frame 0 at pc, as fl_snapshot_resolve asks), so a deep crash
- * opens each file once and scans its symbols once.  A file whose
- * build-id differs from the loaded module's gets no symbols (it was
- * replaced on disk). */
-
-/* --- unwind.c, for that cache ------------------------------------------ */
-/* [fatal] The fault filled by the latest fl_unwind_context, and a number
- * that changes with every unwind (0: none yet). */
-const struct faultline_fault *fl_unwind_last(unsigned long *generation);
+/* --- modules.c, symbols.c --------------------------------------------- */
+/* The path of the vdso's module (it has no file: symbols.c reads its
+ * image in memory). */
+#define FL_VDSO_PATH "[vdso]"
 
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */

@@ -400,15 +400,6 @@ static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static const struct faultline_fault *fl_last_fault;
-static unsigned long fl_last_generation;
-
-const struct faultline_fault *fl_unwind_last(unsigned long *generation)
-{
-	*generation = fl_last_generation;
-	return fl_last_fault;
-}
-
 static void fl_unwind_regs(struct fl_unw_regs *regs,
 			   struct faultline_fault *fault)
 {
@@ -425,8 +416,6 @@ static void fl_unwind_regs(struct fl_unw_regs *regs,
 	fl_frames_begin(&c, fault);
 	fl_walk_regs(regs, &c);
 	fl_frames_finish(&c);
-	fl_last_fault = fault;
-	fl_last_generation++;
 }
 
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)

@@ -438,6 +438,17 @@ static int export_name(uintptr_t base, DWORD rva, char *name, size_t cap,
 	return 0;
 }
 
+/* dbghelp's names come from the symbol thread (fl_win_dbghelp_resolve),
+ * export names need no preparation. */
+void fl_platform_symbols_begin(const struct faultline_fault *f)
+{
+	(void)f;
+}
+
+void fl_platform_symbols_end(void)
+{
+}
+
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 			  size_t cap, uintptr_t *offset)
 {

@@ -13,6 +13,7 @@ FL_UNIT_POSIX_SOURCES = \
 	lib/posix/platform.c \
 	lib/posix/unwind.c \
 	lib/posix/modules.c \
+	lib/posix/symbols.c \
 	lib/posix/memory.c \
 	lib/posix/elf.c
 # Known call chains must keep their frames: no sibling calls.
