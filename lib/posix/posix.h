@@ -26,8 +26,14 @@
  * the fatal path allocates nothing.  0 or -1. */
 int fl_unwind_prepare(void);
 /* [fatal] Fill fault->frames from the signal's context (frame 0 = pc),
- * following the head/tail rule; bounded in steps and time. */
+ * following the head/tail rule; bounded in steps and time.  Callers hold
+ * the unwinder's lock (or know that its owner is stuck). */
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+/* [fatal] The unwinder's state is process-wide: take its lock for thread
+ * tid.  1 when taken, 0 when its owner kept it past a bounded wait (3 s).
+ * fl_unwind_unlock gives it back. */
+int fl_unwind_lock(long tid);
+void fl_unwind_unlock(void);
 
 /* --- memory.c --------------------------------------------------------- */
 /* [fatal] Copy len bytes of our own memory that may not be mapped;
@@ -115,10 +121,6 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid, int unwind);
 
 /* --- protect.c -------------------------------------------------------- */
-/* [fatal] Take the unwinder's turn (its state is process-wide): 1 when
- * taken, 0 when its owner kept it past a bounded wait (3 s). */
-int fl_unwind_turn_take(long tid);
-void fl_unwind_turn_give(void);
 /* [fatal] Called first thing in the handler: when the current thread (tid)
  * runs a protected call and sig is a fault it recovers, describe the
  * fault, rewrite uc to land in that call and return 1 (the handler then

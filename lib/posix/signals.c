@@ -227,14 +227,14 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 		    long tid)
 {
 	/* A thread recovering a protected fault may be unwinding right now:
-	 * wait for its turn.  If the owner kept it past the bounded wait it is
+	 * wait for the lock.  If the owner kept it past the bounded wait it is
 	 * stuck, not racing us, and the backtrace is the report's heart:
 	 * unwind all the same. */
-	int turn = fl_unwind_turn_take(tid);
+	int locked = fl_unwind_lock(tid);
 
 	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
-	if (turn)
-		fl_unwind_turn_give();
+	if (locked)
+		fl_unwind_unlock();
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 

@@ -27,9 +27,13 @@
  * contended - unlike the loader's lock, which any thread may hold.
  */
 #include <dlfcn.h>
+#include <errno.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include <libunwind.h>
 
@@ -275,6 +279,17 @@ static unw_accessors_t fl_accessors = {
 
 static unw_addr_space_t fl_as;
 
+/* CLOCK_MONOTONIC in ns (0 when unavailable).  clock_gettime is
+ * async-signal-safe (POSIX.1-2008). */
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 /* ------------------------------------------------------------------------
  * The walk
  * ---------------------------------------------------------------------- */
@@ -286,16 +301,6 @@ struct fl_walk {
 	long steps;
 	long long deadline; /* CLOCK_MONOTONIC ns; 0 not yet started */
 };
-
-static long long fl_now_ns(void)
-{
-	struct timespec ts;
-
-	/* clock_gettime is async-signal-safe (POSIX.1-2008). */
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 /*
  * Take the cursor's frame, or refuse it when the walk went astray.  The
@@ -337,8 +342,8 @@ static int fl_walk_budget(struct fl_walk *w)
 	 * (3 measured), and a walk of FL_UNWIND_CLOCK_EVERY steps or fewer
 	 * - nearly every crash - is bounded by its step count alone. */
 	if (w->deadline == 0)
-		w->deadline = fl_now_ns() + FL_UNWIND_MAX_NS;
-	else if (fl_now_ns() > w->deadline)
+		w->deadline = now_ns() + FL_UNWIND_MAX_NS;
+	else if (now_ns() > w->deadline)
 		return 0;
 	return 1;
 }
@@ -394,6 +399,51 @@ static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 	}
 	if (c->seen > FL_UNWIND_CACHE_AFTER)
 		unw_set_caching_policy(fl_as, UNW_CACHE_NONE);
+}
+
+/* ------------------------------------------------------------------------
+ * The lock
+ *
+ * The unwinder keeps process-wide state (libunwind's register-state cache,
+ * the last unwind table, the cache of memory known readable), built for
+ * one thread at a time.  With faultline_protect any thread may unwind, so
+ * recoveries and a crash report take turns.  The lock holds the owner's
+ * tid: in the handler a waiter can check that the owner still exists (a
+ * fork() in another thread while it unwound leaves the child a lock no
+ * thread will release) and never waits longer than an unwind may take.
+ * ---------------------------------------------------------------------- */
+
+#define FL_UNWIND_WAIT_NS 3000000000LL
+static volatile long unwind_owner;
+
+int fl_unwind_lock(long tid)
+{
+	long long deadline = 0;
+
+	for (;;) {
+		long owner = 0;
+
+		if (__atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return 1;
+		if (syscall(SYS_tgkill, (long)getpid(), owner, 0) != 0 &&
+		    errno == ESRCH &&
+		    __atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
+						__ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			return 1;
+		if (!deadline)
+			deadline = now_ns() + FL_UNWIND_WAIT_NS;
+		else if (now_ns() > deadline)
+			return 0;
+		sched_yield();
+	}
+}
+
+void fl_unwind_unlock(void)
+{
+	__atomic_store_n(&unwind_owner, 0, __ATOMIC_RELEASE);
 }
 
 /* ------------------------------------------------------------------------
