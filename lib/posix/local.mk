@@ -3,7 +3,9 @@
 if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/posix.h \
+	lib/posix/handler.c \
 	lib/posix/signals.c \
+	lib/posix/capture.c \
 	lib/posix/protect.c \
 	lib/posix/altstack.c \
 	lib/posix/unwind.c \
@@ -12,7 +14,8 @@ libfaultline_la_SOURCES += \
 	lib/posix/memory.c \
 	lib/posix/elf.c \
 	lib/posix/platform.c \
-	lib/posix/memmap.c
+	lib/posix/memmap.c \
+	lib/posix/preload.c
 if FL_ARCH_X86_64
 libfaultline_la_SOURCES += lib/posix/arch_x86_64.c
 endif

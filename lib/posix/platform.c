@@ -4,6 +4,7 @@
  * never call strerror (not async-signal-safe), stdio or malloc.
  */
 #include "platform.h"
+#include "posix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,6 +82,11 @@ fl_handle_t fl_platform_handle_from_fd(int fd)
 	if (fd < 0 || fcntl(fd, F_GETFD) == -1)
 		return FL_NO_HANDLE;
 	return fd;
+}
+
+long fl_thread_id(void)
+{
+	return syscall(SYS_gettid);
 }
 
 long fl_platform_pid(void)

@@ -1,14 +1,19 @@
 /*
  * posix.h - pieces of the POSIX backend and how they meet.
  *
- *   signals.c   sigaction entry, re-entry guard, termination contract
+ *   handler.c   the crash handler: one report, bounded, then the same death
+ *   signals.c   our sigactions, the ones they replaced, giving a signal back
+ *   capture.c   siginfo and ucontext -> struct faultline_fault
+ *   protect.c   recovery: a fault of a protected call lands in the call
  *   altstack.c  alternate signal stacks for every thread
  *   unwind.c    libunwind over our own address space (no loader locks)
  *   modules.c   loaded modules from the dynamic linker's list
  *   symbols.c   frame names from the modules' ELF symbols, per report
  *   memory.c    reading our own memory that may not be mapped
  *   elf.c       ELF symbols and build-ids, read with syscalls only
+ *   memmap.c    the report's memory map (/proc/self/maps)
  *   platform.c  the small syscall wrappers platform.h asks for
+ *   preload.c   install at load time under LD_PRELOAD
  *   arch_*.c    registers and fault decoding per architecture
  */
 #ifndef FL_POSIX_H
@@ -109,16 +114,44 @@ int fl_altstack_thread_init(void);
  * of the current thread's stack. */
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
 
-/* --- signals.c -------------------------------------------------------- */
-/* The thread ids known to be in faultline's handler (0: none). */
-extern volatile long fl_crashing_tid;
-/* 1 when faultline's handler is installed for sig. */
-int fl_signal_handled(int sig);
+/* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
  * executable path): what the report and faultline_protect's caller see.
- * unwind 0: frame 0 (the pc) only. */
+ * unwind 0: frame 0 (the pc) only; else the caller holds the unwinder's
+ * lock (or knows that its owner is stuck). */
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid, int unwind);
+
+/* --- signals.c -------------------------------------------------------- */
+typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
+/* Make fn the action of every signal in set (FAULTLINE_SIGNAL_BIT bits),
+ * each blocking all of them while it runs, and give back the others;
+ * the replaced actions are remembered.  0 or -1 with errno. */
+int fl_signals_install(uint64_t set, fl_signal_handler fn);
+/* Put back every action we replaced.  0 or -1. */
+int fl_signals_uninstall(void);
+/* 1 when faultline's handler is installed for sig. */
+int fl_signal_handled(int sig);
+/* [fatal] 1 when the action we replaced for sig ignored it. */
+int fl_signal_was_ignored(int sig);
+/* [fatal] 1 when si comes from a faulting instruction, which runs (and
+ * faults) again once the handler returns. */
+int fl_signal_is_hardware_fault(const siginfo_t *si);
+/* [fatal] Our action for sig lost SA_SIGINFO (a program's signal() put
+ * our function back): repair it, have the signal come again, return 1. */
+int fl_signal_repair_stripped(int sig);
+/* [fatal] The end of a handled crash: the replaced action takes over and
+ * the signal reaches it (re-fires, or is re-queued with si). */
+void fl_signal_give_back(int sig, siginfo_t *si);
+/* [fatal] Default death by sig, now (or, for a hardware fault si, once
+ * the handler returns).  si may be NULL. */
+void fl_signal_die_by_default(int sig, const siginfo_t *si);
+/* [fatal] Unblock sig for this thread. */
+void fl_signal_unblock(int sig);
+
+/* --- platform.c ------------------------------------------------------- */
+/* [fatal] The calling thread's kernel tid. */
+long fl_thread_id(void);
 
 /* --- protect.c -------------------------------------------------------- */
 /* [fatal] Called first thing in the handler: when the current thread (tid)

@@ -31,7 +31,7 @@ int fl_protect_thread_prepare(void)
 	 * clone(), have no alternate stack: without one a stack overflow
 	 * cannot run any handler and the kernel kills the process.  A stack
 	 * set by somebody else is kept. */
-	if (fl_platform_thread_init() != 0)
+	if (fl_altstack_thread_init() != 0)
 		return -1;
 	fl_protect_chain.ready = 1;
 	return 0;
