@@ -40,33 +40,9 @@ static enum faultline_cause explain_segv(const struct faultline_fault *f,
 	return FAULTLINE_CAUSE_ACCESS_DENIED;
 }
 
-static enum faultline_cause explain_windows(const struct faultline_fault *f)
-{
-	switch (f->exception_code) {
-	case 0xC0000374u:
-		return FAULTLINE_CAUSE_HEAP_CORRUPTION;
-	case 0xC0000409u:
-		return FAULTLINE_CAUSE_BUFFER_OVERRUN;
-	case 0xC00000FDu:
-		return FAULTLINE_CAUSE_STACK_OVERFLOW;
-	case 0xC0000094u:
-		return FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO;
-	case 0xC0000095u:
-		return FAULTLINE_CAUSE_INT_OVERFLOW;
-	case 0xC0000096u:
-		return FAULTLINE_CAUSE_ILLEGAL_INSTRUCTION;
-	default:
-		return FAULTLINE_CAUSE_UNKNOWN;
-	}
-}
-
 static enum faultline_cause explain(const struct faultline_fault *f,
 				    int stack_overflow)
 {
-	enum faultline_cause c = explain_windows(f);
-
-	if (c != FAULTLINE_CAUSE_UNKNOWN)
-		return c;
 	if (f->has_sender)
 		return f->signo == FAULTLINE_SIGABRT && f->sender_pid == f->pid
 			       ? FAULTLINE_CAUSE_ABORT
@@ -125,10 +101,8 @@ static const char *cause_text(const struct faultline_fault *f)
 			return "hardware memory error";
 		return "bus error";
 	case FAULTLINE_CAUSE_ILLEGAL_INSTRUCTION:
-		return f->code == 5 /* ILL_PRVOPC */ ||
-				       f->exception_code == 0xC0000096u
-			       ? "privileged instruction"
-			       : "illegal instruction";
+		return f->code == 5 /* ILL_PRVOPC */ ? "privileged instruction"
+						     : "illegal instruction";
 	case FAULTLINE_CAUSE_INT_DIVIDE_BY_ZERO:
 		return "integer divide by zero";
 	case FAULTLINE_CAUSE_INT_OVERFLOW:
@@ -158,7 +132,8 @@ void fl_fault_explain(struct faultline_fault *f, int stack_overflow)
 {
 	struct fl_sink s;
 
-	f->cause = explain(f, stack_overflow);
+	if (f->cause == FAULTLINE_CAUSE_UNKNOWN)
+		f->cause = explain(f, stack_overflow);
 	fl_sink_init_memory(&s, f->cause_text, sizeof(f->cause_text));
 	if (f->cause == FAULTLINE_CAUSE_SENT_BY_PROCESS) {
 		fl_sink_str(&s, "signal sent by pid ");

@@ -83,8 +83,9 @@ void fl_snapshot_resolve(struct fl_snapshot *snap,
 /* 1 when a (Linux) si_code says a process sent the signal. */
 int fl_code_is_sent(int code);
 
-/* Fills fault->cause and cause_text from signo/code/address/access and
- * the platform's stack-overflow verdict. */
+/* Fills fault->cause (unless the platform set one already: a Windows
+ * exception code may say more than its signal) from signo/code/address/
+ * access and the platform's stack-overflow verdict, then cause_text. */
 void fl_fault_explain(struct faultline_fault *fault, int stack_overflow);
 
 /* Frame accumulation with the head/tail rule of FAULTLINE_FRAMES_HEAD/TAIL:

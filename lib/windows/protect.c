@@ -210,7 +210,7 @@ int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
 		return 0;
 	c->depth--;
 	frame->landed = r->ExceptionCode;
-	if (frame->fault && r->ExceptionCode == 0xC00000FDu) {
+	if (frame->fault && r->ExceptionCode == STATUS_STACK_OVERFLOW) {
 		/* About 2 KB of stack are left here after an overflow
 		 * (Wine), too little for the unwinder: the reporter thread
 		 * walks our stack while we wait here, before landing reuses
@@ -230,6 +230,6 @@ int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
 
 void fl_protect_landed(struct fl_protect_frame *f)
 {
-	if (f->landed == 0xC00000FDu)
+	if (f->landed == STATUS_STACK_OVERFLOW)
 		_resetstkoflw();
 }

@@ -167,8 +167,8 @@ void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
 	f->signal_name = faultline_signal_name(f->signo);
 	/* Access violations and in-page errors say what the instruction did
 	 * and where: [0] 0 read, 1 write, 8 DEP (execute); [1] address. */
-	if ((code == 0xC0000005u || code == 0xC0000006u ||
-	     code == 0xC00000FDu) &&
+	if ((code == STATUS_ACCESS_VIOLATION || code == STATUS_IN_PAGE_ERROR ||
+	     code == STATUS_STACK_OVERFLOW) &&
 	    r->NumberParameters >= 2) {
 		switch (r->ExceptionInformation[0]) {
 		case 0:
@@ -184,10 +184,13 @@ void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
 			break;
 		}
 		f->address = r->ExceptionInformation[1];
-		if (code == 0xC0000005u)
+		if (code == STATUS_ACCESS_VIOLATION)
 			f->code = segv_code(f->address);
 	}
-	fl_fault_explain(f, code == 0xC00000FDu);
+	/* The table knows the causes the signal cannot tell (stack overflow,
+	 * heap corruption, fail-fast). */
+	f->cause = st ? st->cause : FAULTLINE_CAUSE_UNKNOWN;
+	fl_fault_explain(f, 0);
 }
 
 static void report(void)

@@ -57,20 +57,20 @@ typedef void (*fl_sighandler)(int);
 static int crt_signal_of(DWORD code)
 {
 	switch (code) {
-	case 0xC0000005u:
+	case STATUS_ACCESS_VIOLATION:
 		return SIGSEGV;
-	case 0xC000001Du:
-	case 0xC0000096u:
+	case STATUS_ILLEGAL_INSTRUCTION:
+	case STATUS_PRIVILEGED_INSTRUCTION:
 		return SIGILL;
-	case 0xC0000094u:
-	case 0xC0000095u:
-	case 0xC000008Du:
-	case 0xC000008Eu:
-	case 0xC000008Fu:
-	case 0xC0000090u:
-	case 0xC0000091u:
-	case 0xC0000092u:
-	case 0xC0000093u:
+	case STATUS_INTEGER_DIVIDE_BY_ZERO:
+	case STATUS_INTEGER_OVERFLOW:
+	case STATUS_FLOAT_DENORMAL_OPERAND:
+	case STATUS_FLOAT_DIVIDE_BY_ZERO:
+	case STATUS_FLOAT_INEXACT_RESULT:
+	case STATUS_FLOAT_INVALID_OPERATION:
+	case STATUS_FLOAT_OVERFLOW:
+	case STATUS_FLOAT_STACK_CHECK:
+	case STATUS_FLOAT_UNDERFLOW:
 		return SIGFPE;
 	default:
 		return 0;

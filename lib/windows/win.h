@@ -37,6 +37,9 @@ struct fl_win_status {
 	int si_code; /* the Linux si_code closest in meaning */
 	const char *name;
 	enum fl_win_class cls;
+	/* What the report says it was; FAULTLINE_CAUSE_UNKNOWN: what the
+	 * signal and code say (fl_fault_explain). */
+	enum faultline_cause cause;
 };
 
 /* The table entry for code, or NULL when faultline does not know it. */
