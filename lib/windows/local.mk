@@ -6,6 +6,8 @@ libfaultline_la_SOURCES += \
 	lib/windows/win.h \
 	lib/windows/veh.c \
 	lib/windows/reporter.c \
+	lib/windows/capture.c \
+	lib/windows/arch_x86_64.c \
 	lib/windows/status.c \
 	lib/windows/unwind.c \
 	lib/windows/modules.c \

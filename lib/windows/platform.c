@@ -234,3 +234,12 @@ const char *fl_platform_getenv(const char *name)
 		return NULL;
 	return value;
 }
+
+void fl_win_stack_guarantee(size_t size)
+{
+	/* Reserve stack that stays usable after an overflow, for the
+	 * vectored handler (Windows; Wine accepts and ignores it). */
+	ULONG guarantee = size ? (ULONG)size : 16 * 1024;
+
+	SetThreadStackGuarantee(&guarantee);
+}

@@ -116,11 +116,10 @@ static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
  * or lie elsewhere. */
 static int is_live_fault(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
 {
-	uintptr_t here = (uintptr_t)&rec, hi;
+	uintptr_t here = (uintptr_t)&rec, hi = fl_win_stack_base();
 
 	if (!rec || !ctx)
 		return 0;
-	__asm__("movq %%gs:0x8, %0" : "=r"(hi)); /* NT_TIB.StackBase */
 	if ((uintptr_t)rec <= here || (uintptr_t)rec >= hi ||
 	    (uintptr_t)ctx <= here || (uintptr_t)ctx >= hi)
 		return 0;
@@ -282,6 +281,7 @@ int fl_platform_install(const struct fl_config *cfg)
 	}
 	hook_abort();
 	InterlockedExchange(&installed, 1);
+	fl_win_protect_enable(1);
 	return 0;
 }
 
@@ -290,6 +290,7 @@ int fl_platform_uninstall(void)
 	if (!veh_handle)
 		return 0;
 	InterlockedExchange(&installed, 0);
+	fl_win_protect_enable(0);
 	RemoveVectoredExceptionHandler(veh_handle);
 	veh_handle = NULL;
 	/* Put the previous filter back only if nobody replaced ours since:
@@ -309,19 +310,8 @@ int fl_platform_uninstall(void)
 	return 0;
 }
 
-int fl_win_protect_installed(void)
-{
-	return installed != 0;
-}
-
 int fl_platform_thread_init(void)
 {
-	/* Reserve stack that stays usable after an overflow, for the
-	 * vectored handler (Windows; Wine accepts and ignores it). */
-	ULONG guarantee = fl_config.altstack_size
-				  ? (ULONG)fl_config.altstack_size
-				  : 16 * 1024;
-
-	SetThreadStackGuarantee(&guarantee);
+	fl_win_stack_guarantee(fl_config.altstack_size);
 	return 0;
 }

@@ -59,6 +59,9 @@ int fl_win_readable(uintptr_t addr, size_t len);
 size_t fl_win_utf16_to_utf8(const WCHAR *w, size_t n, char *out, size_t cap);
 /* Cache what the fatal path must not ask the loader for (exe path). */
 void fl_win_platform_prepare(void);
+/* Keep size bytes (0: 16 KiB) of the calling thread's stack usable after
+ * a stack overflow, for the vectored handler. */
+void fl_win_stack_guarantee(size_t size);
 
 /* --- unwind.c --------------------------------------------------------- */
 /* Fill fault->frames by unwinding ctx (frame 0 = ctx->Rip), skipping the
@@ -79,6 +82,30 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault);
 /* Forget cached dbghelp names (start of a report). */
 void fl_win_symcache_reset(void);
 
+/* --- capture.c -------------------------------------------------------- */
+/* Describe the exception r/c of thread tid into f (all but frames): the
+ * report's snapshot, and what faultline_protect's caller gets. */
+void fl_win_fault_capture(struct faultline_fault *f, const EXCEPTION_RECORD *r,
+			  const CONTEXT *c, DWORD tid);
+
+/* --- arch_x86_64.c ---------------------------------------------------- */
+/* The registers of c into f. */
+void fl_arch_fill(struct faultline_fault *f, const CONTEXT *c);
+/* Make c resume in fl_jmp_land(j) (protect.h). */
+struct fl_jmp;
+void fl_arch_land(CONTEXT *c, struct fl_jmp *j);
+
+/* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
+ * NtCurrentTeb()'s inline form trips gcc 12's -Warray-bounds.  Nothing at
+ * or above it belongs to the thread's stack. */
+static inline uintptr_t fl_win_stack_base(void)
+{
+	uintptr_t v;
+
+	__asm__("movq %%gs:0x8, %0" : "=r"(v));
+	return v;
+}
+
 /* --- reporter.c ------------------------------------------------------- */
 int fl_win_reporter_start(void);
 void fl_win_reporter_stop(void);
@@ -86,10 +113,6 @@ void fl_win_reporter_stop(void);
  * reporter thread (whose faults are faults inside the handler). */
 int fl_win_is_own_thread(void);
 int fl_win_is_reporter_thread(void);
-/* Describe the exception rec/ctx of thread tid into f (all but frames):
- * the report's snapshot, and what faultline_protect's caller gets. */
-void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
-		       const CONTEXT *c, DWORD tid);
 /* A fault inside faultline: end now, with the code of the crash being
  * reported if there is one, else with code. */
 __declspec(noreturn) void fl_win_die_in_handler(uint32_t code);
@@ -111,7 +134,8 @@ __declspec(noreturn) void fl_win_die(uint32_t code);
  * thread is described and ep's context rewritten to land in that call;
  * returns 1 (continue execution), or 0 when the fault is not ours. */
 int fl_win_protect_recover(EXCEPTION_POINTERS *ep);
-/* 1 while faultline's handlers are installed (veh.c). */
-int fl_win_protect_installed(void);
+/* veh.c's word that its handlers are installed (on) or gone (off):
+ * faultline_protect refuses to start (ENOTSUP) while they are gone. */
+void fl_win_protect_enable(int on);
 
 #endif
