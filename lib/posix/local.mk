@@ -17,10 +17,10 @@ libfaultline_la_SOURCES += \
 	lib/posix/memmap.c \
 	lib/posix/preload.c
 if FL_ARCH_X86_64
-libfaultline_la_SOURCES += lib/posix/arch_x86_64.c
+libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h
 endif
 if FL_ARCH_AARCH64
-libfaultline_la_SOURCES += lib/posix/arch_aarch64.c
+libfaultline_la_SOURCES += lib/posix/arch_aarch64.c lib/posix/arch_aarch64.h
 endif
 libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
 libfaultline_la_LIBADD += $(LIBUNWIND_LIBS)

@@ -161,6 +161,13 @@ long fl_thread_id(void);
 int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
 
 /* --- arch_*.c --------------------------------------------------------- */
+/* The frame of an assembly function in top-level asm (ELF; "%function"
+ * is the spelling GAS takes on every architecture). */
+#define FL_ASM_BEGIN(name)                                                     \
+	".text\n.globl " #name "\n.hidden " #name "\n.type " #name             \
+	", %function\n" #name ":\n\t.cfi_startproc\n"
+#define FL_ASM_END(name) "\t.cfi_endproc\n.size " #name ", .-" #name "\n"
+
 /* [fatal] pc, sp, registers and access kind from the context. */
 void fl_arch_fill(struct faultline_fault *fault, const siginfo_t *si,
 		  const ucontext_t *uc);

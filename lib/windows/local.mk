@@ -8,6 +8,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/reporter.c \
 	lib/windows/capture.c \
 	lib/windows/arch_x86_64.c \
+	lib/windows/arch_x86_64.h \
 	lib/windows/status.c \
 	lib/windows/unwind.c \
 	lib/windows/modules.c \

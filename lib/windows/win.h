@@ -22,6 +22,7 @@
 
 #include "faultline.h"
 #include "snapshot.h"
+#include "windows/arch_x86_64.h"
 
 /* --- status.c --------------------------------------------------------- */
 
@@ -94,17 +95,6 @@ void fl_arch_fill(struct faultline_fault *f, const CONTEXT *c);
 /* Make c resume in fl_jmp_land(j) (protect.h). */
 struct fl_jmp;
 void fl_arch_land(CONTEXT *c, struct fl_jmp *j);
-
-/* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
- * NtCurrentTeb()'s inline form trips gcc 12's -Warray-bounds.  Nothing at
- * or above it belongs to the thread's stack. */
-static inline uintptr_t fl_win_stack_base(void)
-{
-	uintptr_t v;
-
-	__asm__("movq %%gs:0x8, %0" : "=r"(v));
-	return v;
-}
 
 /* --- reporter.c ------------------------------------------------------- */
 int fl_win_reporter_start(void);
