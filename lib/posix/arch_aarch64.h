@@ -1,11 +1,20 @@
 /*
  * arch_aarch64.h - aarch64 facts the POSIX backend shares between files
- * (arch_aarch64.c holds the code).
+ * (arch_aarch64.c holds the code): the unwinder's register numbering and
+ * faultline_protect's jump record.
  */
 #ifndef FL_POSIX_ARCH_AARCH64_H
 #define FL_POSIX_ARCH_AARCH64_H
 
 #include <stdint.h>
+
+/* The registers the unwinder starts from, numbered as libunwind numbers
+ * them: x0..x30 as in DWARF, then sp, pc and pstate. */
+#define FL_ARCH_UNWIND_NREGS 34
+#define FL_ARCH_UNWIND_SP 31
+#define FL_ARCH_UNWIND_PC 32
+#define FL_ARCH_UNWIND_LR 30
+#define FL_ARCH_UNWIND_PSTATE 33
 
 /* faultline_protect's jump record (protect.h).  AAPCS64: x19-x28, fp, lr, sp
  * and the low halves of v8-v15. */

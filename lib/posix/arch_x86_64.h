@@ -1,11 +1,18 @@
 /*
  * arch_x86_64.h - x86-64 facts the POSIX backend shares between files
- * (arch_x86_64.c holds the code).
+ * (arch_x86_64.c holds the code): the unwinder's register numbering and
+ * faultline_protect's jump record.
  */
 #ifndef FL_POSIX_ARCH_X86_64_H
 #define FL_POSIX_ARCH_X86_64_H
 
 #include <stdint.h>
+
+/* The registers the unwinder starts from, numbered as DWARF (and
+ * libunwind) number them: rax rdx rcx rbx rsi rdi rbp rsp r8..r15 rip. */
+#define FL_ARCH_UNWIND_NREGS 17
+#define FL_ARCH_UNWIND_SP 7
+#define FL_ARCH_UNWIND_PC 16
 
 /* faultline_protect's jump record (protect.h).  System V: rbx rbp r12-r15 are
  * callee-saved; no xmm register is. */

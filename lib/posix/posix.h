@@ -26,6 +26,14 @@
 
 #include "faultline.h"
 
+#if defined(__x86_64__)
+#include "posix/arch_x86_64.h"
+#elif defined(__aarch64__)
+#include "posix/arch_aarch64.h"
+#else
+#error "lib/posix: add arch_<cpu>.h and arch_<cpu>.c for this architecture"
+#endif
+
 /* --- unwind.c --------------------------------------------------------- */
 /* Prepare the unwinder (address space, caches) at install time so that
  * the fatal path allocates nothing.  0 or -1. */
@@ -171,6 +179,13 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
 /* [fatal] pc, sp, registers and access kind from the context. */
 void fl_arch_fill(struct faultline_fault *fault, const siginfo_t *si,
 		  const ucontext_t *uc);
+/* [fatal] The registers of uc, numbered for the unwinder (arch_*.h). */
+void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			 const ucontext_t *uc);
+/* [fatal] regs stand at a pc that is no code (a call through a bad
+ * pointer): make them the caller's, from where the call left its return
+ * address.  0, or -1 when it cannot be read. */
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS]);
 /* [fatal] Make the interrupted context resume in fl_jmp_land(j) once the
  * handler returns (protect.h). */
 struct fl_jmp;

@@ -57,53 +57,29 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 #define FL_UNWIND_CLOCK_EVERY 4096
 
 /* ------------------------------------------------------------------------
- * Registers: libunwind numbering <- ucontext
+ * Registers: the architecture file reads them from the ucontext, in
+ * libunwind's numbering (arch_*.h)
  * ---------------------------------------------------------------------- */
 
+_Static_assert(sizeof(unw_word_t) == sizeof(uint64_t), "64-bit words");
+/* The contract with arch_*.h, checked where both are known. */
 #if defined(__x86_64__)
-#define FL_UNW_NREGS 17 /* rax..r15, rip */
-#define FL_UNW_PC UNW_X86_64_RIP
-#define FL_UNW_SP UNW_X86_64_RSP
-static const unsigned char fl_unw_greg[FL_UNW_NREGS] = {
-	[UNW_X86_64_RAX] = REG_RAX, [UNW_X86_64_RDX] = REG_RDX,
-	[UNW_X86_64_RCX] = REG_RCX, [UNW_X86_64_RBX] = REG_RBX,
-	[UNW_X86_64_RSI] = REG_RSI, [UNW_X86_64_RDI] = REG_RDI,
-	[UNW_X86_64_RBP] = REG_RBP, [UNW_X86_64_RSP] = REG_RSP,
-	[UNW_X86_64_R8] = REG_R8,   [UNW_X86_64_R9] = REG_R9,
-	[UNW_X86_64_R10] = REG_R10, [UNW_X86_64_R11] = REG_R11,
-	[UNW_X86_64_R12] = REG_R12, [UNW_X86_64_R13] = REG_R13,
-	[UNW_X86_64_R14] = REG_R14, [UNW_X86_64_R15] = REG_R15,
-	[UNW_X86_64_RIP] = REG_RIP,
-};
+_Static_assert(UNW_X86_64_RIP == FL_ARCH_UNWIND_PC &&
+		       UNW_X86_64_RSP == FL_ARCH_UNWIND_SP &&
+		       UNW_X86_64_RIP + 1 == FL_ARCH_UNWIND_NREGS,
+	       "libunwind numbers registers as arch_x86_64.h does");
 #elif defined(__aarch64__)
-#define FL_UNW_NREGS 34 /* x0..x30, sp, pc, pstate */
-#define FL_UNW_PC UNW_AARCH64_PC
-#define FL_UNW_SP UNW_AARCH64_SP
-#else
-#error "unwind.c: add the register map of this architecture"
+_Static_assert(UNW_AARCH64_PC == FL_ARCH_UNWIND_PC &&
+		       UNW_AARCH64_SP == FL_ARCH_UNWIND_SP &&
+		       UNW_AARCH64_X30 == FL_ARCH_UNWIND_LR &&
+		       UNW_AARCH64_PSTATE + 1 == FL_ARCH_UNWIND_NREGS,
+	       "libunwind numbers registers as arch_aarch64.h does");
 #endif
 
 /* The register file libunwind starts from (the accessors' argument). */
 struct fl_unw_regs {
-	unw_word_t r[FL_UNW_NREGS];
+	unw_word_t r[FL_ARCH_UNWIND_NREGS];
 };
-
-static void fl_unwind_regs_from_context(struct fl_unw_regs *regs,
-					const ucontext_t *uc)
-{
-	int i;
-
-#if defined(__x86_64__)
-	for (i = 0; i < FL_UNW_NREGS; i++)
-		regs->r[i] = (unw_word_t)uc->uc_mcontext.gregs[fl_unw_greg[i]];
-#else
-	for (i = 0; i < 31; i++)
-		regs->r[i] = uc->uc_mcontext.regs[i];
-	regs->r[UNW_AARCH64_SP] = uc->uc_mcontext.sp;
-	regs->r[UNW_AARCH64_PC] = uc->uc_mcontext.pc;
-	regs->r[UNW_AARCH64_PSTATE] = uc->uc_mcontext.pstate;
-#endif
-}
 
 /* ------------------------------------------------------------------------
  * Unwind tables: _dl_find_object -> PT_GNU_EH_FRAME (.eh_frame_hdr)
@@ -240,7 +216,7 @@ static int fl_access_reg(unw_addr_space_t as, unw_regnum_t reg,
 {
 	struct fl_unw_regs *regs = arg;
 
-	if (reg < 0 || reg >= FL_UNW_NREGS)
+	if (reg < 0 || reg >= FL_ARCH_UNWIND_NREGS)
 		return -UNW_EBADREG;
 	if (write)
 		regs->r[reg] = *valp;
@@ -349,24 +325,19 @@ static int fl_walk_budget(struct fl_walk *w)
 }
 
 /* A pc outside every module (a call through a bad function pointer) has
- * no unwind info: its caller is the return address the call pushed
- * (x86-64) or left in the link register (aarch64). */
+ * no unwind info: the caller's frame comes from where the call left its
+ * return address (fl_arch_unwind_bad_call). */
 static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 {
 	struct dl_find_object o;
-	uintptr_t pc = (uintptr_t)regs->r[FL_UNW_PC];
+	uintptr_t pc = (uintptr_t)regs->r[FL_ARCH_UNWIND_PC];
 
 	if (_dl_find_object((void *)pc, &o) == 0)
 		return -1;
-#if defined(__x86_64__)
-	if (fl_mem_read(&regs->r[FL_UNW_PC], (uintptr_t)regs->r[FL_UNW_SP],
-			sizeof(unw_word_t)) != 0)
+	if (fl_arch_unwind_bad_call(regs->r) != 0)
 		return -1;
-	regs->r[FL_UNW_SP] += sizeof(unw_word_t);
-#else
-	regs->r[FL_UNW_PC] = regs->r[UNW_AARCH64_X30];
-#endif
-	if (_dl_find_object((void *)(uintptr_t)regs->r[FL_UNW_PC], &o) != 0)
+	if (_dl_find_object((void *)(uintptr_t)regs->r[FL_ARCH_UNWIND_PC],
+			    &o) != 0)
 		return -1;
 	return 0;
 }
@@ -376,7 +347,12 @@ static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 
 static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
 {
-	struct fl_walk w = {regs->r[FL_UNW_PC], regs->r[FL_UNW_SP], 0, 0, 0, 0};
+	struct fl_walk w = {regs->r[FL_ARCH_UNWIND_PC],
+			    regs->r[FL_ARCH_UNWIND_SP],
+			    0,
+			    0,
+			    0,
+			    0};
 	unw_cursor_t cur;
 	int caller_first;
 
@@ -472,7 +448,7 @@ void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 {
 	struct fl_unw_regs regs;
 
-	fl_unwind_regs_from_context(&regs, uc);
+	fl_arch_unwind_regs(regs.r, uc);
 	fl_unwind_regs(&regs, fault);
 }
 

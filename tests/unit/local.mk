@@ -16,6 +16,12 @@ FL_UNIT_POSIX_SOURCES = \
 	lib/posix/symbols.c \
 	lib/posix/memory.c \
 	lib/posix/elf.c
+if FL_ARCH_X86_64
+FL_UNIT_POSIX_SOURCES += lib/posix/arch_x86_64.c
+endif
+if FL_ARCH_AARCH64
+FL_UNIT_POSIX_SOURCES += lib/posix/arch_aarch64.c
+endif
 # Known call chains must keep their frames: no sibling calls.
 FL_UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUNWIND_CFLAGS) \
 	-fno-optimize-sibling-calls -fno-inline
