@@ -50,26 +50,26 @@ static _Alignas(4096) struct {
 	size_t block_len[FL_BLOCKS];	 /* bytes valid (short at EOF) */
 	Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
 	unsigned char block[FL_BLOCKS][FL_BLOCK];
-} fl_elf;
+} reader;
 
 /* ------------------------------------------------------------------------
  * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
 /* Small reads (headers, notes, names) go through the cached 2 KiB blocks
- * of the open file (fl_elf.block): the ELF header, program headers and
+ * of the open file (reader.block): the ELF header, program headers and
  * notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
 
-static void fl_blocks_forget(void)
+static void blocks_forget(void)
 {
 	unsigned i;
 
 	for (i = 0; i < FL_BLOCKS; i++)
-		fl_elf.block_index[i] = 0;
+		reader.block_index[i] = 0;
 }
 
-static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
+static int pread_full(int fd, void *dst, size_t len, uint64_t off)
 {
 	char *out = dst;
 
@@ -88,31 +88,30 @@ static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
 }
 
 /* The cached block holding file offset off. */
-static const unsigned char *fl_block_get(const struct fl_elf_src *s,
-					 uint64_t off, size_t *avail)
+static const unsigned char *block_get(const struct fl_elf_src *s, uint64_t off,
+				      size_t *avail)
 {
 	uint64_t b = off / FL_BLOCK;
 	unsigned i;
 	size_t len;
 
-	for (i = 0; i < FL_BLOCKS && fl_elf.block_index[i] != b + 1; i++)
+	for (i = 0; i < FL_BLOCKS && reader.block_index[i] != b + 1; i++)
 		;
 	if (i == FL_BLOCKS) {
-		i = fl_elf.block_next++ % FL_BLOCKS;
+		i = reader.block_next++ % FL_BLOCKS;
 		len = s->size - b * FL_BLOCK < FL_BLOCK
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
-		fl_elf.block_index[i] = 0;
-		if (fl_pread_full(s->fd, fl_elf.block[i], len, b * FL_BLOCK) !=
-		    0)
+		reader.block_index[i] = 0;
+		if (pread_full(s->fd, reader.block[i], len, b * FL_BLOCK) != 0)
 			return NULL;
-		fl_elf.block_index[i] = b + 1;
-		fl_elf.block_len[i] = len;
+		reader.block_index[i] = b + 1;
+		reader.block_len[i] = len;
 	}
-	if (off - b * FL_BLOCK >= fl_elf.block_len[i])
+	if (off - b * FL_BLOCK >= reader.block_len[i])
 		return NULL;
-	*avail = fl_elf.block_len[i] - (size_t)(off - b * FL_BLOCK);
-	return fl_elf.block[i] + (off - b * FL_BLOCK);
+	*avail = reader.block_len[i] - (size_t)(off - b * FL_BLOCK);
+	return reader.block[i] + (off - b * FL_BLOCK);
 }
 
 int fl_elf_open(const char *path, struct fl_elf_src *s)
@@ -127,7 +126,7 @@ int fl_elf_open(const char *path, struct fl_elf_src *s)
 		close(fd);
 		return -1;
 	}
-	fl_blocks_forget(); /* fds are reused: blocks belong to one file */
+	blocks_forget(); /* fds are reused: blocks belong to one file */
 	s->fd = fd;
 	s->mem = 0;
 	s->size = (uint64_t)st.st_size;
@@ -139,13 +138,13 @@ void fl_elf_close(struct fl_elf_src *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	fl_blocks_forget();
+	blocks_forget();
 }
 
 /* len bytes at offset off of the source, or -1 (out of bounds, short
  * file, unreadable memory). */
-static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
-		       size_t len)
+static int src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
+		    size_t len)
 {
 	unsigned char *out = dst;
 
@@ -154,10 +153,10 @@ static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
 	if (s->fd < 0)
 		return fl_mem_read(dst, (uintptr_t)(s->mem + off), len);
 	if (len > FL_BLOCK)
-		return fl_pread_full(s->fd, dst, len, off);
+		return pread_full(s->fd, dst, len, off);
 	while (len > 0) {
 		size_t avail;
-		const unsigned char *p = fl_block_get(s, off, &avail);
+		const unsigned char *p = block_get(s, off, &avail);
 
 		if (p == NULL)
 			return -1;
@@ -171,9 +170,9 @@ static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
 	return 0;
 }
 
-static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
+static int elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 {
-	if (fl_src_read(s, eh, 0, sizeof(*eh)) != 0 ||
+	if (src_read(s, eh, 0, sizeof(*eh)) != 0 ||
 	    eh->e_ident[EI_MAG0] != ELFMAG0 ||
 	    eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 ||
@@ -194,7 +193,7 @@ static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 #define FL_RANK_FUNC 2
 #define FL_RANK_GLOBAL 1
 
-struct fl_sym_best {
+struct sym_best {
 	int rank;
 	uint32_t name; /* string table offset of the winner */
 	uint64_t start;
@@ -202,15 +201,15 @@ struct fl_sym_best {
 };
 
 /* A symbol table and its string table, as file offsets. */
-struct fl_elf_table {
+struct sym_table {
 	uint64_t off, count;
 	uint64_t str_off, str_size;
 };
 
-struct fl_sym_pass {
+struct sym_pass {
 	struct fl_elf_lookup *q;    /* the lookups */
 	const unsigned char *order; /* indexes of q, by vaddr */
-	struct fl_sym_best *best;   /* per sorted position */
+	struct sym_best *best;	    /* per sorted position */
 	size_t n;
 	uint64_t str_size;
 };
@@ -220,7 +219,7 @@ struct fl_sym_pass {
  * VM, measured), several preads' worth. */
 
 /* First sorted position whose vaddr is >= addr. */
-static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
+static size_t lower_bound(const struct sym_pass *p, uint64_t addr)
 {
 	size_t lo = 0, hi = p->n;
 
@@ -235,10 +234,10 @@ static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
 	return lo;
 }
 
-static void fl_sym_offer(const struct fl_sym_pass *p, size_t pos,
-			 const Elf64_Sym *s, int rank)
+static void sym_offer(const struct sym_pass *p, size_t pos, const Elf64_Sym *s,
+		      int rank)
 {
-	struct fl_sym_best *b = &p->best[pos];
+	struct sym_best *b = &p->best[pos];
 
 	if (rank < b->rank || (rank == b->rank && s->st_value <= b->start))
 		return; /* keep the better, or the innermost equal one */
@@ -247,7 +246,7 @@ static void fl_sym_offer(const struct fl_sym_pass *p, size_t pos,
 	b->name = s->st_name;
 }
 
-static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
+static void sym_consider(const struct sym_pass *p, const Elf64_Sym *s)
 {
 	int type = ELF64_ST_TYPE(s->st_info);
 	int rank = ELF64_ST_BIND(s->st_info) != STB_LOCAL ? FL_RANK_GLOBAL : 0;
@@ -260,38 +259,38 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 		return;
 	if (type != STT_OBJECT)
 		rank += FL_RANK_FUNC;
-	pos = fl_lower_bound(p, s->st_value);
+	pos = lower_bound(p, s->st_value);
 	if (s->st_size != 0) {
 		for (; pos < p->n &&
 		       p->q[p->order[pos]].vaddr - s->st_value < s->st_size;
 		     pos++)
-			fl_sym_offer(p, pos, s, rank + FL_RANK_CONTAINS);
+			sym_offer(p, pos, s, rank + FL_RANK_CONTAINS);
 		return;
 	}
 	/* Unsized: a candidate for every later address; whether it is the
-	 * nearest is settled in fl_sym_winners with last_start. */
+	 * nearest is settled in sym_winners with last_start. */
 	if (type == STT_OBJECT)
 		return;
 	for (; pos < p->n; pos++)
-		fl_sym_offer(p, pos, s, FL_RANK_FUNC);
+		sym_offer(p, pos, s, FL_RANK_FUNC);
 }
 
 /* Track, per address, the highest start of any symbol at or below it:
  * an unsized FUNC only names an address when no other symbol starts in
  * between (else the address sits in a gap after that one). */
-static void fl_sym_track_start(const struct fl_sym_pass *p, const Elf64_Sym *s)
+static void sym_track_start(const struct sym_pass *p, const Elf64_Sym *s)
 {
 	size_t pos;
 
 	if (s->st_shndx == SHN_UNDEF || s->st_value == 0)
 		return;
-	pos = fl_lower_bound(p, s->st_value);
+	pos = lower_bound(p, s->st_value);
 	for (; pos < p->n && p->best[pos].last_start < s->st_value; pos++)
 		p->best[pos].last_start = s->st_value;
 }
 
-static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
-			size_t count)
+static void sym_scan(const struct sym_pass *p, const Elf64_Sym *syms,
+		     size_t count)
 {
 	/* A symbol starting above every address looked up can neither
 	 * contain one nor precede one: most of a big table, skipped before
@@ -302,28 +301,27 @@ static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
 	for (i = 0; i < count; i++) {
 		if (syms[i].st_value > highest)
 			continue;
-		fl_sym_consider(p, &syms[i]);
+		sym_consider(p, &syms[i]);
 		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC ||
 		    syms[i].st_size != 0)
-			fl_sym_track_start(p, &syms[i]);
+			sym_track_start(p, &syms[i]);
 	}
 }
 
-static int fl_sym_stream(const struct fl_sym_pass *p,
-			 const struct fl_elf_src *s,
-			 const struct fl_elf_table *t)
+static int sym_stream(const struct sym_pass *p, const struct fl_elf_src *s,
+		      const struct sym_table *t)
 {
 	const size_t per =
-		sizeof(fl_elf.sym_chunk) / sizeof(fl_elf.sym_chunk[0]);
+		sizeof(reader.sym_chunk) / sizeof(reader.sym_chunk[0]);
 	uint64_t i, k;
 
 	for (i = 0; i < t->count; i += k) {
 		k = t->count - i < per ? t->count - i : per;
-		if (fl_src_read(s, fl_elf.sym_chunk,
-				t->off + i * sizeof(Elf64_Sym),
-				(size_t)k * sizeof(Elf64_Sym)) != 0)
+		if (src_read(s, reader.sym_chunk,
+			     t->off + i * sizeof(Elf64_Sym),
+			     (size_t)k * sizeof(Elf64_Sym)) != 0)
 			return -1;
-		fl_sym_scan(p, fl_elf.sym_chunk, (size_t)k);
+		sym_scan(p, reader.sym_chunk, (size_t)k);
 	}
 	return 0;
 }
@@ -336,7 +334,7 @@ int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 	if (!q->found || cap == 0)
 		return -1;
 	len = q->name_max < cap - 1 ? (size_t)q->name_max : cap - 1;
-	if (fl_src_read(s, out, q->name_at, len) != 0)
+	if (src_read(s, out, q->name_at, len) != 0)
 		return -1;
 	for (k = 0; k < len && out[k] != '\0'; k++)
 		;
@@ -346,13 +344,12 @@ int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 
 /* Record the winners: where each name is (read later, and only once per
  * distinct symbol, by the caller). */
-static void fl_sym_winners(const struct fl_sym_pass *p,
-			   const struct fl_elf_table *t)
+static void sym_winners(const struct sym_pass *p, const struct sym_table *t)
 {
 	size_t pos;
 
 	for (pos = 0; pos < p->n; pos++) {
-		const struct fl_sym_best *b = &p->best[pos];
+		const struct sym_best *b = &p->best[pos];
 		struct fl_elf_lookup *q = &p->q[p->order[pos]];
 
 		if (b->rank == 0 || q->found)
@@ -371,34 +368,33 @@ static void fl_sym_winners(const struct fl_sym_pass *p,
  * out of the block cache: reading 8 rather than 32 at a time costs no
  * syscall, and keeps 1.5 KiB off the (alternate) stack. */
 #define FL_SHDRS_AT_ONCE 8
-static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
-			struct fl_elf_table *t)
+static int find_table(const struct fl_elf_src *s, unsigned type,
+		      struct sym_table *t)
 {
 	Elf64_Ehdr eh;
 	Elf64_Shdr sh[FL_SHDRS_AT_ONCE], str;
 	uint64_t n, i, j, k;
 
-	if (fl_elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
+	if (elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
 	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN))
 		return -1; /* st_value is section-relative in ET_REL */
-	if (fl_src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
+	if (src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
 		return -1;
 	n = eh.e_shnum != 0 ? eh.e_shnum : sh[0].sh_size; /* extended */
 	for (i = 0; i < n; i += k) {
 		k = n - i < FL_SHDRS_AT_ONCE ? n - i : FL_SHDRS_AT_ONCE;
-		if (fl_src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
-				(size_t)k * sizeof(sh[0])) != 0)
+		if (src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
+			     (size_t)k * sizeof(sh[0])) != 0)
 			return -1;
 		for (j = 0; j < k; j++) {
 			if (sh[j].sh_type != type || sh[j].sh_link >= n ||
 			    (sh[j].sh_entsize != 0 &&
 			     sh[j].sh_entsize != sizeof(Elf64_Sym)))
 				continue;
-			if (fl_src_read(s, &str,
-					eh.e_shoff +
-						sh[j].sh_link * sizeof(str),
-					sizeof(str)) != 0 ||
+			if (src_read(s, &str,
+				     eh.e_shoff + sh[j].sh_link * sizeof(str),
+				     sizeof(str)) != 0 ||
 			    str.sh_type != SHT_STRTAB)
 				return -1;
 			t->off = sh[j].sh_offset;
@@ -413,8 +409,8 @@ static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
 
 /* Insertion sort of lookup indexes by address: n is at most a few hundred
  * (the frames of one crash in one module). */
-static void fl_sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
-			    size_t n)
+static void sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
+			 size_t n)
 {
 	size_t i, j;
 
@@ -429,18 +425,18 @@ static void fl_sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
 	}
 }
 
-static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
-				struct fl_elf_lookup *q,
-				const unsigned char *ord, size_t n)
+static void lookup_table(const struct fl_elf_src *s, unsigned type,
+			 struct fl_elf_lookup *q, const unsigned char *ord,
+			 size_t n)
 {
-	struct fl_sym_best best[FL_ELF_LOOKUP_MAX];
-	struct fl_sym_pass p = {q, ord, best, n, 0};
-	struct fl_elf_table t;
+	struct sym_best best[FL_ELF_LOOKUP_MAX];
+	struct sym_pass p = {q, ord, best, n, 0};
+	struct sym_table t;
 	size_t i;
 
 	for (i = 0; i < n && q[i].found; i++)
 		;
-	if (i == n || fl_elf_table(s, type, &t) != 0)
+	if (i == n || find_table(s, type, &t) != 0)
 		return; /* nothing left to find, or no such table */
 	/* The string table must lie inside the source: names are read from
 	 * it at offsets below str_size. */
@@ -448,8 +444,8 @@ static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
 		return;
 	p.str_size = t.str_size;
 	fl_memset(best, 0, sizeof(best[0]) * n);
-	if (fl_sym_stream(&p, s, &t) == 0)
-		fl_sym_winners(&p, &t);
+	if (sym_stream(&p, s, &t) == 0)
+		sym_winners(&p, &t);
 }
 
 int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
@@ -459,15 +455,15 @@ int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
 	Elf64_Ehdr eh;
 	size_t i;
 
-	if (n > FL_ELF_LOOKUP_MAX || fl_elf_header(s, &eh) != 0)
+	if (n > FL_ELF_LOOKUP_MAX || elf_header(s, &eh) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		q[i].found = 0;
-	fl_sort_lookups(q, ord, n);
+	sort_lookups(q, ord, n);
 	/* .symtab has the static functions; .dynsym is what a stripped
 	 * library still has.  Addresses .symtab misses get a second try. */
-	fl_elf_lookup_table(s, SHT_SYMTAB, q, ord, n);
-	fl_elf_lookup_table(s, SHT_DYNSYM, q, ord, n);
+	lookup_table(s, SHT_SYMTAB, q, ord, n);
+	lookup_table(s, SHT_DYNSYM, q, ord, n);
 	return 0;
 }
 
@@ -511,9 +507,9 @@ int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name, size_t cap,
  * ---------------------------------------------------------------------- */
 
 /* Walk the notes in [at, at+size) of the source for NT_GNU_BUILD_ID. */
-static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
-				uint64_t size, uint64_t align,
-				unsigned char *out, size_t cap)
+static size_t notes_build_id(const struct fl_elf_src *s, uint64_t at,
+			     uint64_t size, uint64_t align, unsigned char *out,
+			     size_t cap)
 {
 	uint64_t end = at + size;
 	Elf64_Nhdr nh;
@@ -524,18 +520,18 @@ static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 	while (end > at && end - at >= sizeof(nh)) {
 		uint64_t name_at = at + sizeof(nh), desc_at;
 
-		if (fl_src_read(s, &nh, at, sizeof(nh)) != 0)
+		if (src_read(s, &nh, at, sizeof(nh)) != 0)
 			return 0;
 		desc_at = name_at + ((nh.n_namesz + align - 1) & ~(align - 1));
 		at = desc_at + ((nh.n_descsz + align - 1) & ~(align - 1));
 		if (desc_at + nh.n_descsz > end || at > end)
 			return 0;
 		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    fl_src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
+		    src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
 		    name[1] != 'N' || name[2] != 'U' || name[3] != '\0')
 			continue;
 		if (nh.n_descsz == 0 || nh.n_descsz > cap ||
-		    fl_src_read(s, out, desc_at, nh.n_descsz) != 0)
+		    src_read(s, out, desc_at, nh.n_descsz) != 0)
 			return 0;
 		return nh.n_descsz;
 	}
@@ -545,24 +541,24 @@ static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 #define FL_PHDRS_MAX 64
 
 /* Program header i of the ELF whose header eh is at offset hdr. */
-static int fl_phdr_read(const struct fl_elf_src *s, uint64_t hdr,
-			const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
+static int phdr_read(const struct fl_elf_src *s, uint64_t hdr,
+		     const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
 {
-	return fl_src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
-			   sizeof(*ph));
+	return src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
+			sizeof(*ph));
 }
 
 /* Load bias of a mapped ELF whose header is at hdr: the segment mapping
  * file offset 0 starts at the header. */
-static int fl_phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
-			 const Elf64_Ehdr *eh, uint64_t *bias)
+static int phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
+		      const Elf64_Ehdr *eh, uint64_t *bias)
 {
 	uint64_t lowest = UINT64_MAX;
 	Elf64_Phdr ph;
 	size_t i;
 
 	for (i = 0; i < eh->e_phnum; i++) {
-		if (fl_phdr_read(s, hdr, eh, i, &ph) != 0)
+		if (phdr_read(s, hdr, eh, i, &ph) != 0)
 			return -1;
 		if (ph.p_type == PT_LOAD && ph.p_vaddr - ph.p_offset < lowest)
 			lowest = ph.p_vaddr - ph.p_offset;
@@ -577,30 +573,30 @@ static int fl_phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
  * block cache or a probed granule: an array of them on the stack (3.5
  * KiB) made this the deepest point of the handler, a page fault or two
  * on the alternate stack. */
-static size_t fl_phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
-				int mapped, unsigned char *out, size_t cap)
+static size_t phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
+			     int mapped, unsigned char *out, size_t cap)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 	uint64_t bias = 0;
 	size_t i, len;
 
-	if (fl_src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
+	if (src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
 	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > FL_PHDRS_MAX)
 		return 0;
-	if (mapped && fl_phdrs_bias(s, hdr, &eh, &bias) != 0)
+	if (mapped && phdrs_bias(s, hdr, &eh, &bias) != 0)
 		return 0;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (fl_phdr_read(s, hdr, &eh, i, &ph) != 0)
+		if (phdr_read(s, hdr, &eh, i, &ph) != 0)
 			return 0;
 		if (ph.p_type != PT_NOTE)
 			continue;
-		len = fl_notes_build_id(
-			s, mapped ? bias + ph.p_vaddr : ph.p_offset,
-			ph.p_filesz, ph.p_align, out, cap);
+		len = notes_build_id(s,
+				     mapped ? bias + ph.p_vaddr : ph.p_offset,
+				     ph.p_filesz, ph.p_align, out, cap);
 		if (len != 0)
 			return len;
 	}
@@ -611,11 +607,11 @@ size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap)
 {
 	struct fl_elf_src all = {-1, 0, UINTPTR_MAX};
 
-	return fl_phdrs_build_id(&all, base, 1, out, cap);
+	return phdrs_build_id(&all, base, 1, out, cap);
 }
 
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap)
 {
-	return fl_phdrs_build_id(s, 0, 0, out, cap);
+	return phdrs_build_id(s, 0, 0, out, cap);
 }

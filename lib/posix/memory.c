@@ -46,7 +46,7 @@ static _Alignas(4096) struct {
  * filters (containers) and some emulators refuse it: then the bytes go
  * through a pipe, whose write() also fails with EFAULT on a bad source.
  */
-static int fl_vm_read(void *dst, uintptr_t src, size_t len)
+static int vm_read(void *dst, uintptr_t src, size_t len)
 {
 	struct iovec local = {dst, len};
 	struct iovec remote = {(void *)src, len};
@@ -61,28 +61,28 @@ static int fl_vm_read(void *dst, uintptr_t src, size_t len)
 	return 1;	   /* not usable here: try the pipe */
 }
 
-static int fl_probe_pipe[2] = {-1, -1};
+static int probe_pipe[2] = {-1, -1};
 
 /* The probe pipe is made on first use (pipe2 is a syscall); a thread that
  * loses the race closes its own pair. */
-static int fl_probe_pipe_get(int fds[2])
+static int probe_pipe_get(int fds[2])
 {
 	int mine[2];
 	int expected = -1;
 
-	if (__atomic_load_n(&fl_probe_pipe[1], __ATOMIC_ACQUIRE) < 0) {
+	if (__atomic_load_n(&probe_pipe[1], __ATOMIC_ACQUIRE) < 0) {
 		if (pipe2(mine, O_CLOEXEC | O_NONBLOCK) != 0)
 			return -1;
-		__atomic_store_n(&fl_probe_pipe[0], mine[0], __ATOMIC_RELAXED);
-		if (!__atomic_compare_exchange_n(&fl_probe_pipe[1], &expected,
+		__atomic_store_n(&probe_pipe[0], mine[0], __ATOMIC_RELAXED);
+		if (!__atomic_compare_exchange_n(&probe_pipe[1], &expected,
 						 mine[1], 0, __ATOMIC_ACQ_REL,
 						 __ATOMIC_ACQUIRE)) {
 			close(mine[0]);
 			close(mine[1]);
 		}
 	}
-	fds[0] = __atomic_load_n(&fl_probe_pipe[0], __ATOMIC_ACQUIRE);
-	fds[1] = __atomic_load_n(&fl_probe_pipe[1], __ATOMIC_ACQUIRE);
+	fds[0] = __atomic_load_n(&probe_pipe[0], __ATOMIC_ACQUIRE);
+	fds[1] = __atomic_load_n(&probe_pipe[1], __ATOMIC_ACQUIRE);
 	return 0;
 }
 
@@ -91,7 +91,7 @@ int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len)
 	int fds[2];
 	char *out = dst;
 
-	if (fl_probe_pipe_get(fds) != 0)
+	if (probe_pipe_get(fds) != 0)
 		return -1;
 	while (len > 0) {
 		size_t chunk = len > 4096 ? 4096 : len;
@@ -117,7 +117,7 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
 	if (src == 0 || src + len < src)
 		return -1;
 	if (!mem.vm_read_broken) {
-		r = fl_vm_read(dst, src, len);
+		r = vm_read(dst, src, len);
 		if (r <= 0)
 			return r;
 		mem.vm_read_broken = 1;
@@ -149,17 +149,17 @@ void fl_mem_forget(void)
 	mem.self_pid = (long)getpid();
 }
 
-static uintptr_t fl_granule_key(uintptr_t g)
+static uintptr_t granule_key(uintptr_t g)
 {
 	if (g + 1 > ((uintptr_t)1 << FL_GEN_SHIFT) - 1)
 		return 0;
 	return (g + 1) | ((mem.generation + 1) << FL_GEN_SHIFT);
 }
 
-static int fl_granule_ok(uintptr_t g)
+static int granule_ok(uintptr_t g)
 {
 	uintptr_t *slot = &mem.readable[g % FL_GRANULE_SLOTS];
-	uintptr_t key = fl_granule_key(g);
+	uintptr_t key = granule_key(g);
 	unsigned char probe;
 
 	if (key != 0 && *slot == key)
@@ -174,10 +174,10 @@ static int fl_granule_ok(uintptr_t g)
 /* The slow path of fl_mem_read, out of line so that the fast path is a
  * leaf without the slow path's register saves (the unwinder calls it
  * some 6,000 times in a 64-frame crash). */
-static __attribute__((noinline)) int fl_mem_check(uintptr_t g, uintptr_t last)
+static __attribute__((noinline)) int mem_check(uintptr_t g, uintptr_t last)
 {
 	for (; g <= last; g++)
-		if (!fl_granule_ok(g))
+		if (!granule_ok(g))
 			return -1;
 	mem.last_granule = last + 1;
 	return 0;
@@ -193,8 +193,7 @@ int fl_mem_read(void *dst, uintptr_t src, size_t len)
 		return -1;
 	g = src >> FL_GRANULE_SHIFT;
 	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	if ((g != last || g + 1 != mem.last_granule) &&
-	    fl_mem_check(g, last) != 0)
+	if ((g != last || g + 1 != mem.last_granule) && mem_check(g, last) != 0)
 		return -1;
 	/* The unwinder's word reads: a fixed-size copy the compiler makes a
 	 * single load and store (no call to libc's memcpy). */

@@ -26,7 +26,7 @@
 /* Copy a NUL-terminated string of our own memory, a page-bounded chunk
  * at a time (a string may end right before an unmapped page).  Returns
  * its length, or -1. */
-static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
+static long read_str(char *dst, size_t cap, uintptr_t src)
 {
 	size_t len = 0;
 
@@ -55,8 +55,8 @@ static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
 /* The extent of a module from its program headers at phdr (n of them):
  * base is where its lowest segment's page starts (the ELF header), end
  * where its highest segment ends. */
-static int fl_range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
-			       struct fl_module *m)
+static int range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
+			    struct fl_module *m)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	uintptr_t page = (uintptr_t)getauxval(AT_PAGESZ);
@@ -89,8 +89,8 @@ static int fl_range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
  * vector; a library's are behind its ELF header at l_addr (a shared
  * object's first segment has address 0).
  */
-static void fl_module_range(const struct link_map *lm, int is_exe,
-			    struct fl_module *m)
+static void module_range(const struct link_map *lm, int is_exe,
+			 struct fl_module *m)
 {
 	uintptr_t bias = (uintptr_t)lm->l_addr;
 	uintptr_t phdr = (uintptr_t)getauxval(AT_PHDR);
@@ -108,11 +108,11 @@ static void fl_module_range(const struct link_map *lm, int is_exe,
 		phdr = bias + eh.e_phoff;
 		phnum = eh.e_phnum;
 	}
-	fl_range_from_phdrs(phdr, phnum, bias, m);
+	range_from_phdrs(phdr, phnum, bias, m);
 }
 
-static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
-			 uintptr_t vdso)
+static int module_add(struct fl_module_table *t, const struct link_map *lm,
+		      uintptr_t vdso)
 {
 	struct fl_module *m;
 	long len;
@@ -123,7 +123,7 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 	fl_memset(m, 0, sizeof(*m));
 	m->bias = (uintptr_t)lm->l_addr;
 	/* the executable comes first, with an empty name */
-	fl_module_range(lm, t->count == 0, m);
+	module_range(lm, t->count == 0, m);
 	if (vdso != 0 && m->base == vdso) {
 		m->path = fl_module_intern(t, FL_VDSO_PATH,
 					   sizeof(FL_VDSO_PATH) - 1);
@@ -137,8 +137,7 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 			room = FL_PATH_READ_MAX;
 		m->path = "";
 		if (room >= 2) {
-			len = fl_safe_read_str(dst, room,
-					       (uintptr_t)lm->l_name);
+			len = read_str(dst, room, (uintptr_t)lm->l_name);
 			if (len <= 0 && t->count == 0) /* the executable */
 				fl_platform_exe_path(dst, room);
 			else if (len < 0)
@@ -154,15 +153,15 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 }
 
 /* One namespace's chain; returns how many link_maps it held. */
-static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
-			       uintptr_t vdso, size_t budget)
+static size_t collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
+			    uintptr_t vdso, size_t budget)
 {
 	struct link_map lm;
 	size_t n = 0;
 
 	while (lm_addr != 0 && n < budget &&
 	       fl_mem_read(&lm, lm_addr, sizeof(lm)) == 0) {
-		if (fl_module_add(t, &lm, vdso) != 0)
+		if (module_add(t, &lm, vdso) != 0)
 			break;
 		n++;
 		lm_addr = (uintptr_t)lm.l_next;
@@ -172,7 +171,7 @@ static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
 
 /* The vdso is in glibc's list; add it from the auxiliary vector when a
  * libc did not list it, so frames in it still get a module. */
-static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
+static void collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 {
 	struct fl_module *m;
 	Elf64_Ehdr eh;
@@ -184,7 +183,7 @@ static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 	m = &t->modules[t->count++];
 	fl_memset(m, 0, sizeof(*m));
 	m->base = m->bias = vdso; /* linked at address 0 */
-	fl_range_from_phdrs(vdso + eh.e_phoff, eh.e_phnum, vdso, m);
+	range_from_phdrs(vdso + eh.e_phoff, eh.e_phnum, vdso, m);
 	m->path = fl_module_intern(t, FL_VDSO_PATH, sizeof(FL_VDSO_PATH) - 1);
 	m->build_id_len =
 		fl_elf_build_id_mapped(vdso, m->build_id, FL_BUILD_ID_MAX);
@@ -207,13 +206,13 @@ void fl_platform_collect_modules(struct fl_module_table *t)
 	for (i = 0; i < FL_NAMESPACES_MAX && ns_addr != 0; i++) {
 		if (fl_mem_read(&ns, ns_addr, sizeof(ns.base)) != 0)
 			break;
-		budget -= fl_collect_chain(t, (uintptr_t)ns.base.r_map, vdso,
-					   budget);
+		budget -= collect_chain(t, (uintptr_t)ns.base.r_map, vdso,
+					budget);
 		if (ns.base.r_version < 2 ||
 		    fl_mem_read(&ns.r_next, ns_addr + sizeof(ns.base),
 				sizeof(ns.r_next)) != 0)
 			break;
 		ns_addr = (uintptr_t)ns.r_next;
 	}
-	fl_collect_vdso(t, vdso);
+	collect_vdso(t, vdso);
 }

@@ -25,7 +25,7 @@
  * size comes from the header (reads stay probed: a wrong size can only
  * fail them). */
 #define FL_VDSO_MAX (1024 * 1024)
-static int fl_module_src(const struct fl_module *m, struct fl_elf_src *s)
+static int module_src(const struct fl_module *m, struct fl_elf_src *s)
 {
 	Elf64_Ehdr eh;
 	uint64_t size;
@@ -47,7 +47,7 @@ static int fl_module_src(const struct fl_module *m, struct fl_elf_src *s)
 
 /* A file replaced on disk since it was loaded would give wrong names:
  * when both build-ids are known they must agree. */
-static int fl_src_matches(const struct fl_module *m, const struct fl_elf_src *s)
+static int src_matches(const struct fl_module *m, const struct fl_elf_src *s)
 {
 	unsigned char id[FL_BUILD_ID_MAX];
 	size_t len, i;
@@ -73,7 +73,7 @@ static int fl_src_matches(const struct fl_module *m, const struct fl_elf_src *s)
  * a frame whose name does not fit is looked up alone, uncached. */
 #define FL_SYMCACHE_ARENA 4096
 
-struct fl_symcache_entry {
+struct symcache_entry {
 	uintptr_t base;	  /* module */
 	uintptr_t lookup; /* address looked up */
 	uintptr_t start;  /* symbol start (module vaddr) */
@@ -88,53 +88,53 @@ static struct {
 	/* The frames named until fl_platform_symbols_end (NULL: none). */
 	const struct faultline_fault *frames;
 	size_t count;
-	struct fl_symcache_entry e[FAULTLINE_MAX_FRAMES];
+	struct symcache_entry e[FAULTLINE_MAX_FRAMES];
 	uintptr_t batched[FAULTLINE_MAX_FRAMES]; /* module bases done */
 	size_t nbatched;
 	size_t arena_used;
 	char arena[FL_SYMCACHE_ARENA];
-	/* fl_symcache_fill's lookups: here rather than on the (alternate)
+	/* symcache_fill's lookups: here rather than on the (alternate)
 	 * stack, where 6.7 KiB of them were the deepest frame of the
 	 * handler; only the entries used are touched. */
 	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
-} fl_symcache;
+} symcache;
 
-static int fl_symcache_batched(uintptr_t base)
+static int symcache_batched(uintptr_t base)
 {
 	size_t i;
 
-	for (i = 0; i < fl_symcache.nbatched; i++)
-		if (fl_symcache.batched[i] == base)
+	for (i = 0; i < symcache.nbatched; i++)
+		if (symcache.batched[i] == base)
 			return 1;
 	return 0;
 }
 
 /* Copy the name of lookup q into the arena (shared with an equal earlier
  * one); -1 when the arena is full. */
-static int fl_symcache_name(const struct fl_elf_src *s,
-			    const struct fl_elf_lookup *q, size_t k,
-			    const struct fl_elf_lookup *all, uint16_t *name)
+static int symcache_name(const struct fl_elf_src *s,
+			 const struct fl_elf_lookup *q, size_t k,
+			 const struct fl_elf_lookup *all, uint16_t *name)
 {
-	size_t j, avail = FL_SYMCACHE_ARENA - fl_symcache.arena_used;
-	char *out = fl_symcache.arena + fl_symcache.arena_used;
+	size_t j, avail = FL_SYMCACHE_ARENA - symcache.arena_used;
+	char *out = symcache.arena + symcache.arena_used;
 
 	for (j = 0; j < k; j++)
 		if (all[j].found && all[j].name_at == q->name_at) {
-			*name = (uint16_t)(all[j].name - fl_symcache.arena);
+			*name = (uint16_t)(all[j].name - symcache.arena);
 			return 0;
 		}
 	if (avail < 2 || fl_elf_read_name(s, q, out, avail) != 0)
 		return -1;
-	*name = (uint16_t)fl_symcache.arena_used;
-	fl_symcache.arena_used += fl_strlen(out) + 1;
+	*name = (uint16_t)symcache.arena_used;
+	symcache.arena_used += fl_strlen(out) + 1;
 	return 0;
 }
 
 /* Resolve every frame of fault f inside module m in one pass. */
-static void fl_symcache_fill(const struct fl_module *m,
-			     const struct faultline_fault *f)
+static void symcache_fill(const struct fl_module *m,
+			  const struct faultline_fault *f)
 {
-	struct fl_elf_lookup *q = fl_symcache.q;
+	struct fl_elf_lookup *q = symcache.q;
 	struct fl_elf_src s;
 	size_t i, n = 0;
 
@@ -146,27 +146,26 @@ static void fl_symcache_fill(const struct fl_module *m,
 			q[n++].vaddr = a - m->bias;
 		}
 	}
-	if (n == 0 || fl_module_src(m, &s) != 0)
+	if (n == 0 || module_src(m, &s) != 0)
 		return;
-	if (fl_src_matches(m, &s) && fl_elf_symbolize_src(&s, q, n) == 0) {
-		for (i = 0; i < n && fl_symcache.count < FAULTLINE_MAX_FRAMES;
+	if (src_matches(m, &s) && fl_elf_symbolize_src(&s, q, n) == 0) {
+		for (i = 0; i < n && symcache.count < FAULTLINE_MAX_FRAMES;
 		     i++) {
-			struct fl_symcache_entry *e =
-				&fl_symcache.e[fl_symcache.count];
+			struct symcache_entry *e = &symcache.e[symcache.count];
 
 			e->base = m->base;
 			e->lookup = q[i].vaddr + m->bias;
 			e->start = q[i].start;
 			e->state = FL_SYM_NONE;
 			if (q[i].found)
-				e->state = fl_symcache_name(&s, &q[i], i, q,
-							    &e->name) == 0
+				e->state = symcache_name(&s, &q[i], i, q,
+							 &e->name) == 0
 						   ? FL_SYM_FOUND
 						   : FL_SYM_NO_ROOM;
 			/* where the name went, for sharing it */
 			q[i].found = e->state == FL_SYM_FOUND;
-			q[i].name = fl_symcache.arena + e->name;
-			fl_symcache.count++;
+			q[i].name = symcache.arena + e->name;
+			symcache.count++;
 		}
 	}
 	fl_elf_close(&s);
@@ -174,21 +173,21 @@ static void fl_symcache_fill(const struct fl_module *m,
 
 /* The cached answer for (m, pc): 1 found, 0 known to have no symbol,
  * -1 not in the cache. */
-static int fl_symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
-			   size_t cap, uintptr_t *offset)
+static int symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
+			size_t cap, uintptr_t *offset)
 {
-	const struct faultline_fault *f = fl_symcache.frames;
+	const struct faultline_fault *f = symcache.frames;
 	size_t i;
 
 	if (f == NULL || m->end <= m->base)
 		return -1;
-	if (!fl_symcache_batched(m->base) &&
-	    fl_symcache.nbatched < FAULTLINE_MAX_FRAMES) {
-		fl_symcache.batched[fl_symcache.nbatched++] = m->base;
-		fl_symcache_fill(m, f);
+	if (!symcache_batched(m->base) &&
+	    symcache.nbatched < FAULTLINE_MAX_FRAMES) {
+		symcache.batched[symcache.nbatched++] = m->base;
+		symcache_fill(m, f);
 	}
-	for (i = 0; i < fl_symcache.count; i++) {
-		const struct fl_symcache_entry *e = &fl_symcache.e[i];
+	for (i = 0; i < symcache.count; i++) {
+		const struct symcache_entry *e = &symcache.e[i];
 
 		if (e->base != m->base || e->lookup != pc)
 			continue;
@@ -196,7 +195,7 @@ static int fl_symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
 			return 0;
 		if (e->state == FL_SYM_NO_ROOM)
 			return -1; /* ask the file directly */
-		fl_strlcpy(name, fl_symcache.arena + e->name, cap);
+		fl_strlcpy(name, symcache.arena + e->name, cap);
 		*offset = pc - m->bias - e->start;
 		return 1;
 	}
@@ -205,15 +204,15 @@ static int fl_symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
 
 void fl_platform_symbols_begin(const struct faultline_fault *f)
 {
-	fl_symcache.frames = f;
-	fl_symcache.count = 0;
-	fl_symcache.nbatched = 0;
-	fl_symcache.arena_used = 0;
+	symcache.frames = f;
+	symcache.count = 0;
+	symcache.nbatched = 0;
+	symcache.arena_used = 0;
 }
 
 void fl_platform_symbols_end(void)
 {
-	fl_symcache.frames = NULL;
+	symcache.frames = NULL;
 }
 
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
@@ -221,13 +220,13 @@ int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 {
 	struct fl_elf_lookup q = {pc - m->bias, NULL, 0, 0, 0, 0, 0};
 	struct fl_elf_src s;
-	int r = -1, cached = fl_symcache_get(m, pc, name, cap, offset);
+	int r = -1, cached = symcache_get(m, pc, name, cap, offset);
 
 	if (cached >= 0)
 		return cached == 1 ? 0 : -1;
-	if (fl_module_src(m, &s) != 0)
+	if (module_src(m, &s) != 0)
 		return -1;
-	if (fl_src_matches(m, &s) && fl_elf_symbolize_src(&s, &q, 1) == 0 &&
+	if (src_matches(m, &s) && fl_elf_symbolize_src(&s, &q, 1) == 0 &&
 	    q.found && fl_elf_read_name(&s, &q, name, cap) == 0) {
 		*offset = q.vaddr - q.start;
 		r = 0;

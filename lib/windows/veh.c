@@ -49,7 +49,7 @@ static volatile LONG installed;
 
 /* --- the CRT's signal slots -------------------------------------------- */
 
-typedef void (*fl_sighandler)(int);
+typedef void (*crt_handler)(int);
 
 /* The CRT signal _gnu_exception_handler consults for code, 0 for none
  * (its own switch: access violation -> SIGSEGV, illegal and privileged
@@ -84,7 +84,7 @@ static int crt_signal_of(DWORD code)
 static DWORD pending_rec = TLS_OUT_OF_INDEXES;
 static DWORD pending_ctx = TLS_OUT_OF_INDEXES;
 /* The program's handlers our trampoline stands in for, by signal. */
-static volatile fl_sighandler saved_crt[NSIG];
+static volatile crt_handler saved_crt[NSIG];
 static volatile LONG crt_hooked[NSIG];
 
 static void crt_trampoline(int sig);
@@ -93,7 +93,7 @@ static void crt_trampoline(int sig);
  * would call us, not the program's handler, if nothing handles it. */
 static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
 {
-	fl_sighandler old;
+	crt_handler old;
 
 	if (pending_rec == TLS_OUT_OF_INDEXES ||
 	    pending_ctx == TLS_OUT_OF_INDEXES)
@@ -131,7 +131,7 @@ static void crt_trampoline(int sig)
 {
 	EXCEPTION_RECORD *rec = NULL;
 	CONTEXT *ctx = NULL;
-	fl_sighandler h;
+	crt_handler h;
 
 	if (pending_rec != TLS_OUT_OF_INDEXES &&
 	    pending_ctx != TLS_OUT_OF_INDEXES) {
@@ -157,7 +157,7 @@ static void crt_trampoline(int sig)
 static void leave_crt_slots(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
-		fl_sighandler cur;
+		crt_handler cur;
 
 		if (!crt_hooked[sig])
 			continue;
