@@ -77,7 +77,7 @@ _Static_assert(UNW_AARCH64_PC == FL_ARCH_UNWIND_PC &&
 #endif
 
 /* The register file libunwind starts from (the accessors' argument). */
-struct fl_unw_regs {
+struct reg_file {
 	unw_word_t r[FL_ARCH_UNWIND_NREGS];
 };
 
@@ -91,8 +91,8 @@ struct fl_unw_regs {
 #define FL_DW_EH_PE_sdata4 0x0b
 
 /* One encoded value of the .eh_frame_hdr header at *p (advanced). */
-static int fl_eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
-		       uint64_t *out)
+static int eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
+		    uint64_t *out)
 {
 	uint64_t v = 0, base = 0;
 	size_t size;
@@ -128,7 +128,7 @@ static int fl_eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
 /* Describe the module's search table the way libunwind's own
  * dl_iterate_phdr callback does (UNW_INFO_FORMAT_REMOTE_TABLE): entries
  * are pairs of int32 offsets from the header (datarel|sdata4). */
-static int fl_eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
+static int eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
 {
 	uintptr_t hdr = (uintptr_t)o->dlfo_eh_frame, p = hdr + 4;
 	unsigned char h[4];
@@ -139,8 +139,8 @@ static int fl_eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
 	if (h[0] != 1 || h[2] == FL_DW_EH_PE_omit ||
 	    h[3] != (FL_DW_EH_PE_datarel | FL_DW_EH_PE_sdata4))
 		return -1; /* no sorted table: not worth a linear search */
-	if (fl_eh_value(&p, h[1], hdr, &eh_frame) != 0 ||
-	    fl_eh_value(&p, h[2], hdr, &count) != 0 || count == 0)
+	if (eh_value(&p, h[1], hdr, &eh_frame) != 0 ||
+	    eh_value(&p, h[2], hdr, &count) != 0 || count == 0)
 		return -1;
 	fl_memset(di, 0, sizeof(*di));
 	di->format = UNW_INFO_FORMAT_REMOTE_TABLE;
@@ -155,29 +155,28 @@ static int fl_eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
 /* The module of the latest lookup: consecutive frames mostly lie in one
  * module, and _dl_find_object plus the .eh_frame_hdr header reads are
  * then done once per module run instead of once per frame.  Valid for
- * one unwind (fl_unwind_regs clears it: code may have been unloaded
+ * one unwind (unwind_regs clears it: code may have been unloaded
  * between two). */
 static struct {
 	int valid;
 	unw_dyn_info_t di;
-} fl_last_table;
+} last_table;
 
-static int fl_find_proc_info(unw_addr_space_t as, unw_word_t ip,
-			     unw_proc_info_t *pi, int need_unwind_info,
-			     void *arg)
+static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
+			  unw_proc_info_t *pi, int need_unwind_info, void *arg)
 {
-	unw_dyn_info_t *di = &fl_last_table.di;
+	unw_dyn_info_t *di = &last_table.di;
 
 	/* ip is already pc - 1 for return addresses (libunwind's
 	 * use_prev_instr) and the pc itself for the signal frame. */
-	if (!fl_last_table.valid || ip < di->start_ip || ip >= di->end_ip) {
+	if (!last_table.valid || ip < di->start_ip || ip >= di->end_ip) {
 		struct dl_find_object o;
 
-		fl_last_table.valid = 0;
+		last_table.valid = 0;
 		if (_dl_find_object((void *)(uintptr_t)ip, &o) != 0 ||
-		    fl_eh_table(&o, di) != 0)
+		    eh_table(&o, di) != 0)
 			return -UNW_ENOINFO;
-		fl_last_table.valid = 1;
+		last_table.valid = 1;
 		if (ip < di->start_ip || ip >= di->end_ip)
 			return -UNW_ENOINFO;
 	}
@@ -189,20 +188,19 @@ static int fl_find_proc_info(unw_addr_space_t as, unw_word_t ip,
  * The other accessors
  * ---------------------------------------------------------------------- */
 
-static void fl_put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi,
-			       void *arg)
+static void put_unwind_info(unw_addr_space_t as, unw_proc_info_t *pi, void *arg)
 {
 	/* libunwind frees the table-format info it made itself. */
 }
 
-static int fl_get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap,
-				     void *arg)
+static int get_dyn_info_list_addr(unw_addr_space_t as, unw_word_t *dilap,
+				  void *arg)
 {
 	return -UNW_ENOINFO; /* no JIT registration in this process view */
 }
 
-static int fl_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
-			 int write, void *arg)
+static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
+		      int write, void *arg)
 {
 	if (write)
 		return -UNW_EINVAL; /* we only read the crashed stack */
@@ -211,10 +209,10 @@ static int fl_access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
 	return 0;
 }
 
-static int fl_access_reg(unw_addr_space_t as, unw_regnum_t reg,
-			 unw_word_t *valp, int write, void *arg)
+static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *valp,
+		      int write, void *arg)
 {
-	struct fl_unw_regs *regs = arg;
+	struct reg_file *regs = arg;
 
 	if (reg < 0 || reg >= FL_ARCH_UNWIND_NREGS)
 		return -UNW_EBADREG;
@@ -225,35 +223,35 @@ static int fl_access_reg(unw_addr_space_t as, unw_regnum_t reg,
 	return 0;
 }
 
-static int fl_access_fpreg(unw_addr_space_t as, unw_regnum_t reg,
-			   unw_fpreg_t *val, int write, void *arg)
+static int access_fpreg(unw_addr_space_t as, unw_regnum_t reg, unw_fpreg_t *val,
+			int write, void *arg)
 {
 	return -UNW_EBADREG; /* a backtrace needs no FP registers */
 }
 
-static int fl_resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
+static int resume(unw_addr_space_t as, unw_cursor_t *c, void *arg)
 {
 	return -UNW_EINVAL;
 }
 
-static int fl_get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf,
-			    size_t len, unw_word_t *offp, void *arg)
+static int get_proc_name(unw_addr_space_t as, unw_word_t addr, char *buf,
+			 size_t len, unw_word_t *offp, void *arg)
 {
 	return -UNW_ENOINFO; /* symbols come from elf.c, not libunwind */
 }
 
-static unw_accessors_t fl_accessors = {
-	.find_proc_info = fl_find_proc_info,
-	.put_unwind_info = fl_put_unwind_info,
-	.get_dyn_info_list_addr = fl_get_dyn_info_list_addr,
-	.access_mem = fl_access_mem,
-	.access_reg = fl_access_reg,
-	.access_fpreg = fl_access_fpreg,
-	.resume = fl_resume,
-	.get_proc_name = fl_get_proc_name,
+static unw_accessors_t accessors = {
+	.find_proc_info = find_proc_info,
+	.put_unwind_info = put_unwind_info,
+	.get_dyn_info_list_addr = get_dyn_info_list_addr,
+	.access_mem = access_mem,
+	.access_reg = access_reg,
+	.access_fpreg = access_fpreg,
+	.resume = resume,
+	.get_proc_name = get_proc_name,
 };
 
-static unw_addr_space_t fl_as;
+static unw_addr_space_t addr_space;
 
 /* CLOCK_MONOTONIC in ns (0 when unavailable).  clock_gettime is
  * async-signal-safe (POSIX.1-2008). */
@@ -270,7 +268,7 @@ static long long now_ns(void)
  * The walk
  * ---------------------------------------------------------------------- */
 
-struct fl_walk {
+struct walk_state {
 	unw_word_t pc, sp; /* the last frame taken */
 	unsigned equal_sp; /* frames in a row with an unchanged sp */
 	int after_signal;  /* the last frame was a signal frame */
@@ -284,8 +282,8 @@ struct fl_walk {
  * for the caller of a leaf that kept no frame (aarch64), never twice in a
  * row.  Only a signal frame may move sp anywhere (to another stack).
  */
-static int fl_walk_take(struct fl_walk *w, unw_cursor_t *cur,
-			struct fl_frame_collector *c)
+static int walk_take(struct walk_state *w, unw_cursor_t *cur,
+		     struct fl_frame_collector *c)
 {
 	unw_word_t pc, sp;
 
@@ -307,7 +305,7 @@ static int fl_walk_take(struct fl_walk *w, unw_cursor_t *cur,
 	return 0;
 }
 
-static int fl_walk_budget(struct fl_walk *w)
+static int walk_budget(struct walk_state *w)
 {
 	if (++w->steps > FL_UNWIND_MAX_STEPS)
 		return 0;
@@ -327,7 +325,7 @@ static int fl_walk_budget(struct fl_walk *w)
 /* A pc outside every module (a call through a bad function pointer) has
  * no unwind info: the caller's frame comes from where the call left its
  * return address (fl_arch_unwind_bad_call). */
-static int fl_skip_bad_pc(struct fl_unw_regs *regs)
+static int skip_bad_pc(struct reg_file *regs)
 {
 	struct dl_find_object o;
 	uintptr_t pc = (uintptr_t)regs->r[FL_ARCH_UNWIND_PC];
@@ -345,36 +343,36 @@ static int fl_skip_bad_pc(struct fl_unw_regs *regs)
 /* Frames walked before the register-state cache pays for itself. */
 #define FL_UNWIND_CACHE_AFTER 256
 
-static void fl_walk_regs(struct fl_unw_regs *regs, struct fl_frame_collector *c)
+static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 {
-	struct fl_walk w = {regs->r[FL_ARCH_UNWIND_PC],
-			    regs->r[FL_ARCH_UNWIND_SP],
-			    0,
-			    0,
-			    0,
-			    0};
+	struct walk_state w = {regs->r[FL_ARCH_UNWIND_PC],
+			       regs->r[FL_ARCH_UNWIND_SP],
+			       0,
+			       0,
+			       0,
+			       0};
 	unw_cursor_t cur;
 	int caller_first;
 
 	/* Frame 0 is the faulting pc, whatever it is (0 for a NULL call). */
 	fl_frames_add(c, (uintptr_t)w.pc);
-	caller_first = fl_skip_bad_pc(regs) == 0;
-	if (fl_as == NULL || unw_init_remote(&cur, fl_as, regs) < 0)
+	caller_first = skip_bad_pc(regs) == 0;
+	if (addr_space == NULL || unw_init_remote(&cur, addr_space, regs) < 0)
 		return;
-	if (caller_first && fl_walk_take(&w, &cur, c) != 0)
+	if (caller_first && walk_take(&w, &cur, c) != 0)
 		return;
-	while (fl_walk_budget(&w) && unw_step(&cur) > 0) {
-		if (fl_walk_take(&w, &cur, c) != 0)
+	while (walk_budget(&w) && unw_step(&cur) > 0) {
+		if (walk_take(&w, &cur, c) != 0)
 			break;
 		/* Deep recursion repeats the same few pcs: from here on,
 		 * one FDE parse per distinct pc instead of one per frame.
 		 * The cache lives in the address space (no allocation);
 		 * only the crashing thread takes its lock. */
 		if (c->seen == FL_UNWIND_CACHE_AFTER)
-			unw_set_caching_policy(fl_as, UNW_CACHE_GLOBAL);
+			unw_set_caching_policy(addr_space, UNW_CACHE_GLOBAL);
 	}
 	if (c->seen > FL_UNWIND_CACHE_AFTER)
-		unw_set_caching_policy(fl_as, UNW_CACHE_NONE);
+		unw_set_caching_policy(addr_space, UNW_CACHE_NONE);
 }
 
 /* ------------------------------------------------------------------------
@@ -426,8 +424,7 @@ void fl_unwind_unlock(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void fl_unwind_regs(struct fl_unw_regs *regs,
-			   struct faultline_fault *fault)
+static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
 {
 	struct fl_frame_collector c;
 
@@ -436,29 +433,29 @@ static void fl_unwind_regs(struct fl_unw_regs *regs,
 	 * memory was readable.  (The flush reuses the static cache: no
 	 * allocation.) */
 	fl_mem_forget();
-	fl_last_table.valid = 0;
-	if (fl_as != NULL)
-		unw_flush_cache(fl_as, 0, 0);
+	last_table.valid = 0;
+	if (addr_space != NULL)
+		unw_flush_cache(addr_space, 0, 0);
 	fl_frames_begin(&c, fault);
-	fl_walk_regs(regs, &c);
+	walk_regs(regs, &c);
 	fl_frames_finish(&c);
 }
 
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 {
-	struct fl_unw_regs regs;
+	struct reg_file regs;
 
 	fl_arch_unwind_regs(regs.r, uc);
-	fl_unwind_regs(&regs, fault);
+	unwind_regs(&regs, fault);
 }
 
 int fl_unwind_prepare(void)
 {
 	unw_addr_space_t as;
 
-	if (__atomic_load_n(&fl_as, __ATOMIC_ACQUIRE) != NULL)
+	if (__atomic_load_n(&addr_space, __ATOMIC_ACQUIRE) != NULL)
 		return 0;
-	as = unw_create_addr_space(&fl_accessors, 0);
+	as = unw_create_addr_space(&accessors, 0);
 	if (as == NULL)
 		return -1;
 	/* libunwind's one-time initialisation runs in the first
@@ -466,12 +463,13 @@ int fl_unwind_prepare(void)
 	 * UNW_CACHE_NONE is what unw_create_addr_space left (a zeroed
 	 * struct), so this call initialises without flushing anything.
 	 * The register-state cache is switched on only for deep walks
-	 * (fl_walk_regs): turning it on here costs start-up time (its
+	 * (walk_regs): turning it on here costs start-up time (its
 	 * flush memsets tens of KB) that a short backtrace never repays.
 	 * No warm-up unwind either: it cost 2-7 ms of start-up in a VM. */
 	unw_set_caching_policy(as, UNW_CACHE_NONE);
-	if (!__atomic_compare_exchange_n(&fl_as, &(unw_addr_space_t){NULL}, as,
-					 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	if (!__atomic_compare_exchange_n(&addr_space, &(unw_addr_space_t){NULL},
+					 as, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
 		unw_destroy_addr_space(as);
 	return 0;
 }
