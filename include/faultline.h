@@ -159,7 +159,8 @@ enum faultline_format { FAULTLINE_FORMAT_TEXT = 0, FAULTLINE_FORMAT_JSON = 1 };
 /* What a report includes, a bit set for faultline_options.include. */
 #define FAULTLINE_INCLUDE_REGISTERS 0x1u
 #define FAULTLINE_INCLUDE_MODULES 0x2u
-#define FAULTLINE_INCLUDE_MEMORY_MAP 0x4u /* /proc/self/maps on Linux */
+/* /proc/self/maps on Linux; on Windows the regions VirtualQuery finds. */
+#define FAULTLINE_INCLUDE_MEMORY_MAP 0x4u
 #define FAULTLINE_INCLUDE_DEFAULT                                              \
 	(FAULTLINE_INCLUDE_REGISTERS | FAULTLINE_INCLUDE_MODULES)
 

@@ -78,8 +78,9 @@ int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
  * unchanged until fl_platform_symbols_end. */
 void fl_platform_symbols_begin(const struct faultline_fault *f);
 void fl_platform_symbols_end(void);
-/* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to a text
- * sink; may do nothing where the platform has none. */
+/* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to s:
+ * in JSON always one valid value, an array of strings ([] when the
+ * platform has nothing to say); in text a "memory map:" section. */
 struct fl_sink;
 void fl_platform_write_memory_map(struct fl_sink *s, int json);
 

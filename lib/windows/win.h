@@ -24,6 +24,11 @@
 #include "snapshot.h"
 #include "windows/arch_x86_64.h"
 
+/* The user address space on x64 Windows, for walks with VirtualQuery:
+ * the first 64 KiB are never mapped. */
+#define FL_WIN_USER_LOW ((uintptr_t)0x10000)
+#define FL_WIN_USER_TOP ((uintptr_t)0x7FFFFFFEFFFFull)
+
 /* --- status.c --------------------------------------------------------- */
 
 /* What the vectored handler does with a first-chance exception. */
@@ -74,6 +79,10 @@ void fl_win_unwind(const CONTEXT *ctx, uintptr_t stack_hi, unsigned skip,
 /* --- modules.c -------------------------------------------------------- */
 /* Install-time setup: device -> drive-letter table, NtQueryVirtualMemory. */
 void fl_win_modules_prepare(void);
+/* The file mapped at addr (an image or a mapped view), as a UTF-8 drive
+ * path into out; its length, 0 when none.  Reporter thread only (a
+ * static buffer). */
+size_t fl_win_mapped_file(uintptr_t addr, char *out, size_t cap);
 /* Image base and size of the PE image containing addr (0 when none),
  * read from the address space itself. */
 uintptr_t fl_win_image_of(uintptr_t addr, size_t *size);
