@@ -12,7 +12,7 @@
 /* Frame 0 is the faulting instruction itself: look it up where it is.
  * Every other frame is a return address, which points after its call:
  * look up the call (pc - 1), or a noreturn call at a function's very end
- * would name the next function.  Async-signal-safe. */
+ * would name the next function.  [fatal] (platform.h). */
 static inline uintptr_t fl_frame_lookup(uintptr_t pc, size_t index)
 {
 	return index == 0 || pc == 0 ? pc : pc - 1;

@@ -2,8 +2,15 @@
  * platform.h - the small interface between the platform-neutral core
  * (options, snapshot, renderers, sink) and one platform backend:
  * lib/posix/ (Linux today; macOS or FreeBSD would go beside it) or
- * lib/windows/.  Functions marked [fatal] run inside the crash handler and
- * must be async-signal-safe: syscalls and pre-allocated memory only.
+ * lib/windows/.
+ *
+ * [fatal], on a declaration here or in the other internal headers: safe
+ * to call from the crash handler, and called there.  On POSIX that means
+ * async-signal-safe: syscalls and memory reserved beforehand, no malloc,
+ * stdio or lock the crashed code might hold.  On Windows the same rules
+ * hold for the reporter thread, which runs while the crashed thread may
+ * hold any user-mode lock (heap, loader, CRT).  doc/architecture.md shows
+ * which files the fatal path goes through.
  */
 #ifndef FL_PLATFORM_H
 #define FL_PLATFORM_H
@@ -104,8 +111,8 @@ int fl_env_disabled(void);
  * 0 and *set on success, -1 on a bad name. */
 int fl_parse_signal_list(const char *text, uint64_t *set);
 
-/* [fatal] Render and write the report for a filled snapshot per fl_config,
- * then run the user callback.  Returns the handle written to. */
+/* [fatal] Render and write the report for a filled snapshot per fl_config
+ * (to the output file or handle it names), then run the user callback. */
 struct fl_snapshot;
 void fl_report_emit(struct fl_snapshot *snap);
 

@@ -1,11 +1,17 @@
 /*
  * protect.h - the pieces of faultline_protect and how they meet.
  *
- *   lib/protect.c         faultline_protect itself (platform-neutral)
- *   lib/posix/protect.c   per-thread chain, the recovery decision in the
- *                         signal handler
- *   lib/posix/arch_*.c    fl_jmp_capture / fl_jmp_land (assembly) and the
- *                         rewrite of the signal's ucontext
+ *   lib/protect.c              faultline_protect itself (platform-neutral)
+ *   lib/posix/protect.c        per-thread chain, the recovery decision in
+ *   lib/windows/protect.c      the handler (POSIX signal, Windows vectored
+ *                              exception handler)
+ *   lib/posix/capture.c        the fault's description, shared with the
+ *   lib/windows/capture.c      crash report; then the backtrace (unwind.c)
+ *   lib/posix/arch_*.[ch]      the jump record's layout, fl_jmp_capture /
+ *   lib/windows/arch_x86_64.*  fl_jmp_land (assembly), and the rewrite of
+ *                              the signal's ucontext or the CONTEXT
+ *   lib/windows/reporter.c     after a stack overflow, the description and
+ *                              backtrace, made on the reporter thread
  *
  * How a fault comes back (the same shape on every platform):
  *
@@ -62,8 +68,14 @@ struct fl_protect_frame {
 	struct fl_jmp jmp;
 	struct faultline_fault *fault; /* where to describe a fault; NULL */
 	uint32_t landed; /* set by the handler: Windows exception code */
-	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address: see below */
+	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address */
 };
+/* Why a check word: the chain may still point at the frame of a call left
+ * by longjmp (see below), whose stack memory anything may have reused
+ * since.  The handler lands in a frame only when its check word holds
+ * this constant (eight ASCII letters, unlikely stack data) XORed with
+ * the frame's own address, so that neither leftover bytes nor a copy of a
+ * live frame elsewhere pass. */
 #define FL_PROTECT_CHECK ((uintptr_t)0x66617573746c696eull)
 
 /*

@@ -4,7 +4,8 @@
  * No stdio, no snprintf: the fatal path formats numbers and strings itself
  * into a fixed buffer and hands it to the platform's raw write primitive.
  * Write errors are remembered, never raised: a report that cannot be written
- * must not stop the process from dying by its signal.
+ * must not stop the process from dying by its signal.  Everything here is
+ * [fatal] (platform.h).
  */
 #ifndef FL_SINK_H
 #define FL_SINK_H

@@ -46,9 +46,10 @@ int fl_streq(const char *a, const char *b)
 typedef uint64_t word __attribute__((may_alias, aligned(1)));
 
 /* Eight bytes a step: the crash path copies and clears tens of KiB (symbol
- * tables streamed through a buffer, the snapshot), and a byte loop made
- * these two the handler's most expensive functions.  The volatile stores
- * keep the compiler from turning the loops back into memset/memcpy calls. */
+ * tables streamed through a buffer, the snapshot), and a byte loop would
+ * make these two the handler's most expensive functions.  The volatile
+ * stores keep the compiler from turning the loops back into memset/memcpy
+ * calls. */
 void fl_memset(void *p, int c, size_t n)
 {
 	volatile unsigned char *q = p;

@@ -1,6 +1,6 @@
 /*
- * str.h - string and memory helpers, async-signal-safe (str.c): no libc
- * string function is assumed safe in the fatal path.
+ * str.h - string and memory helpers (str.c), all [fatal] (platform.h): no
+ * libc string function is assumed safe in the fatal path.
  */
 #ifndef FL_STR_H
 #define FL_STR_H

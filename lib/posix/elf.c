@@ -2,18 +2,16 @@
  * elf.c - ELF symbols and build-ids, read with syscalls only.
  *
  * Everything here may run inside the crash handler: no malloc, no stdio,
- * no locks.  Syscalls are what a crash report costs (a syscall is several
- * microseconds in a VM; a crash's whole budget is a fraction of a
- * millisecond), so the design counts them:
+ * no locks.  Syscalls and pages touched for the first time are what a
+ * crash report costs, so the design counts them:
  *
  *  - an image in memory is read through fl_mem_read (memory.c): one
  *    probe per 4 KiB granule per crash;
  *  - a module's file is read with pread into one static buffer: its
  *    section headers, its symbol table streamed in 4 KiB chunks, and the
  *    names of the winning symbols.  mmap would cost page faults and a TLB
- *    shootdown at munmap, both far dearer than the copies (measured in a
- *    VM: a first-touch page fault 10-70 us, a 4 KiB pread 1.5 us).  All
- *    frames that fall into one module are resolved in that single pass.
+ *    shootdown at munmap, both far dearer than the copies.  All frames
+ *    that fall into one module are resolved in that single pass.
  *
  * Every offset taken from a file is checked against the file size: the
  * file on disk may be truncated, corrupt, or not the one that was loaded,
@@ -39,8 +37,8 @@
 /*
  * All of this file's crash-time state in one page-aligned struct: each
  * page the handler touches for the first time is a page fault, and
- * separate statics scattered over .bss made the handler touch a page for
- * each scalar and each buffer's straddling edge.  The block tags share
+ * separate statics scattered over .bss would have the handler touch a page
+ * for each scalar and each buffer's straddling edge.  The block tags share
  * the first page (fl_elf_open clears only them); each buffer's page is
  * touched only once it is used.
  */
@@ -214,9 +212,9 @@ struct sym_pass {
 	uint64_t str_size;
 };
 
-/* The one chunk buffer: symbols stream through it.  One page: a page
- * touched for the first time in the handler costs a fault (10-70 us in a
- * VM, measured), several preads' worth. */
+/* The one chunk buffer (reader.sym_chunk): symbols stream through it.
+ * One page: a page touched for the first time in the handler costs a
+ * fault, several preads' worth. */
 
 /* First sorted position whose vaddr is >= addr. */
 static size_t lower_bound(const struct sym_pass *p, uint64_t addr)
@@ -571,8 +569,8 @@ static int phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
  * source: a file (notes at p_offset) or all of memory (notes at
  * bias + p_vaddr).  The headers are read one at a time, each from the
  * block cache or a probed granule: an array of them on the stack (3.5
- * KiB) made this the deepest point of the handler, a page fault or two
- * on the alternate stack. */
+ * KiB) would make this the deepest point of the handler, a page fault or
+ * two on the alternate stack. */
 static size_t phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
 			     int mapped, unsigned char *out, size_t cap)
 {

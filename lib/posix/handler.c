@@ -173,8 +173,8 @@ out:
 int fl_platform_install(const struct fl_config *cfg)
 {
 	/* Idempotent (it checks its own address space): a separate "done"
-	 * flag here cost start-up a page fault on a .bss page nothing else
-	 * at install touches. */
+	 * flag here would cost start-up a page fault on a .bss page nothing
+	 * else at install touches. */
 	if (fl_unwind_prepare() != 0)
 		return -1;
 	fl_config = *cfg;

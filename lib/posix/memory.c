@@ -130,8 +130,8 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len)
  *
  * A slot holds (granule index + 1) tagged with the crash's generation in
  * its top bits: fl_mem_forget starts a new crash by bumping the
- * generation instead of clearing the 4 KiB table (a memset that cost the
- * handler two page faults; now only the slots a crash uses are touched).
+ * generation instead of clearing the 4 KiB table (a memset would touch
+ * all of its pages; this way only the slots a crash uses are touched).
  * A granule index too large to leave room for the tag (a tagged or
  * kernel address) is never cached: it is probed on every read. */
 #define FL_GEN_BITS 12
@@ -173,7 +173,7 @@ static int granule_ok(uintptr_t g)
 
 /* The slow path of fl_mem_read, out of line so that the fast path is a
  * leaf without the slow path's register saves (the unwinder calls it
- * some 6,000 times in a 64-frame crash). */
+ * thousands of times per crash). */
 static __attribute__((noinline)) int mem_check(uintptr_t g, uintptr_t last)
 {
 	for (; g <= last; g++)

@@ -32,8 +32,8 @@ static long read_str(char *dst, size_t cap, uintptr_t src)
 
 	while (len + 1 < cap) {
 		/* Short chunks: a path is tens of bytes, and copying up to
-		 * the page's end (up to 4 KiB per module) cost instructions
-		 * and touched arena pages for nothing. */
+		 * the page's end (up to 4 KiB per module) would cost
+		 * instructions and touch arena pages for nothing. */
 		size_t chunk = 4096 - ((src + len) & 4095), i;
 
 		if (chunk > FL_PATH_CHUNK)
@@ -129,7 +129,7 @@ static int module_add(struct fl_module_table *t, const struct link_map *lm,
 					   sizeof(FL_VDSO_PATH) - 1);
 	} else {
 		/* Straight into the table's arena: a separate 4 KiB buffer
-		 * was one or two more pages for the handler to touch. */
+		 * would be one or two more pages for the handler to touch. */
 		char *dst = t->arena + t->arena_used;
 		size_t room = sizeof(t->arena) - t->arena_used;
 

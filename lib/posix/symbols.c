@@ -94,7 +94,7 @@ static struct {
 	size_t arena_used;
 	char arena[FL_SYMCACHE_ARENA];
 	/* symcache_fill's lookups: here rather than on the (alternate)
-	 * stack, where 6.7 KiB of them were the deepest frame of the
+	 * stack, where 6.7 KiB of them would be the deepest frame of the
 	 * handler; only the entries used are touched. */
 	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
 } symcache;

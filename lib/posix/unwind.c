@@ -49,9 +49,9 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 					      int need_unwind_info, void *arg);
 
 /* A runaway unwind (corrupt stack, CFI loop) stops after this many steps
- * or this much time, well inside the core's 5 s watchdog.  100,000
- * recursive frames take 0.4-1 s in a VM: libunwind 1.6.2 wraps its cache
- * lock in two sigprocmask syscalls per frame. */
+ * or this much time, well inside the core's 5 s watchdog.  Time as well
+ * as steps: a deep recursion is slow to walk (libunwind 1.6.2 wraps its
+ * cache lock in two sigprocmask syscalls per frame). */
 #define FL_UNWIND_MAX_STEPS 1000000
 #define FL_UNWIND_MAX_NS 2000000000LL
 #define FL_UNWIND_CLOCK_EVERY 4096
@@ -312,9 +312,9 @@ static int walk_budget(struct walk_state *w)
 	if (w->steps % FL_UNWIND_CLOCK_EVERY != 0)
 		return 1;
 	/* The clock starts at the first check, not at the walk's start: a
-	 * first clock_gettime costs page faults on the vdso's data pages
-	 * (3 measured), and a walk of FL_UNWIND_CLOCK_EVERY steps or fewer
-	 * - nearly every crash - is bounded by its step count alone. */
+	 * first clock_gettime costs page faults on the vdso's data pages,
+	 * and a walk of FL_UNWIND_CLOCK_EVERY steps or fewer - nearly every
+	 * crash - is bounded by its step count alone. */
 	if (w->deadline == 0)
 		w->deadline = now_ns() + FL_UNWIND_MAX_NS;
 	else if (now_ns() > w->deadline)
@@ -465,7 +465,8 @@ int fl_unwind_prepare(void)
 	 * The register-state cache is switched on only for deep walks
 	 * (walk_regs): turning it on here costs start-up time (its
 	 * flush memsets tens of KB) that a short backtrace never repays.
-	 * No warm-up unwind either: it cost 2-7 ms of start-up in a VM. */
+	 * No warm-up unwind either: it costs start-up more than it saves
+	 * a crash. */
 	unw_set_caching_policy(as, UNW_CACHE_NONE);
 	if (!__atomic_compare_exchange_n(&addr_space, &(unw_addr_space_t){NULL},
 					 as, 0, __ATOMIC_ACQ_REL,
