@@ -4,6 +4,8 @@ lib_LTLIBRARIES += libfaultline.la
 libfaultline_la_SOURCES = \
 	lib/faultline.c \
 	lib/frame.h \
+	lib/frames.c \
+	lib/cause.c \
 	lib/config.c \
 	lib/module_table.c \
 	lib/names.c \

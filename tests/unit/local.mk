@@ -6,6 +6,8 @@ if HAVE_CHECK
 FL_UNIT_POSIX_SOURCES = \
 	tests/unit/crash_helper.c \
 	tests/unit/crash_helper.h \
+	lib/cause.c \
+	lib/frames.c \
 	lib/module_table.c \
 	lib/snapshot.c \
 	lib/sink.c \
