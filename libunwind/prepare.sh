@@ -126,6 +126,15 @@ for p in "$here"/patches/*.patch; do
 		die "$(basename "$p") does not apply to libunwind $version"
 done
 
+# Release tarballs ship headers generated on the release maker's machine
+# (include/libunwind.h, include/tdep/libunwind_i.h: x86-64's).  libunwind's
+# sources include them by a path relative to the tree, so in a build
+# directory of another architecture they would win over the ones its
+# configure generates: remove every header that has its template beside it.
+find "$tree/include" -name '*.h.in' | while read -r template; do
+	rm -f "${template%.in}"
+done
+
 # A checkout of libunwind's repository has no configure yet.
 if [ ! -x "$tree/configure" ]; then
 	echo "prepare.sh: autoreconf -fi (a source tree without configure)" >&2

@@ -22,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <ucontext.h>
@@ -612,6 +613,18 @@ static int linked_scenario(const char *name, const char *arg)
 		    fault.frame_count < 2)
 			return 1;
 		print_fds("recovered");
+		/* Where process_vm_readv is missing (qemu-user, some
+		 * seccomp sandboxes) faultline probes memory through a pipe
+		 * of its own (lib/posix/elf.c): say so. */
+		{
+			char byte = 0, copy;
+			struct iovec local = {&copy, 1}, remote = {&byte, 1};
+			printf("vm_readv: %s\n",
+			       syscall(SYS_process_vm_readv, getpid(), &local,
+				       1UL, &remote, 1UL, 0UL) == 1
+				       ? "yes"
+				       : "no");
+		}
 		return 0;
 	}
 	if (strcmp(name, "idempotent") == 0) {
