@@ -27,6 +27,10 @@ src=$(cd "$(dirname "$0")" && pwd)
 jobs=${FL_JOBS:-2}
 what=${1:-all}
 unwind_source=${FL_UNWIND_SOURCE:-debian}
+case $unwind_source in
+debian | /*) ;;
+*) unwind_source=$(pwd)/$unwind_source ;; # configure runs in the build dir
+esac
 
 say() { printf '\n=== %s\n' "$*"; }
 
