@@ -1,10 +1,13 @@
 #!/bin/sh
 # ci-test.sh - build faultline and run its whole test suite.
 #
-#   ./ci-test.sh            x86-64 natively, then aarch64 (cross build, run
-#                           under qemu-user), then Windows (mingw-w64 cross
-#                           build, run under Wine)
+#   ./ci-test.sh            x86-64 natively, then x86-64 with the system's
+#                           libunwind, then aarch64 (cross build, run under
+#                           qemu-user), then Windows (mingw-w64 cross build,
+#                           run under Wine)
 #   ./ci-test.sh native     only the native build and tests
+#   ./ci-test.sh system     only the native build with the system's shared
+#                           libunwind (--without-libunwind-source)
 #   ./ci-test.sh aarch64    only the aarch64 cross build and tests
 #   ./ci-test.sh windows    only the Windows cross build and tests
 #   ./ci-test.sh distcheck  the release tarball builds and passes its tests
@@ -13,11 +16,21 @@
 # sudo; the aarch64 part adds the arm64 architecture for libunwind-dev:arm64
 # and check:arm64).  Builds go to _build/<name> out of the source tree.
 # Set FL_NO_INSTALL=1 to skip the package step.
+#
+# The native and aarch64 builds carry libunwind built from Debian's source
+# package, fetched by configure (apt-get source, a private apt setup in the
+# build tree; the only step that uses the network).  FL_UNWIND_SOURCE=PATH
+# builds from a libunwind source tree or tarball instead.
 set -eu
 
 src=$(cd "$(dirname "$0")" && pwd)
 jobs=${FL_JOBS:-2}
 what=${1:-all}
+unwind_source=${FL_UNWIND_SOURCE:-debian}
+case $unwind_source in
+debian | /*) ;;
+*) unwind_source=$(pwd)/$unwind_source ;; # configure runs in the build dir
+esac
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -58,8 +71,11 @@ need() {
 }
 
 bootstrap() {
+	# dpkg-dev and patch: apt-get source (libunwind's source package);
+	# libunwind-dev: the system route, and a test program that uses it.
 	need build-essential autoconf automake libtool libdw-dev \
-		pkg-config make libunwind-dev check gdb util-linux
+		pkg-config make libunwind-dev check gdb util-linux \
+		dpkg-dev patch
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
 		(cd "$src" && autoreconf -fi)
@@ -79,9 +95,23 @@ native() {
 	b="$src/_build/native"
 	say "native build ($b)"
 	mkdir -p "$b"
-	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror)
+	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror \
+		--with-libunwind-source="$unwind_source")
 	make -C "$b" -j"$jobs"
 	say "native tests"
+	run_check "$b"
+}
+
+# The other route: the system's shared libunwind, as where no source can
+# be had.  A second native build (about 2 minutes more).
+system() {
+	b="$src/_build/native-system"
+	say "native build with the system's libunwind ($b)"
+	mkdir -p "$b"
+	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror \
+		--without-libunwind-source)
+	make -C "$b" -j"$jobs"
+	say "native tests, system libunwind"
 	run_check "$b"
 }
 
@@ -100,7 +130,8 @@ aarch64() {
 	# pkg-config must read the arm64 .pc files, not the build machine's.
 	[ -f "$b/Makefile" ] || (cd "$b" &&
 		PKG_CONFIG_LIBDIR=/usr/lib/aarch64-linux-gnu/pkgconfig:/usr/share/pkgconfig \
-			"$src/configure" --enable-werror --host=aarch64-linux-gnu)
+			"$src/configure" --enable-werror --host=aarch64-linux-gnu \
+				--with-libunwind-source="$unwind_source")
 	make -C "$b" -j"$jobs"
 	say "aarch64 tests under qemu-user"
 	run_check "$b"
@@ -136,15 +167,17 @@ bootstrap
 case "$what" in
 all)
 	native
+	system
 	aarch64
 	windows
 	;;
 native) native ;;
+system) system ;;
 aarch64) aarch64 ;;
 windows) windows ;;
 distcheck) distcheck ;;
 *)
-	echo "usage: $0 [all|native|aarch64|windows|distcheck]" >&2
+	echo "usage: $0 [all|native|system|aarch64|windows|distcheck]" >&2
 	exit 2
 	;;
 esac

@@ -31,7 +31,8 @@ FL_CRASH_TESTS = \
 	tests/crash/test-altstack \
 	tests/crash/test-safety \
 	tests/crash/test-termination \
-	tests/crash/test-api
+	tests/crash/test-api \
+	tests/crash/test-unwinder
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
 EXTRA_DIST += tests/crash/pid1.sh
@@ -56,6 +57,27 @@ tests_crash_test_termination_SOURCES = tests/crash/test-termination.c \
 tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_api_SOURCES = tests/crash/test-api.c $(FL_HARNESS)
 tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_unwinder_SOURCES = tests/crash/test-unwinder.c $(FL_HARNESS)
+tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+
+# A program using the system's own libunwind beside faultline, preloaded
+# and linked (test-unwinder), where the system has libunwind-dev.
+if HAVE_SYSTEM_LIBUNWIND
+check_PROGRAMS += tests/crash/crashme-sysunwind \
+	tests/crash/crashme-sysunwind-linked
+FL_SYSUNWIND_SOURCES = tests/crash/sysunwind.c tests/crash/sysunwind_generic.c
+tests_crash_crashme_sysunwind_SOURCES = $(FL_SYSUNWIND_SOURCES)
+tests_crash_crashme_sysunwind_CFLAGS = $(AM_CFLAGS) $(SYSTEM_LIBUNWIND_CFLAGS)
+tests_crash_crashme_sysunwind_LDADD = $(SYSTEM_LIBUNWIND_LIBS) $(LIBS)
+tests_crash_crashme_sysunwind_LDFLAGS = -no-install
+tests_crash_crashme_sysunwind_linked_SOURCES = $(FL_SYSUNWIND_SOURCES)
+tests_crash_crashme_sysunwind_linked_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LINKED
+tests_crash_crashme_sysunwind_linked_CFLAGS = $(AM_CFLAGS) \
+	$(SYSTEM_LIBUNWIND_CFLAGS)
+tests_crash_crashme_sysunwind_linked_LDADD = libfaultline.la \
+	$(SYSTEM_LIBUNWIND_LIBS) $(LIBS)
+tests_crash_crashme_sysunwind_linked_LDFLAGS = -no-install
+endif
 
 # --- unit tests of the platform-neutral core (Check) -----------------------
 if HAVE_CHECK

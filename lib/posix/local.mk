@@ -23,8 +23,15 @@ if FL_ARCH_AARCH64
 libfaultline_la_SOURCES += lib/posix/arch_aarch64.c lib/posix/arch_aarch64.h
 endif
 libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
-libfaultline_la_LIBADD += $(LIBUNWIND_LIBS)
+libfaultline_la_LIBADD += $(FL_UNWIND_LIBS)
 # -z now: no lazy binding (it may allocate) inside the handler.
 # -z nodelete: a handler in an unloaded DSO would point at unmapped code.
 libfaultline_la_LDFLAGS += -Wl,-z,now -Wl,-z,nodelete
+if FL_UNWIND_PRIVATE
+# libunwind built in (libunwind/local.mk): its symbols stay inside the
+# DSO even if a release marks one for export, and what faultline never
+# calls (the fast-trace cache with its TLS, the /proc/self/maps reader)
+# is left out of it.
+libfaultline_la_LDFLAGS += -Wl,--exclude-libs,ALL -Wl,--gc-sections
+endif
 endif

@@ -466,8 +466,15 @@ int fl_unwind_prepare(void)
 	 * (walk_regs): turning it on here costs start-up time (its
 	 * flush memsets tens of KB) that a short backtrace never repays.
 	 * No warm-up unwind either: it costs start-up more than it saves
-	 * a crash. */
+	 * a crash.  A shared libunwind built with its local unwinder (the
+	 * system's) opens a pipe in that initialisation, kept for the life
+	 * of the process: there it waits for the first unwind
+	 * (unw_init_remote runs it: syscalls only), so that loading
+	 * faultline adds no file descriptor to a process that never
+	 * faults. */
+#ifdef FL_UNWIND_PRIVATE
 	unw_set_caching_policy(as, UNW_CACHE_NONE);
+#endif
 	if (!__atomic_compare_exchange_n(&addr_space, &(unw_addr_space_t){NULL},
 					 as, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE))

@@ -27,7 +27,7 @@ endif
 # Known call chains must keep their frames: no sibling calls.
 FL_UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUNWIND_CFLAGS) \
 	-fno-optimize-sibling-calls -fno-inline
-FL_UNIT_LIBS = $(CHECK_LIBS) $(LIBUNWIND_LIBS)
+FL_UNIT_LIBS = $(CHECK_LIBS) $(FL_UNWIND_LIBS)
 
 check_PROGRAMS += tests/unit/test_unwind tests/unit/test_elf \
 	tests/unit/test_modules
