@@ -2,8 +2,15 @@
  * platform.h - the small interface between the platform-neutral core
  * (options, snapshot, renderers, sink) and one platform backend:
  * lib/posix/ (Linux today; macOS or FreeBSD would go beside it) or
- * lib/windows/.  Functions marked [fatal] run inside the crash handler and
- * must be async-signal-safe: syscalls and pre-allocated memory only.
+ * lib/windows/.
+ *
+ * [fatal], on a declaration here or in the other internal headers: safe
+ * to call from the crash handler, and called there.  On POSIX that means
+ * async-signal-safe: syscalls and memory reserved beforehand, no malloc,
+ * stdio or lock the crashed code might hold.  On Windows the same rules
+ * hold for the reporter thread, which runs while the crashed thread may
+ * hold any user-mode lock (heap, loader, CRT).  doc/architecture.md shows
+ * which files the fatal path goes through.
  */
 #ifndef FL_PLATFORM_H
 #define FL_PLATFORM_H
@@ -72,8 +79,15 @@ void fl_platform_collect_modules(struct fl_module_table *t);
  * *offset = pc - symbol start, -1 when none. */
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 			  size_t cap, uintptr_t *offset);
-/* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to a text
- * sink; may do nothing where the platform has none. */
+/* [fatal] The lookups of fl_platform_symbolize until _end are for the
+ * frames of f (at fl_frame_lookup's addresses): a backend may resolve
+ * all of a module's frames at its first lookup there.  f must stay
+ * unchanged until fl_platform_symbols_end. */
+void fl_platform_symbols_begin(const struct faultline_fault *f);
+void fl_platform_symbols_end(void);
+/* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to s:
+ * in JSON always one valid value, an array of strings ([] when the
+ * platform has nothing to say); in text a "memory map:" section. */
 struct fl_sink;
 void fl_platform_write_memory_map(struct fl_sink *s, int json);
 
@@ -97,8 +111,8 @@ int fl_env_disabled(void);
  * 0 and *set on success, -1 on a bad name. */
 int fl_parse_signal_list(const char *text, uint64_t *set);
 
-/* [fatal] Render and write the report for a filled snapshot per fl_config,
- * then run the user callback.  Returns the handle written to. */
+/* [fatal] Render and write the report for a filled snapshot per fl_config
+ * (to the output file or handle it names), then run the user callback. */
 struct fl_snapshot;
 void fl_report_emit(struct fl_snapshot *snap);
 

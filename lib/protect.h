@@ -1,11 +1,17 @@
 /*
  * protect.h - the pieces of faultline_protect and how they meet.
  *
- *   lib/protect.c         faultline_protect itself (platform-neutral)
- *   lib/posix/protect.c   per-thread chain, the recovery decision in the
- *                         signal handler
- *   lib/posix/arch_*.c    fl_jmp_capture / fl_jmp_land (assembly) and the
- *                         rewrite of the signal's ucontext
+ *   lib/protect.c              faultline_protect itself (platform-neutral)
+ *   lib/posix/protect.c        per-thread chain, the recovery decision in
+ *   lib/windows/protect.c      the handler (POSIX signal, Windows vectored
+ *                              exception handler)
+ *   lib/posix/capture.c        the fault's description, shared with the
+ *   lib/windows/capture.c      crash report; then the backtrace (unwind.c)
+ *   lib/posix/arch_*.[ch]      the jump record's layout, fl_jmp_capture /
+ *   lib/windows/arch_x86_64.*  fl_jmp_land (assembly), and the rewrite of
+ *                              the signal's ucontext or the CONTEXT
+ *   lib/windows/reporter.c     after a stack overflow, the description and
+ *                              backtrace, made on the reporter thread
  *
  * How a fault comes back (the same shape on every platform):
  *
@@ -35,51 +41,18 @@
 
 #include "faultline.h"
 
-/* The jump record.  Offsets are fixed: the assembly uses them, and the
- * arch files check them with static assertions. */
-#if defined(__x86_64__) && !defined(_WIN32)
-/* System V: rbx rbp r12-r15 are callee-saved; no xmm register is. */
-struct fl_jmp {
-	uint64_t rbx, rbp, r12, r13, r14, r15; /* 0 .. 40 */
-	uint64_t sp;	/* 48: the stack pointer after fl_jmp_capture returns */
-	uint64_t pc;	/* 56: its return address */
-	uint32_t mxcsr; /* 64: SSE control and exception flags */
-	uint16_t fcw;	/* 68: x87 control word (precision, rounding) */
-	uint16_t fsw;	/* 70: x87 status word (exception flags, top) */
-};
-#elif defined(__x86_64__) && defined(_WIN32)
-/* Win64: rbx rbp rdi rsi r12-r15 and xmm6-xmm15 are callee-saved. */
-struct fl_jmp {
-	uint64_t rbx, rbp, rdi, rsi, r12, r13, r14, r15; /* 0 .. 56 */
-	uint64_t sp;					 /* 64 */
-	uint64_t pc;					 /* 72 */
-	uint32_t mxcsr;					 /* 80 */
-	uint16_t fcw;					 /* 84 */
-	uint16_t fsw;					 /* 86 */
-	uint64_t pad;					 /* 88 */
-	unsigned char xmm[10][16]; /* 96: xmm6 .. xmm15 (movups) */
-};
+/* The jump record, struct fl_jmp: the callee-saved registers of the
+ * platform's ABI, so its layout lives with each architecture.  Offsets are
+ * fixed: the assembly uses them, and the arch files check them with
+ * static assertions. */
+#if defined(_WIN32) && defined(__x86_64__)
+#include "windows/arch_x86_64.h"
+#elif defined(__x86_64__)
+#include "posix/arch_x86_64.h"
 #elif defined(__aarch64__)
-/* AAPCS64: x19-x28, fp, lr, sp and the low halves of v8-v15. */
-struct fl_jmp {
-	uint64_t x[10];	 /* 0: x19 .. x28 */
-	uint64_t fp, lr; /* 80, 88: lr is where fl_jmp_capture returns */
-	uint64_t sp;	 /* 96 */
-	uint64_t d[8];	 /* 104: d8 .. d15 */
-	uint64_t fpcr;	 /* 168: rounding mode, trap enables */
-	uint64_t fpsr;	 /* 176: cumulative exception flags */
-};
+#include "posix/arch_aarch64.h"
 #else
 #error "faultline_protect: no jump record for this architecture"
-#endif
-
-#ifndef _WIN32
-/* The frame of an assembly function in top-level asm (ELF; "%function"
- * is the spelling GAS takes on every architecture). */
-#define FL_ASM_BEGIN(name)                                                     \
-	".text\n.globl " #name "\n.hidden " #name "\n.type " #name             \
-	", %function\n" #name ":\n\t.cfi_startproc\n"
-#define FL_ASM_END(name) "\t.cfi_endproc\n.size " #name ", .-" #name "\n"
 #endif
 
 /* Returns 0 when called; returns 1 a second time when the handler made a
@@ -95,8 +68,14 @@ struct fl_protect_frame {
 	struct fl_jmp jmp;
 	struct faultline_fault *fault; /* where to describe a fault; NULL */
 	uint32_t landed; /* set by the handler: Windows exception code */
-	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address: see below */
+	uintptr_t check; /* FL_PROTECT_CHECK ^ its own address */
 };
+/* Why a check word: the chain may still point at the frame of a call left
+ * by longjmp (see below), whose stack memory anything may have reused
+ * since.  The handler lands in a frame only when its check word holds
+ * this constant (eight ASCII letters, unlikely stack data) XORed with
+ * the frame's own address, so that neither leftover bytes nor a copy of a
+ * live frame elsewhere pass. */
 #define FL_PROTECT_CHECK ((uintptr_t)0x66617573746c696eull)
 
 /*

@@ -1,6 +1,7 @@
 /*
  * render.h - turn a resolved snapshot into a report.  Shared by every
- * platform; see doc/report-format.md for both formats.
+ * platform; see doc/report-format.md for both formats.  Everything here
+ * is [fatal] (platform.h).
  */
 #ifndef FL_RENDER_H
 #define FL_RENDER_H

@@ -6,14 +6,33 @@
  */
 #include "render.h"
 
-static void key(struct fl_sink *s, const char *name, int *first)
+/* One JSON object being written: each member goes in with its key, and
+ * a comma before all but the first. */
+struct object {
+	struct fl_sink *s;
+	int members;
+};
+
+static struct object begin(struct fl_sink *s)
 {
-	if (!*first)
-		fl_sink_char(s, ',');
-	*first = 0;
-	fl_sink_char(s, '"');
-	fl_sink_str(s, name);
-	fl_sink_str(s, "\":");
+	fl_sink_char(s, '{');
+	return (struct object){s, 0};
+}
+
+static void end(const struct object *o)
+{
+	fl_sink_char(o->s, '}');
+}
+
+/* The key of a member; the caller writes its value into the result. */
+static struct fl_sink *member(struct object *o, const char *name)
+{
+	if (o->members++)
+		fl_sink_char(o->s, ',');
+	fl_sink_char(o->s, '"');
+	fl_sink_str(o->s, name);
+	fl_sink_str(o->s, "\":");
+	return o->s;
 }
 
 static void hex_str(struct fl_sink *s, unsigned long long v)
@@ -33,83 +52,61 @@ static void str_or_null(struct fl_sink *s, const char *v)
 
 static void put_signal(struct fl_sink *s, const struct faultline_fault *f)
 {
-	int first = 1;
+	struct object o = begin(s);
 
-	fl_sink_char(s, '{');
-	key(s, "number", &first);
-	fl_sink_dec(s, f->signo);
-	key(s, "name", &first);
-	str_or_null(s, f->signal_name);
-	key(s, "code", &first);
-	fl_sink_dec(s, f->code);
-	key(s, "code_name", &first);
-	str_or_null(s, f->code_name);
-	key(s, "address", &first);
-	hex_str(s, f->address);
-	key(s, "access", &first);
-	fl_sink_json_str(s, fl_access_name(f->access));
+	fl_sink_dec(member(&o, "number"), f->signo);
+	str_or_null(member(&o, "name"), f->signal_name);
+	fl_sink_dec(member(&o, "code"), f->code);
+	str_or_null(member(&o, "code_name"), f->code_name);
+	hex_str(member(&o, "address"), f->address);
+	fl_sink_json_str(member(&o, "access"), fl_access_name(f->access));
 	if (f->has_sender) {
-		key(s, "sender_pid", &first);
-		fl_sink_dec(s, f->sender_pid);
-		key(s, "sender_uid", &first);
-		fl_sink_dec(s, f->sender_uid);
+		fl_sink_dec(member(&o, "sender_pid"), f->sender_pid);
+		fl_sink_dec(member(&o, "sender_uid"), f->sender_uid);
 	}
 	if (f->exception_code) {
-		key(s, "exception_code", &first);
-		hex_str(s, f->exception_code);
-		key(s, "exception_name", &first);
-		str_or_null(s, f->code_name);
+		hex_str(member(&o, "exception_code"), f->exception_code);
+		str_or_null(member(&o, "exception_name"), f->code_name);
 	}
-	fl_sink_char(s, '}');
+	end(&o);
 }
 
 static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 		      size_t i, size_t number)
 {
 	const struct fl_frame_info *fi = &snap->frame_info[i];
-	int first = 1;
+	struct object o = begin(s);
 
-	fl_sink_char(s, '{');
-	key(s, "index", &first);
-	fl_sink_udec(s, number);
-	key(s, "pc", &first);
-	hex_str(s, snap->fault.frames[i]);
-	key(s, "module", &first);
+	fl_sink_udec(member(&o, "index"), number);
+	hex_str(member(&o, "pc"), snap->fault.frames[i]);
 	if (fi->module >= 0) {
-		fl_sink_json_str(s, snap->modules->modules[fi->module].path);
-		key(s, "offset", &first);
-		hex_str(s, fi->module_offset);
+		fl_sink_json_str(member(&o, "module"),
+				 snap->modules->modules[fi->module].path);
+		hex_str(member(&o, "offset"), fi->module_offset);
 	} else {
-		fl_sink_str(s, "null");
-		key(s, "offset", &first);
-		fl_sink_str(s, "null");
+		fl_sink_str(member(&o, "module"), "null");
+		fl_sink_str(member(&o, "offset"), "null");
 	}
-	key(s, "symbol", &first);
-	str_or_null(s, fi->symbol);
-	key(s, "symbol_offset", &first);
+	str_or_null(member(&o, "symbol"), fi->symbol);
 	if (fi->symbol && fi->symbol[0]) /* NULL: never resolved */
-		hex_str(s, fi->symbol_offset);
+		hex_str(member(&o, "symbol_offset"), fi->symbol_offset);
 	else
-		fl_sink_str(s, "null");
-	fl_sink_char(s, '}');
+		fl_sink_str(member(&o, "symbol_offset"), "null");
+	end(&o);
 }
 
 static void put_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
-	int first = 1;
+	struct object o;
 
-	fl_sink_str(s, "[{");
-	key(s, "tid", &first);
-	fl_sink_dec(s, f->tid);
-	key(s, "name", &first);
-	fl_sink_json_str(s, f->thread_name);
-	key(s, "crashed", &first);
-	fl_sink_str(s, "true");
-	key(s, "frames_omitted", &first);
-	fl_sink_udec(s, f->frames_omitted);
-	key(s, "frames", &first);
 	fl_sink_char(s, '[');
+	o = begin(s);
+	fl_sink_dec(member(&o, "tid"), f->tid);
+	fl_sink_json_str(member(&o, "name"), f->thread_name);
+	fl_sink_str(member(&o, "crashed"), "true");
+	fl_sink_udec(member(&o, "frames_omitted"), f->frames_omitted);
+	fl_sink_char(member(&o, "frames"), '[');
 	for (size_t i = 0; i < f->frame_count; i++) {
 		size_t number = i;
 		if (i >= FAULTLINE_FRAMES_HEAD)
@@ -118,19 +115,30 @@ static void put_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 			fl_sink_char(s, ',');
 		put_frame(s, snap, i, number);
 	}
-	fl_sink_str(s, "]}]");
+	fl_sink_char(s, ']');
+	end(&o);
+	fl_sink_char(s, ']');
 }
 
 static void put_registers(struct fl_sink *s, const struct faultline_fault *f)
 {
-	int first = 1;
+	struct object o = begin(s);
 
-	fl_sink_char(s, '{');
-	for (unsigned i = 0; i < f->register_count; i++) {
-		key(s, f->registers[i].name, &first);
-		hex_str(s, f->registers[i].value);
+	for (unsigned i = 0; i < f->register_count; i++)
+		hex_str(member(&o, f->registers[i].name),
+			f->registers[i].value);
+	end(&o);
+}
+
+static void put_build_id(struct fl_sink *s, const struct fl_module *m)
+{
+	if (!m->build_id_len) {
+		fl_sink_str(s, "null");
+		return;
 	}
-	fl_sink_char(s, '}');
+	fl_sink_char(s, '"');
+	fl_sink_hexbytes(s, m->build_id, m->build_id_len);
+	fl_sink_char(s, '"');
 }
 
 static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
@@ -138,25 +146,16 @@ static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
 	fl_sink_char(s, '[');
 	for (size_t i = 0; i < t->count; i++) {
 		const struct fl_module *m = &t->modules[i];
-		int first = 1;
+		struct object o;
+
 		if (i)
 			fl_sink_char(s, ',');
-		fl_sink_char(s, '{');
-		key(s, "path", &first);
-		fl_sink_json_str(s, m->path);
-		key(s, "base", &first);
-		hex_str(s, m->base);
-		key(s, "bias", &first);
-		hex_str(s, m->bias);
-		key(s, "build_id", &first);
-		if (m->build_id_len) {
-			fl_sink_char(s, '"');
-			fl_sink_hexbytes(s, m->build_id, m->build_id_len);
-			fl_sink_char(s, '"');
-		} else {
-			fl_sink_str(s, "null");
-		}
-		fl_sink_char(s, '}');
+		o = begin(s);
+		fl_sink_json_str(member(&o, "path"), m->path);
+		hex_str(member(&o, "base"), m->base);
+		hex_str(member(&o, "bias"), m->bias);
+		put_build_id(member(&o, "build_id"), m);
+		end(&o);
 	}
 	fl_sink_char(s, ']');
 }
@@ -164,32 +163,20 @@ static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
 void fl_render_json(struct fl_sink *s, const struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
-	int first = 1;
+	struct object o = begin(s);
 
-	fl_sink_char(s, '{');
-	key(s, "faultline", &first);
-	fl_sink_json_str(s, FAULTLINE_VERSION_STRING);
-	key(s, "pid", &first);
-	fl_sink_dec(s, f->pid);
-	key(s, "executable", &first);
-	str_or_null(s, snap->exe_path);
-	key(s, "signal", &first);
-	put_signal(s, f);
-	key(s, "cause", &first);
-	fl_sink_json_str(s, f->cause_text);
-	key(s, "threads", &first);
-	put_thread(s, snap);
-	if (snap->include & FAULTLINE_INCLUDE_REGISTERS) {
-		key(s, "registers", &first);
-		put_registers(s, f);
-	}
-	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules) {
-		key(s, "modules", &first);
-		put_modules(s, snap->modules);
-	}
-	if (snap->include & FAULTLINE_INCLUDE_MEMORY_MAP) {
-		key(s, "memory_map", &first);
-		fl_platform_write_memory_map(s, 1);
-	}
-	fl_sink_str(s, "}\n");
+	fl_sink_json_str(member(&o, "faultline"), FAULTLINE_VERSION_STRING);
+	fl_sink_dec(member(&o, "pid"), f->pid);
+	str_or_null(member(&o, "executable"), snap->exe_path);
+	put_signal(member(&o, "signal"), f);
+	fl_sink_json_str(member(&o, "cause"), f->cause_text);
+	put_thread(member(&o, "threads"), snap);
+	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
+		put_registers(member(&o, "registers"), f);
+	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules)
+		put_modules(member(&o, "modules"), snap->modules);
+	if (snap->include & FAULTLINE_INCLUDE_MEMORY_MAP)
+		fl_platform_write_memory_map(member(&o, "memory_map"), 1);
+	end(&o);
+	fl_sink_char(s, '\n');
 }

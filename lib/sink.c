@@ -2,77 +2,10 @@
  * sink.c - buffered, allocation-free output for the fatal path.
  *
  * Everything here is async-signal-safe: it touches only the caller's
- * struct and calls fl_platform_write().  We avoid even memcpy/strlen from
- * libc on purpose: with sanitizers or interposing allocators those can be
- * instrumented, and the fatal path must not depend on them.
+ * struct and calls fl_platform_write() (the string helpers of str.c say
+ * why not libc's).
  */
 #include "sink.h"
-
-size_t fl_strlen(const char *s)
-{
-	size_t n = 0;
-	while (s[n])
-		n++;
-	return n;
-}
-
-size_t fl_strlcpy(char *dst, const char *src, size_t cap)
-{
-	size_t n = 0;
-	if (cap == 0)
-		return fl_strlen(src);
-	while (src[n] && n + 1 < cap) {
-		dst[n] = src[n];
-		n++;
-	}
-	dst[n] = '\0';
-	while (src[n])
-		n++;
-	return n;
-}
-
-int fl_streq(const char *a, const char *b)
-{
-	while (*a && *a == *b) {
-		a++;
-		b++;
-	}
-	return *a == *b;
-}
-
-/* A word that may sit at any address and alias anything: unaligned loads
- * and stores are fine on x86-64 and aarch64 (normal memory). */
-typedef uint64_t fl_word __attribute__((may_alias, aligned(1)));
-
-/* Eight bytes a step: the crash path copies and clears tens of KiB (symbol
- * tables streamed through a buffer, the snapshot), and a byte loop made
- * these two the handler's most expensive functions.  The volatile stores
- * keep the compiler from turning the loops back into memset/memcpy calls. */
-void fl_memset(void *p, int c, size_t n)
-{
-	volatile unsigned char *q = p;
-	uint64_t w = 0x0101010101010101ull * (unsigned char)c;
-
-	for (; n >= sizeof(w); n -= sizeof(w), q += sizeof(w))
-		*(volatile fl_word *)q = w;
-	while (n--)
-		*q++ = (unsigned char)c;
-}
-
-void fl_memcpy(void *d, const void *s, size_t n)
-{
-	volatile unsigned char *dst = d;
-	const unsigned char *src = s;
-
-	while (n >= sizeof(fl_word)) {
-		*(volatile fl_word *)dst = *(const fl_word *)src;
-		dst += sizeof(fl_word);
-		src += sizeof(fl_word);
-		n -= sizeof(fl_word);
-	}
-	while (n--)
-		*dst++ = *src++;
-}
 
 void fl_sink_init(struct fl_sink *s, fl_handle_t h)
 {

@@ -4,7 +4,8 @@
  * No stdio, no snprintf: the fatal path formats numbers and strings itself
  * into a fixed buffer and hands it to the platform's raw write primitive.
  * Write errors are remembered, never raised: a report that cannot be written
- * must not stop the process from dying by its signal.
+ * must not stop the process from dying by its signal.  Everything here is
+ * [fatal] (platform.h).
  */
 #ifndef FL_SINK_H
 #define FL_SINK_H
@@ -13,6 +14,7 @@
 #include <stdint.h>
 
 #include "platform.h"
+#include "str.h"
 
 #define FL_SINK_BUFFER 4096
 
@@ -50,13 +52,5 @@ void fl_sink_json_str(struct fl_sink *s, const char *str);
 /* A printable rendering for text reports: control bytes and invalid UTF-8
  * become \xNN. */
 void fl_sink_text_str(struct fl_sink *s, const char *str);
-
-/* Async-signal-safe string helpers (no libc string functions are assumed
- * safe in the fatal path). */
-size_t fl_strlen(const char *s);
-size_t fl_strlcpy(char *dst, const char *src, size_t cap);
-int fl_streq(const char *a, const char *b);
-void fl_memset(void *p, int c, size_t n);
-void fl_memcpy(void *d, const void *s, size_t n);
 
 #endif

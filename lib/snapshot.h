@@ -6,6 +6,11 @@
  * everything downstream (symbols, renderers, sink) sees only this struct.
  * All of it lives in memory reserved at install time: the fatal path never
  * allocates.
+ *
+ *   cause.c         the one-line explanation of the fault
+ *   frames.c        the head/tail rule of deep backtraces
+ *   snapshot.c      each frame's module and symbol (via the platform)
+ *   module_table.c  the table of loaded modules the platform fills
  */
 #ifndef FL_SNAPSHOT_H
 #define FL_SNAPSHOT_H
@@ -46,6 +51,14 @@ struct fl_module_table {
 };
 #define FL_PAGE_ALIGNED _Alignas(4096)
 
+/* --- module_table.c --- */
+/* [fatal] Index of the module containing addr, or -1. */
+int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
+/* [fatal] Copy path into the table's arena; returns the copy ("" when
+ * full). */
+const char *fl_module_intern(struct fl_module_table *t, const char *path,
+			     size_t len);
+
 /* What the symbol step found for one frame of fault.frames. */
 struct fl_frame_info {
 	int module;		 /* index into the module table, -1 unknown */
@@ -61,34 +74,32 @@ struct fl_snapshot {
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
-	/* Names packed end to end, right after frame_info: a 64-frame crash
-	 * touches one or two pages here, not the 5 that a 256-byte buffer
-	 * per frame cost (a first-touch page fault is 10-70 us in a VM). */
+	/* Names packed end to end, right after frame_info: a typical crash
+	 * touches one or two pages here, not a buffer of FL_SYMBOL_MAX per
+	 * frame (each page touched for the first time in the handler is a
+	 * page fault). */
 	size_t symbols_used;
 	char symbols[FL_SYMBOL_ARENA];
 };
 
-/* Collects the modules (platform) and resolves every frame against them:
- * module, offset, symbol.  Async-signal-safe. */
+/* --- snapshot.c --- */
+/* [fatal] Collects the modules (platform) and resolves every frame
+ * against them: module, offset, symbol. */
 void fl_snapshot_resolve(struct fl_snapshot *snap,
 			 struct fl_module_table *modules);
 
-/* Index of the module containing addr, or -1. */
-int fl_module_find(const struct fl_module_table *t, uintptr_t addr);
-
-/* Copy path into the table's arena; returns the copy ("" when full). */
-const char *fl_module_intern(struct fl_module_table *t, const char *path,
-			     size_t len);
-
-/* 1 when a (Linux) si_code says a process sent the signal. */
+/* --- cause.c --- */
+/* [fatal] 1 when a (Linux) si_code says a process sent the signal. */
 int fl_code_is_sent(int code);
 
-/* Fills fault->cause and cause_text from signo/code/address/access and
- * the platform's stack-overflow verdict. */
+/* [fatal] Fills fault->cause (unless the platform set one already: a Windows
+ * exception code may say more than its signal) from signo/code/address/
+ * access and the platform's stack-overflow verdict, then cause_text. */
 void fl_fault_explain(struct faultline_fault *fault, int stack_overflow);
 
-/* Frame accumulation with the head/tail rule of FAULTLINE_FRAMES_HEAD/TAIL:
- * feed every frame in order, then finish. */
+/* --- frames.c --- */
+/* [fatal] Frame accumulation with the head/tail rule of
+ * FAULTLINE_FRAMES_HEAD/TAIL: feed every frame in order, then finish. */
 struct fl_frame_collector {
 	struct faultline_fault *fault;
 	size_t seen;

@@ -42,7 +42,7 @@ EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
 fuzz-report-parse:
-	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir)/tools \
+	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir)/tools -I$(srcdir)/lib \
 		$(LIBDW_CFLAGS) -o fuzz_report_parse \
 		$(srcdir)/tests/tool/fuzz_report_parse.c \
 		$(srcdir)/tools/json.c $(srcdir)/tools/report_parse.c \

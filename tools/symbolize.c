@@ -8,6 +8,7 @@
  * cached by path and build-id, so a log with many reports opens each module
  * once.
  */
+#include "frame.h"
 #include "symbolize.h"
 
 #include <dlfcn.h>
@@ -542,12 +543,7 @@ size_t symbolize_report(struct symbolizer *s, struct report *r)
 				f->demangled = demangle(f->symbol);
 				continue;
 			}
-			/* Frame 0 is the faulting instruction; the others are
-			 * return addresses, which point after the call: look
-			 * up the call itself. */
-			Dwarf_Addr addr = f->offset;
-			if (f->index != 0 && addr > 0)
-				addr--;
+			Dwarf_Addr addr = fl_frame_lookup(f->offset, f->index);
 			lookup(m, f, m->bias + addr);
 		}
 	}

@@ -93,6 +93,23 @@ void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
 				mc);
 }
 
+void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			 const ucontext_t *uc)
+{
+	for (int i = 0; i < 31; i++)
+		regs[i] = uc->uc_mcontext.regs[i];
+	regs[FL_ARCH_UNWIND_SP] = uc->uc_mcontext.sp;
+	regs[FL_ARCH_UNWIND_PC] = uc->uc_mcontext.pc;
+	regs[FL_ARCH_UNWIND_PSTATE] = uc->uc_mcontext.pstate;
+}
+
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS])
+{
+	/* A branch with link left the return address in x30. */
+	regs[FL_ARCH_UNWIND_PC] = regs[FL_ARCH_UNWIND_LR];
+	return 0;
+}
+
 /* --- faultline_protect: the jump record (lib/protect.h) -------------------
  *
  * fl_jmp_capture is setjmp without the signal mask: the callee-saved

@@ -52,6 +52,30 @@ void fl_arch_fill(struct faultline_fault *f, const siginfo_t *si,
 	f->access = access_kind(si->si_signo, g);
 }
 
+/* The unwinder's numbering (arch_x86_64.h) -> the ucontext's. */
+static const unsigned char unwind_greg[FL_ARCH_UNWIND_NREGS] = {
+	REG_RAX, REG_RDX, REG_RCX, REG_RBX, REG_RSI, REG_RDI,
+	REG_RBP, REG_RSP, REG_R8,  REG_R9,  REG_R10, REG_R11,
+	REG_R12, REG_R13, REG_R14, REG_R15, REG_RIP,
+};
+
+void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			 const ucontext_t *uc)
+{
+	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
+		regs[i] = (uint64_t)uc->uc_mcontext.gregs[unwind_greg[i]];
+}
+
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS])
+{
+	/* The call pushed its return address: pop it. */
+	if (fl_mem_read(&regs[FL_ARCH_UNWIND_PC], regs[FL_ARCH_UNWIND_SP],
+			sizeof(uint64_t)) != 0)
+		return -1;
+	regs[FL_ARCH_UNWIND_SP] += sizeof(uint64_t);
+	return 0;
+}
+
 /* --- faultline_protect: the jump record (lib/protect.h) -------------------
  *
  * fl_jmp_capture is setjmp without the signal mask, mangling or shadow-stack

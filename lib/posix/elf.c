@@ -2,18 +2,16 @@
  * elf.c - ELF symbols and build-ids, read with syscalls only.
  *
  * Everything here may run inside the crash handler: no malloc, no stdio,
- * no locks.  Syscalls are what a crash report costs (a syscall is several
- * microseconds in a VM; a crash's whole budget is a fraction of a
- * millisecond), so the design counts them:
+ * no locks.  Syscalls and pages touched for the first time are what a
+ * crash report costs, so the design counts them:
  *
- *  - memory that may be unmapped is probed once per 4 KiB granule per
- *    crash (fl_mem_read), then read directly;
+ *  - an image in memory is read through fl_mem_read (memory.c): one
+ *    probe per 4 KiB granule per crash;
  *  - a module's file is read with pread into one static buffer: its
  *    section headers, its symbol table streamed in 4 KiB chunks, and the
  *    names of the winning symbols.  mmap would cost page faults and a TLB
- *    shootdown at munmap, both far dearer than the copies (measured in a
- *    VM: a first-touch page fault 10-70 us, a 4 KiB pread 1.5 us).  All
- *    frames that fall into one module are resolved in that single pass.
+ *    shootdown at munmap, both far dearer than the copies.  All frames
+ *    that fall into one module are resolved in that single pass.
  *
  * Every offset taken from a file is checked against the file size: the
  * file on disk may be truncated, corrupt, or not the one that was loaded,
@@ -24,8 +22,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "posix/posix.h"
@@ -37,227 +33,41 @@
 #define FL_BLOCK 2048
 #define FL_BLOCKS 4
 #define FL_ELF_CHUNK 4096
-/* Granules known readable (fl_mem_read), direct-mapped. */
-#define FL_GRANULE_SHIFT 12
-#define FL_GRANULE_SLOTS 512
 
 /*
  * All of this file's crash-time state in one page-aligned struct: each
- * page the handler touches for the first time is a page fault (10-70 us
- * in a VM), and separate statics scattered over .bss made the handler
- * touch a page for each scalar and each buffer's straddling edge.  The
- * scalars and block tags share the first page (fl_elf_open clears only
- * the tags); each buffer's page is touched only once it is used.
+ * page the handler touches for the first time is a page fault, and
+ * separate statics scattered over .bss would have the handler touch a page
+ * for each scalar and each buffer's straddling edge.  The block tags share
+ * the first page (fl_elf_open clears only them); each buffer's page is
+ * touched only once it is used.
  */
 static _Alignas(4096) struct {
-	long self_pid;	     /* see fl_vm_read */
-	int vm_read_broken;  /* process_vm_readv refused once */
-	unsigned block_next; /* next block to evict */
-	uintptr_t mem_gen;   /* crash generation - 1 (fl_mem_forget) */
-	/* The granule of the latest successful read (index + 1; 0 none):
-	 * the unwinder reads a few words at a time from the same stack or
-	 * table page, and this saves the slot lookup for those. */
-	uintptr_t last_granule;
+	unsigned block_next;		 /* next block to evict */
 	uint64_t block_index[FL_BLOCKS]; /* block number + 1; 0 empty */
 	size_t block_len[FL_BLOCKS];	 /* bytes valid (short at EOF) */
-	uintptr_t readable[FL_GRANULE_SLOTS];
 	Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
 	unsigned char block[FL_BLOCKS][FL_BLOCK];
-} fl_elf;
-
-/* ------------------------------------------------------------------------
- * Reading memory that may not be mapped
- * ---------------------------------------------------------------------- */
-
-/* Our pid for process_vm_readv is taken once per crash by fl_mem_forget
- * (getpid is a syscall; a stale pid after fork would read the parent). */
-
-/*
- * Why process_vm_readv: it copies from our own address space through the
- * kernel, so an unmapped or PROT_NONE source yields EFAULT instead of a
- * SIGSEGV inside the handler, in one syscall, with no state to set up.
- * (mincore cannot tell PROT_NONE pages from readable ones; catching a
- * nested SIGSEGV with sigsetjmp would need a second handler.)  Seccomp
- * filters (containers) and some emulators refuse it: then the bytes go
- * through a pipe, whose write() also fails with EFAULT on a bad source.
- */
-static int fl_vm_read(void *dst, uintptr_t src, size_t len)
-{
-	struct iovec local = {dst, len};
-	struct iovec remote = {(void *)src, len};
-	long pid = fl_elf.self_pid != 0 ? fl_elf.self_pid : (long)getpid();
-	long n = syscall(SYS_process_vm_readv, pid, &local, 1UL, &remote, 1UL,
-			 0UL);
-
-	if (n == (long)len)
-		return 0;
-	if (n >= 0 || errno == EFAULT)
-		return -1; /* partly or not mapped */
-	return 1;	   /* not usable here: try the pipe */
-}
-
-static int fl_probe_pipe[2] = {-1, -1};
-
-/* The probe pipe is made on first use (pipe2 is a syscall); a thread that
- * loses the race closes its own pair. */
-static int fl_probe_pipe_get(int fds[2])
-{
-	int mine[2];
-	int expected = -1;
-
-	if (__atomic_load_n(&fl_probe_pipe[1], __ATOMIC_ACQUIRE) < 0) {
-		if (pipe2(mine, O_CLOEXEC | O_NONBLOCK) != 0)
-			return -1;
-		__atomic_store_n(&fl_probe_pipe[0], mine[0], __ATOMIC_RELAXED);
-		if (!__atomic_compare_exchange_n(&fl_probe_pipe[1], &expected,
-						 mine[1], 0, __ATOMIC_ACQ_REL,
-						 __ATOMIC_ACQUIRE)) {
-			close(mine[0]);
-			close(mine[1]);
-		}
-	}
-	fds[0] = __atomic_load_n(&fl_probe_pipe[0], __ATOMIC_ACQUIRE);
-	fds[1] = __atomic_load_n(&fl_probe_pipe[1], __ATOMIC_ACQUIRE);
-	return 0;
-}
-
-int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len)
-{
-	int fds[2];
-	char *out = dst;
-
-	if (fl_probe_pipe_get(fds) != 0)
-		return -1;
-	while (len > 0) {
-		size_t chunk = len > 4096 ? 4096 : len;
-		ssize_t w = write(fds[1], (const void *)src, chunk);
-
-		if (w <= 0)
-			return -1; /* EFAULT: not readable */
-		if (read(fds[0], out, (size_t)w) != w)
-			return -1;
-		out += w;
-		src += (uintptr_t)w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int fl_safe_read(void *dst, uintptr_t src, size_t len)
-{
-	int r;
-
-	if (len == 0)
-		return 0;
-	if (src == 0 || src + len < src)
-		return -1;
-	if (!fl_elf.vm_read_broken) {
-		r = fl_vm_read(dst, src, len);
-		if (r <= 0)
-			return r;
-		fl_elf.vm_read_broken = 1;
-	}
-	return fl_safe_read_pipe(dst, src, len);
-}
-
-/* Granules known readable, direct-mapped.  4 KiB is the smallest page
- * size of both architectures, so a granule never spans two protections.
- *
- * A slot holds (granule index + 1) tagged with the crash's generation in
- * its top bits: fl_mem_forget starts a new crash by bumping the
- * generation instead of clearing the 4 KiB table (a memset that cost the
- * handler two page faults; now only the slots a crash uses are touched).
- * A granule index too large to leave room for the tag (a tagged or
- * kernel address) is never cached: it is probed on every read. */
-#define FL_GEN_BITS 12
-#define FL_GEN_SHIFT (sizeof(uintptr_t) * 8 - FL_GEN_BITS)
-#define FL_GEN_MAX (((uintptr_t)1 << FL_GEN_BITS) - 1)
-
-void fl_mem_forget(void)
-{
-	if (++fl_elf.mem_gen >= FL_GEN_MAX) {
-		/* Once in 4095 crashes: the old tags come round again. */
-		fl_memset(fl_elf.readable, 0, sizeof(fl_elf.readable));
-		fl_elf.mem_gen = 0;
-	}
-	fl_elf.last_granule = 0;
-	fl_elf.self_pid = (long)getpid();
-}
-
-static uintptr_t fl_granule_key(uintptr_t g)
-{
-	if (g + 1 > ((uintptr_t)1 << FL_GEN_SHIFT) - 1)
-		return 0;
-	return (g + 1) | ((fl_elf.mem_gen + 1) << FL_GEN_SHIFT);
-}
-
-static int fl_granule_ok(uintptr_t g)
-{
-	uintptr_t *slot = &fl_elf.readable[g % FL_GRANULE_SLOTS];
-	uintptr_t key = fl_granule_key(g);
-	unsigned char probe;
-
-	if (key != 0 && *slot == key)
-		return 1;
-	if (fl_safe_read(&probe, g << FL_GRANULE_SHIFT, 1) != 0)
-		return 0;
-	if (key != 0)
-		*slot = key;
-	return 1;
-}
-
-/* The slow path of fl_mem_read, out of line so that the fast path is a
- * leaf without the slow path's register saves (the unwinder calls it
- * some 6,000 times in a 64-frame crash). */
-static __attribute__((noinline)) int fl_mem_check(uintptr_t g, uintptr_t last)
-{
-	for (; g <= last; g++)
-		if (!fl_granule_ok(g))
-			return -1;
-	fl_elf.last_granule = last + 1;
-	return 0;
-}
-
-int fl_mem_read(void *dst, uintptr_t src, size_t len)
-{
-	uintptr_t g, last;
-
-	if (len == 0)
-		return 0;
-	if (src == 0 || src + len < src)
-		return -1;
-	g = src >> FL_GRANULE_SHIFT;
-	last = (src + len - 1) >> FL_GRANULE_SHIFT;
-	if ((g != last || g + 1 != fl_elf.last_granule) &&
-	    fl_mem_check(g, last) != 0)
-		return -1;
-	/* The unwinder's word reads: a fixed-size copy the compiler makes a
-	 * single load and store (no call to libc's memcpy). */
-	if (len == sizeof(uintptr_t))
-		__builtin_memcpy(dst, (const void *)src, sizeof(uintptr_t));
-	else
-		fl_memcpy(dst, (const void *)src, len);
-	return 0;
-}
+} reader;
 
 /* ------------------------------------------------------------------------
  * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
 /* Small reads (headers, notes, names) go through the cached 2 KiB blocks
- * of the open file (fl_elf.block): the ELF header, program headers and
+ * of the open file (reader.block): the ELF header, program headers and
  * notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
 
-static void fl_blocks_forget(void)
+static void blocks_forget(void)
 {
 	unsigned i;
 
 	for (i = 0; i < FL_BLOCKS; i++)
-		fl_elf.block_index[i] = 0;
+		reader.block_index[i] = 0;
 }
 
-static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
+static int pread_full(int fd, void *dst, size_t len, uint64_t off)
 {
 	char *out = dst;
 
@@ -276,31 +86,30 @@ static int fl_pread_full(int fd, void *dst, size_t len, uint64_t off)
 }
 
 /* The cached block holding file offset off. */
-static const unsigned char *fl_block_get(const struct fl_elf_src *s,
-					 uint64_t off, size_t *avail)
+static const unsigned char *block_get(const struct fl_elf_src *s, uint64_t off,
+				      size_t *avail)
 {
 	uint64_t b = off / FL_BLOCK;
 	unsigned i;
 	size_t len;
 
-	for (i = 0; i < FL_BLOCKS && fl_elf.block_index[i] != b + 1; i++)
+	for (i = 0; i < FL_BLOCKS && reader.block_index[i] != b + 1; i++)
 		;
 	if (i == FL_BLOCKS) {
-		i = fl_elf.block_next++ % FL_BLOCKS;
+		i = reader.block_next++ % FL_BLOCKS;
 		len = s->size - b * FL_BLOCK < FL_BLOCK
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
-		fl_elf.block_index[i] = 0;
-		if (fl_pread_full(s->fd, fl_elf.block[i], len, b * FL_BLOCK) !=
-		    0)
+		reader.block_index[i] = 0;
+		if (pread_full(s->fd, reader.block[i], len, b * FL_BLOCK) != 0)
 			return NULL;
-		fl_elf.block_index[i] = b + 1;
-		fl_elf.block_len[i] = len;
+		reader.block_index[i] = b + 1;
+		reader.block_len[i] = len;
 	}
-	if (off - b * FL_BLOCK >= fl_elf.block_len[i])
+	if (off - b * FL_BLOCK >= reader.block_len[i])
 		return NULL;
-	*avail = fl_elf.block_len[i] - (size_t)(off - b * FL_BLOCK);
-	return fl_elf.block[i] + (off - b * FL_BLOCK);
+	*avail = reader.block_len[i] - (size_t)(off - b * FL_BLOCK);
+	return reader.block[i] + (off - b * FL_BLOCK);
 }
 
 int fl_elf_open(const char *path, struct fl_elf_src *s)
@@ -315,7 +124,7 @@ int fl_elf_open(const char *path, struct fl_elf_src *s)
 		close(fd);
 		return -1;
 	}
-	fl_blocks_forget(); /* fds are reused: blocks belong to one file */
+	blocks_forget(); /* fds are reused: blocks belong to one file */
 	s->fd = fd;
 	s->mem = 0;
 	s->size = (uint64_t)st.st_size;
@@ -327,13 +136,13 @@ void fl_elf_close(struct fl_elf_src *s)
 	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
-	fl_blocks_forget();
+	blocks_forget();
 }
 
 /* len bytes at offset off of the source, or -1 (out of bounds, short
  * file, unreadable memory). */
-static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
-		       size_t len)
+static int src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
+		    size_t len)
 {
 	unsigned char *out = dst;
 
@@ -342,10 +151,10 @@ static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
 	if (s->fd < 0)
 		return fl_mem_read(dst, (uintptr_t)(s->mem + off), len);
 	if (len > FL_BLOCK)
-		return fl_pread_full(s->fd, dst, len, off);
+		return pread_full(s->fd, dst, len, off);
 	while (len > 0) {
 		size_t avail;
-		const unsigned char *p = fl_block_get(s, off, &avail);
+		const unsigned char *p = block_get(s, off, &avail);
 
 		if (p == NULL)
 			return -1;
@@ -359,9 +168,9 @@ static int fl_src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
 	return 0;
 }
 
-static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
+static int elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 {
-	if (fl_src_read(s, eh, 0, sizeof(*eh)) != 0 ||
+	if (src_read(s, eh, 0, sizeof(*eh)) != 0 ||
 	    eh->e_ident[EI_MAG0] != ELFMAG0 ||
 	    eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 ||
@@ -382,7 +191,7 @@ static int fl_elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 #define FL_RANK_FUNC 2
 #define FL_RANK_GLOBAL 1
 
-struct fl_sym_best {
+struct sym_best {
 	int rank;
 	uint32_t name; /* string table offset of the winner */
 	uint64_t start;
@@ -390,25 +199,25 @@ struct fl_sym_best {
 };
 
 /* A symbol table and its string table, as file offsets. */
-struct fl_elf_table {
+struct sym_table {
 	uint64_t off, count;
 	uint64_t str_off, str_size;
 };
 
-struct fl_sym_pass {
+struct sym_pass {
 	struct fl_elf_lookup *q;    /* the lookups */
 	const unsigned char *order; /* indexes of q, by vaddr */
-	struct fl_sym_best *best;   /* per sorted position */
+	struct sym_best *best;	    /* per sorted position */
 	size_t n;
 	uint64_t str_size;
 };
 
-/* The one chunk buffer: symbols stream through it.  One page: a page
- * touched for the first time in the handler costs a fault (10-70 us in a
- * VM, measured), several preads' worth. */
+/* The one chunk buffer (reader.sym_chunk): symbols stream through it.
+ * One page: a page touched for the first time in the handler costs a
+ * fault, several preads' worth. */
 
 /* First sorted position whose vaddr is >= addr. */
-static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
+static size_t lower_bound(const struct sym_pass *p, uint64_t addr)
 {
 	size_t lo = 0, hi = p->n;
 
@@ -423,10 +232,10 @@ static size_t fl_lower_bound(const struct fl_sym_pass *p, uint64_t addr)
 	return lo;
 }
 
-static void fl_sym_offer(const struct fl_sym_pass *p, size_t pos,
-			 const Elf64_Sym *s, int rank)
+static void sym_offer(const struct sym_pass *p, size_t pos, const Elf64_Sym *s,
+		      int rank)
 {
-	struct fl_sym_best *b = &p->best[pos];
+	struct sym_best *b = &p->best[pos];
 
 	if (rank < b->rank || (rank == b->rank && s->st_value <= b->start))
 		return; /* keep the better, or the innermost equal one */
@@ -435,7 +244,7 @@ static void fl_sym_offer(const struct fl_sym_pass *p, size_t pos,
 	b->name = s->st_name;
 }
 
-static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
+static void sym_consider(const struct sym_pass *p, const Elf64_Sym *s)
 {
 	int type = ELF64_ST_TYPE(s->st_info);
 	int rank = ELF64_ST_BIND(s->st_info) != STB_LOCAL ? FL_RANK_GLOBAL : 0;
@@ -448,38 +257,38 @@ static void fl_sym_consider(const struct fl_sym_pass *p, const Elf64_Sym *s)
 		return;
 	if (type != STT_OBJECT)
 		rank += FL_RANK_FUNC;
-	pos = fl_lower_bound(p, s->st_value);
+	pos = lower_bound(p, s->st_value);
 	if (s->st_size != 0) {
 		for (; pos < p->n &&
 		       p->q[p->order[pos]].vaddr - s->st_value < s->st_size;
 		     pos++)
-			fl_sym_offer(p, pos, s, rank + FL_RANK_CONTAINS);
+			sym_offer(p, pos, s, rank + FL_RANK_CONTAINS);
 		return;
 	}
 	/* Unsized: a candidate for every later address; whether it is the
-	 * nearest is settled in fl_sym_winners with last_start. */
+	 * nearest is settled in sym_winners with last_start. */
 	if (type == STT_OBJECT)
 		return;
 	for (; pos < p->n; pos++)
-		fl_sym_offer(p, pos, s, FL_RANK_FUNC);
+		sym_offer(p, pos, s, FL_RANK_FUNC);
 }
 
 /* Track, per address, the highest start of any symbol at or below it:
  * an unsized FUNC only names an address when no other symbol starts in
  * between (else the address sits in a gap after that one). */
-static void fl_sym_track_start(const struct fl_sym_pass *p, const Elf64_Sym *s)
+static void sym_track_start(const struct sym_pass *p, const Elf64_Sym *s)
 {
 	size_t pos;
 
 	if (s->st_shndx == SHN_UNDEF || s->st_value == 0)
 		return;
-	pos = fl_lower_bound(p, s->st_value);
+	pos = lower_bound(p, s->st_value);
 	for (; pos < p->n && p->best[pos].last_start < s->st_value; pos++)
 		p->best[pos].last_start = s->st_value;
 }
 
-static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
-			size_t count)
+static void sym_scan(const struct sym_pass *p, const Elf64_Sym *syms,
+		     size_t count)
 {
 	/* A symbol starting above every address looked up can neither
 	 * contain one nor precede one: most of a big table, skipped before
@@ -490,28 +299,27 @@ static void fl_sym_scan(const struct fl_sym_pass *p, const Elf64_Sym *syms,
 	for (i = 0; i < count; i++) {
 		if (syms[i].st_value > highest)
 			continue;
-		fl_sym_consider(p, &syms[i]);
+		sym_consider(p, &syms[i]);
 		if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC ||
 		    syms[i].st_size != 0)
-			fl_sym_track_start(p, &syms[i]);
+			sym_track_start(p, &syms[i]);
 	}
 }
 
-static int fl_sym_stream(const struct fl_sym_pass *p,
-			 const struct fl_elf_src *s,
-			 const struct fl_elf_table *t)
+static int sym_stream(const struct sym_pass *p, const struct fl_elf_src *s,
+		      const struct sym_table *t)
 {
 	const size_t per =
-		sizeof(fl_elf.sym_chunk) / sizeof(fl_elf.sym_chunk[0]);
+		sizeof(reader.sym_chunk) / sizeof(reader.sym_chunk[0]);
 	uint64_t i, k;
 
 	for (i = 0; i < t->count; i += k) {
 		k = t->count - i < per ? t->count - i : per;
-		if (fl_src_read(s, fl_elf.sym_chunk,
-				t->off + i * sizeof(Elf64_Sym),
-				(size_t)k * sizeof(Elf64_Sym)) != 0)
+		if (src_read(s, reader.sym_chunk,
+			     t->off + i * sizeof(Elf64_Sym),
+			     (size_t)k * sizeof(Elf64_Sym)) != 0)
 			return -1;
-		fl_sym_scan(p, fl_elf.sym_chunk, (size_t)k);
+		sym_scan(p, reader.sym_chunk, (size_t)k);
 	}
 	return 0;
 }
@@ -524,7 +332,7 @@ int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 	if (!q->found || cap == 0)
 		return -1;
 	len = q->name_max < cap - 1 ? (size_t)q->name_max : cap - 1;
-	if (fl_src_read(s, out, q->name_at, len) != 0)
+	if (src_read(s, out, q->name_at, len) != 0)
 		return -1;
 	for (k = 0; k < len && out[k] != '\0'; k++)
 		;
@@ -534,13 +342,12 @@ int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 
 /* Record the winners: where each name is (read later, and only once per
  * distinct symbol, by the caller). */
-static void fl_sym_winners(const struct fl_sym_pass *p,
-			   const struct fl_elf_table *t)
+static void sym_winners(const struct sym_pass *p, const struct sym_table *t)
 {
 	size_t pos;
 
 	for (pos = 0; pos < p->n; pos++) {
-		const struct fl_sym_best *b = &p->best[pos];
+		const struct sym_best *b = &p->best[pos];
 		struct fl_elf_lookup *q = &p->q[p->order[pos]];
 
 		if (b->rank == 0 || q->found)
@@ -559,34 +366,33 @@ static void fl_sym_winners(const struct fl_sym_pass *p,
  * out of the block cache: reading 8 rather than 32 at a time costs no
  * syscall, and keeps 1.5 KiB off the (alternate) stack. */
 #define FL_SHDRS_AT_ONCE 8
-static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
-			struct fl_elf_table *t)
+static int find_table(const struct fl_elf_src *s, unsigned type,
+		      struct sym_table *t)
 {
 	Elf64_Ehdr eh;
 	Elf64_Shdr sh[FL_SHDRS_AT_ONCE], str;
 	uint64_t n, i, j, k;
 
-	if (fl_elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
+	if (elf_header(s, &eh) != 0 || eh.e_shoff == 0 ||
 	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN))
 		return -1; /* st_value is section-relative in ET_REL */
-	if (fl_src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
+	if (src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
 		return -1;
 	n = eh.e_shnum != 0 ? eh.e_shnum : sh[0].sh_size; /* extended */
 	for (i = 0; i < n; i += k) {
 		k = n - i < FL_SHDRS_AT_ONCE ? n - i : FL_SHDRS_AT_ONCE;
-		if (fl_src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
-				(size_t)k * sizeof(sh[0])) != 0)
+		if (src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
+			     (size_t)k * sizeof(sh[0])) != 0)
 			return -1;
 		for (j = 0; j < k; j++) {
 			if (sh[j].sh_type != type || sh[j].sh_link >= n ||
 			    (sh[j].sh_entsize != 0 &&
 			     sh[j].sh_entsize != sizeof(Elf64_Sym)))
 				continue;
-			if (fl_src_read(s, &str,
-					eh.e_shoff +
-						sh[j].sh_link * sizeof(str),
-					sizeof(str)) != 0 ||
+			if (src_read(s, &str,
+				     eh.e_shoff + sh[j].sh_link * sizeof(str),
+				     sizeof(str)) != 0 ||
 			    str.sh_type != SHT_STRTAB)
 				return -1;
 			t->off = sh[j].sh_offset;
@@ -601,8 +407,8 @@ static int fl_elf_table(const struct fl_elf_src *s, unsigned type,
 
 /* Insertion sort of lookup indexes by address: n is at most a few hundred
  * (the frames of one crash in one module). */
-static void fl_sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
-			    size_t n)
+static void sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
+			 size_t n)
 {
 	size_t i, j;
 
@@ -617,18 +423,18 @@ static void fl_sort_lookups(const struct fl_elf_lookup *q, unsigned char *ord,
 	}
 }
 
-static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
-				struct fl_elf_lookup *q,
-				const unsigned char *ord, size_t n)
+static void lookup_table(const struct fl_elf_src *s, unsigned type,
+			 struct fl_elf_lookup *q, const unsigned char *ord,
+			 size_t n)
 {
-	struct fl_sym_best best[FL_ELF_LOOKUP_MAX];
-	struct fl_sym_pass p = {q, ord, best, n, 0};
-	struct fl_elf_table t;
+	struct sym_best best[FL_ELF_LOOKUP_MAX];
+	struct sym_pass p = {q, ord, best, n, 0};
+	struct sym_table t;
 	size_t i;
 
 	for (i = 0; i < n && q[i].found; i++)
 		;
-	if (i == n || fl_elf_table(s, type, &t) != 0)
+	if (i == n || find_table(s, type, &t) != 0)
 		return; /* nothing left to find, or no such table */
 	/* The string table must lie inside the source: names are read from
 	 * it at offsets below str_size. */
@@ -636,8 +442,8 @@ static void fl_elf_lookup_table(const struct fl_elf_src *s, unsigned type,
 		return;
 	p.str_size = t.str_size;
 	fl_memset(best, 0, sizeof(best[0]) * n);
-	if (fl_sym_stream(&p, s, &t) == 0)
-		fl_sym_winners(&p, &t);
+	if (sym_stream(&p, s, &t) == 0)
+		sym_winners(&p, &t);
 }
 
 int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
@@ -647,15 +453,15 @@ int fl_elf_symbolize_src(const struct fl_elf_src *s, struct fl_elf_lookup *q,
 	Elf64_Ehdr eh;
 	size_t i;
 
-	if (n > FL_ELF_LOOKUP_MAX || fl_elf_header(s, &eh) != 0)
+	if (n > FL_ELF_LOOKUP_MAX || elf_header(s, &eh) != 0)
 		return -1;
 	for (i = 0; i < n; i++)
 		q[i].found = 0;
-	fl_sort_lookups(q, ord, n);
+	sort_lookups(q, ord, n);
 	/* .symtab has the static functions; .dynsym is what a stripped
 	 * library still has.  Addresses .symtab misses get a second try. */
-	fl_elf_lookup_table(s, SHT_SYMTAB, q, ord, n);
-	fl_elf_lookup_table(s, SHT_DYNSYM, q, ord, n);
+	lookup_table(s, SHT_SYMTAB, q, ord, n);
+	lookup_table(s, SHT_DYNSYM, q, ord, n);
 	return 0;
 }
 
@@ -699,9 +505,9 @@ int fl_elf_symbolize(const char *path, uintptr_t vaddr, char *name, size_t cap,
  * ---------------------------------------------------------------------- */
 
 /* Walk the notes in [at, at+size) of the source for NT_GNU_BUILD_ID. */
-static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
-				uint64_t size, uint64_t align,
-				unsigned char *out, size_t cap)
+static size_t notes_build_id(const struct fl_elf_src *s, uint64_t at,
+			     uint64_t size, uint64_t align, unsigned char *out,
+			     size_t cap)
 {
 	uint64_t end = at + size;
 	Elf64_Nhdr nh;
@@ -712,18 +518,18 @@ static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 	while (end > at && end - at >= sizeof(nh)) {
 		uint64_t name_at = at + sizeof(nh), desc_at;
 
-		if (fl_src_read(s, &nh, at, sizeof(nh)) != 0)
+		if (src_read(s, &nh, at, sizeof(nh)) != 0)
 			return 0;
 		desc_at = name_at + ((nh.n_namesz + align - 1) & ~(align - 1));
 		at = desc_at + ((nh.n_descsz + align - 1) & ~(align - 1));
 		if (desc_at + nh.n_descsz > end || at > end)
 			return 0;
 		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    fl_src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
+		    src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
 		    name[1] != 'N' || name[2] != 'U' || name[3] != '\0')
 			continue;
 		if (nh.n_descsz == 0 || nh.n_descsz > cap ||
-		    fl_src_read(s, out, desc_at, nh.n_descsz) != 0)
+		    src_read(s, out, desc_at, nh.n_descsz) != 0)
 			return 0;
 		return nh.n_descsz;
 	}
@@ -733,24 +539,24 @@ static size_t fl_notes_build_id(const struct fl_elf_src *s, uint64_t at,
 #define FL_PHDRS_MAX 64
 
 /* Program header i of the ELF whose header eh is at offset hdr. */
-static int fl_phdr_read(const struct fl_elf_src *s, uint64_t hdr,
-			const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
+static int phdr_read(const struct fl_elf_src *s, uint64_t hdr,
+		     const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
 {
-	return fl_src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
-			   sizeof(*ph));
+	return src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
+			sizeof(*ph));
 }
 
 /* Load bias of a mapped ELF whose header is at hdr: the segment mapping
  * file offset 0 starts at the header. */
-static int fl_phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
-			 const Elf64_Ehdr *eh, uint64_t *bias)
+static int phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
+		      const Elf64_Ehdr *eh, uint64_t *bias)
 {
 	uint64_t lowest = UINT64_MAX;
 	Elf64_Phdr ph;
 	size_t i;
 
 	for (i = 0; i < eh->e_phnum; i++) {
-		if (fl_phdr_read(s, hdr, eh, i, &ph) != 0)
+		if (phdr_read(s, hdr, eh, i, &ph) != 0)
 			return -1;
 		if (ph.p_type == PT_LOAD && ph.p_vaddr - ph.p_offset < lowest)
 			lowest = ph.p_vaddr - ph.p_offset;
@@ -763,32 +569,32 @@ static int fl_phdrs_bias(const struct fl_elf_src *s, uint64_t hdr,
  * source: a file (notes at p_offset) or all of memory (notes at
  * bias + p_vaddr).  The headers are read one at a time, each from the
  * block cache or a probed granule: an array of them on the stack (3.5
- * KiB) made this the deepest point of the handler, a page fault or two
- * on the alternate stack. */
-static size_t fl_phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
-				int mapped, unsigned char *out, size_t cap)
+ * KiB) would make this the deepest point of the handler, a page fault or
+ * two on the alternate stack. */
+static size_t phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
+			     int mapped, unsigned char *out, size_t cap)
 {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph;
 	uint64_t bias = 0;
 	size_t i, len;
 
-	if (fl_src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
+	if (src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
 	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum > FL_PHDRS_MAX)
 		return 0;
-	if (mapped && fl_phdrs_bias(s, hdr, &eh, &bias) != 0)
+	if (mapped && phdrs_bias(s, hdr, &eh, &bias) != 0)
 		return 0;
 	for (i = 0; i < eh.e_phnum; i++) {
-		if (fl_phdr_read(s, hdr, &eh, i, &ph) != 0)
+		if (phdr_read(s, hdr, &eh, i, &ph) != 0)
 			return 0;
 		if (ph.p_type != PT_NOTE)
 			continue;
-		len = fl_notes_build_id(
-			s, mapped ? bias + ph.p_vaddr : ph.p_offset,
-			ph.p_filesz, ph.p_align, out, cap);
+		len = notes_build_id(s,
+				     mapped ? bias + ph.p_vaddr : ph.p_offset,
+				     ph.p_filesz, ph.p_align, out, cap);
 		if (len != 0)
 			return len;
 	}
@@ -799,11 +605,11 @@ size_t fl_elf_build_id_mapped(uintptr_t base, unsigned char *out, size_t cap)
 {
 	struct fl_elf_src all = {-1, 0, UINTPTR_MAX};
 
-	return fl_phdrs_build_id(&all, base, 1, out, cap);
+	return phdrs_build_id(&all, base, 1, out, cap);
 }
 
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap)
 {
-	return fl_phdrs_build_id(s, 0, 0, out, cap);
+	return phdrs_build_id(s, 0, 0, out, cap);
 }

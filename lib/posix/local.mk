@@ -1,21 +1,23 @@
 # POSIX backend (Linux).  Architecture files hold register names and the
 # decoding of the CPU's fault information.
 if FL_POSIX
-libfaultline_la_SOURCES += \
-	lib/posix/posix.h \
-	lib/posix/signals.c \
-	lib/posix/protect.c \
-	lib/posix/altstack.c \
-	lib/posix/unwind.c \
-	lib/posix/modules.c \
-	lib/posix/elf.c \
+# The unwinder, the symbol step and what they read with, below capture
+# (doc/architecture.md): the unit tests (tests/unit) build them too.
+FL_POSIX_BELOW_CAPTURE = lib/posix/unwind.c lib/posix/modules.c \
+	lib/posix/symbols.c lib/posix/elf.c lib/posix/memory.c \
 	lib/posix/platform.c
 if FL_ARCH_X86_64
-libfaultline_la_SOURCES += lib/posix/arch_x86_64.c
+FL_POSIX_BELOW_CAPTURE += lib/posix/arch_x86_64.c
+libfaultline_la_SOURCES += lib/posix/arch_x86_64.h
 endif
 if FL_ARCH_AARCH64
-libfaultline_la_SOURCES += lib/posix/arch_aarch64.c
+FL_POSIX_BELOW_CAPTURE += lib/posix/arch_aarch64.c
+libfaultline_la_SOURCES += lib/posix/arch_aarch64.h
 endif
+libfaultline_la_SOURCES += $(FL_POSIX_BELOW_CAPTURE) \
+	lib/posix/preload.c lib/posix/handler.c lib/posix/protect.c \
+	lib/posix/capture.c lib/posix/signals.c lib/posix/altstack.c \
+	lib/posix/memmap.c lib/posix/posix.h
 libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
 libfaultline_la_LIBADD += $(FL_UNWIND_LIBS)
 # -z now: no lazy binding (it may allocate) inside the handler.

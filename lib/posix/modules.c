@@ -1,6 +1,5 @@
 /*
- * modules.c - loaded modules from the dynamic linker's list, and the
- * symbols of a crash's frames.
+ * modules.c - loaded modules from the dynamic linker's list.
  *
  * The list is _r_debug's link_map chain (every namespace, r_version 2),
  * the one debuggers read.  dl_iterate_phdr would give the same facts but
@@ -23,19 +22,18 @@
 #define FL_LINK_MAPS_MAX 4096
 #define FL_PATH_READ_MAX 4096
 #define FL_PATH_CHUNK 128
-#define FL_VDSO_PATH "[vdso]"
 
 /* Copy a NUL-terminated string of our own memory, a page-bounded chunk
  * at a time (a string may end right before an unmapped page).  Returns
  * its length, or -1. */
-static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
+static long read_str(char *dst, size_t cap, uintptr_t src)
 {
 	size_t len = 0;
 
 	while (len + 1 < cap) {
 		/* Short chunks: a path is tens of bytes, and copying up to
-		 * the page's end (up to 4 KiB per module) cost instructions
-		 * and touched arena pages for nothing. */
+		 * the page's end (up to 4 KiB per module) would cost
+		 * instructions and touch arena pages for nothing. */
 		size_t chunk = 4096 - ((src + len) & 4095), i;
 
 		if (chunk > FL_PATH_CHUNK)
@@ -57,8 +55,8 @@ static long fl_safe_read_str(char *dst, size_t cap, uintptr_t src)
 /* The extent of a module from its program headers at phdr (n of them):
  * base is where its lowest segment's page starts (the ELF header), end
  * where its highest segment ends. */
-static int fl_range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
-			       struct fl_module *m)
+static int range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
+			    struct fl_module *m)
 {
 	uintptr_t lo = UINTPTR_MAX, hi = 0;
 	uintptr_t page = (uintptr_t)getauxval(AT_PAGESZ);
@@ -91,8 +89,8 @@ static int fl_range_from_phdrs(uintptr_t phdr, size_t n, uintptr_t bias,
  * vector; a library's are behind its ELF header at l_addr (a shared
  * object's first segment has address 0).
  */
-static void fl_module_range(const struct link_map *lm, int is_exe,
-			    struct fl_module *m)
+static void module_range(const struct link_map *lm, int is_exe,
+			 struct fl_module *m)
 {
 	uintptr_t bias = (uintptr_t)lm->l_addr;
 	uintptr_t phdr = (uintptr_t)getauxval(AT_PHDR);
@@ -110,11 +108,11 @@ static void fl_module_range(const struct link_map *lm, int is_exe,
 		phdr = bias + eh.e_phoff;
 		phnum = eh.e_phnum;
 	}
-	fl_range_from_phdrs(phdr, phnum, bias, m);
+	range_from_phdrs(phdr, phnum, bias, m);
 }
 
-static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
-			 uintptr_t vdso)
+static int module_add(struct fl_module_table *t, const struct link_map *lm,
+		      uintptr_t vdso)
 {
 	struct fl_module *m;
 	long len;
@@ -125,13 +123,13 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 	fl_memset(m, 0, sizeof(*m));
 	m->bias = (uintptr_t)lm->l_addr;
 	/* the executable comes first, with an empty name */
-	fl_module_range(lm, t->count == 0, m);
+	module_range(lm, t->count == 0, m);
 	if (vdso != 0 && m->base == vdso) {
 		m->path = fl_module_intern(t, FL_VDSO_PATH,
 					   sizeof(FL_VDSO_PATH) - 1);
 	} else {
 		/* Straight into the table's arena: a separate 4 KiB buffer
-		 * was one or two more pages for the handler to touch. */
+		 * would be one or two more pages for the handler to touch. */
 		char *dst = t->arena + t->arena_used;
 		size_t room = sizeof(t->arena) - t->arena_used;
 
@@ -139,8 +137,7 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 			room = FL_PATH_READ_MAX;
 		m->path = "";
 		if (room >= 2) {
-			len = fl_safe_read_str(dst, room,
-					       (uintptr_t)lm->l_name);
+			len = read_str(dst, room, (uintptr_t)lm->l_name);
 			if (len <= 0 && t->count == 0) /* the executable */
 				fl_platform_exe_path(dst, room);
 			else if (len < 0)
@@ -156,15 +153,15 @@ static int fl_module_add(struct fl_module_table *t, const struct link_map *lm,
 }
 
 /* One namespace's chain; returns how many link_maps it held. */
-static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
-			       uintptr_t vdso, size_t budget)
+static size_t collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
+			    uintptr_t vdso, size_t budget)
 {
 	struct link_map lm;
 	size_t n = 0;
 
 	while (lm_addr != 0 && n < budget &&
 	       fl_mem_read(&lm, lm_addr, sizeof(lm)) == 0) {
-		if (fl_module_add(t, &lm, vdso) != 0)
+		if (module_add(t, &lm, vdso) != 0)
 			break;
 		n++;
 		lm_addr = (uintptr_t)lm.l_next;
@@ -174,7 +171,7 @@ static size_t fl_collect_chain(struct fl_module_table *t, uintptr_t lm_addr,
 
 /* The vdso is in glibc's list; add it from the auxiliary vector when a
  * libc did not list it, so frames in it still get a module. */
-static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
+static void collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 {
 	struct fl_module *m;
 	Elf64_Ehdr eh;
@@ -186,7 +183,7 @@ static void fl_collect_vdso(struct fl_module_table *t, uintptr_t vdso)
 	m = &t->modules[t->count++];
 	fl_memset(m, 0, sizeof(*m));
 	m->base = m->bias = vdso; /* linked at address 0 */
-	fl_range_from_phdrs(vdso + eh.e_phoff, eh.e_phnum, vdso, m);
+	range_from_phdrs(vdso + eh.e_phoff, eh.e_phnum, vdso, m);
 	m->path = fl_module_intern(t, FL_VDSO_PATH, sizeof(FL_VDSO_PATH) - 1);
 	m->build_id_len =
 		fl_elf_build_id_mapped(vdso, m->build_id, FL_BUILD_ID_MAX);
@@ -209,236 +206,13 @@ void fl_platform_collect_modules(struct fl_module_table *t)
 	for (i = 0; i < FL_NAMESPACES_MAX && ns_addr != 0; i++) {
 		if (fl_mem_read(&ns, ns_addr, sizeof(ns.base)) != 0)
 			break;
-		budget -= fl_collect_chain(t, (uintptr_t)ns.base.r_map, vdso,
-					   budget);
+		budget -= collect_chain(t, (uintptr_t)ns.base.r_map, vdso,
+					budget);
 		if (ns.base.r_version < 2 ||
 		    fl_mem_read(&ns.r_next, ns_addr + sizeof(ns.base),
 				sizeof(ns.r_next)) != 0)
 			break;
 		ns_addr = (uintptr_t)ns.r_next;
 	}
-	fl_collect_vdso(t, vdso);
-}
-
-/* ------------------------------------------------------------------------
- * Symbols
- * ---------------------------------------------------------------------- */
-
-/* The module's ELF: its file, or for the vdso (which has no file) the
- * image the kernel maps.  The loader's extent of the vdso ends with its
- * last segment; its section headers lie beyond, in the same pages, so the
- * size comes from the header (reads stay probed: a wrong size can only
- * fail them). */
-#define FL_VDSO_MAX (1024 * 1024)
-static int fl_module_src(const struct fl_module *m, struct fl_elf_src *s)
-{
-	Elf64_Ehdr eh;
-	uint64_t size;
-
-	if (!fl_streq(m->path, FL_VDSO_PATH))
-		return fl_elf_open(m->path, s);
-	if (fl_mem_read(&eh, m->base, sizeof(eh)) != 0)
-		return -1;
-	size = eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr);
-	if (m->end > m->base && m->end - m->base > size)
-		size = m->end - m->base;
-	if (size > FL_VDSO_MAX)
-		return -1;
-	s->fd = -1;
-	s->mem = m->base;
-	s->size = size;
-	return 0;
-}
-
-/* A file replaced on disk since it was loaded would give wrong names:
- * when both build-ids are known they must agree. */
-static int fl_src_matches(const struct fl_module *m, const struct fl_elf_src *s)
-{
-	unsigned char id[FL_BUILD_ID_MAX];
-	size_t len, i;
-
-	if (m->build_id_len == 0 || s->fd < 0)
-		return 1;
-	len = fl_elf_build_id_src(s, id, sizeof(id));
-	if (len == 0)
-		return 1;
-	if (len != m->build_id_len)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (id[i] != m->build_id[i])
-			return 0;
-	return 1;
-}
-
-/* ------------------------------------------------------------------------
- * The per-crash symbol cache
- * ---------------------------------------------------------------------- */
-
-/* Names live in a small arena (distinct names of one crash are few);
- * a frame whose name does not fit is looked up alone, uncached. */
-#define FL_SYMCACHE_ARENA 4096
-
-struct fl_symcache_entry {
-	uintptr_t base;	  /* module */
-	uintptr_t lookup; /* address looked up */
-	uintptr_t start;  /* symbol start (module vaddr) */
-	uint16_t name;	  /* arena offset */
-	uint8_t state;	  /* FL_SYM_* */
-};
-#define FL_SYM_NONE 0 /* the module has no symbol there */
-#define FL_SYM_FOUND 1
-#define FL_SYM_NO_ROOM 2 /* found, but the arena was full */
-
-static struct {
-	unsigned long generation; /* the unwind it belongs to */
-	size_t count;
-	struct fl_symcache_entry e[FAULTLINE_MAX_FRAMES];
-	uintptr_t batched[FAULTLINE_MAX_FRAMES]; /* module bases done */
-	size_t nbatched;
-	size_t arena_used;
-	char arena[FL_SYMCACHE_ARENA];
-	/* fl_symcache_fill's lookups: here rather than on the (alternate)
-	 * stack, where 6.7 KiB of them were the deepest frame of the
-	 * handler; only the entries used are touched. */
-	struct fl_elf_lookup q[FL_ELF_LOOKUP_MAX];
-} fl_symcache;
-
-/* The lookup address of frame i: the pc itself for frame 0 (it faulted
- * there), pc - 1 for return addresses (the call, not what follows). */
-static uintptr_t fl_frame_lookup(const struct faultline_fault *f, size_t i)
-{
-	uintptr_t pc = f->frames[i];
-
-	return i == 0 || pc == 0 ? pc : pc - 1;
-}
-
-static int fl_symcache_batched(uintptr_t base)
-{
-	size_t i;
-
-	for (i = 0; i < fl_symcache.nbatched; i++)
-		if (fl_symcache.batched[i] == base)
-			return 1;
-	return 0;
-}
-
-/* Copy the name of lookup q into the arena (shared with an equal earlier
- * one); -1 when the arena is full. */
-static int fl_symcache_name(const struct fl_elf_src *s,
-			    const struct fl_elf_lookup *q, size_t k,
-			    const struct fl_elf_lookup *all, uint16_t *name)
-{
-	size_t j, avail = FL_SYMCACHE_ARENA - fl_symcache.arena_used;
-	char *out = fl_symcache.arena + fl_symcache.arena_used;
-
-	for (j = 0; j < k; j++)
-		if (all[j].found && all[j].name_at == q->name_at) {
-			*name = (uint16_t)(all[j].name - fl_symcache.arena);
-			return 0;
-		}
-	if (avail < 2 || fl_elf_read_name(s, q, out, avail) != 0)
-		return -1;
-	*name = (uint16_t)fl_symcache.arena_used;
-	fl_symcache.arena_used += fl_strlen(out) + 1;
-	return 0;
-}
-
-/* Resolve every frame of fault f inside module m in one pass. */
-static void fl_symcache_fill(const struct fl_module *m,
-			     const struct faultline_fault *f)
-{
-	struct fl_elf_lookup *q = fl_symcache.q;
-	struct fl_elf_src s;
-	size_t i, n = 0;
-
-	for (i = 0; i < f->frame_count && n < FL_ELF_LOOKUP_MAX; i++) {
-		uintptr_t a = fl_frame_lookup(f, i);
-
-		if (a >= m->base && a < m->end) {
-			fl_memset(&q[n], 0, sizeof(q[n]));
-			q[n++].vaddr = a - m->bias;
-		}
-	}
-	if (n == 0 || fl_module_src(m, &s) != 0)
-		return;
-	if (fl_src_matches(m, &s) && fl_elf_symbolize_src(&s, q, n) == 0) {
-		for (i = 0; i < n && fl_symcache.count < FAULTLINE_MAX_FRAMES;
-		     i++) {
-			struct fl_symcache_entry *e =
-				&fl_symcache.e[fl_symcache.count];
-
-			e->base = m->base;
-			e->lookup = q[i].vaddr + m->bias;
-			e->start = q[i].start;
-			e->state = FL_SYM_NONE;
-			if (q[i].found)
-				e->state = fl_symcache_name(&s, &q[i], i, q,
-							    &e->name) == 0
-						   ? FL_SYM_FOUND
-						   : FL_SYM_NO_ROOM;
-			/* where the name went, for sharing it */
-			q[i].found = e->state == FL_SYM_FOUND;
-			q[i].name = fl_symcache.arena + e->name;
-			fl_symcache.count++;
-		}
-	}
-	fl_elf_close(&s);
-}
-
-/* The cached answer for (m, pc): 1 found, 0 known to have no symbol,
- * -1 not in the cache. */
-static int fl_symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
-			   size_t cap, uintptr_t *offset)
-{
-	unsigned long gen;
-	const struct faultline_fault *f = fl_unwind_last(&gen);
-	size_t i;
-
-	if (f == NULL || m->end <= m->base)
-		return -1;
-	if (fl_symcache.generation != gen) {
-		fl_symcache.generation = gen;
-		fl_symcache.count = 0;
-		fl_symcache.nbatched = 0;
-		fl_symcache.arena_used = 0;
-	}
-	if (!fl_symcache_batched(m->base) &&
-	    fl_symcache.nbatched < FAULTLINE_MAX_FRAMES) {
-		fl_symcache.batched[fl_symcache.nbatched++] = m->base;
-		fl_symcache_fill(m, f);
-	}
-	for (i = 0; i < fl_symcache.count; i++) {
-		const struct fl_symcache_entry *e = &fl_symcache.e[i];
-
-		if (e->base != m->base || e->lookup != pc)
-			continue;
-		if (e->state == FL_SYM_NONE)
-			return 0;
-		if (e->state == FL_SYM_NO_ROOM)
-			return -1; /* ask the file directly */
-		fl_strlcpy(name, fl_symcache.arena + e->name, cap);
-		*offset = pc - m->bias - e->start;
-		return 1;
-	}
-	return -1;
-}
-
-int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
-			  size_t cap, uintptr_t *offset)
-{
-	struct fl_elf_lookup q = {pc - m->bias, NULL, 0, 0, 0, 0, 0};
-	struct fl_elf_src s;
-	int r = -1, cached = fl_symcache_get(m, pc, name, cap, offset);
-
-	if (cached >= 0)
-		return cached == 1 ? 0 : -1;
-	if (fl_module_src(m, &s) != 0)
-		return -1;
-	if (fl_src_matches(m, &s) && fl_elf_symbolize_src(&s, &q, 1) == 0 &&
-	    q.found && fl_elf_read_name(&s, &q, name, cap) == 0) {
-		*offset = q.vaddr - q.start;
-		r = 0;
-	}
-	fl_elf_close(&s);
-	return r;
+	collect_vdso(t, vdso);
 }

@@ -9,10 +9,8 @@
 #include "protect.h"
 
 #include <errno.h>
-#include <sched.h>
 #include <signal.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 /* This thread's protected calls.  Initial-exec, like the alternate-stack
@@ -33,7 +31,7 @@ int fl_protect_thread_prepare(void)
 	 * clone(), have no alternate stack: without one a stack overflow
 	 * cannot run any handler and the kernel kills the process.  A stack
 	 * set by somebody else is kept. */
-	if (fl_platform_thread_init() != 0)
+	if (fl_altstack_thread_init() != 0)
 		return -1;
 	fl_protect_chain.ready = 1;
 	return 0;
@@ -58,58 +56,6 @@ static int recoverable(int sig, const siginfo_t *si)
 	}
 }
 
-/*
- * The unwinder keeps process-wide state (libunwind's register-state cache,
- * the cache of memory known readable), built for the one thread that
- * reports a crash.  With faultline_protect any thread may unwind, so
- * recoveries (and a crash report) take turns.  The lock holds the owner's tid:
- * in the handler a waiter can check that the owner still exists (a fork() in
- * another thread while it unwound leaves the child a lock no thread will
- * release) and never waits longer than an unwind may take; past that it
- * describes the fault without the backtrace rather than hang.
- */
-#define FL_UNWIND_WAIT_NS 3000000000LL
-static volatile long unwind_owner;
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-		return 0;
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int fl_unwind_turn_take(long tid)
-{
-	long long deadline = 0;
-
-	for (;;) {
-		long owner = 0;
-
-		if (__atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return 1;
-		if (syscall(SYS_tgkill, (long)getpid(), owner, 0) != 0 &&
-		    errno == ESRCH &&
-		    __atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
-						__ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return 1;
-		if (!deadline)
-			deadline = now_ns() + FL_UNWIND_WAIT_NS;
-		else if (now_ns() > deadline)
-			return 0;
-		sched_yield();
-	}
-}
-
-void fl_unwind_turn_give(void)
-{
-	__atomic_store_n(&unwind_owner, 0, __ATOMIC_RELEASE);
-}
-
 int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 {
 	struct fl_protect_chain *chain = &fl_protect_chain;
@@ -128,11 +74,11 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 	 * which could loop. */
 	chain->depth--;
 	if (frame->fault) {
-		int locked = fl_unwind_turn_take(tid);
+		int locked = fl_unwind_lock(tid);
 
 		fl_fault_capture(frame->fault, sig, si, uc, tid, locked);
 		if (locked)
-			fl_unwind_turn_give();
+			fl_unwind_unlock();
 	}
 	fl_arch_land(uc, &frame->jmp);
 	return 1;

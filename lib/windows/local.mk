@@ -6,10 +6,14 @@ libfaultline_la_SOURCES += \
 	lib/windows/win.h \
 	lib/windows/veh.c \
 	lib/windows/reporter.c \
+	lib/windows/capture.c \
+	lib/windows/arch_x86_64.c \
+	lib/windows/arch_x86_64.h \
 	lib/windows/status.c \
 	lib/windows/unwind.c \
 	lib/windows/modules.c \
 	lib/windows/platform.c \
+	lib/windows/memmap.c \
 	lib/windows/protect.c
 # --build-id: a CodeView (RSDS) record, the identity reports print.
 # dbghelp is not linked: it is loaded at crash time, if present.

@@ -20,6 +20,7 @@
 #include <dbghelp.h>
 #include <winternl.h>
 
+#include "frame.h"
 #include "platform.h"
 #include "sink.h"
 
@@ -155,26 +156,24 @@ static size_t codeview_id(uintptr_t base, unsigned char *out, size_t cap)
 	return 0;
 }
 
-/* The file name of the image mapped at base into the table's arena. */
-static const char *module_path(struct fl_module_table *t, uintptr_t base)
+size_t fl_win_mapped_file(uintptr_t addr, char *out, size_t cap)
 {
 	static union {
 		UNICODE_STRING us;
 		WCHAR raw[1024 + 16];
 	} buf;
-	static char utf8[3 * 1024];
 	const WCHAR *w;
-	size_t n, len;
+	size_t n;
 	SIZE_T got = 0;
 
-	if (!nt_query_vm ||
-	    nt_query_vm(GetCurrentProcess(), (PVOID)base,
+	if (cap < 3 || !nt_query_vm ||
+	    nt_query_vm(GetCurrentProcess(), (PVOID)addr,
 			FL_MEMORY_MAPPED_FILENAME, &buf, sizeof(buf), &got) < 0)
-		return "";
+		return 0;
 	w = buf.us.Buffer;
 	n = buf.us.Length / sizeof(WCHAR);
 	if (!w)
-		return "";
+		return 0;
 	if (n >= 4 && w[0] == L'\\' && w[1] == L'?' && w[2] == L'?' &&
 	    w[3] == L'\\') {
 		/* "\??\C:\dir\x.dll" (Wine gives this form). */
@@ -191,26 +190,30 @@ static const char *module_path(struct fl_module_table *t, uintptr_t base)
 					break;
 			if (k < pl)
 				continue;
-			/* Keep one character before the backslash for
-			 * the "X:" we write over the device name. */
-			len = fl_win_utf16_to_utf8(w + pl, n - pl, utf8 + 2,
-						   sizeof(utf8) - 2);
-			utf8[0] = (char)devices[i].letter;
-			utf8[1] = ':';
-			return fl_module_intern(t, utf8, len + 2);
+			/* "X:" where the device name was. */
+			out[0] = (char)devices[i].letter;
+			out[1] = ':';
+			return 2 + fl_win_utf16_to_utf8(w + pl, n - pl, out + 2,
+							cap - 2);
 		}
 	}
-	len = fl_win_utf16_to_utf8(w, n, utf8, sizeof(utf8));
-	return fl_module_intern(t, utf8, len);
+	return fl_win_utf16_to_utf8(w, n, out, cap);
+}
+
+/* The file name of the image mapped at base into the table's arena. */
+static const char *module_path(struct fl_module_table *t, uintptr_t base)
+{
+	static char utf8[3 * 1024];
+	size_t len = fl_win_mapped_file(base, utf8, sizeof(utf8));
+
+	return len ? fl_module_intern(t, utf8, len) : "";
 }
 
 void fl_platform_collect_modules(struct fl_module_table *t)
 {
-	/* The top of the user address space on x64 Windows. */
-	const uintptr_t top = (uintptr_t)0x7FFFFFFEFFFFull;
-	uintptr_t addr = 0x10000;
+	uintptr_t addr = FL_WIN_USER_LOW;
 
-	while (addr < top && t->count < FL_MAX_MODULES) {
+	while (addr < FL_WIN_USER_TOP && t->count < FL_MAX_MODULES) {
 		MEMORY_BASIC_INFORMATION mbi;
 		uintptr_t next;
 
@@ -360,8 +363,7 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 	if (state != 1)
 		return;
 	for (size_t i = 0; i < fault->frame_count; i++) {
-		uintptr_t pc = fault->frames[i];
-		uintptr_t addr = i == 0 || pc == 0 ? pc : pc - 1;
+		uintptr_t addr = fl_frame_lookup(fault->frames[i], i);
 		DWORD64 disp = 0;
 
 		load_module_of(self, load_module, addr);
@@ -436,6 +438,17 @@ static int export_name(uintptr_t base, DWORD rva, char *name, size_t cap,
 	}
 	*offset = rva - best_rva;
 	return 0;
+}
+
+/* dbghelp's names come from the symbol thread (fl_win_dbghelp_resolve),
+ * export names need no preparation. */
+void fl_platform_symbols_begin(const struct faultline_fault *f)
+{
+	(void)f;
+}
+
+void fl_platform_symbols_end(void)
+{
 }
 
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,

@@ -11,7 +11,7 @@
 #include <io.h>
 
 #include "platform.h"
-#include "sink.h"
+#include "str.h"
 
 /* The executable path, read at install: GetModuleFileName takes the
  * loader lock, which the crashed thread may hold. */
@@ -235,10 +235,11 @@ const char *fl_platform_getenv(const char *name)
 	return value;
 }
 
-void fl_platform_write_memory_map(struct fl_sink *s, int json)
+void fl_win_stack_guarantee(size_t size)
 {
-	/* Windows has no /proc/self/maps; the module list carries what a
-	 * reader needs to symbolize.  A VirtualQuery dump may come later. */
-	(void)s;
-	(void)json;
+	/* Reserve stack that stays usable after an overflow, for the
+	 * vectored handler (Windows; Wine accepts and ignores it). */
+	ULONG guarantee = size ? (ULONG)size : 16 * 1024;
+
+	SetThreadStackGuarantee(&guarantee);
 }

@@ -25,86 +25,12 @@
 #include "protect.h"
 #include "sink.h"
 
-_Static_assert(offsetof(struct fl_jmp, sp) == 64, "fl_jmp layout");
-_Static_assert(offsetof(struct fl_jmp, pc) == 72, "fl_jmp layout");
-_Static_assert(offsetof(struct fl_jmp, mxcsr) == 80, "fl_jmp layout");
-_Static_assert(offsetof(struct fl_jmp, xmm) == 96, "fl_jmp layout");
-
-/* Win64 versions of the jump record's capture and landing (lib/posix/
- * arch_x86_64.c explains the x87 part). */
-/* clang-format off */
-__asm__(".text\n.globl fl_jmp_capture\n"
-	".def fl_jmp_capture; .scl 2; .type 32; .endef\n"
-	"fl_jmp_capture:\n"
-	"	movq %rbx, 0(%rcx)\n"
-	"	movq %rbp, 8(%rcx)\n"
-	"	movq %rdi, 16(%rcx)\n"
-	"	movq %rsi, 24(%rcx)\n"
-	"	movq %r12, 32(%rcx)\n"
-	"	movq %r13, 40(%rcx)\n"
-	"	movq %r14, 48(%rcx)\n"
-	"	movq %r15, 56(%rcx)\n"
-	"	leaq 8(%rsp), %rdx\n"	/* sp once we have returned */
-	"	movq %rdx, 64(%rcx)\n"
-	"	movq (%rsp), %rdx\n"	/* our return address */
-	"	movq %rdx, 72(%rcx)\n"
-	"	stmxcsr 80(%rcx)\n"
-	"	fnstcw 84(%rcx)\n"
-	"	fnstsw 86(%rcx)\n"
-	"	movups %xmm6, 96(%rcx)\n"
-	"	movups %xmm7, 112(%rcx)\n"
-	"	movups %xmm8, 128(%rcx)\n"
-	"	movups %xmm9, 144(%rcx)\n"
-	"	movups %xmm10, 160(%rcx)\n"
-	"	movups %xmm11, 176(%rcx)\n"
-	"	movups %xmm12, 192(%rcx)\n"
-	"	movups %xmm13, 208(%rcx)\n"
-	"	movups %xmm14, 224(%rcx)\n"
-	"	movups %xmm15, 240(%rcx)\n"
-	"	xorl %eax, %eax\n"
-	"	ret\n");
-
-__asm__(".text\n.globl fl_jmp_land\n"
-	".def fl_jmp_land; .scl 2; .type 32; .endef\n"
-	"fl_jmp_land:\n"
-	"	movq 0(%rcx), %rbx\n"
-	"	movq 8(%rcx), %rbp\n"
-	"	movq 16(%rcx), %rdi\n"
-	"	movq 24(%rcx), %rsi\n"
-	"	movq 32(%rcx), %r12\n"
-	"	movq 40(%rcx), %r13\n"
-	"	movq 48(%rcx), %r14\n"
-	"	movq 56(%rcx), %r15\n"
-	"	movups 96(%rcx), %xmm6\n"
-	"	movups 112(%rcx), %xmm7\n"
-	"	movups 128(%rcx), %xmm8\n"
-	"	movups 144(%rcx), %xmm9\n"
-	"	movups 160(%rcx), %xmm10\n"
-	"	movups 176(%rcx), %xmm11\n"
-	"	movups 192(%rcx), %xmm12\n"
-	"	movups 208(%rcx), %xmm13\n"
-	"	movups 224(%rcx), %xmm14\n"
-	"	movups 240(%rcx), %xmm15\n"
-	"	movq 64(%rcx), %rsp\n"
-	"	subq $32, %rsp\n"
-	"	fnstenv (%rsp)\n"
-	"	movzwl 84(%rcx), %eax\n"
-	"	movw %ax, 0(%rsp)\n"
-	"	movzwl 86(%rcx), %eax\n"
-	"	movw %ax, 4(%rsp)\n"
-	"	movw $0xffff, 8(%rsp)\n"
-	"	fldenv (%rsp)\n"
-	"	addq $32, %rsp\n"
-	"	ldmxcsr 80(%rcx)\n"
-	"	cld\n"
-	"	movl $1, %eax\n"	/* fl_jmp_capture "returns" 1 */
-	"	jmpq *72(%rcx)\n");
-/* clang-format on */
-
 /* The chain per thread: a TlsAlloc slot (mingw's __thread is emulated and
  * allocates), allocated by the thread's first protected call, never in
  * the handler.  Threads that never protect anything pay nothing. */
 static DWORD chain_slot = TLS_OUT_OF_INDEXES;
+/* Set while faultline's handlers are installed (veh.c says so). */
+static volatile LONG enabled;
 static struct fl_protect_chain not_ready; /* all zero: ready == 0 */
 
 struct fl_protect_chain *fl_protect_chain_get(void)
@@ -117,6 +43,11 @@ struct fl_protect_chain *fl_protect_chain_get(void)
 	return c ? c : &not_ready;
 }
 
+void fl_win_protect_enable(int on)
+{
+	InterlockedExchange(&enabled, on != 0);
+}
+
 int fl_protect_thread_prepare(void)
 {
 	static volatile LONG slot_taken;
@@ -125,7 +56,7 @@ int fl_protect_thread_prepare(void)
 	if (!(fl_config.signals & (FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGSEGV) |
 				   FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGILL) |
 				   FAULTLINE_SIGNAL_BIT(FAULTLINE_SIGFPE))) ||
-	    !fl_win_protect_installed()) {
+	    !enabled) {
 		errno = ENOTSUP;
 		return -1;
 	}
@@ -144,7 +75,7 @@ int fl_protect_thread_prepare(void)
 		errno = ENOMEM;
 		return -1;
 	}
-	fl_platform_thread_init(); /* stack guarantee for the handler */
+	fl_win_stack_guarantee(fl_config.altstack_size); /* for the handler */
 	c->ready = 1;
 	return 0;
 }
@@ -168,14 +99,6 @@ static int recoverable(const EXCEPTION_RECORD *r)
 	default:
 		return 0;
 	}
-}
-
-static uintptr_t stack_base(void)
-{
-	uintptr_t v;
-
-	__asm__("movq %%gs:0x8, %0" : "=r"(v)); /* NT_TIB.StackBase */
-	return v;
 }
 
 /* A stack overflow the reporter thread could not describe (none, or too
@@ -210,26 +133,25 @@ int fl_win_protect_recover(EXCEPTION_POINTERS *ep)
 		return 0;
 	c->depth--;
 	frame->landed = r->ExceptionCode;
-	if (frame->fault && r->ExceptionCode == 0xC00000FDu) {
+	if (frame->fault && r->ExceptionCode == STATUS_STACK_OVERFLOW) {
 		/* About 2 KB of stack are left here after an overflow
 		 * (Wine), too little for the unwinder: the reporter thread
 		 * walks our stack while we wait here, before landing reuses
 		 * it. */
-		if (fl_win_describe_elsewhere(r, ctx, stack_base(),
+		if (fl_win_describe_elsewhere(r, ctx, fl_win_stack_base(),
 					      frame->fault) != 0)
 			overflow_bare_facts(frame->fault, r, ctx);
 	} else if (frame->fault) {
-		fl_win_fill_fault(frame->fault, r, ctx, GetCurrentThreadId());
-		fl_win_unwind(ctx, stack_base(), 0, frame->fault);
+		fl_win_fault_capture(frame->fault, r, ctx,
+				     GetCurrentThreadId());
+		fl_win_unwind(ctx, fl_win_stack_base(), 0, frame->fault);
 	}
-	ctx->Rip = (DWORD64)(uintptr_t)fl_jmp_land;
-	ctx->Rcx = (DWORD64)(uintptr_t)&frame->jmp;
-	ctx->Rsp = (frame->jmp.sp & ~(uint64_t)15) - 8;
+	fl_arch_land(ctx, &frame->jmp);
 	return 1;
 }
 
 void fl_protect_landed(struct fl_protect_frame *f)
 {
-	if (f->landed == 0xC00000FDu)
+	if (f->landed == STATUS_STACK_OVERFLOW)
 		_resetstkoflw();
 }

@@ -104,95 +104,9 @@ int fl_win_is_own_thread(void)
 	       (symbol_tid && me == symbol_tid);
 }
 
-static const char *const reg_names[] = {
-	"rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "r8",
-	"r9",  "r10", "r11", "r12", "r13", "r14", "r15", "rip", "eflags",
-};
-
-static void fill_registers(struct faultline_fault *f, const CONTEXT *c)
-{
-	const uint64_t v[] = {
-		c->Rax, c->Rbx, c->Rcx, c->Rdx, c->Rsi, c->Rdi,
-		c->Rbp, c->Rsp, c->R8,	c->R9,	c->R10, c->R11,
-		c->R12, c->R13, c->R14, c->R15, c->Rip, c->EFlags,
-	};
-
-	f->register_count = sizeof(v) / sizeof(v[0]);
-	for (unsigned i = 0; i < f->register_count; i++) {
-		f->registers[i].name = reg_names[i];
-		f->registers[i].value = v[i];
-	}
-}
-
-/* SEGV_MAPERR when nothing is mapped at addr, SEGV_ACCERR otherwise. */
-static int segv_code(uintptr_t addr)
-{
-	MEMORY_BASIC_INFORMATION mbi;
-
-	if (VirtualQuery((void *)addr, &mbi, sizeof(mbi)) == 0 ||
-	    mbi.State != MEM_COMMIT)
-		return 1;
-	return 2;
-}
-
-void fl_win_fill_fault(struct faultline_fault *f, const EXCEPTION_RECORD *r,
-		       const CONTEXT *c, DWORD tid)
-{
-	uint32_t code = r->ExceptionCode;
-	const struct fl_win_status *st = fl_win_status_find(code);
-
-	fl_memset(f, 0, sizeof(*f));
-	f->pid = fl_platform_pid();
-	f->tid = (long)tid;
-	f->pc = c->Rip;
-	f->sp = c->Rsp;
-	fill_registers(f, c);
-	if (code == 0) {
-		/* The CRT's abort(): no exception at all, but the same
-		 * facts a POSIX abort() gives - SIGABRT, raised by this
-		 * process on itself. */
-		f->signo = FAULTLINE_SIGABRT;
-		f->code = -6; /* SI_TKILL */
-		f->code_name = "CRT abort()";
-		f->has_sender = 1;
-		f->sender_pid = f->pid;
-		f->address = c->Rip;
-	} else {
-		f->signo = st ? st->signo : FAULTLINE_SIGABRT;
-		f->code = st ? st->si_code : 0;
-		f->code_name = st ? st->name : "unknown exception";
-		f->exception_code = code;
-		f->address = (uintptr_t)r->ExceptionAddress;
-	}
-	f->signal_name = faultline_signal_name(f->signo);
-	/* Access violations and in-page errors say what the instruction did
-	 * and where: [0] 0 read, 1 write, 8 DEP (execute); [1] address. */
-	if ((code == 0xC0000005u || code == 0xC0000006u ||
-	     code == 0xC00000FDu) &&
-	    r->NumberParameters >= 2) {
-		switch (r->ExceptionInformation[0]) {
-		case 0:
-			f->access = FAULTLINE_ACCESS_READ;
-			break;
-		case 1:
-			f->access = FAULTLINE_ACCESS_WRITE;
-			break;
-		case 8:
-			f->access = FAULTLINE_ACCESS_EXECUTE;
-			break;
-		default:
-			break;
-		}
-		f->address = r->ExceptionInformation[1];
-		if (code == 0xC0000005u)
-			f->code = segv_code(f->address);
-	}
-	fl_fault_explain(f, code == 0xC00000FDu);
-}
-
 static void report(void)
 {
-	fl_win_fill_fault(&snap.fault, crash.rec, crash.ctx, crash.tid);
+	fl_win_fault_capture(&snap.fault, crash.rec, crash.ctx, crash.tid);
 	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
 	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
 	snap.include = fl_config.include;
@@ -255,7 +169,7 @@ static DWORD WINAPI symbol_main(LPVOID unused)
 /* [reporter thread] Describe and unwind the protect request in prot. */
 static void describe_protected(void)
 {
-	fl_win_fill_fault(&prot.fault, &prot.rec, &prot.ctx, prot.tid);
+	fl_win_fault_capture(&prot.fault, &prot.rec, &prot.ctx, prot.tid);
 	fl_win_unwind(&prot.ctx, prot.stack_hi, 0, &prot.fault);
 	if (InterlockedCompareExchange(&prot_state, PROT_DONE, PROT_ASKED) ==
 	    PROT_ABANDONED)
@@ -320,16 +234,6 @@ int fl_win_describe_elsewhere(const EXCEPTION_RECORD *r, const CONTEXT *c,
 	return 0;
 }
 
-/* The calling thread's NT_TIB.StackBase (gs:0x8 on x64), read directly:
- * NtCurrentTeb()'s inline form trips gcc 12's -Warray-bounds. */
-static uintptr_t stack_base(void)
-{
-	uintptr_t v;
-
-	__asm__("movq %%gs:0x8, %0" : "=r"(v));
-	return v;
-}
-
 __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 				       uint32_t exit_code, unsigned skip)
 {
@@ -354,7 +258,7 @@ __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 	crash.skip = skip;
 	/* The crashed thread's stack ends here (NT_TIB.StackBase): the
 	 * unwinder must not read beyond it. */
-	crash.stack_hi = stack_base();
+	crash.stack_hi = fl_win_stack_base();
 	if (!reporter_thread) {
 		/* Install could not start the thread: report from here. */
 		report();

@@ -2,12 +2,19 @@
  * status.c - NTSTATUS exception codes in faultline's signal vocabulary.
  *
  * One table says, for each code faultline knows, which Linux signal and
- * si_code it corresponds to, its name, and when the vectored handler acts
- * on it.  Codes not in the table pass through untouched: a vectored
- * handler sees every first-chance exception of the process, and most of
- * them (C++ throws, debug output, thread naming, RPC) are not crashes.
+ * si_code it corresponds to, its name, when the vectored handler acts on
+ * it, and the report's cause where the signal alone does not say it.
+ * Codes are named as <winnt.h> names them.  Codes not in the table pass
+ * through untouched: a vectored handler sees every first-chance exception
+ * of the process, and most of them (C++ throws, debug output, thread
+ * naming, RPC) are not crashes.
  */
 #include "win.h"
+
+/* Not in mingw-w64's <winnt.h>: an x86 breakpoint in WOW64 code. */
+#ifndef STATUS_WX86_BREAKPOINT
+#define STATUS_WX86_BREAKPOINT ((DWORD)0x4000001F)
+#endif
 
 #define SEGV FAULTLINE_SIGSEGV
 #define BUS FAULTLINE_SIGBUS
@@ -15,50 +22,74 @@
 #define FPE FAULTLINE_SIGFPE
 #define ABRT FAULTLINE_SIGABRT
 #define TRAP FAULTLINE_SIGTRAP
+#define LATER FL_WIN_DEFERRED
+#define NOW FL_WIN_IMMEDIATE
+/* The cause is what the signal and code say, or what only the code can. */
+#define BY_SIGNAL FAULTLINE_CAUSE_UNKNOWN
+#define STACK FAULTLINE_CAUSE_STACK_OVERFLOW
+#define HEAP FAULTLINE_CAUSE_HEAP_CORRUPTION
+#define OVERRUN FAULTLINE_CAUSE_BUFFER_OVERRUN
 
 /*
- * DEFERRED: an SEH frame (__try, IsBadReadPtr, a system DLL probing
- * memory) may still handle it, so only the unhandled-exception filter
- * reports it.  IMMEDIATE: there is no sane recovery, and waiting costs:
- * after a stack overflow the dispatcher has ~1.9 KB left under Wine, too
- * little to walk the SEH chain and run a filter; heap corruption and the
- * fail-fast family mean the process state can no longer be trusted.
+ * LATER (FL_WIN_DEFERRED): an SEH frame (__try, IsBadReadPtr, a system
+ * DLL probing memory) may still handle it, so only the unhandled-exception
+ * filter reports it.  NOW (FL_WIN_IMMEDIATE): there is no sane recovery, and
+ * waiting costs: after a stack overflow the dispatcher has ~1.9 KB left under
+ * Wine, too little to walk the SEH chain and run a filter; heap corruption and
+ * the fail-fast family mean the process state can no longer be trusted.
  */
 static const struct fl_win_status table[] = {
-	{0xC0000005u, SEGV, 1, "EXCEPTION_ACCESS_VIOLATION", FL_WIN_DEFERRED},
-	{0xC00000FDu, SEGV, 2, "EXCEPTION_STACK_OVERFLOW", FL_WIN_IMMEDIATE},
-	{0xC000008Cu, SEGV, 3, "EXCEPTION_ARRAY_BOUNDS_EXCEEDED",
-	 FL_WIN_DEFERRED},
-	{0xC0000006u, BUS, 2, "EXCEPTION_IN_PAGE_ERROR", FL_WIN_DEFERRED},
-	{0x80000002u, BUS, 1, "EXCEPTION_DATATYPE_MISALIGNMENT",
-	 FL_WIN_DEFERRED},
-	{0xC000001Du, ILL, 1, "EXCEPTION_ILLEGAL_INSTRUCTION", FL_WIN_DEFERRED},
-	{0xC0000096u, ILL, 5, "EXCEPTION_PRIV_INSTRUCTION", FL_WIN_DEFERRED},
-	{0xC0000094u, FPE, 1, "EXCEPTION_INT_DIVIDE_BY_ZERO", FL_WIN_DEFERRED},
-	{0xC0000095u, FPE, 2, "EXCEPTION_INT_OVERFLOW", FL_WIN_DEFERRED},
-	{0xC000008Du, FPE, 8, "EXCEPTION_FLT_DENORMAL_OPERAND",
-	 FL_WIN_DEFERRED},
-	{0xC000008Eu, FPE, 3, "EXCEPTION_FLT_DIVIDE_BY_ZERO", FL_WIN_DEFERRED},
-	{0xC000008Fu, FPE, 6, "EXCEPTION_FLT_INEXACT_RESULT", FL_WIN_DEFERRED},
-	{0xC0000090u, FPE, 7, "EXCEPTION_FLT_INVALID_OPERATION",
-	 FL_WIN_DEFERRED},
-	{0xC0000091u, FPE, 4, "EXCEPTION_FLT_OVERFLOW", FL_WIN_DEFERRED},
-	{0xC0000092u, FPE, 8, "EXCEPTION_FLT_STACK_CHECK", FL_WIN_DEFERRED},
-	{0xC0000093u, FPE, 5, "EXCEPTION_FLT_UNDERFLOW", FL_WIN_DEFERRED},
-	{0xC00002B4u, FPE, 7, "STATUS_FLOAT_MULTIPLE_FAULTS", FL_WIN_DEFERRED},
-	{0xC00002B5u, FPE, 7, "STATUS_FLOAT_MULTIPLE_TRAPS", FL_WIN_DEFERRED},
-	{0xC0000374u, ABRT, -6, "STATUS_HEAP_CORRUPTION", FL_WIN_IMMEDIATE},
-	{0xC0000409u, ABRT, -6, "STATUS_STACK_BUFFER_OVERRUN",
-	 FL_WIN_IMMEDIATE},
-	{0x40000015u, ABRT, -6, "STATUS_FATAL_APP_EXIT", FL_WIN_IMMEDIATE},
-	{0xC0000417u, ABRT, -6, "STATUS_INVALID_CRUNTIME_PARAMETER",
-	 FL_WIN_IMMEDIATE},
+	{STATUS_ACCESS_VIOLATION, SEGV, 1, "EXCEPTION_ACCESS_VIOLATION", LATER,
+	 BY_SIGNAL},
+	{STATUS_STACK_OVERFLOW, SEGV, 2, "EXCEPTION_STACK_OVERFLOW", NOW,
+	 STACK},
+	{STATUS_ARRAY_BOUNDS_EXCEEDED, SEGV, 3,
+	 "EXCEPTION_ARRAY_BOUNDS_EXCEEDED", LATER, BY_SIGNAL},
+	{STATUS_IN_PAGE_ERROR, BUS, 2, "EXCEPTION_IN_PAGE_ERROR", LATER,
+	 BY_SIGNAL},
+	{STATUS_DATATYPE_MISALIGNMENT, BUS, 1,
+	 "EXCEPTION_DATATYPE_MISALIGNMENT", LATER, BY_SIGNAL},
+	{STATUS_ILLEGAL_INSTRUCTION, ILL, 1, "EXCEPTION_ILLEGAL_INSTRUCTION",
+	 LATER, BY_SIGNAL},
+	{STATUS_PRIVILEGED_INSTRUCTION, ILL, 5, "EXCEPTION_PRIV_INSTRUCTION",
+	 LATER, BY_SIGNAL},
+	{STATUS_INTEGER_DIVIDE_BY_ZERO, FPE, 1, "EXCEPTION_INT_DIVIDE_BY_ZERO",
+	 LATER, BY_SIGNAL},
+	{STATUS_INTEGER_OVERFLOW, FPE, 2, "EXCEPTION_INT_OVERFLOW", LATER,
+	 BY_SIGNAL},
+	{STATUS_FLOAT_DENORMAL_OPERAND, FPE, 8,
+	 "EXCEPTION_FLT_DENORMAL_OPERAND", LATER, BY_SIGNAL},
+	{STATUS_FLOAT_DIVIDE_BY_ZERO, FPE, 3, "EXCEPTION_FLT_DIVIDE_BY_ZERO",
+	 LATER, BY_SIGNAL},
+	{STATUS_FLOAT_INEXACT_RESULT, FPE, 6, "EXCEPTION_FLT_INEXACT_RESULT",
+	 LATER, BY_SIGNAL},
+	{STATUS_FLOAT_INVALID_OPERATION, FPE, 7,
+	 "EXCEPTION_FLT_INVALID_OPERATION", LATER, BY_SIGNAL},
+	{STATUS_FLOAT_OVERFLOW, FPE, 4, "EXCEPTION_FLT_OVERFLOW", LATER,
+	 BY_SIGNAL},
+	{STATUS_FLOAT_STACK_CHECK, FPE, 8, "EXCEPTION_FLT_STACK_CHECK", LATER,
+	 BY_SIGNAL},
+	{STATUS_FLOAT_UNDERFLOW, FPE, 5, "EXCEPTION_FLT_UNDERFLOW", LATER,
+	 BY_SIGNAL},
+	{STATUS_FLOAT_MULTIPLE_FAULTS, FPE, 7, "STATUS_FLOAT_MULTIPLE_FAULTS",
+	 LATER, BY_SIGNAL},
+	{STATUS_FLOAT_MULTIPLE_TRAPS, FPE, 7, "STATUS_FLOAT_MULTIPLE_TRAPS",
+	 LATER, BY_SIGNAL},
+	{STATUS_HEAP_CORRUPTION, ABRT, -6, "STATUS_HEAP_CORRUPTION", NOW, HEAP},
+	{STATUS_STACK_BUFFER_OVERRUN, ABRT, -6, "STATUS_STACK_BUFFER_OVERRUN",
+	 NOW, OVERRUN},
+	{STATUS_FATAL_APP_EXIT, ABRT, -6, "STATUS_FATAL_APP_EXIT", NOW,
+	 BY_SIGNAL},
+	{STATUS_INVALID_CRUNTIME_PARAMETER, ABRT, -6,
+	 "STATUS_INVALID_CRUNTIME_PARAMETER", NOW, BY_SIGNAL},
 	/* Breakpoints are how debuggers and assert-like code talk to each
 	 * other; SIGTRAP is reported only when the program opts in, and then
 	 * only if nothing handled the breakpoint. */
-	{0x80000003u, TRAP, 1, "EXCEPTION_BREAKPOINT", FL_WIN_DEFERRED},
-	{0x80000004u, TRAP, 2, "EXCEPTION_SINGLE_STEP", FL_WIN_DEFERRED},
-	{0x4000001Fu, TRAP, 1, "STATUS_WX86_BREAKPOINT", FL_WIN_DEFERRED},
+	{STATUS_BREAKPOINT, TRAP, 1, "EXCEPTION_BREAKPOINT", LATER, BY_SIGNAL},
+	{STATUS_SINGLE_STEP, TRAP, 2, "EXCEPTION_SINGLE_STEP", LATER,
+	 BY_SIGNAL},
+	{STATUS_WX86_BREAKPOINT, TRAP, 1, "STATUS_WX86_BREAKPOINT", LATER,
+	 BY_SIGNAL},
 };
 
 /* Codes that are never a crash by themselves.  They would pass anyway

@@ -11,6 +11,8 @@
  */
 #include "win.h"
 
+#include "frame.h"
+
 /* Deep recursion is kept by its head and tail (fl_frames_*): walk far
  * enough to see the bottom of a 1 MB stack of small frames. */
 #define FL_UNWIND_MAX_STEPS 200000
@@ -62,7 +64,7 @@ void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
 	ctx = *start;
 	fl_frames_begin(&c, fault);
 	for (unsigned long n = 0; n < FL_UNWIND_MAX_STEPS; n++) {
-		uintptr_t pc = ctx.Rip, sp = ctx.Rsp, base;
+		uintptr_t pc = ctx.Rip, sp = ctx.Rsp, base, lookup;
 		PRUNTIME_FUNCTION fe = NULL;
 		size_t size = 0;
 
@@ -75,12 +77,11 @@ void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
 		else
 			fl_frames_add(&c, pc);
 		prev_sp = sp;
-		/* A return address points after the call: look the caller's
-		 * entry up at pc - 1 (matters at a function's very end). */
-		base = fl_win_image_of(n == 0 ? pc : pc - 1, &size);
+		/* The caller's entry, for a return address (frame.h). */
+		lookup = fl_frame_lookup(pc, n);
+		base = fl_win_image_of(lookup, &size);
 		if (base)
-			fe = find_entry(base, size,
-					(DWORD)((n == 0 ? pc : pc - 1) - base));
+			fe = find_entry(base, size, (DWORD)(lookup - base));
 		if (!fe) {
 			/* Leaf function: the return address is at [Rsp]. */
 			uintptr_t ret;

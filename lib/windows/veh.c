@@ -49,7 +49,7 @@ static volatile LONG installed;
 
 /* --- the CRT's signal slots -------------------------------------------- */
 
-typedef void (*fl_sighandler)(int);
+typedef void (*crt_handler)(int);
 
 /* The CRT signal _gnu_exception_handler consults for code, 0 for none
  * (its own switch: access violation -> SIGSEGV, illegal and privileged
@@ -57,20 +57,20 @@ typedef void (*fl_sighandler)(int);
 static int crt_signal_of(DWORD code)
 {
 	switch (code) {
-	case 0xC0000005u:
+	case STATUS_ACCESS_VIOLATION:
 		return SIGSEGV;
-	case 0xC000001Du:
-	case 0xC0000096u:
+	case STATUS_ILLEGAL_INSTRUCTION:
+	case STATUS_PRIVILEGED_INSTRUCTION:
 		return SIGILL;
-	case 0xC0000094u:
-	case 0xC0000095u:
-	case 0xC000008Du:
-	case 0xC000008Eu:
-	case 0xC000008Fu:
-	case 0xC0000090u:
-	case 0xC0000091u:
-	case 0xC0000092u:
-	case 0xC0000093u:
+	case STATUS_INTEGER_DIVIDE_BY_ZERO:
+	case STATUS_INTEGER_OVERFLOW:
+	case STATUS_FLOAT_DENORMAL_OPERAND:
+	case STATUS_FLOAT_DIVIDE_BY_ZERO:
+	case STATUS_FLOAT_INEXACT_RESULT:
+	case STATUS_FLOAT_INVALID_OPERATION:
+	case STATUS_FLOAT_OVERFLOW:
+	case STATUS_FLOAT_STACK_CHECK:
+	case STATUS_FLOAT_UNDERFLOW:
 		return SIGFPE;
 	default:
 		return 0;
@@ -84,7 +84,7 @@ static int crt_signal_of(DWORD code)
 static DWORD pending_rec = TLS_OUT_OF_INDEXES;
 static DWORD pending_ctx = TLS_OUT_OF_INDEXES;
 /* The program's handlers our trampoline stands in for, by signal. */
-static volatile fl_sighandler saved_crt[NSIG];
+static volatile crt_handler saved_crt[NSIG];
 static volatile LONG crt_hooked[NSIG];
 
 static void crt_trampoline(int sig);
@@ -93,7 +93,7 @@ static void crt_trampoline(int sig);
  * would call us, not the program's handler, if nothing handles it. */
 static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
 {
-	fl_sighandler old;
+	crt_handler old;
 
 	if (pending_rec == TLS_OUT_OF_INDEXES ||
 	    pending_ctx == TLS_OUT_OF_INDEXES)
@@ -116,11 +116,10 @@ static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
  * or lie elsewhere. */
 static int is_live_fault(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
 {
-	uintptr_t here = (uintptr_t)&rec, hi;
+	uintptr_t here = (uintptr_t)&rec, hi = fl_win_stack_base();
 
 	if (!rec || !ctx)
 		return 0;
-	__asm__("movq %%gs:0x8, %0" : "=r"(hi)); /* NT_TIB.StackBase */
 	if ((uintptr_t)rec <= here || (uintptr_t)rec >= hi ||
 	    (uintptr_t)ctx <= here || (uintptr_t)ctx >= hi)
 		return 0;
@@ -132,7 +131,7 @@ static void crt_trampoline(int sig)
 {
 	EXCEPTION_RECORD *rec = NULL;
 	CONTEXT *ctx = NULL;
-	fl_sighandler h;
+	crt_handler h;
 
 	if (pending_rec != TLS_OUT_OF_INDEXES &&
 	    pending_ctx != TLS_OUT_OF_INDEXES) {
@@ -158,7 +157,7 @@ static void crt_trampoline(int sig)
 static void leave_crt_slots(void)
 {
 	for (int sig = 1; sig < NSIG; sig++) {
-		fl_sighandler cur;
+		crt_handler cur;
 
 		if (!crt_hooked[sig])
 			continue;
@@ -282,6 +281,7 @@ int fl_platform_install(const struct fl_config *cfg)
 	}
 	hook_abort();
 	InterlockedExchange(&installed, 1);
+	fl_win_protect_enable(1);
 	return 0;
 }
 
@@ -290,6 +290,7 @@ int fl_platform_uninstall(void)
 	if (!veh_handle)
 		return 0;
 	InterlockedExchange(&installed, 0);
+	fl_win_protect_enable(0);
 	RemoveVectoredExceptionHandler(veh_handle);
 	veh_handle = NULL;
 	/* Put the previous filter back only if nobody replaced ours since:
@@ -309,19 +310,8 @@ int fl_platform_uninstall(void)
 	return 0;
 }
 
-int fl_win_protect_installed(void)
-{
-	return installed != 0;
-}
-
 int fl_platform_thread_init(void)
 {
-	/* Reserve stack that stays usable after an overflow, for the
-	 * vectored handler (Windows; Wine accepts and ignores it). */
-	ULONG guarantee = fl_config.altstack_size
-				  ? (ULONG)fl_config.altstack_size
-				  : 16 * 1024;
-
-	SetThreadStackGuarantee(&guarantee);
+	fl_win_stack_guarantee(fl_config.altstack_size);
 	return 0;
 }

@@ -3,15 +3,8 @@
 # internal symbols.
 if FL_POSIX
 if HAVE_CHECK
-FL_UNIT_POSIX_SOURCES = \
-	tests/unit/crash_helper.c \
-	tests/unit/crash_helper.h \
-	lib/snapshot.c \
-	lib/sink.c \
-	lib/posix/platform.c \
-	lib/posix/unwind.c \
-	lib/posix/modules.c \
-	lib/posix/elf.c
+FL_UNIT_POSIX_SOURCES = tests/unit/crash_helper.c tests/unit/crash_helper.h \
+	$(FL_CORE_BELOW_CAPTURE) $(FL_POSIX_BELOW_CAPTURE)
 # Known call chains must keep their frames: no sibling calls.
 FL_UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUNWIND_CFLAGS) \
 	-fno-optimize-sibling-calls -fno-inline

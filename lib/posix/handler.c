@@ -1,0 +1,194 @@
+/*
+ * handler.c - the crash handler: what runs when a signal faultline handles
+ * arrives, and installing it.
+ *
+ * The contract, in the order the handler meets it:
+ *  1. A fault inside faultline_protect on this thread is no crash: it is
+ *     recovered (protect.c) before anything else.
+ *  2. One crash, one report: the first thread to arrive claims the crash
+ *     with an atomic flag; others wait a bounded time, then die by their
+ *     own signal.  A second entry on the same thread dies at once.
+ *  3. Bounded time: a per-thread timer fires if the report blocks (on a
+ *     lock we could not avoid, a hung disk) and ends the process by the
+ *     original signal, keeping what was already written.
+ *  4. The same death as without us: signals.c gives the signal back to
+ *     the action we replaced.
+ */
+#include "posix.h"
+#include "platform.h"
+#include "snapshot.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long a second crashing thread waits for the first one's report. */
+#define FL_OTHER_CRASH_WAIT_MS 5000
+/* How long a report may take before the watchdog ends the process. */
+#define FL_WATCHDOG_SECONDS 5
+#define FL_WATCHDOG_SIGNAL SIGALRM
+
+/* Page-aligned: a typical crash then touches two pages of it. */
+static FL_PAGE_ALIGNED struct fl_snapshot crash;
+/* The thread that claimed the crash (0: none yet). */
+static volatile long crash_owner_tid;
+static volatile int watchdog_sig;
+
+/* --- watchdog --------------------------------------------------------------
+ */
+
+static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
+{
+	static const char msg[] =
+		"\nfaultline: report timed out; terminating\n";
+	int sig = watchdog_sig;
+
+	struct pollfd out = {fl_config.output, POLLOUT, 0};
+
+	(void)unused;
+	(void)si;
+	(void)ctx;
+	/* The report may be stuck on this very descriptor (a full pipe that
+	 * nobody reads): a blocking write here would hang us for good.  Say
+	 * why only when the message can go without blocking. */
+	if (poll(&out, 1, 0) == 1 && (out.revents & POLLOUT))
+		fl_platform_write(fl_config.output, msg, sizeof(msg) - 1);
+	fl_signal_die_by_default(sig, NULL);
+}
+
+/* A thread-directed POSIX timer (raw syscalls: glibc's timer_create is
+ * fine for SIGEV_THREAD_ID, but the syscall keeps the path obvious). */
+static int watchdog_timer = -1;
+/* The program's own SIGALRM action, put back if the process survives (a
+ * chained handler may recover). */
+static struct sigaction watchdog_saved;
+static int watchdog_saved_valid;
+
+static void arm_watchdog(int sig)
+{
+	struct sigaction sa;
+	struct sigevent sev;
+	struct itimerspec its;
+	int id;
+
+	watchdog_sig = sig;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = watchdog_fired;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
+		return;
+	watchdog_saved_valid = 1;
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
+	sev._sigev_un._tid = (pid_t)fl_thread_id();
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
+		return;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = FL_WATCHDOG_SECONDS;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0)
+		return;
+	watchdog_timer = id;
+	fl_signal_unblock(FL_WATCHDOG_SIGNAL);
+}
+
+static void disarm_watchdog(void)
+{
+	if (watchdog_timer >= 0)
+		syscall(SYS_timer_delete, watchdog_timer);
+	watchdog_timer = -1;
+	if (watchdog_saved_valid)
+		sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
+	watchdog_saved_valid = 0;
+}
+
+/* --- the crash ------------------------------------------------------------
+ */
+
+static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
+		    long tid)
+{
+	/* A thread recovering a protected fault may be unwinding right now:
+	 * wait for the lock.  If the owner kept it past the bounded wait it is
+	 * stuck, not racing us, and the backtrace is the report's heart:
+	 * unwind all the same. */
+	int locked = fl_unwind_lock(tid);
+
+	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
+	if (locked)
+		fl_unwind_unlock();
+	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
+}
+
+static void wait_for_other_crash(void)
+{
+	struct timespec step = {0, 10 * 1000 * 1000};
+
+	for (int waited = 0; waited < FL_OTHER_CRASH_WAIT_MS; waited += 10)
+		nanosleep(&step, NULL);
+}
+
+static void handle_fatal(int sig, siginfo_t *si, void *ctx)
+{
+	int saved_errno = errno;
+	long tid = fl_thread_id();
+	long expected = 0;
+
+	if (fl_signal_repair_stripped(sig))
+		goto out;
+	/* A fault inside faultline_protect on this thread is no crash: it
+	 * must neither claim the crash nor write a report. */
+	if (fl_protect_recover(sig, si, ctx, tid))
+		goto out;
+	/* A signal the program ignored before us, sent by someone: stay
+	 * ignored.  Not SIGABRT: abort() goes on to reset it to the default
+	 * and raise it again, so the process dies all the same - report it. */
+	if (fl_signal_was_ignored(sig) && !fl_signal_is_hardware_fault(si) &&
+	    sig != SIGABRT)
+		goto out;
+	if (!__atomic_compare_exchange_n(&crash_owner_tid, &expected, tid, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		if (expected != tid)
+			wait_for_other_crash();
+		fl_signal_die_by_default(sig, si);
+		goto out;
+	}
+	arm_watchdog(sig);
+	capture(sig, si, ctx, tid);
+	fl_report_emit(&crash);
+	disarm_watchdog();
+	fl_signal_give_back(sig, si);
+out:
+	errno = saved_errno;
+}
+
+/* --- installing ------------------------------------------------------------
+ */
+
+int fl_platform_install(const struct fl_config *cfg)
+{
+	/* Idempotent (it checks its own address space): a separate "done"
+	 * flag here would cost start-up a page fault on a .bss page nothing
+	 * else at install touches. */
+	if (fl_unwind_prepare() != 0)
+		return -1;
+	fl_config = *cfg;
+	if (fl_altstack_install(cfg->altstack_size) != 0)
+		return -1;
+	return fl_signals_install(cfg->signals, handle_fatal);
+}
+
+int fl_platform_uninstall(void)
+{
+	return fl_signals_uninstall();
+}
+
+int fl_platform_thread_init(void)
+{
+	return fl_altstack_thread_init();
+}
