@@ -13,7 +13,9 @@ libfaultline_la_SOURCES = \
 	lib/sink.c \
 	lib/sink.h \
 	lib/snapshot.c \
-	lib/snapshot.h
+	lib/snapshot.h \
+	lib/utf8.c \
+	lib/utf8.h
 libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
 libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined

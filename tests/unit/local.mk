@@ -8,6 +8,7 @@ FL_UNIT_POSIX_SOURCES = \
 	tests/unit/crash_helper.h \
 	lib/snapshot.c \
 	lib/sink.c \
+	lib/utf8.c \
 	lib/posix/platform.c \
 	lib/posix/unwind.c \
 	lib/posix/modules.c \
