@@ -41,7 +41,7 @@ tests_windows_crashme_LDFLAGS = -Wl,--build-id
 
 # A plain archive, not a libtool library: the test programs then need no
 # libtool wrapper and find crashme.exe beside themselves.
-check_LIBRARIES = tests/windows/libharness.a
+check_LIBRARIES += tests/windows/libharness.a
 tests_windows_libharness_a_SOURCES = \
 	tests/windows/harness.c tests/windows/harness.h
 tests_windows_libharness_a_CFLAGS = $(FL_WIN_TEST_CFLAGS)
