@@ -57,20 +57,4 @@ tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_api_SOURCES = tests/crash/test-api.c $(FL_HARNESS)
 tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 
-# --- unit tests of the platform-neutral core (Check) -----------------------
-if HAVE_CHECK
-check_PROGRAMS += tests/core/check-core
-TESTS += tests/core/check-core
-tests_core_check_core_SOURCES = tests/core/check-core.c \
-	tests/core/check-sink.c tests/core/check-config.c \
-	tests/core/check-snapshot.c tests/core/check-render.c \
-	tests/core/core-tests.h tests/common/json.c tests/common/json.h
-tests_core_check_core_CPPFLAGS = $(AM_CPPFLAGS) \
-	-I$(top_srcdir)/tests/common
-tests_core_check_core_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-# -static: the static libfaultline, whose internal (hidden) functions a
-# static link can reach.
-tests_core_check_core_LDFLAGS = -static
-tests_core_check_core_LDADD = libfaultline.la $(CHECK_LIBS)
-endif
 endif

@@ -41,11 +41,10 @@ if HAVE_CHECK
 # library for the library's side.
 check_PROGRAMS += tests/tool/test-escape
 TESTS += tests/tool/test-escape
-tests_tool_test_escape_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
-tests_tool_test_escape_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_tool_test_escape_CPPFLAGS = $(FL_UNIT_CPPFLAGS) -I$(top_srcdir)/tools
+tests_tool_test_escape_CFLAGS = $(FL_UNIT_CFLAGS)
 tests_tool_test_escape_LDFLAGS = -static
-tests_tool_test_escape_LDADD = tools/libfaultline-tool.a libfaultline.la \
-	$(CHECK_LIBS)
+tests_tool_test_escape_LDADD = tools/libfaultline-tool.a $(FL_UNIT_LDADD)
 endif
 endif
 endif

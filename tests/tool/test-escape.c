@@ -5,13 +5,13 @@
  * writer had a laxer UTF-8 check of its own: `faultline symbolize` let
  * overlong forms and surrogates through that a report would escape.)
  */
-#include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "report.h" /* the tool's write_text_escaped, json_write_string */
 #include "sink.h"   /* the library's fl_sink_text_str, fl_sink_json_str */
+#include "unit.h"
 
 enum { CAP = 1024 };
 
@@ -153,17 +153,5 @@ END_TEST
 
 int main(void)
 {
-	Suite *s = suite_create("escape");
-	TCase *tc = tcase_create("tool and library");
-	SRunner *sr;
-	int failed;
-
-	tcase_add_test(tc, text_as_the_library);
-	tcase_add_test(tc, json_as_the_library);
-	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return UNIT_MAIN("escape", 0, text_as_the_library, json_as_the_library);
 }

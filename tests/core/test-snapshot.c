@@ -1,9 +1,9 @@
 /*
- * check-snapshot.c - the snapshot's platform-neutral rules: the head/tail
+ * test-snapshot.c - the snapshot's platform-neutral rules: the head/tail
  * rule for deep backtraces, the cause line, signal and si_code names, and
  * finding a module by address.
  */
-#include "core-tests.h"
+#include "unit.h"
 #include "render.h"
 #include "snapshot.h"
 
@@ -131,23 +131,28 @@ END_TEST
 
 START_TEST(cause_other_faults)
 {
-	ck_assert_str_eq(explain(8, 1, 0x401000, 0, 0),
-			 "integer divide by zero");
-	ck_assert_str_eq(explain(8, 2, 0x401000, 0, 0), "integer overflow");
-	ck_assert_str_eq(explain(8, 3, 0x401000, 0, 0),
-			 "floating-point exception");
-	ck_assert_str_eq(explain(7, 2, 0x7f0000000000, 0, 0),
-			 "access to a nonexistent part of a mapped file");
-	ck_assert_str_eq(explain(7, 1, 0x7f0000000001, 0, 0),
-			 "misaligned memory access");
-	ck_assert_str_eq(explain(4, 2, 0x401000, 0, 0), "illegal instruction");
-	ck_assert_str_eq(explain(4, 5, 0x401000, 0, 0),
-			 "privileged instruction");
-	ck_assert_str_eq(explain(5, 1, 0x401000, 0, 0),
-			 "breakpoint or trap instruction");
-	ck_assert_str_eq(explain(31, 1, 0, 0, 0),
-			 "system call blocked by seccomp");
-	ck_assert_str_eq(explain(6, -6, 0, 0, 0), "abort() called");
+	static const struct {
+		int signo, code;
+		uintptr_t address;
+		const char *cause;
+	} faults[] = {
+		{8, 1, 0x401000, "integer divide by zero"},
+		{8, 2, 0x401000, "integer overflow"},
+		{8, 3, 0x401000, "floating-point exception"},
+		{7, 2, 0x7f0000000000,
+		 "access to a nonexistent part of a mapped file"},
+		{7, 1, 0x7f0000000001, "misaligned memory access"},
+		{4, 2, 0x401000, "illegal instruction"},
+		{4, 5, 0x401000, "privileged instruction"},
+		{5, 1, 0x401000, "breakpoint or trap instruction"},
+		{31, 1, 0, "system call blocked by seccomp"},
+		{6, -6, 0, "abort() called"},
+	};
+
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		ck_assert_str_eq(explain(faults[i].signo, faults[i].code,
+					 faults[i].address, 0, 0),
+				 faults[i].cause);
 }
 END_TEST
 
@@ -232,25 +237,14 @@ START_TEST(module_intern)
 }
 END_TEST
 
-Suite *snapshot_suite(void)
+int main(void)
 {
-	Suite *su = suite_create("snapshot");
-	TCase *tc = tcase_create("frames");
+	Suite *suite = suite_create("snapshot");
 
-	tcase_add_test(tc, frames_few);
-	tcase_add_test(tc, frames_at_limits);
-	tcase_add_test(tc, frames_deep);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("cause");
-	tcase_add_test(tc, cause_segv);
-	tcase_add_test(tc, cause_other_faults);
-	tcase_add_test(tc, cause_sent);
-	tcase_add_test(tc, sent_codes);
-	tcase_add_test(tc, names);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("modules");
-	tcase_add_test(tc, module_find);
-	tcase_add_test(tc, module_intern);
-	suite_add_tcase(su, tc);
-	return su;
+	UNIT_CASE(suite, "frames", 0, frames_few, frames_at_limits,
+		  frames_deep);
+	UNIT_CASE(suite, "cause", 0, cause_segv, cause_other_faults, cause_sent,
+		  sent_codes, names);
+	UNIT_CASE(suite, "modules", 0, module_find, module_intern);
+	return unit_run(suite, CK_FORK_GETENV);
 }

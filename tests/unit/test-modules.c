@@ -1,5 +1,5 @@
 /*
- * test_modules.c - modules.c: the module list from _r_debug (checked
+ * test-modules.c - modules.c: the module list from _r_debug (checked
  * against dl_iterate_phdr, which the code itself must not use), the vdso,
  * dlopen'd libraries, build-ids, and fl_platform_symbolize with its
  * build-id check.
@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "platform.h"
-#include "crash_helper.h"
+#include "crash-helper.h"
+#include "unit.h"
 #include "posix/posix.h"
 #include "snapshot.h"
 
@@ -195,16 +196,7 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = {
-		matches_the_loader,
-		has_the_vdso,
-		sees_dlopened_libraries,
-		build_ids_match_files,
-		symbolize_checks_the_build_id,
-		symbolizes_the_vdso,
-	};
-	Suite *s;
-
-	fl_test_case("modules", tests, sizeof(tests) / sizeof(tests[0]), &s);
-	return fl_test_main(s);
+	return UNIT_MAIN("modules", 120, matches_the_loader, has_the_vdso,
+			 sees_dlopened_libraries, build_ids_match_files,
+			 symbolize_checks_the_build_id, symbolizes_the_vdso);
 }

@@ -1,5 +1,5 @@
 /*
- * test_unwind.c - the backtrace of a crash, taken from the signal's
+ * test-unwind.c - the backtrace of a crash, taken from the signal's
  * context by fl_unwind_context: the right frames, no malloc, no loader
  * lock, bounded on deep recursion, sane on bad pcs and stacks.
  */
@@ -18,7 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "crash_helper.h"
+#include "crash-helper.h"
+#include "unit.h"
 #include "platform.h"
 
 /* ------------------------------------------------------------------------
@@ -507,22 +508,15 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = {
-		frames_of_a_known_chain,
-		call_through_null_keeps_the_caller,
-		fault_on_first_instruction,
-		no_malloc_while_unwinding,
-		unwinds_while_loader_lock_is_held,
-		each_module_file_opened_once,
-		bad_stack_pointers,
-		sp_going_down_stops_the_walk,
-		deep_recursion_is_bounded,
-	};
-	Suite *s;
-	TCase *tc = fl_test_case("unwind", tests,
-				 sizeof(tests) / sizeof(tests[0]), &s);
+	Suite *suite = suite_create("unwind");
+	TCase *tc = UNIT_CASE(
+		suite, "unwind", 120, frames_of_a_known_chain,
+		call_through_null_keeps_the_caller, fault_on_first_instruction,
+		no_malloc_while_unwinding, unwinds_while_loader_lock_is_held,
+		each_module_file_opened_once, bad_stack_pointers,
+		sp_going_down_stops_the_walk, deep_recursion_is_bounded);
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);
-	return fl_test_main(s);
+	return unit_run(suite, CK_FORK_GETENV);
 }

@@ -1,12 +1,12 @@
 /*
- * protect_test.c - faultline_protect, one Check test per property of
+ * test-protect.c - faultline_protect, one Check test per property of
  * issue 5.  Every test runs in its own forked process (CK_FORK is forced):
  * a regression that kills the process then fails one test, not the suite.
  * Properties that end in a crash (faults outside a region, on another
  * thread, abort) fork a child of their own and assert on its wait status
  * and its report.
  */
-#include <check.h>
+#include "unit.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -830,60 +830,23 @@ END_TEST
 
 /* --- the runner ----------------------------------------------------------- */
 
-static Suite *protect_suite(void)
-{
-	Suite *s = suite_create("protect");
-	TCase *api = tcase_create("api");
-	TCase *kinds = tcase_create("fault kinds");
-	TCase *state = tcase_create("state after recovery");
-	TCase *fatal = tcase_create("what stays fatal");
-
-	tcase_add_test(api, returns_result);
-	tcase_add_test(api, errors);
-	tcase_add_test(api, nested_innermost_wins);
-	tcase_add_test(api, call_left_by_longjmp_is_dropped);
-	suite_add_tcase(s, api);
-
-	tcase_add_test(kinds, segv_null);
-	tcase_add_test(kinds, backtrace_frames);
-	tcase_add_test(kinds, segv_write_readonly);
-	tcase_add_test(kinds, bus);
-	tcase_add_test(kinds, ill);
-	tcase_add_test(kinds, trap_breakpoint);
-	tcase_add_test(kinds, fpe_divide);
-	tcase_add_test(kinds, overflow_main_thread);
-	tcase_add_test(kinds, overflow_worker_thread);
-	tcase_add_test(kinds, overflow_thread_created_before_install);
-	tcase_add_test(kinds, threads_recover_concurrently);
-	tcase_set_timeout(kinds, 60);
-	suite_add_tcase(s, kinds);
-
-	tcase_add_test(state, signal_mask_restored);
-	tcase_add_test(state, altstack_restored);
-	tcase_add_test(state, fenv_restored);
-	tcase_add_test(state, hundred_thousand_cycles);
-	tcase_set_timeout(state, 120);
-	suite_add_tcase(s, state);
-
-	tcase_add_test(fatal, other_thread_dies_with_report);
-	tcase_add_test(fatal, outside_region_dies_with_report);
-	tcase_add_test(fatal, abort_is_not_recovered);
-	tcase_add_test(fatal, sent_signal_is_not_recovered);
-	tcase_set_timeout(fatal, 60);
-	suite_add_tcase(s, fatal);
-	return s;
-}
-
 int main(void)
 {
-	SRunner *sr = srunner_create(protect_suite());
-	int failed;
+	Suite *suite = suite_create("protect");
 
+	UNIT_CASE(suite, "api", 0, returns_result, errors,
+		  nested_innermost_wins, call_left_by_longjmp_is_dropped);
+	UNIT_CASE(suite, "fault kinds", 60, segv_null, backtrace_frames,
+		  segv_write_readonly, bus, ill, trap_breakpoint, fpe_divide,
+		  overflow_main_thread, overflow_worker_thread,
+		  overflow_thread_created_before_install,
+		  threads_recover_concurrently);
+	UNIT_CASE(suite, "state after recovery", 120, signal_mask_restored,
+		  altstack_restored, fenv_restored, hundred_thousand_cycles);
+	UNIT_CASE(suite, "what stays fatal", 60, other_thread_dies_with_report,
+		  outside_region_dies_with_report, abort_is_not_recovered,
+		  sent_signal_is_not_recovered);
 	/* Each test in its own process, whatever CK_FORK says: the tests
 	 * install handlers and some end in a crash. */
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return unit_run(suite, CK_FORK);
 }

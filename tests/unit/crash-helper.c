@@ -1,14 +1,13 @@
 /*
- * crash_helper.c - see crash_helper.h.  Test-only.
+ * crash-helper.c - see crash-helper.h.  Test-only.
  */
-#include <check.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "crash_helper.h"
+#include "crash-helper.h"
 
 static sigjmp_buf fl_test_env;
 static fl_test_work fl_test_cur_work;
@@ -74,29 +73,4 @@ const char *fl_test_sym(const struct fl_test_crash *c, size_t i)
 {
 	return i < c->snap.fault.frame_count ? c->snap.frame_info[i].symbol
 					     : "";
-}
-
-TCase *fl_test_case(const char *name, const TTest *const *tests, size_t n,
-		    Suite **suite)
-{
-	TCase *tc = tcase_create(name);
-	size_t i;
-
-	*suite = suite_create(name);
-	tcase_set_timeout(tc, 120);
-	for (i = 0; i < n; i++)
-		tcase_add_test(tc, tests[i]);
-	suite_add_tcase(*suite, tc);
-	return tc;
-}
-
-int fl_test_main(Suite *s)
-{
-	SRunner *sr = srunner_create(s);
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }

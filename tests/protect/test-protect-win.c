@@ -1,8 +1,8 @@
 /*
- * protect_win.c - faultline_protect on Windows, run under Wine by make
- * check: the properties of tests/protect/protect_test.c that the Windows
- * backend implements.  Prints one "ok"/"not ok" line per check; the exit
- * code is the verdict.  With an argument it is the child of the
+ * test-protect-win.c - faultline_protect on Windows, run under Wine by
+ * make check: the properties of tests/protect/test-protect.c that the
+ * Windows backend implements.  Prints one "ok"/"not ok" line per check;
+ * the exit code is the verdict.  With an argument it is the child of the
  * other-thread check.
  */
 #include <windows.h>

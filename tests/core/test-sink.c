@@ -1,9 +1,9 @@
 /*
- * check-sink.c - the sink: async-signal-safe number and string formatting,
+ * test-sink.c - the sink: async-signal-safe number and string formatting,
  * buffering, truncation of memory sinks, and the JSON and text escaping
  * of arbitrary bytes.
  */
-#include "core-tests.h"
+#include "unit.h"
 #include "json.h"
 #include "sink.h"
 
@@ -161,24 +161,39 @@ static char *decode(const char *lit)
 	return out;
 }
 
+/* Each string in[i] escaped by render must read out[i]. */
+struct escape {
+	const char *in, *out;
+};
+
+static void check_escapes(const char *(*render)(const char *),
+			  const struct escape *e, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		ck_assert_str_eq(render(e[i].in), e[i].out);
+}
+
 START_TEST(json_escaping)
 {
-	ck_assert_str_eq(json_of("plain"), "\"plain\"");
-	ck_assert_str_eq(json_of("a\"b\\c"), "\"a\\\"b\\\\c\"");
-	ck_assert_str_eq(json_of("\n\t"), "\"\\n\\t\"");
-	ck_assert_str_eq(json_of("\x01\x1f\x7f"), "\"\\u0001\\u001f\\u007f\"");
-	ck_assert_str_eq(json_of("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
-			 "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-	/* Not UTF-8: lone continuation, truncated sequence, overlong, a
-	 * surrogate, beyond U+10FFFF, 0xff. */
-	ck_assert_str_eq(json_of("\x80"), "\"\\u0080\"");
-	ck_assert_str_eq(json_of("\xc3"), "\"\\u00c3\"");
-	ck_assert_str_eq(json_of("\xc0\xaf"), "\"\\u00c0\\u00af\"");
-	ck_assert_str_eq(json_of("\xed\xa0\x80"), "\"\\u00ed\\u00a0\\u0080\"");
-	ck_assert_str_eq(json_of("\xf4\x90\x80\x80"),
-			 "\"\\u00f4\\u0090\\u0080\\u0080\"");
-	ck_assert_str_eq(json_of("\xff"), "\"\\u00ff\"");
-	ck_assert_str_eq(json_of(NULL), "\"\"");
+	static const struct escape json[] = {
+		{"plain", "\"plain\""},
+		{"a\"b\\c", "\"a\\\"b\\\\c\""},
+		{"\n\t", "\"\\n\\t\""},
+		{"\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\""},
+		{"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+		 "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+		/* Not UTF-8: lone continuation, truncated sequence, overlong,
+		 * a surrogate, beyond U+10FFFF, 0xff. */
+		{"\x80", "\"\\u0080\""},
+		{"\xc3", "\"\\u00c3\""},
+		{"\xc0\xaf", "\"\\u00c0\\u00af\""},
+		{"\xed\xa0\x80", "\"\\u00ed\\u00a0\\u0080\""},
+		{"\xf4\x90\x80\x80", "\"\\u00f4\\u0090\\u0080\\u0080\""},
+		{"\xff", "\"\\u00ff\""},
+		{NULL, "\"\""},
+	};
+
+	check_escapes(json_of, json, sizeof(json) / sizeof(json[0]));
 }
 END_TEST
 
@@ -229,13 +244,16 @@ static const char *text_of(const char *str)
 
 START_TEST(text_escaping)
 {
-	ck_assert_str_eq(text_of("plain /path"), "plain /path");
-	ck_assert_str_eq(text_of("a\\b"), "a\\\\b");
-	ck_assert_str_eq(text_of("a\nb\tc\x01\x7f"), "a\\x0ab\\x09c\\x01\\x7f");
-	ck_assert_str_eq(text_of("caf\xc3\xa9"), "caf\xc3\xa9");
-	ck_assert_str_eq(text_of("\xff\xc3(\xed\xa0\x80"),
-			 "\\xff\\xc3(\\xed\\xa0\\x80");
-	ck_assert_str_eq(text_of("\"quoted\""), "\"quoted\"");
+	static const struct escape text[] = {
+		{"plain /path", "plain /path"},
+		{"a\\b", "a\\\\b"},
+		{"a\nb\tc\x01\x7f", "a\\x0ab\\x09c\\x01\\x7f"},
+		{"caf\xc3\xa9", "caf\xc3\xa9"},
+		{"\xff\xc3(\xed\xa0\x80", "\\xff\\xc3(\\xed\\xa0\\x80"},
+		{"\"quoted\"", "\"quoted\""},
+	};
+
+	check_escapes(text_of, text, sizeof(text) / sizeof(text[0]));
 }
 END_TEST
 
@@ -277,25 +295,14 @@ START_TEST(string_helpers)
 }
 END_TEST
 
-Suite *sink_suite(void)
+int main(void)
 {
-	Suite *su = suite_create("sink");
-	TCase *tc = tcase_create("format");
+	Suite *suite = suite_create("sink");
 
-	tcase_add_test(tc, decimal);
-	tcase_add_test(tc, hexadecimal);
-	tcase_add_test(tc, hex_bytes_and_strings);
-	tcase_add_test(tc, memory_truncates);
-	tcase_add_test(tc, buffered_file);
-	tcase_add_test(tc, write_error_remembered);
-	tcase_add_test(tc, string_helpers);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("escape");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, json_escaping);
-	tcase_add_test(tc, json_any_bytes);
-	tcase_add_test(tc, text_escaping);
-	tcase_add_test(tc, text_any_bytes);
-	suite_add_tcase(su, tc);
-	return su;
+	UNIT_CASE(suite, "format", 0, decimal, hexadecimal,
+		  hex_bytes_and_strings, memory_truncates, buffered_file,
+		  write_error_remembered, string_helpers);
+	UNIT_CASE(suite, "escape", 60, json_escaping, json_any_bytes,
+		  text_escaping, text_any_bytes);
+	return unit_run(suite, CK_FORK_GETENV);
 }

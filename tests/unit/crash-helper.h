@@ -1,5 +1,5 @@
 /*
- * crash_helper.h - run a function that crashes, look at the crash from a
+ * crash-helper.h - run a function that crashes, look at the crash from a
  * SA_SIGINFO|SA_ONSTACK handler, and come back (siglongjmp).  The unit
  * tests of the unwinder use it in place of the real signal entry.
  */
@@ -34,15 +34,5 @@ void fl_test_capture(const ucontext_t *uc, void *data);
 /* The symbol of frame i, "" when none. */
 const char *fl_test_sym(const struct fl_test_crash *c, size_t i);
 long long fl_test_now_ns(void);
-
-/* A suite of one test case named name holding tests (timeout 120 s, for
- * qemu); returns the case for fixtures and special tests. */
-struct Suite;
-struct TCase;
-struct TTest;
-struct TCase *fl_test_case(const char *name, const struct TTest *const *tests,
-			   size_t n, struct Suite **suite);
-/* Run a suite (CK_ENV verbosity); the exit status for main. */
-int fl_test_main(struct Suite *s);
 
 #endif

@@ -1,10 +1,10 @@
 /*
- * check-render.c - the text and JSON renderers on hand-made snapshots:
+ * test-render.c - the text and JSON renderers on hand-made snapshots:
  * the exact text layout (doc/report-format.md), the head/tail gap in deep
  * backtraces, and JSON that parses with every documented member, for any
  * bytes in names and paths.
  */
-#include "core-tests.h"
+#include "unit.h"
 #include "json.h"
 #include "render.h"
 #include "snapshot.h"
@@ -326,23 +326,13 @@ START_TEST(json_hostile_strings)
 }
 END_TEST
 
-Suite *render_suite(void)
+int main(void)
 {
-	Suite *su = suite_create("render");
-	TCase *tc = tcase_create("text");
+	Suite *suite = suite_create("render");
 
-	tcase_add_test(tc, text_layout);
-	tcase_add_test(tc, text_sent_signal);
-	tcase_add_test(tc, text_options);
-	tcase_add_test(tc, text_deep_gap);
-	tcase_add_test(tc, text_hostile_strings);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("json");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, json_members);
-	tcase_add_test(tc, json_sent_and_options);
-	tcase_add_test(tc, json_deep_numbering);
-	tcase_add_test(tc, json_hostile_strings);
-	suite_add_tcase(su, tc);
-	return su;
+	UNIT_CASE(suite, "text", 0, text_layout, text_sent_signal, text_options,
+		  text_deep_gap, text_hostile_strings);
+	UNIT_CASE(suite, "json", 60, json_members, json_sent_and_options,
+		  json_deep_numbering, json_hostile_strings);
+	return unit_run(suite, CK_FORK_GETENV);
 }

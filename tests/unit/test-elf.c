@@ -1,5 +1,5 @@
 /*
- * test_elf.c - elf.c: reading memory that may be unmapped, symbol lookup
+ * test-elf.c - elf.c: reading memory that may be unmapped, symbol lookup
  * (ranking, unsized symbols, .symtab then .dynsym, many addresses in one
  * pass), truncated and corrupt ELF files, build-ids.
  */
@@ -14,7 +14,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "crash_helper.h"
+#include "crash-helper.h"
+#include "unit.h"
 #include "posix/posix.h"
 
 /* ------------------------------------------------------------------------
@@ -495,22 +496,12 @@ END_TEST
 
 int main(void)
 {
-	const TTest *const tests[] = {
-		safe_read_refuses_bad_memory,
-		safe_read_pipe_fallback,
-		mem_read_forgets_between_crashes,
-		symbol_ranking,
-		unsized_functions_name_what_follows,
-		dynsym_when_symtab_misses,
-		many_addresses_one_pass,
-		truncated_and_corrupt_images,
-		files_whole_and_truncated,
-		symbolizes_this_program,
-		symbolizes_stripped_libc,
-		build_id_mapped_and_in_file,
-	};
-	Suite *s;
-
-	fl_test_case("elf", tests, sizeof(tests) / sizeof(tests[0]), &s);
-	return fl_test_main(s);
+	return UNIT_MAIN("elf", 120, safe_read_refuses_bad_memory,
+			 safe_read_pipe_fallback,
+			 mem_read_forgets_between_crashes, symbol_ranking,
+			 unsized_functions_name_what_follows,
+			 dynsym_when_symtab_misses, many_addresses_one_pass,
+			 truncated_and_corrupt_images,
+			 files_whole_and_truncated, symbolizes_this_program,
+			 symbolizes_stripped_libc, build_id_mapped_and_in_file);
 }

@@ -1,11 +1,11 @@
 /*
- * check-config.c - options from the FAULTLINE_* environment (each variable,
+ * test-config.c - options from the FAULTLINE_* environment (each variable,
  * valid and invalid: one warning line and the default), signal lists,
  * output path templates and their expansion, and the version.
  */
 #include <config.h>
 
-#include "core-tests.h"
+#include "unit.h"
 #include "faultline.h"
 #include "platform.h"
 
@@ -40,7 +40,7 @@ static const char *with_env(const char *name, const char *value)
 	clear_env();
 	if (name)
 		setenv(name, value, 1);
-	return capture_stderr(parse, NULL);
+	return unit_capture_stderr(parse, NULL);
 }
 
 static size_t lines(const char *text)
@@ -273,28 +273,16 @@ START_TEST(options_init_defaults)
 }
 END_TEST
 
-Suite *config_suite(void)
+int main(void)
 {
-	Suite *su = suite_create("config");
-	TCase *tc = tcase_create("environment");
+	Suite *suite = suite_create("config");
 
-	tcase_add_test(tc, defaults);
-	tcase_add_test(tc, signals_env);
-	tcase_add_test(tc, signals_env_invalid);
-	tcase_add_test(tc, signal_list_parser);
-	tcase_add_test(tc, format_env);
-	tcase_add_test(tc, output_env);
-	tcase_add_test(tc, output_env_invalid);
-	tcase_add_test(tc, disable_env);
-	tcase_add_test(tc, warning_escapes_value);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("paths");
-	tcase_add_test(tc, path_template_check);
-	tcase_add_test(tc, path_expansion);
-	suite_add_tcase(su, tc);
-	tc = tcase_create("api");
-	tcase_add_test(tc, version_matches_macros);
-	tcase_add_test(tc, options_init_defaults);
-	suite_add_tcase(su, tc);
-	return su;
+	UNIT_CASE(suite, "environment", 0, defaults, signals_env,
+		  signals_env_invalid, signal_list_parser, format_env,
+		  output_env, output_env_invalid, disable_env,
+		  warning_escapes_value);
+	UNIT_CASE(suite, "paths", 0, path_template_check, path_expansion);
+	UNIT_CASE(suite, "api", 0, version_matches_macros,
+		  options_init_defaults);
+	return unit_run(suite, CK_FORK_GETENV);
 }
