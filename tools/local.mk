@@ -16,6 +16,15 @@ tools_libfaultline_tool_a_SOURCES = \
 tools_libfaultline_tool_a_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LIBDIR='"$(libdir)"'
 tools_libfaultline_tool_a_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
 if FL_POSIX
+if HAVE_CHECK
+check_PROGRAMS += tests/tool/test-json-reader
+TESTS += tests/tool/test-json-reader
+tests_tool_test_json_reader_CPPFLAGS = -I$(top_srcdir)/tools \
+	$(FL_UNIT_CPPFLAGS)
+tests_tool_test_json_reader_CFLAGS = $(FL_UNIT_CFLAGS)
+tests_tool_test_json_reader_LDFLAGS = -static
+tests_tool_test_json_reader_LDADD = tools/libfaultline-tool.a $(FL_UNIT_LDADD)
+endif
 if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
 	tools/log_output.c \
