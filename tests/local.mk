@@ -36,25 +36,34 @@ check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
 EXTRA_DIST += tests/crash/pid1.sh
 
-FL_HARNESS = tests/crash/harness.c tests/crash/harness.h \
-	tests/common/json.c tests/common/json.h
-FL_HARNESS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tests/common
+# Reports are read with the tool's strict JSON reader.
+FL_HARNESS = tests/crash/harness.c tests/crash/harness.h
+FL_HARNESS_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools
+FL_HARNESS_LIBS = tools/libfaultline-tool.a
 tests_crash_test_report_SOURCES = tests/crash/test-report.c $(FL_HARNESS)
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_report_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_backtrace_SOURCES = tests/crash/test-backtrace.c $(FL_HARNESS)
 tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_backtrace_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_json_SOURCES = tests/crash/test-json.c $(FL_HARNESS)
 tests_crash_test_json_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_json_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_env_SOURCES = tests/crash/test-env.c $(FL_HARNESS)
 tests_crash_test_env_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_env_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_altstack_SOURCES = tests/crash/test-altstack.c $(FL_HARNESS)
 tests_crash_test_altstack_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_altstack_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_safety_SOURCES = tests/crash/test-safety.c $(FL_HARNESS)
 tests_crash_test_safety_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_safety_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_termination_SOURCES = tests/crash/test-termination.c \
 	$(FL_HARNESS)
 tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_termination_LDADD = $(FL_HARNESS_LIBS)
 tests_crash_test_api_SOURCES = tests/crash/test-api.c $(FL_HARNESS)
 tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_api_LDADD = $(FL_HARNESS_LIBS)
 
 endif

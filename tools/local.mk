@@ -19,11 +19,10 @@ if FL_POSIX
 if HAVE_CHECK
 check_PROGRAMS += tests/tool/test-json-reader
 TESTS += tests/tool/test-json-reader
-tests_tool_test_json_reader_CPPFLAGS = -I$(top_srcdir)/tools \
-	$(FL_UNIT_CPPFLAGS)
+tests_tool_test_json_reader_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_tool_test_json_reader_CFLAGS = $(FL_UNIT_CFLAGS)
 tests_tool_test_json_reader_LDFLAGS = -static
-tests_tool_test_json_reader_LDADD = tools/libfaultline-tool.a $(FL_UNIT_LDADD)
+tests_tool_test_json_reader_LDADD = $(FL_UNIT_LDADD)
 endif
 if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
@@ -50,10 +49,10 @@ if HAVE_CHECK
 # library for the library's side.
 check_PROGRAMS += tests/tool/test-escape
 TESTS += tests/tool/test-escape
-tests_tool_test_escape_CPPFLAGS = $(FL_UNIT_CPPFLAGS) -I$(top_srcdir)/tools
+tests_tool_test_escape_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_tool_test_escape_CFLAGS = $(FL_UNIT_CFLAGS)
 tests_tool_test_escape_LDFLAGS = -static
-tests_tool_test_escape_LDADD = tools/libfaultline-tool.a $(FL_UNIT_LDADD)
+tests_tool_test_escape_LDADD = $(FL_UNIT_LDADD)
 endif
 endif
 endif

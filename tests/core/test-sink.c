@@ -150,13 +150,15 @@ static const char *json_of(const char *str)
 static char *decode(const char *lit)
 {
 	static char out[65536];
-	char err[128];
-	struct json *j = json_parse(lit, strlen(lit), err, sizeof(err));
+	const char *error;
+	size_t end;
+	struct json_value *j =
+		json_parse_document(lit, strlen(lit), &end, &error);
 
 	if (!j)
 		return NULL;
 	ck_assert_int_eq(j->type, JSON_STRING);
-	snprintf(out, sizeof(out), "%s", j->string);
+	snprintf(out, sizeof(out), "%s", j->str);
 	json_free(j);
 	return out;
 }

@@ -490,11 +490,11 @@ int report_register(const char *text, const char *name,
 	return 0;
 }
 
-struct json *parse_json_report(const char *text)
+struct json_value *parse_json_report(const char *text)
 {
-	char err[256];
-	const char *p = text;
-	struct json *j;
+	const char *error = NULL, *p = text;
+	struct json_value *j;
+	size_t end = 0;
 
 	while (p && *p && *p != '{') {
 		p = strchr(p, '\n');
@@ -508,9 +508,9 @@ struct json *parse_json_report(const char *text)
 	{
 		const char *nl = strchr(p, '\n');
 		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		j = json_parse(p, len, err, sizeof(err));
+		j = json_parse_document(p, len, &end, &error);
 	}
-	CHECK(j, "the JSON report does not parse: %s", err);
+	CHECK(j, "the JSON report does not parse: %s at byte %zu", error, end);
 	return j;
 }
 

@@ -95,7 +95,7 @@ int report_register(const char *text, const char *name,
 		    unsigned long long *value);
 /* The JSON report in text (the line starting with '{'), parsed; NULL with
  * a failed check when missing or invalid. */
-struct json *parse_json_report(const char *text);
+struct json_value *parse_json_report(const char *text);
 
 /* --- environment ----------------------------------------------------- */
 const char *builddir(void);
