@@ -7,32 +7,12 @@
 #include "faultline.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static struct run r;
-
-static struct json_value *crash_json(enum child_kind kind, const char *path,
-				     const char *scenario, int sig)
-{
-	struct spawn sp = {.kind = kind,
-			   .path = path,
-			   .args = {scenario},
-			   .env = {"FAULTLINE_FORMAT=json"},
-			   .pass_fd = -1};
-
-	if (strcmp(scenario, "wait-kill") == 0)
-		sp.kill_when_ready = sig;
-	spawn_into(&sp, &r);
-	check_signaled(&r, sig);
-	check_lacks("stderr", r.err, "==== faultline");
-	CHECK(count_of(r.err, "{\"faultline\":") == 1,
-	      "expected one JSON report");
-	return parse_json_report(r.err);
-}
 
 /* A string member, or NULL. */
 static const char *str(const struct json_value *j, const char *key)
@@ -127,13 +107,14 @@ static void check_schema(const struct json_value *j, long pid)
 	}
 }
 
-static int fields_segv(void)
+TEST(json_fields_segv)
 {
-	struct json_value *j =
-		crash_json(CHILD_LINKED, NULL, "null-read", SIGSEGV);
+	struct json_value *j;
+	const struct run *r =
+		crash_test_json(CHILD_LINKED, "null-read", SIGSEGV, &j);
 	const struct json_value *sig = json_get(j, "signal");
 
-	check_schema(j, r.pid);
+	check_schema(j, r->pid);
 	CHECK(sig && json_get(sig, "number") &&
 		      json_number(json_get(sig, "number")) == 11,
 	      "signal.number is not 11");
@@ -162,13 +143,16 @@ static int fields_segv(void)
 	return 0;
 }
 
-static int fields_sent_signal(void)
+TEST(json_fields_sent_signal)
 {
-	struct json_value *j =
-		crash_json(CHILD_PRELOAD, NULL, "wait-kill", SIGBUS);
+	struct spawn sp = {.kind = CHILD_PRELOAD,
+			   .args = {"wait-for-kill"},
+			   .kill_when_ready = SIGBUS};
+	struct json_value *j;
+	const struct run *r = crash_spawn_json(&sp, SIGBUS, &j);
 	const struct json_value *sig = json_get(j, "signal");
 
-	check_schema(j, r.pid);
+	check_schema(j, r->pid);
 	CHECK(sig && json_get(sig, "sender_pid") &&
 		      (long)json_number(json_get(sig, "sender_pid")) ==
 			      (long)getpid(),
@@ -184,31 +168,30 @@ static int fields_sent_signal(void)
 	return 0;
 }
 
-static int options_format_json(void)
+TEST(json_options_format)
 {
-	struct spawn sp = {
-		.kind = CHILD_LINKED, .args = {"json-options"}, .pass_fd = -1};
+	const struct run *r = run_scenario(CHILD_LINKED, "json-options", NULL);
 	struct json_value *j;
 
-	spawn_into(&sp, &r);
-	check_signaled(&r, SIGSEGV);
-	j = parse_json_report(r.err);
-	check_schema(j, r.pid);
+	check_died(r, SIGSEGV);
+	j = parse_json_report(r->err);
+	check_schema(j, r->pid);
 	json_free(j);
 	return 0;
 }
 
-static int frames_and_modules(void)
+TEST(json_frames_and_modules)
 {
-	struct json_value *j =
-		crash_json(CHILD_PRELOAD, NULL, "null-read", SIGSEGV);
+	struct json_value *j;
+	const struct run *r =
+		crash_test_json(CHILD_PRELOAD, "null-read", SIGSEGV, &j);
 	const struct json_value *t = json_at(json_get(j, "threads"), 0);
 	const struct json_value *f0 = json_at(json_get(t, "frames"), 0);
 	const struct json_value *mods = json_get(j, "modules");
 	char id[128] = "";
 	int found = 0;
 
-	check_schema(j, r.pid);
+	check_schema(j, r->pid);
 	CHECK(str(f0, "symbol") &&
 		      !strcmp(str(f0, "symbol"), "crash_null_read"),
 	      "frames[0].symbol is not crash_null_read");
@@ -232,9 +215,12 @@ static int frames_and_modules(void)
 }
 
 /* A thread name and an executable path full of bytes JSON must escape. */
-static int hostile_bytes(void)
+TEST(json_hostile_bytes)
 {
 	static const char exe[] = "crash\"me\\\x01\x7f\xfe\xc3\xa9.bin";
+	struct spawn sp = {.kind = CHILD_PRELOAD,
+			   .args = {"hostile-thread-name"}};
+	const struct run *r;
 	char path[4096], cwd[2048];
 	struct json_value *j;
 	const struct json_value *t;
@@ -252,8 +238,9 @@ static int hostile_bytes(void)
 		CHECK(write(out, buf, (size_t)n) == n, "copy failed");
 	close(in);
 	close(out);
-	j = crash_json(CHILD_PRELOAD, path, "evil-name", SIGSEGV);
-	check_schema(j, r.pid);
+	sp.path = path;
+	r = crash_spawn_json(&sp, SIGSEGV, &j);
+	check_schema(j, r->pid);
 	t = json_at(json_get(j, "threads"), 0);
 	/* Invalid UTF-8 bytes become \u00XX, which the reader takes back
 	 * to the raw byte (tools/json.c): the names come back exact. */
@@ -265,18 +252,4 @@ static int hostile_bytes(void)
 	json_free(j);
 	unlink(path);
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"json-fields-segv", fields_segv},
-	{"json-fields-sent-signal", fields_sent_signal},
-	{"json-options-format", options_format_json},
-	{"json-hostile-bytes", hostile_bytes},
-	{"json-frames-and-modules", frames_and_modules},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -1,6 +1,9 @@
 /*
- * harness.c - run a crashing child and look at how it died and what it
- * reported (see harness.h).
+ * spawn-posix.c - the crash harness on POSIX (see harness.h): fork and
+ * exec a child, under $FL_TEST_EMULATOR when set (qemu-user for an
+ * aarch64 build), in a private temporary directory that is the harness's
+ * working directory; capture its output, wait with a time limit, read its
+ * wait status.
  */
 #include "harness.h"
 
@@ -9,7 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +22,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-int test_failed;
-
-void check_fail(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "  FAILED %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	test_failed = 1;
-}
 
 const char *builddir(void)
 {
@@ -46,15 +35,6 @@ const char *emulator(void)
 	return e && *e ? e : NULL;
 }
 
-int is_aarch64(void)
-{
-#ifdef __aarch64__
-	return 1;
-#else
-	return 0;
-#endif
-}
-
 const char *child_path(enum child_kind kind)
 {
 	static char path[3][4096];
@@ -66,7 +46,7 @@ const char *child_path(enum child_kind kind)
 	return path[kind];
 }
 
-static double now(void)
+double now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -122,7 +102,7 @@ static void strip_emulator_lines(struct run *r)
 	}
 }
 
-int run_child(const struct spawn *sp, struct run *r)
+int spawn_child(const struct spawn *sp, struct run *r)
 {
 	char *argv[64];
 	char *envp[512];
@@ -132,10 +112,10 @@ int run_child(const struct spawn *sp, struct run *r)
 	size_t ocap = 0, ecap = 0;
 	double timeout = sp->timeout > 0 ? sp->timeout : 30;
 	double start, deadline;
-	int open_fds = 2, killed = 0;
+	int open_fds = 2, killed = 0, status = -1;
 	int ready_sig = sp->kill_when_ready;
+	pid_t pid;
 
-	memset(r, 0, sizeof(*r));
 	if (emulator())
 		timeout *= 4;
 	snprintf(preload, sizeof(preload),
@@ -166,23 +146,25 @@ int run_child(const struct spawn *sp, struct run *r)
 		envp[ne++] = (char *)sp->env[i];
 	envp[ne] = NULL;
 
+	r->status = -1;
 	if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)
 		return -1;
 	fflush(NULL);
 	start = now();
-	r->pid = fork();
-	if (r->pid < 0)
+	pid = fork();
+	if (pid < 0)
 		return -1;
-	if (r->pid == 0) {
+	if (pid == 0) {
 		dup2(out[1], 1);
 		dup2(err[1], 2);
-		if (sp->pass_fd >= 0 && sp->fd_target > 2)
+		if (sp->fd_target > 2)
 			dup2(sp->pass_fd, sp->fd_target); /* clears CLOEXEC */
 		execve(argv[0], argv, envp);
 		fprintf(stderr, "harness: cannot run %s: %s\n", argv[0],
 			strerror(errno));
 		_exit(127);
 	}
+	r->pid = pid;
 	close(out[1]);
 	close(err[1]);
 	deadline = start + timeout;
@@ -193,7 +175,7 @@ int run_child(const struct spawn *sp, struct run *r)
 		int n;
 		if (left <= 0) {
 			if (!killed) {
-				kill(r->pid, SIGKILL);
+				kill(pid, SIGKILL);
 				r->timed_out = killed = 1;
 			}
 			left = 5; /* read what is left after SIGKILL */
@@ -219,7 +201,7 @@ int run_child(const struct spawn *sp, struct run *r)
 			}
 		}
 		if (ready_sig && r->out && strstr(r->out, "ready\n")) {
-			kill(r->pid, ready_sig);
+			kill(pid, ready_sig);
 			ready_sig = 0;
 		}
 		if (out[0] < 0 && err[0] < 0)
@@ -231,52 +213,27 @@ int run_child(const struct spawn *sp, struct run *r)
 		close(err[0]);
 	/* Output closed: the child is gone or about to be; bounded wait. */
 	for (;;) {
-		pid_t w = waitpid(r->pid, &r->status, WNOHANG);
-		if (w == r->pid)
+		pid_t w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
 			break;
 		if (w < 0) {
-			r->status = -1;
+			status = -1;
 			break;
 		}
 		if (now() > deadline && !killed) {
-			kill(r->pid, SIGKILL);
+			kill(pid, SIGKILL);
 			r->timed_out = killed = 1;
 		}
 		usleep(2000);
 	}
+	r->status = status;
 	r->seconds = now() - start;
 	if (emulator() && r->err)
 		strip_emulator_lines(r);
-	if (!r->out)
-		r->out = calloc(1, 1);
-	if (!r->err)
-		r->err = calloc(1, 1);
 	return 0;
 }
 
-void run_free(struct run *r)
-{
-	free(r->out);
-	free(r->err);
-	r->out = r->err = NULL;
-}
-
-void spawn_into(const struct spawn *sp, struct run *r)
-{
-	run_free(r);
-	CHECK(run_child(sp, r) == 0, "cannot start the child");
-}
-
-void run_scenario(struct run *r, enum child_kind kind, const char *scenario,
-		  const char *arg)
-{
-	struct spawn sp = {
-		.kind = kind, .args = {scenario, arg}, .pass_fd = -1};
-
-	spawn_into(&sp, r);
-}
-
-static void dump_output(const struct run *r)
+void dump_output(const struct run *r)
 {
 	fprintf(stderr, "  --- child stderr (%zu bytes) ---\n%.6000s%s",
 		r->err_len, r->err,
@@ -304,214 +261,30 @@ static const char *status_text(int status)
 	return buf;
 }
 
-void check_signaled(const struct run *r, int sig)
+int died_by(const struct run *r, unsigned long sig)
 {
-	int before = test_failed;
-
-	CHECK(!r->timed_out, "child did not end within the time limit");
-	CHECK(r->status != -1 && WIFSIGNALED(r->status) &&
-		      WTERMSIG(r->status) == sig,
-	      "expected death by signal %d (%s), got %s", sig, strsignal(sig),
-	      status_text(r->status));
-	if (test_failed && !before)
-		dump_output(r);
+	return r->status != -1 && WIFSIGNALED(r->status) &&
+	       WTERMSIG(r->status) == (int)sig;
 }
 
-void check_exited(const struct run *r, int code)
+int exited_with(const struct run *r, int code)
 {
-	int before = test_failed;
-
-	CHECK(!r->timed_out, "child did not end within the time limit");
-	CHECK(r->status != -1 && WIFEXITED(r->status) &&
-		      WEXITSTATUS(r->status) == code,
-	      "expected exit status %d, got %s", code, status_text(r->status));
-	if (test_failed && !before)
-		dump_output(r);
+	return r->status != -1 && WIFEXITED(r->status) &&
+	       WEXITSTATUS(r->status) == code;
 }
 
-void check_has(const char *what, const char *text, const char *needle)
+const char *death_text(unsigned long sig)
 {
-	CHECK(text && strstr(text, needle), "%s lacks \"%s\"", what, needle);
+	static char buf[128];
+
+	snprintf(buf, sizeof(buf), "death by signal %lu (%s)", sig,
+		 strsignal((int)sig));
+	return buf;
 }
 
-void check_lacks(const char *what, const char *text, const char *needle)
+const char *end_text(const struct run *r)
 {
-	CHECK(!text || !strstr(text, needle), "%s has \"%s\"", what, needle);
-}
-
-size_t count_of(const char *text, const char *needle)
-{
-	size_t n = 0, l = strlen(needle);
-
-	if (!text || !l)
-		return 0;
-	for (const char *p = strstr(text, needle); p; p = strstr(p + l, needle))
-		n++;
-	return n;
-}
-
-void check_one_report(const char *text)
-{
-	size_t opened = count_of(text, "==== faultline ");
-	size_t closed = count_of(text, "==== end of faultline report ====\n");
-
-	CHECK(opened == 1 && closed == 1,
-	      "expected exactly one complete report, found %zu start and %zu "
-	      "end lines",
-	      opened, closed);
-}
-
-const char *line_after(const char *text, const char *prefix)
-{
-	static char buf[4096];
-	size_t l = strlen(prefix);
-
-	for (const char *p = text; p && *p;) {
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		if (len >= l && strncmp(p, prefix, l) == 0) {
-			len -= l;
-			if (len >= sizeof(buf))
-				len = sizeof(buf) - 1;
-			memcpy(buf, p + l, len);
-			buf[len] = '\0';
-			return buf;
-		}
-		p = nl ? nl + 1 : NULL;
-	}
-	return NULL;
-}
-
-size_t line_count(const char *text)
-{
-	size_t n = count_of(text, "\n");
-	size_t l = text ? strlen(text) : 0;
-	return n + (l && text[l - 1] != '\n');
-}
-
-/* "  #I  0xPC in SYMBOL+0xOFF (MODULE+0xOFFSET)" or with ?? parts. */
-static int parse_frame_line(const char *p, size_t len, struct frame *f)
-{
-	char line[2048];
-	char *s, *in, *paren, *plus;
-
-	if (len >= sizeof(line))
-		len = sizeof(line) - 1;
-	memcpy(line, p, len);
-	line[len] = '\0';
-	s = line;
-	while (*s == ' ')
-		s++;
-	if (*s != '#')
-		return 0;
-	in = strstr(s, " in ");
-	if (!in)
-		return 0;
-	f->pc = strtoull(strstr(s, "0x") ? strstr(s, "0x") : s, NULL, 16);
-	in += 4;
-	paren = strrchr(in, '(');
-	if (!paren)
-		return 0;
-	paren[-1] = '\0';
-	plus = strrchr(in, '+');
-	if (plus && strncmp(in, "??", 2) != 0)
-		*plus = '\0';
-	snprintf(f->symbol, sizeof(f->symbol), "%s",
-		 strncmp(in, "??", 2) == 0 ? "" : in);
-	paren++;
-	plus = strrchr(paren, '+');
-	if (plus)
-		*plus = '\0';
-	else if (strrchr(paren, ')'))
-		*strrchr(paren, ')') = '\0';
-	snprintf(f->module, sizeof(f->module), "%s",
-		 strcmp(paren, "??") == 0 ? "" : paren);
-	return 1;
-}
-
-size_t parse_frames(const char *text, struct frame *frames, size_t max,
-		    unsigned long long *omitted, unsigned long long *announced)
-{
-	const char *p = text ? strstr(text, "\nbacktrace (") : NULL;
-	size_t n = 0;
-
-	*omitted = 0;
-	*announced = 0;
-	if (!p)
-		return 0;
-	*announced = strtoull(p + 12, NULL, 10);
-	p = strchr(p + 1, '\n');
-	while (p && p[1] == ' ' && p[2] == ' ') {
-		const char *line = p + 1;
-		const char *nl = strchr(line, '\n');
-		size_t len = nl ? (size_t)(nl - line) : strlen(line);
-		if (strncmp(line, "  ... ", 6) == 0)
-			*omitted = strtoull(line + 6, NULL, 10);
-		else if (n < max && parse_frame_line(line, len, &frames[n]))
-			n++;
-		p = nl;
-	}
-	return n;
-}
-
-int report_register(const char *text, const char *name,
-		    unsigned long long *value)
-{
-	const char *p = text ? strstr(text, "\nregisters:\n") : NULL;
-	size_t l = strlen(name);
-
-	if (!p)
-		return 0;
-	p += 12;
-	while (*p == ' ') {
-		const char *nl = strchr(p, '\n');
-		const char *q = p;
-		while (q && q < nl) {
-			while (*q == ' ')
-				q++;
-			if (strncmp(q, name, l) == 0 && q[l] == ' ') {
-				q += l;
-				while (*q == ' ')
-					q++;
-				*value = strtoull(q, NULL, 16);
-				return 1;
-			}
-			q = strchr(q, ' ');
-			if (q) {
-				while (*q == ' ')
-					q++;
-				q = strchr(q, ' '); /* skip the value */
-			}
-		}
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return 0;
-}
-
-struct json_value *parse_json_report(const char *text)
-{
-	const char *error = NULL, *p = text;
-	struct json_value *j;
-	size_t end = 0;
-
-	while (p && *p && *p != '{') {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	if (!p || !*p) {
-		CHECK(0, "no JSON report (no line starts with '{')");
-		return NULL;
-	}
-	{
-		const char *nl = strchr(p, '\n');
-		size_t len = nl ? (size_t)(nl - p) : strlen(p);
-		j = json_parse_document(p, len, &end, &error);
-	}
-	CHECK(j, "the JSON report does not parse: %s at byte %zu", error, end);
-	return j;
+	return status_text(r->status);
 }
 
 int elf_build_id(const char *path, char *out, size_t cap)
@@ -588,11 +361,9 @@ static void remove_tmpdir(void)
 	rmdir(tmpdir);
 }
 
-int run_tests(int argc, char **argv, const struct test *tests)
+int harness_setup(void)
 {
-	int failed = 0, passed = 0, skipped = 0;
 	const char *t = getenv("TMPDIR");
-	double start = now();
 
 	snprintf(tmpdir, sizeof(tmpdir), "%s/faultline-crash-XXXXXX",
 		 t && *t ? t : "/tmp");
@@ -606,29 +377,5 @@ int run_tests(int argc, char **argv, const struct test *tests)
 			child_path(CHILD_LINKED));
 		return 99;
 	}
-	for (const struct test *c = tests; c->name; c++) {
-		int rc;
-		double t0 = now();
-		if (argc > 1 && !strstr(c->name, argv[1]))
-			continue;
-		test_failed = 0;
-		fprintf(stderr, "--- %s\n", c->name);
-		rc = c->fn();
-		if (rc == SKIP && !test_failed) {
-			printf("SKIP: %s\n", c->name);
-			skipped++;
-		} else if (test_failed) {
-			printf("FAIL: %s\n", c->name);
-			failed++;
-		} else {
-			printf("PASS: %s (%.2f s)\n", c->name, now() - t0);
-			passed++;
-		}
-		fflush(stdout);
-	}
-	printf("# %d passed, %d failed, %d skipped in %.1f s\n", passed, failed,
-	       skipped, now() - start);
-	if (failed)
-		return 1;
-	return passed ? 0 : SKIP;
+	return 0;
 }

@@ -1,0 +1,50 @@
+# tests/crash: the crash tests on POSIX.  Each test-*.c is a list of tests
+# that run the crashing child as the harness (tests/common/harness.h)
+# does, one area a program.  Every program here is a real executable
+# (-no-install: no libtool wrapper script for qemu-user to choke on).
+if FL_POSIX
+# The child, three ways: linked with the library (the C API), plain
+# (preload mode), and plain with a malloc of its own.
+check_PROGRAMS += tests/crash/crashme tests/crash/crashme-plain \
+	tests/crash/crashme-malloc
+tests_crash_crashme_SOURCES = $(FL_CRASHME) tests/common/scenarios-posix.c
+tests_crash_crashme_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LINKED
+tests_crash_crashme_LDADD = libfaultline.la
+tests_crash_crashme_LDFLAGS = -no-install
+tests_crash_crashme_plain_SOURCES = $(FL_CRASHME) \
+	tests/common/scenarios-posix.c
+tests_crash_crashme_plain_LDFLAGS = -no-install
+tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
+	tests/common/scenarios-posix.c
+tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
+tests_crash_crashme_malloc_LDFLAGS = -no-install
+
+FL_CRASH_TESTS = \
+	tests/crash/test-report \
+	tests/crash/test-backtrace \
+	tests/crash/test-json \
+	tests/crash/test-env \
+	tests/crash/test-overflow \
+	tests/crash/test-safety \
+	tests/crash/test-termination \
+	tests/crash/test-api
+check_PROGRAMS += $(FL_CRASH_TESTS)
+TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
+EXTRA_DIST += tests/crash/pid1.sh
+tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_report_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_backtrace_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_json_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_json_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_env_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_env_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_overflow_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_overflow_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_safety_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_safety_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_termination_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_api_LDADD = $(FL_HARNESS_LDADD)
+endif
