@@ -121,6 +121,16 @@ const struct run *crash_spawn_json(const struct spawn *sp, unsigned long death,
 
 /* --- checks -------------------------------------------------------------- */
 
+static void dump_output(const struct run *r)
+{
+	fprintf(stderr, "  --- child stderr (%zu bytes) ---\n%.6000s%s",
+		r->err_len, r->err,
+		r->err_len > 6000 ? "\n  [... cut ...]\n" : "");
+	if (r->out_len)
+		fprintf(stderr, "  --- child stdout ---\n%.2000s\n", r->out);
+	fprintf(stderr, "  ---\n");
+}
+
 /* The child's output, once, when a check on it failed. */
 static void show_output(const struct run *r)
 {

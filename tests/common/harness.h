@@ -168,7 +168,6 @@ int run_tests(int argc, char **argv);
 /* What spawn-posix.c and spawn-windows.c provide to harness.c. */
 int spawn_child(const struct spawn *sp, struct run *r);
 int harness_setup(void); /* 0, or the exit status to give up with */
-void dump_output(const struct run *r);
 int died_by(const struct run *r, unsigned long death);
 int exited_with(const struct run *r, int code);
 const char *death_text(unsigned long death); /* "death by signal 11 ..." */

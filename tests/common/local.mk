@@ -18,6 +18,9 @@ tests_common_libtests_a_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 if FL_POSIX
 tests_common_libtests_a_SOURCES += tests/common/spawn-posix.c
 endif
+if FL_WINDOWS
+tests_common_libtests_a_SOURCES += tests/common/spawn-windows.c
+endif
 if HAVE_CHECK
 tests_common_libtests_a_SOURCES += tests/common/unit.c tests/common/unit.h
 endif

@@ -233,16 +233,6 @@ int spawn_child(const struct spawn *sp, struct run *r)
 	return 0;
 }
 
-void dump_output(const struct run *r)
-{
-	fprintf(stderr, "  --- child stderr (%zu bytes) ---\n%.6000s%s",
-		r->err_len, r->err,
-		r->err_len > 6000 ? "\n  [... cut ...]\n" : "");
-	if (r->out_len)
-		fprintf(stderr, "  --- child stdout ---\n%.2000s\n", r->out);
-	fprintf(stderr, "  ---\n");
-}
-
 static const char *status_text(int status)
 {
 	static char buf[128];

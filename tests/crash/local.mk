@@ -19,14 +19,9 @@ tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
 tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
 tests_crash_crashme_malloc_LDFLAGS = -no-install
 
-FL_CRASH_TESTS = \
-	tests/crash/test-report \
-	tests/crash/test-backtrace \
-	tests/crash/test-json \
-	tests/crash/test-env \
-	tests/crash/test-overflow \
-	tests/crash/test-safety \
-	tests/crash/test-termination \
+FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
+	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
+	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
