@@ -92,9 +92,26 @@ void run_threads(void (*fn)(void *), void *arg, int n, size_t stack)
 		pthread_join(t[i], NULL);
 }
 
+void start_thread(void (*fn)(void *), void *arg)
+{
+	static struct thread_call call;
+	pthread_t t;
+
+	call = (struct thread_call){fn, arg};
+	if (pthread_create(&t, NULL, thread_start, &call) != 0)
+		exit(CRASHME_SETUP);
+	pthread_detach(t);
+}
+
 void yield_cpu(void)
 {
 	sched_yield();
+}
+
+void pause_thread(void)
+{
+	for (;;)
+		pause();
 }
 
 void *new_page(int writable)

@@ -56,9 +56,27 @@ void run_threads(void (*fn)(void *), void *arg, int n, size_t stack)
 	WaitForMultipleObjects((DWORD)started, t, TRUE, INFINITE);
 }
 
+void start_thread(void (*fn)(void *), void *arg)
+{
+	static struct thread_call call;
+	HANDLE t;
+
+	call = (struct thread_call){fn, arg};
+	t = CreateThread(NULL, 0, thread_start, &call, 0, NULL);
+	if (!t)
+		exit(CRASHME_SETUP);
+	CloseHandle(t);
+}
+
 void yield_cpu(void)
 {
 	SwitchToThread();
+}
+
+void pause_thread(void)
+{
+	for (;;)
+		Sleep(INFINITE);
 }
 
 void *new_page(int writable)

@@ -4,6 +4,7 @@
  */
 #include "scenarios.h"
 
+#include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -230,6 +231,152 @@ static int json_options(const char *arg)
 	crash_null_read();
 	return CRASHME_SURVIVED;
 }
+
+/* --- faultline_protect: what stays fatal ------------------------------- */
+
+static NOINLINE int read_null_protected(void *unused)
+{
+	(void)unused;
+	crash_null_read();
+	return 0;
+}
+
+static atomic_int waiting_protected;
+
+static int wait_forever(void *unused)
+{
+	(void)unused;
+	atomic_store(&waiting_protected, 1);
+	for (;;)
+		pause_thread();
+	return 0;
+}
+
+static void protected_waiter(void *unused)
+{
+	(void)unused;
+	faultline_protect(wait_forever, NULL, NULL, NULL);
+	printf("the fault came to the protected thread\n");
+	fflush(stdout);
+	_Exit(CRASHME_SURVIVED);
+}
+
+/* Thread A sits in a protected call while this thread faults outside
+ * any: the fault must take the crash path. */
+static int protect_other_thread(const char *arg)
+{
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	start_thread(protected_waiter, NULL);
+	while (!atomic_load(&waiting_protected))
+		yield_cpu();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* After a protected call recovered, a fault is a crash again, and the
+ * recovered one left no report ("recovered" on stderr first). */
+static int protect_then_crash(const char *arg)
+{
+	volatile char *page;
+
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	page = new_page(0);
+	if (faultline_protect(read_null_protected, NULL, NULL, NULL) !=
+	    FAULTLINE_PROTECT_FAULTED)
+		return CRASHME_SETUP;
+	fprintf(stderr, "recovered\n");
+	fflush(stderr);
+	page[8] = 1;
+	return CRASHME_SURVIVED;
+}
+
+static int abort_protected(void *unused)
+{
+	(void)unused;
+	abort();
+}
+
+static int raise_protected(void *unused)
+{
+	(void)unused;
+	raise(SIGSEGV);
+	return 0;
+}
+
+/* Run fn protected: a fault it cannot recover must kill. */
+static int protected_call(int (*fn)(void *))
+{
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	faultline_protect(fn, NULL, NULL, NULL);
+	return CRASHME_SURVIVED;
+}
+
+static int protect_abort(const char *arg)
+{
+	(void)arg;
+	return protected_call(abort_protected);
+}
+
+static int protect_raise(const char *arg)
+{
+	(void)arg;
+	return protected_call(raise_protected);
+}
+
+/* A protected call left by longjmp (a failed assertion of Check in
+ * CK_FORK=no mode does this) must not keep catching faults: the next
+ * protected call drops it, and a fault after that is a crash again. */
+static jmp_buf escape;
+
+static int leave_by_longjmp(void *unused)
+{
+	(void)unused;
+	longjmp(escape, 1);
+}
+
+static int returns_0(void *unused)
+{
+	(void)unused;
+	return 0;
+}
+
+static NOINLINE void deeper_protect(void)
+{
+	volatile char pad[1024];
+
+	pad[0] = 0;
+	faultline_protect(leave_by_longjmp, NULL, NULL, NULL);
+	(void)pad[0];
+}
+
+static int protect_left_by_longjmp(const char *arg)
+{
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	/* More times than calls can nest: the dead ones must go. */
+	for (volatile int i = 0; i < 100; i++) {
+		if (setjmp(escape) == 0)
+			deeper_protect();
+		if (faultline_protect(returns_0, NULL, NULL, NULL) !=
+		    FAULTLINE_PROTECT_RETURNED)
+			return CRASHME_SETUP;
+	}
+	if (setjmp(escape) == 0)
+		deeper_protect();
+	if (faultline_protect(read_null_protected, NULL, NULL, NULL) !=
+	    FAULTLINE_PROTECT_FAULTED)
+		return CRASHME_SETUP;
+	fprintf(stderr, "recovered\n");
+	fflush(stderr);
+	crash_null_read(); /* outside any live protected call */
+	return CRASHME_SURVIVED;
+}
 #endif
 
 /* --- the table --------------------------------------------------------- */
@@ -353,5 +500,21 @@ const struct scenario scenarios[] = {
 	/* Install twice, uninstall, raise(SIGSEGV) to the program's own
 	 * handler, abort(). */
 	{"uninstall-then-raise", WINDOWS_ONLY(uninstall_then_raise), INSTALLS},
+
+	/* faultline_protect: what stays fatal. */
+	/* Thread A waits inside a protected call, this thread reads through
+	 * null outside any. */
+	{"protect-other-thread", WITH_API(protect_other_thread), INSTALLS},
+	/* A protected call recovers a fault ("recovered" on stderr), then a
+	 * write to a read-only page outside it. */
+	{"protect-then-crash", WITH_API(protect_then_crash), INSTALLS},
+	/* abort() inside a protected call. */
+	{"protect-abort", WITH_API(protect_abort), INSTALLS},
+	/* raise(SIGSEGV) inside a protected call. */
+	{"protect-raise", WITH_API(protect_raise), INSTALLS},
+	/* Protected calls left by longjmp, 101 times; a recovered fault
+	 * ("recovered" on stderr), then a null read outside. */
+	{"protect-left-by-longjmp", WITH_API(protect_left_by_longjmp),
+	 INSTALLS},
 	{NULL, NULL, 0},
 };

@@ -63,7 +63,11 @@ void limit_main_stack(void);
 /* Run fn(arg) on n new threads (stack bytes each; 0: the default) and
  * wait for all of them. */
 void run_threads(void (*fn)(void *), void *arg, int n, size_t stack);
+/* Start fn(arg) on a new thread, and do not wait for it. */
+void start_thread(void (*fn)(void *), void *arg);
 void yield_cpu(void);
+/* Block the calling thread for good. */
+void pause_thread(void);
 /* A fresh page of memory, readable, and writable if asked. */
 void *new_page(int writable);
 

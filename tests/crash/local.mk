@@ -22,7 +22,7 @@ tests_crash_crashme_malloc_LDFLAGS = -no-install
 FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
-	tests/crash/test-api
+	tests/crash/test-api tests/crash/test-protect-fatal
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
 EXTRA_DIST += tests/crash/pid1.sh
@@ -42,4 +42,6 @@ tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_termination_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_api_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 endif

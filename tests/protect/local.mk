@@ -1,7 +1,10 @@
-# faultline_protect tests (issue 5): one Check program, each test in its
-# own process.
+# tests/protect: what faultline_protect recovers (issue 5), tested in the
+# process that calls it; what it leaves fatal is a crash test
+# (tests/crash/test-protect-fatal.c, tests/windows/test-protect-fatal.c).
+# The public API only: the shared library.
 if FL_POSIX
 if HAVE_CHECK
+# A Check program, each test in its own process.
 check_PROGRAMS += tests/protect/test-protect
 TESTS += tests/protect/test-protect
 tests_protect_test_protect_SOURCES = tests/protect/test-protect.c \
@@ -14,11 +17,14 @@ tests_protect_test_protect_LDADD = $(FL_UNIT_LDADD) -lm -lpthread
 tests_protect_test_protect_LDFLAGS = -no-install
 endif
 endif
-# The Windows backend's faultline_protect, under Wine.
+# The Windows backend's, under Wine: no Check for mingw, so the tests are
+# the harness's TESTs, run in the one process.
 if FL_WINDOWS
 check_PROGRAMS += tests/protect/test-protect-win
-TESTS += tests/protect/test-protect-win$(EXEEXT)
+TESTS += tests/protect/test-protect-win
 tests_protect_test_protect_win_SOURCES = tests/protect/test-protect-win.c \
 	tests/protect/fns.h
-tests_protect_test_protect_win_LDADD = libfaultline.la -lpsapi
+tests_protect_test_protect_win_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_protect_test_protect_win_LDADD = $(FL_HARNESS_LDADD) libfaultline.la \
+	-lpsapi
 endif

@@ -2,9 +2,8 @@
  * test-protect.c - faultline_protect, one Check test per property of
  * issue 5.  Every test runs in its own forked process (CK_FORK is forced):
  * a regression that kills the process then fails one test, not the suite.
- * Properties that end in a crash (faults outside a region, on another
- * thread, abort) fork a child of their own and assert on its wait status
- * and its report.
+ * What stays fatal (faults outside a region, on another thread, abort) is
+ * a crash test: tests/crash/test-protect-fatal.c.
  */
 #include "unit.h"
 
@@ -99,52 +98,6 @@ static int in_function(uintptr_t pc, int (*fn)(void *))
 {
 	uintptr_t start = (uintptr_t)fn;
 	return pc >= start && pc < start + 256;
-}
-
-/* Run body in a child whose stderr (the report) goes to out.  Returns the
- * wait status. */
-static int run_child(void (*body)(void), char *out, size_t cap)
-{
-	int p[2];
-	pid_t pid;
-	size_t have = 0;
-	int status;
-
-	ck_assert_int_eq(pipe(p), 0);
-	pid = fork();
-	ck_assert_int_ge(pid, 0);
-	if (pid == 0) {
-		dup2(p[1], 2);
-		close(p[0]);
-		close(p[1]);
-		body();
-		_exit(0);
-	}
-	close(p[1]);
-	for (;;) {
-		ssize_t n = read(p[0], out + have, cap - 1 - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		have += (size_t)n;
-	}
-	out[have] = '\0';
-	close(p[0]);
-	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-	return status;
-}
-
-static void assert_died_with_report(int status, int sig, const char *out)
-{
-	ck_assert_msg(WIFSIGNALED(status), "child exited normally (%d)",
-		      WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-	ck_assert_int_eq(WTERMSIG(status), sig);
-	ck_assert_msg(strstr(out, "crash report") != NULL, "no report: %s",
-		      out);
-	ck_assert_msg(strstr(out, faultline_signal_name(sig)) != NULL,
-		      "report does not name %s: %s", faultline_signal_name(sig),
-		      out);
 }
 
 /* --- the call itself ------------------------------------------------------ */
@@ -569,13 +522,6 @@ static int fd_count(void)
 	return n;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Under qemu-user every syscall of the unwinder is emulated: 100,000
  * cycles would take many minutes there, so the emulated run does a fifth
  * (the leak checks below still see any per-cycle growth). */
@@ -642,200 +588,12 @@ START_TEST(hundred_thousand_cycles)
 }
 END_TEST
 
-/* --- what stays fatal ----------------------------------------------------- */
-
-/* Thread A sits in a protected call while thread B faults outside any:
- * B's fault must take the crash path (report, death by SIGSEGV). */
-static pthread_barrier_t ab;
-
-static int wait_forever(void *arg)
-{
-	(void)arg;
-	pthread_barrier_wait(&ab);
-	for (;;)
-		pause();
-	return 0;
-}
-
-static void *thread_a(void *arg)
-{
-	(void)arg;
-	faultline_protect(wait_forever, NULL, NULL, NULL);
-	_exit(3); /* the fault came to A: wrong */
-	return NULL;
-}
-
-static void other_thread_body(void)
-{
-	pthread_t a;
-
-	faultline_install(NULL);
-	pthread_barrier_init(&ab, NULL, 2);
-	pthread_create(&a, NULL, thread_a, NULL);
-	pthread_barrier_wait(&ab);
-	read_null(NULL); /* this thread: B */
-	_exit(4);
-}
-
-START_TEST(other_thread_dies_with_report)
-{
-	static char out[1 << 16];
-	int status = run_child(other_thread_body, out, sizeof(out));
-
-	assert_died_with_report(status, SIGSEGV, out);
-	ck_assert(strstr(out, "null pointer dereference") != NULL);
-}
-END_TEST
-
-/* After a protected call, a fault is a crash again, with one report that
- * describes it (not the recovered fault), and the recovered fault left no
- * report and no claim on the crash: the report is immediate and complete. */
-static void outside_region_body(void)
-{
-	char *page;
-
-	faultline_install(NULL);
-	page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (faultline_protect(read_null, NULL, NULL, NULL) !=
-	    FAULTLINE_PROTECT_FAULTED)
-		_exit(5);
-	write(2, "recovered\n", 10);
-	write_to(page);
-	_exit(6);
-}
-
-START_TEST(outside_region_dies_with_report)
-{
-	static char out[1 << 16];
-	double t0 = now();
-	int status = run_child(outside_region_body, out, sizeof(out));
-	const char *report = strstr(out, "crash report");
-
-	assert_died_with_report(status, SIGSEGV, out);
-	/* Nothing was written for the recovered fault. */
-	ck_assert_msg(strncmp(out, "recovered\n", 10) == 0, "output: %s", out);
-	ck_assert_ptr_nonnull(report);
-	ck_assert_ptr_null(strstr(report + 1, "crash report"));
-	ck_assert(strstr(out, emulated()
-				      ? "protected memory"
-				      : "write to read-only memory") != NULL);
-	ck_assert(strstr(out, "null pointer") == NULL);
-	/* Had the recovered fault claimed the crash, this one would have
-	 * waited 5 s for it and died without a report. */
-	ck_assert(now() - t0 < 4.0);
-}
-END_TEST
-
-/* fn, run protected in a child, must kill it by sig with a report saying
- * cause. */
-static int (*child_fn)(void *);
-
-static void protected_child_body(void)
-{
-	faultline_install(NULL);
-	faultline_protect(child_fn, NULL, NULL, NULL);
-	_exit(7);
-}
-
-static void assert_protected_call_dies(int (*fn)(void *), int sig,
-				       const char *cause)
-{
-	static char out[1 << 16];
-	int status;
-
-	child_fn = fn;
-	status = run_child(protected_child_body, out, sizeof(out));
-	assert_died_with_report(status, sig, out);
-	ck_assert_msg(strstr(out, cause) != NULL, "no '%s' in: %s", cause, out);
-}
-
-static int call_abort(void *arg)
-{
-	(void)arg;
-	abort();
-}
-
-START_TEST(abort_is_not_recovered)
-{
-	assert_protected_call_dies(call_abort, SIGABRT, "abort() called");
-}
-END_TEST
-
-static int raise_segv(void *arg)
-{
-	(void)arg;
-	raise(SIGSEGV);
-	return 0;
-}
-
-START_TEST(sent_signal_is_not_recovered)
-{
-	assert_protected_call_dies(raise_segv, SIGSEGV, "signal sent by");
-}
-END_TEST
-
-/* A protected call left by longjmp (a failed assertion of Check in
- * CK_FORK=no mode does this) must not keep catching faults: the next
- * protected call drops it, and a fault after that is a crash again. */
-#include <setjmp.h>
-
-static jmp_buf escape;
-
-static int leave_by_longjmp(void *arg)
-{
-	(void)arg;
-	longjmp(escape, 1);
-}
-
-static __attribute__((noinline)) void deeper_protect(void)
-{
-	volatile char pad[1024];
-
-	pad[0] = 0;
-	faultline_protect(leave_by_longjmp, NULL, NULL, NULL);
-	(void)pad[0];
-}
-
-static void longjmp_body(void)
-{
-	faultline_install(NULL);
-	/* More times than calls can nest: the dead ones must go. */
-	for (volatile int i = 0; i < 100; i++) {
-		if (setjmp(escape) == 0)
-			deeper_protect();
-		if (faultline_protect(returns_42, NULL, NULL, NULL) !=
-		    FAULTLINE_PROTECT_RETURNED)
-			_exit(11);
-	}
-	if (setjmp(escape) == 0)
-		deeper_protect();
-	if (faultline_protect(read_null, NULL, NULL, NULL) !=
-	    FAULTLINE_PROTECT_FAULTED)
-		_exit(9);
-	write(2, "recovered\n", 10);
-	read_null(NULL); /* outside any live protected call */
-	_exit(10);
-}
-
-START_TEST(call_left_by_longjmp_is_dropped)
-{
-	static char out[1 << 16];
-	int status = run_child(longjmp_body, out, sizeof(out));
-
-	assert_died_with_report(status, SIGSEGV, out);
-	ck_assert_msg(strncmp(out, "recovered\n", 10) == 0, "output: %s", out);
-	ck_assert(strstr(out, "null pointer dereference") != NULL);
-}
-END_TEST
-
-/* --- the runner ----------------------------------------------------------- */
-
 int main(void)
 {
 	Suite *suite = suite_create("protect");
 
 	UNIT_CASE(suite, "api", 0, returns_result, errors,
-		  nested_innermost_wins, call_left_by_longjmp_is_dropped);
+		  nested_innermost_wins);
 	UNIT_CASE(suite, "fault kinds", 60, segv_null, backtrace_frames,
 		  segv_write_readonly, bus, ill, trap_breakpoint, fpe_divide,
 		  overflow_main_thread, overflow_worker_thread,
@@ -843,10 +601,7 @@ int main(void)
 		  threads_recover_concurrently);
 	UNIT_CASE(suite, "state after recovery", 120, signal_mask_restored,
 		  altstack_restored, fenv_restored, hundred_thousand_cycles);
-	UNIT_CASE(suite, "what stays fatal", 60, other_thread_dies_with_report,
-		  outside_region_dies_with_report, abort_is_not_recovered,
-		  sent_signal_is_not_recovered);
 	/* Each test in its own process, whatever CK_FORK says: the tests
-	 * install handlers and some end in a crash. */
+	 * install handlers, and a regression may crash. */
 	return unit_run(suite, CK_FORK);
 }

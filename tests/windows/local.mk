@@ -6,7 +6,8 @@
 if FL_WINDOWS
 FL_WIN_TESTS = tests/windows/test-report tests/windows/test-json \
 	tests/windows/test-backtrace tests/windows/test-overflow \
-	tests/windows/test-safety tests/windows/test-api
+	tests/windows/test-safety tests/windows/test-api \
+	tests/windows/test-protect-fatal
 check_PROGRAMS += $(FL_WIN_TESTS) tests/windows/crashme
 TESTS += $(FL_WIN_TESTS)
 
@@ -32,6 +33,8 @@ tests_windows_test_safety_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_safety_LDADD = $(FL_HARNESS_LDADD)
 tests_windows_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_api_LDADD = $(FL_HARNESS_LDADD)
+tests_windows_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_windows_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 
 # Quiet Wine, and keep its prefix in the build tree (created on the first
 # run, ~15 s).
