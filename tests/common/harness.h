@@ -58,8 +58,8 @@ struct run {
 /* The crash test: run scenario in a child of kind and check that it died
  * by death (POSIX: the signal; Windows: the exit code) after exactly one
  * complete text report, whose signal line reads "signal: SIGNAL" and
- * cause line "cause: CAUSE" (NULL: not checked).  The run is the
- * harness's until the next one. */
+ * cause line "cause: CAUSE" (NULL: not checked; ending in "...": the
+ * line starts so).  The run is the harness's until the next one. */
 const struct run *crash_test(enum child_kind kind, const char *scenario,
 			     unsigned long death, const char *signal,
 			     const char *cause);

@@ -165,11 +165,8 @@ TEST(abrt_abort)
 
 TEST(trap)
 {
-	const struct run *r =
-		crash_test(CHILD_LINKED, "breakpoint", SIGTRAP, NULL,
-			   "breakpoint or trap instruction");
-
-	check_has("report", r->err, "\nsignal: SIGTRAP (5), code ");
+	crash_test(CHILD_LINKED, "breakpoint", SIGTRAP, "SIGTRAP (5), code ...",
+		   "breakpoint or trap instruction");
 	return 0;
 }
 
@@ -230,10 +227,8 @@ TEST(sigqueue_si_queue)
 
 TEST(raise_si_tkill)
 {
-	const struct run *r =
-		crash_test(CHILD_LINKED, "raise-segv", SIGSEGV, NULL, NULL);
-
-	check_has("report", r->err, "code SI_TKILL (-6), sent by pid ");
+	crash_test(CHILD_LINKED, "raise-segv", SIGSEGV,
+		   "SIGSEGV (11), code SI_TKILL (-6), sent by pid ...", NULL);
 	return 0;
 }
 

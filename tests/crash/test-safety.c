@@ -11,12 +11,18 @@
 #include <signal.h>
 #include <string.h>
 
-TEST(crash_inside_malloc)
+/* The crash test, and the report ended by itself, not by the watchdog. */
+static void crash_in_time(enum child_kind kind, const char *scenario,
+			  const char *cause)
 {
-	const struct run *r = crash_test(CHILD_MALLOC, "malloc-crash", SIGSEGV,
-					 NULL, "null pointer dereference");
+	const struct run *r = crash_test(kind, scenario, SIGSEGV, NULL, cause);
 
 	check_lacks("stderr", r->err, "timed out");
+}
+
+TEST(crash_inside_malloc)
+{
+	crash_in_time(CHILD_MALLOC, "malloc-crash", "null pointer dereference");
 	return 0;
 }
 
@@ -47,10 +53,7 @@ TEST(watchdog_hanging_callback)
 
 TEST(fault_inside_handler)
 {
-	const struct run *r =
-		crash_test(CHILD_LINKED, "callback-fault", SIGSEGV, NULL, NULL);
-
-	check_lacks("stderr", r->err, "timed out");
+	crash_in_time(CHILD_LINKED, "callback-fault", NULL);
 	return 0;
 }
 

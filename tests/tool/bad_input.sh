@@ -99,10 +99,10 @@ paste -d'\n' "$WORK/a" "$WORK/b" | awk '{ print } NR % 5 == 0 { print "make: noi
 	>"$WORK/interleaved.txt"
 symbolize interleaved "$WORK/interleaved.txt"
 expect_status "interleaved (distinct prefixes)" 0 $status
-n=$(grep -c '^\[a\]       write_through_null at' "$WORK/interleaved.out")
-m=$(grep -c '^\[b\]       write_through_null at' "$WORK/interleaved.out")
-[ "$n" = 1 ] && [ "$m" = 1 ] && pass "interleaved: both symbolized" ||
-	fail "interleaved: a=$n b=$m symbolized frames"
+expect_count "interleaved: a symbolized" 1 '^\[a\]       write_through_null at' \
+	"$WORK/interleaved.out"
+expect_count "interleaved: b symbolized" 1 '^\[b\]       write_through_null at' \
+	"$WORK/interleaved.out"
 # Same prefix: a report starting inside another cuts the first one off.
 { report "" "$PROG" "$BUILD_ID" | head -n 8; report "" "$PROG" "$BUILD_ID"; } \
 	>"$WORK/nested.txt"
@@ -111,9 +111,8 @@ expect_status "a report cut by another" 1 $status
 expect_grep "cut by another: message" \
 	':1: report of pid 4242 is cut off \(a new report starts at line 9\)' \
 	"$WORK/nested.err"
-n=$(grep -c '^      write_through_null at' "$WORK/nested.out")
-[ "$n" = 2 ] && pass "cut by another: both symbolized" ||
-	fail "cut by another: $n symbolized frame 0s"
+expect_count "cut by another: both symbolized" 2 \
+	'^      write_through_null at' "$WORK/nested.out"
 
 # --- modules: missing, unknown, stripped, mismatched, not ELF --------------
 report "" "/nonexistent/crash_c" "$BUILD_ID" >"$WORK/missing.txt"
@@ -122,9 +121,8 @@ expect_status "missing module" 1 $status
 expect_grep "missing module: message" \
 	'^faultline: cannot open /nonexistent/crash_c: No such file or directory, and no debug file with build-id' \
 	"$WORK/missing.err"
-n=$(grep -c '^faultline:' "$WORK/missing.err")
-[ "$n" = 1 ] && pass "missing module: one message for two frames" ||
-	fail "missing module: $n messages"
+expect_count "missing module: one message for two frames" 1 '^faultline:' \
+	"$WORK/missing.err"
 cmp -s "$WORK/missing.txt" "$WORK/missing.out" &&
 	pass "missing module: report copied through" ||
 	fail "missing module: report changed"
