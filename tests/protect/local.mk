@@ -5,8 +5,9 @@
 if FL_POSIX
 if HAVE_CHECK
 # A Check program, each test in its own process.
-check_PROGRAMS += tests/protect/test-protect
-TESTS += tests/protect/test-protect
+FL_PROTECT_TESTS = tests/protect/test-protect
+check_PROGRAMS += $(FL_PROTECT_TESTS)
+TESTS += $(FL_PROTECT_TESTS)
 tests_protect_test_protect_SOURCES = tests/protect/test-protect.c \
 	tests/protect/fns.h
 tests_protect_test_protect_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
@@ -20,8 +21,9 @@ endif
 # The Windows backend's, under Wine: no Check for mingw, so the tests are
 # the harness's TESTs, run in the one process.
 if FL_WINDOWS
-check_PROGRAMS += tests/protect/test-protect-win
-TESTS += tests/protect/test-protect-win
+FL_PROTECT_TESTS = tests/protect/test-protect-win
+check_PROGRAMS += $(FL_PROTECT_TESTS)
+TESTS += $(FL_PROTECT_TESTS)
 tests_protect_test_protect_win_SOURCES = tests/protect/test-protect-win.c \
 	tests/protect/fns.h
 tests_protect_test_protect_win_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bad_input.sh - "faultline symbolize" on bad input: garbage, empty,
+# bad-input.sh - "faultline symbolize" on bad input: garbage, empty,
 # truncated and interleaved logs, malformed JSON, unknown and missing
 # modules, stripped binaries, build-id mismatches, non-ELF modules, and bad
 # usage.  Each gives one clear message per problem, the documented exit
