@@ -9,10 +9,10 @@
  * (the table, and the scenarios whose code every platform shares) and
  * scenarios-posix.c or scenarios-windows.c (what differs).  On POSIX it
  * is built three ways: crashme (FL_LINKED: linked with libfaultline, it
- * installs faultline with the C API before the scenario runs), crashme-
- * plain (knows nothing of faultline: preload mode) and crashme-malloc
- * (FL_OWN_MALLOC: plain, with a malloc of its own whose lock is not
- * recursive).  The Windows crashme is linked.
+ * installs faultline with the C API before the scenario runs, unless the
+ * scenario does), crashme-plain (knows nothing of faultline: preload
+ * mode) and crashme-malloc (FL_OWN_MALLOC: plain, with a malloc of its
+ * own whose lock is not recursive).  The Windows crashme is linked.
  */
 #ifndef FL_TEST_SCENARIOS_H
 #define FL_TEST_SCENARIOS_H
