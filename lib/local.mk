@@ -1,15 +1,27 @@
 # libfaultline: the platform-neutral core.  Platform backends add their
 # sources from lib/posix/local.mk and lib/windows/local.mk.
 lib_LTLIBRARIES += libfaultline.la
-# What the unwinder and the symbol step need of the core (doc/
-# architecture.md): the POSIX unit tests (tests/unit) build them too.
-FL_CORE_BELOW_CAPTURE = lib/cause.c lib/frames.c lib/module_table.c \
-	lib/snapshot.c lib/sink.c lib/str.c
-libfaultline_la_SOURCES = $(FL_CORE_BELOW_CAPTURE) \
-	lib/faultline.c lib/config.c lib/names.c lib/report.c \
-	lib/render_json.c lib/render_text.c \
-	lib/frame.h lib/platform.h lib/render.h lib/sink.h lib/snapshot.h \
-	lib/str.h
+libfaultline_la_SOURCES = \
+	lib/faultline.c \
+	lib/cause.c \
+	lib/config.c \
+	lib/frame.h \
+	lib/frames.c \
+	lib/module_table.c \
+	lib/names.c \
+	lib/platform.h \
+	lib/render.h \
+	lib/render_json.c \
+	lib/render_text.c \
+	lib/report.c \
+	lib/sink.c \
+	lib/sink.h \
+	lib/snapshot.c \
+	lib/snapshot.h \
+	lib/str.c \
+	lib/str.h \
+	lib/utf8.c \
+	lib/utf8.h
 libfaultline_la_CPPFLAGS = $(AM_CPPFLAGS) -DFAULTLINE_BUILDING_DLL
 libfaultline_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden
 libfaultline_la_LDFLAGS = -version-info 0:0:0 -no-undefined

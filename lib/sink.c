@@ -6,6 +6,7 @@
  * why not libc's).
  */
 #include "sink.h"
+#include "utf8.h"
 
 void fl_sink_init(struct fl_sink *s, fl_handle_t h)
 {
@@ -145,31 +146,11 @@ void fl_sink_pad(struct fl_sink *s, size_t written, size_t col)
 		fl_sink_char(s, ' ');
 }
 
-/* Length of the valid UTF-8 sequence starting at p (1-4), or 0 when the
- * bytes there are not valid UTF-8 (overlongs and surrogates included). */
+/* The valid UTF-8 sequence at p, 0 if none: at most 4 bytes, and the
+ * string's NUL ends the check before them. */
 static size_t utf8_valid_len(const unsigned char *p)
 {
-	unsigned char c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		unsigned char lo = c == 0xe0 ? 0xa0 : 0x80;
-		unsigned char hi = c == 0xed ? 0x9f : 0xbf;
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80)
-			return 0;
-		return 3;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		unsigned char lo = c == 0xf0 ? 0x90 : 0x80;
-		unsigned char hi = c == 0xf4 ? 0x8f : 0xbf;
-		if (p[1] < lo || p[1] > hi || (p[2] & 0xc0) != 0x80 ||
-		    (p[3] & 0xc0) != 0x80)
-			return 0;
-		return 4;
-	}
-	return 0;
+	return fl_utf8_len(p, 4);
 }
 
 /* Length of the longest prefix of p that goes out as it is: valid UTF-8,

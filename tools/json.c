@@ -2,8 +2,8 @@
  * json.c - recursive-descent JSON parser and writer (see json.h).
  */
 #include "json.h"
+#include "utf8.h"
 
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -125,17 +125,75 @@ static int add_utf8(struct bytes *b, unsigned cp)
 	return bytes_add(b, buf, n);
 }
 
+/* The escape after a backslash, as the byte it stands for, or -1 for \u
+ * and for what is not an escape. */
+static int simple_escape(char e)
+{
+	static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+	const char *hit = e ? strchr(from, e) : NULL;
+	return hit ? to[hit - from] : -1;
+}
+
+/* The code point of a \u escape at p->pos (after the "\u"), a surrogate
+ * pair taken together.  Strict, as RFC 8259 readers are: a surrogate
+ * alone is an error. */
+static int unicode_escape(struct parser *p, unsigned *cp)
+{
+	unsigned low;
+
+	if (hex4(p, cp) < 0)
+		return -1;
+	if (*cp >= 0xdc00 && *cp <= 0xdfff)
+		return fail(p, "lone low surrogate");
+	if (*cp < 0xd800 || *cp > 0xdbff)
+		return 0;
+	if (p->len - p->pos < 6 || p->text[p->pos] != '\\' ||
+	    p->text[p->pos + 1] != 'u')
+		return fail(p, "lone high surrogate");
+	p->pos += 2;
+	if (hex4(p, &low) < 0)
+		return -1;
+	if (low < 0xdc00 || low > 0xdfff)
+		return fail(p, "bad surrogate pair");
+	*cp = 0x10000 + ((*cp - 0xd800) << 10) + (low - 0xdc00);
+	return 0;
+}
+
+/* Bytes up to the next quote, backslash or control byte, which must be
+ * valid UTF-8 (lib/utf8.c: the rule the library writes by). */
+static int plain_bytes(struct parser *p, struct bytes *b)
+{
+	size_t start = p->pos;
+
+	while (p->pos < p->len) {
+		unsigned char c = (unsigned char)p->text[p->pos];
+		size_t n;
+		if (c == '"' || c == '\\' || c < 0x20)
+			break;
+		n = fl_utf8_len((const unsigned char *)p->text + p->pos,
+				p->len - p->pos);
+		if (n == 0)
+			return fail(p, "invalid UTF-8 in string");
+		p->pos += n;
+	}
+	if (bytes_add(b, p->text + start, p->pos - start) < 0)
+		return fail(p, "out of memory");
+	return 0;
+}
+
 /* Parses a string literal at p->pos (which is at the opening quote). */
 static int parse_string(struct parser *p, char **out, size_t *out_len)
 {
 	struct bytes b = {0};
 	p->pos++; /* opening quote */
-	if (bytes_add(&b, "", 0) < 0)
-		return fail(p, "out of memory");
+	if (bytes_add(&b, "", 0) < 0) {
+		fail(p, "out of memory");
+		goto error;
+	}
 	for (;;) {
 		if (p->pos >= p->len) {
-			free(b.data);
-			return fail(p, "unterminated string");
+			fail(p, "unterminated string");
+			goto error;
 		}
 		unsigned char c = (unsigned char)p->text[p->pos];
 		if (c == '"') {
@@ -143,67 +201,34 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 			break;
 		}
 		if (c < 0x20) {
-			free(b.data);
-			return fail(p, "control character in string");
+			fail(p, "control character in string");
+			goto error;
 		}
 		if (c != '\\') {
-			size_t start = p->pos;
-			while (p->pos < p->len && p->text[p->pos] != '"' &&
-			       p->text[p->pos] != '\\' &&
-			       (unsigned char)p->text[p->pos] >= 0x20)
-				p->pos++;
-			if (bytes_add(&b, p->text + start, p->pos - start) < 0)
-				goto oom;
+			if (plain_bytes(p, &b) < 0)
+				goto error;
 			continue;
 		}
 		p->pos++;
 		if (p->pos >= p->len) {
-			free(b.data);
-			return fail(p, "unterminated string");
+			fail(p, "unterminated string");
+			goto error;
 		}
 		char e = p->text[p->pos++];
-		const char *simple = NULL;
-		switch (e) {
-		case '"':
-			simple = "\"";
-			break;
-		case '\\':
-			simple = "\\";
-			break;
-		case '/':
-			simple = "/";
-			break;
-		case 'b':
-			simple = "\b";
-			break;
-		case 'f':
-			simple = "\f";
-			break;
-		case 'n':
-			simple = "\n";
-			break;
-		case 'r':
-			simple = "\r";
-			break;
-		case 't':
-			simple = "\t";
-			break;
-		case 'u':
-			break;
-		default:
-			free(b.data);
-			return fail(p, "bad escape in string");
-		}
-		if (simple) {
-			if (bytes_add(&b, simple, 1) < 0)
+		int simple = simple_escape(e);
+		if (simple >= 0) {
+			char byte = (char)simple;
+			if (bytes_add(&b, &byte, 1) < 0)
 				goto oom;
 			continue;
 		}
-		unsigned cp;
-		if (hex4(p, &cp) < 0) {
-			free(b.data);
-			return -1;
+		if (e != 'u') {
+			fail(p, "bad escape in string");
+			goto error;
 		}
+		unsigned cp;
+		if (unicode_escape(p, &cp) < 0)
+			goto error;
 		if (cp >= 0x80 && cp <= 0xff) {
 			/* The report format writes bytes that are not valid
 			 * UTF-8 as \u00XX: they stand for the raw byte (a file
@@ -213,20 +238,6 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 				goto oom;
 			continue;
 		}
-		if (cp >= 0xd800 && cp <= 0xdbff && p->len - p->pos >= 6 &&
-		    p->text[p->pos] == '\\' && p->text[p->pos + 1] == 'u') {
-			size_t save = p->pos;
-			unsigned low;
-			p->pos += 2;
-			if (hex4(p, &low) == 0 && low >= 0xdc00 &&
-			    low <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (low - 0xdc00);
-			} else {
-				p->error = NULL;
-				p->pos = save;
-			}
-		}
 		if (add_utf8(&b, cp) < 0)
 			goto oom;
 	}
@@ -234,8 +245,10 @@ static int parse_string(struct parser *p, char **out, size_t *out_len)
 	*out_len = b.len;
 	return 0;
 oom:
+	fail(p, "out of memory");
+error:
 	free(b.data);
-	return fail(p, "out of memory");
+	return -1;
 }
 
 static struct json_value *parse_value(struct parser *p, int depth);
@@ -360,39 +373,60 @@ error:
 	return NULL;
 }
 
-static struct json_value *parse_number(struct parser *p)
+/* Skips decimal digits; how many there were. */
+static size_t skip_digits(struct parser *p)
 {
 	size_t start = p->pos;
-	if (p->pos < p->len && p->text[p->pos] == '-')
-		p->pos++;
-	size_t digits = p->pos;
 	while (p->pos < p->len && p->text[p->pos] >= '0' &&
 	       p->text[p->pos] <= '9')
 		p->pos++;
-	if (p->pos == digits) {
+	return p->pos - start;
+}
+
+static int next_is(const struct parser *p, const char *set)
+{
+	return p->pos < p->len && p->text[p->pos] &&
+	       strchr(set, p->text[p->pos]) != NULL;
+}
+
+/* RFC 8259's number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static struct json_value *parse_number(struct parser *p)
+{
+	size_t start = p->pos;
+	if (next_is(p, "-"))
+		p->pos++;
+	if (next_is(p, "0")) {
+		p->pos++;
+	} else if (!next_is(p, "123456789") || skip_digits(p) == 0) {
 		fail(p, "unexpected character");
 		return NULL;
 	}
-	if (p->pos < p->len && p->text[p->pos] == '.') {
+	if (next_is(p, ".")) {
 		p->pos++;
-		while (p->pos < p->len && p->text[p->pos] >= '0' &&
-		       p->text[p->pos] <= '9')
-			p->pos++;
+		if (skip_digits(p) == 0) {
+			fail(p, "no digits after the decimal point");
+			return NULL;
+		}
 	}
-	if (p->pos < p->len &&
-	    (p->text[p->pos] == 'e' || p->text[p->pos] == 'E')) {
+	if (next_is(p, "eE")) {
 		p->pos++;
-		if (p->pos < p->len &&
-		    (p->text[p->pos] == '+' || p->text[p->pos] == '-'))
+		if (next_is(p, "+-"))
 			p->pos++;
-		while (p->pos < p->len && p->text[p->pos] >= '0' &&
-		       p->text[p->pos] <= '9')
-			p->pos++;
+		if (skip_digits(p) == 0) {
+			fail(p, "no digits in the exponent");
+			return NULL;
+		}
 	}
 	struct json_value *v = json_new(JSON_NUMBER);
 	if (v) {
 		v->len = p->pos - start;
-		v->str = strndup(p->text + start, v->len);
+		/* Not strndup: mingw-w64 has none, and the reader is built
+		 * for the Windows tests too. */
+		v->str = malloc(v->len + 1);
+		if (v->str) {
+			memcpy(v->str, p->text + start, v->len);
+			v->str[v->len] = '\0';
+		}
 	}
 	if (!v || !v->str) {
 		json_free(v);
@@ -465,6 +499,23 @@ struct json_value *json_parse(const char *text, size_t len, size_t *end,
 	return v;
 }
 
+struct json_value *json_parse_document(const char *text, size_t len,
+				       size_t *end, const char **error)
+{
+	struct parser p = {.text = text, .len = len};
+	struct json_value *v = parse_value(&p, 0);
+
+	skip_space(&p);
+	if (v && p.pos != len) {
+		json_free(v);
+		v = NULL;
+		fail(&p, "more after the value");
+	}
+	*end = p.pos;
+	*error = v ? NULL : p.error;
+	return v;
+}
+
 struct json_value *json_get(const struct json_value *object, const char *key)
 {
 	if (!object || object->type != JSON_OBJECT)
@@ -478,6 +529,26 @@ struct json_value *json_get(const struct json_value *object, const char *key)
 const char *json_string(const struct json_value *value)
 {
 	return value && value->type == JSON_STRING ? value->str : NULL;
+}
+
+struct json_value *json_at(const struct json_value *array, size_t i)
+{
+	if (!array || array->type != JSON_ARRAY || i >= array->count)
+		return NULL;
+	return array->items[i];
+}
+
+size_t json_count(const struct json_value *value)
+{
+	if (!value || (value->type != JSON_ARRAY && value->type != JSON_OBJECT))
+		return 0;
+	return value->count;
+}
+
+double json_number(const struct json_value *value)
+{
+	return value && value->type == JSON_NUMBER ? strtod(value->str, NULL)
+						   : 0;
 }
 
 /* A scalar whose text is s: a string's contents or a number's digits. */
@@ -507,38 +578,6 @@ struct json_value *json_new_number(long long n)
 	return new_scalar(JSON_NUMBER, buf);
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-	size_t need;
-	uint32_t cp;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((need == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return need;
-}
-
 void json_write_string(FILE *out, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -553,7 +592,7 @@ void json_write_string(FILE *out, const char *s, size_t len)
 			fprintf(out, "\\u%04x", c);
 			i++;
 		} else {
-			size_t n = utf8_sequence(u + i, len - i);
+			size_t n = fl_utf8_len(u + i, len - i);
 			if (n == 0) {
 				fprintf(out, "\\u%04x", c);
 				i++;

@@ -1,5 +1,6 @@
 /*
- * json.h - a small JSON document tree for the faultline tool.
+ * json.h - a small JSON document tree for the faultline tool, and the
+ * strict reader the tests check reports with.
  *
  * The tool rewrites JSON reports by adding members to frame objects; it
  * keeps every member it does not know (the report format asks readers to
@@ -43,16 +44,32 @@ struct json_member {
  * sets *end to the first byte after the value; on failure returns NULL and
  * sets *error to a static description and *end to where it went wrong.
  * Nesting deeper than JSON_MAX_DEPTH is an error (no stack exhaustion on
- * hostile input). */
+ * hostile input).
+ *
+ * Strict: it takes only RFC 8259 JSON (strings of valid UTF-8 by
+ * lib/utf8.c, surrogates in pairs, numbers as the grammar has them), so
+ * that "parses" means any conforming reader would take it.  The one
+ * liberty is in decoding: \u0080 to \u00ff give the raw byte, as the
+ * report format writes bytes that are not UTF-8. */
 #define JSON_MAX_DEPTH 64
 struct json_value *json_parse(const char *text, size_t len, size_t *end,
 			      const char **error);
+/* The same for a whole document: nothing but white space may follow the
+ * value. */
+struct json_value *json_parse_document(const char *text, size_t len,
+				       size_t *end, const char **error);
 void json_free(struct json_value *value);
 
 /* Object member by key, or NULL. */
 struct json_value *json_get(const struct json_value *object, const char *key);
 /* String contents or NULL when value is not a string. */
 const char *json_string(const struct json_value *value);
+/* Array item i, or NULL when value is not an array or has no item i. */
+struct json_value *json_at(const struct json_value *array, size_t i);
+/* Items of an array, members of an object; 0 for any other value. */
+size_t json_count(const struct json_value *value);
+/* A number's value; 0 when value is not a number. */
+double json_number(const struct json_value *value);
 
 struct json_value *json_new(enum json_type type);
 struct json_value *json_new_string(const char *s);

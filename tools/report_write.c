@@ -3,6 +3,7 @@
  * symbolizer found (see report.h).
  */
 #include "report.h"
+#include "utf8.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -30,14 +31,8 @@ void write_text_escaped(FILE *out, const char *s)
 			continue;
 		}
 		/* Copy a valid UTF-8 sequence, escape anything else. */
-		size_t need = c >= 0xf0 && c <= 0xf4   ? 4
-			      : c >= 0xe0 && c <= 0xef ? 3
-			      : c >= 0xc2 && c <= 0xdf ? 2
-						       : 0;
-		size_t ok = need && i + need <= len;
-		for (size_t k = 1; ok && k < need; k++)
-			ok = (u[i + k] & 0xc0) == 0x80;
-		if (!ok) {
+		size_t need = fl_utf8_len(u + i, len - i);
+		if (!need) {
 			fprintf(out, "\\x%02x", c);
 			i++;
 			continue;

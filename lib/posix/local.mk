@@ -1,23 +1,27 @@
 # POSIX backend (Linux).  Architecture files hold register names and the
 # decoding of the CPU's fault information.
 if FL_POSIX
-# The unwinder, the symbol step and what they read with, below capture
-# (doc/architecture.md): the unit tests (tests/unit) build them too.
-FL_POSIX_BELOW_CAPTURE = lib/posix/unwind.c lib/posix/modules.c \
-	lib/posix/symbols.c lib/posix/elf.c lib/posix/memory.c \
-	lib/posix/platform.c
+libfaultline_la_SOURCES += \
+	lib/posix/altstack.c \
+	lib/posix/capture.c \
+	lib/posix/elf.c \
+	lib/posix/handler.c \
+	lib/posix/memmap.c \
+	lib/posix/memory.c \
+	lib/posix/modules.c \
+	lib/posix/platform.c \
+	lib/posix/posix.h \
+	lib/posix/preload.c \
+	lib/posix/protect.c \
+	lib/posix/signals.c \
+	lib/posix/symbols.c \
+	lib/posix/unwind.c
 if FL_ARCH_X86_64
-FL_POSIX_BELOW_CAPTURE += lib/posix/arch_x86_64.c
-libfaultline_la_SOURCES += lib/posix/arch_x86_64.h
+libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h
 endif
 if FL_ARCH_AARCH64
-FL_POSIX_BELOW_CAPTURE += lib/posix/arch_aarch64.c
-libfaultline_la_SOURCES += lib/posix/arch_aarch64.h
+libfaultline_la_SOURCES += lib/posix/arch_aarch64.c lib/posix/arch_aarch64.h
 endif
-libfaultline_la_SOURCES += $(FL_POSIX_BELOW_CAPTURE) \
-	lib/posix/preload.c lib/posix/handler.c lib/posix/protect.c \
-	lib/posix/capture.c lib/posix/signals.c lib/posix/altstack.c \
-	lib/posix/memmap.c lib/posix/posix.h
 libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
 libfaultline_la_LIBADD += $(FL_UNWIND_LIBS)
 # -z now: no lazy binding (it may allocate) inside the handler.

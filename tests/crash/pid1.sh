@@ -53,8 +53,8 @@ check() {
 	fi
 }
 
-check raise 11
-check sigqueue 11
+check raise-segv 11
+check sigqueue-segv 11
 check abort 6
 if [ -n "$FL_TEST_EMULATOR" ]; then
 	# qemu-user as PID 1 cannot die by a default-action signal itself
@@ -64,8 +64,8 @@ if [ -n "$FL_TEST_EMULATOR" ]; then
 else
 	# Control: without faultline a raise() in PID 1 is dropped and the
 	# program runs on - which is what the checks above must not see.
-	as_pid1 raise FAULTLINE_DISABLE=1
-	if grep -q 'survived raise' "$tmp/out"; then
+	as_pid1 raise-segv FAULTLINE_DISABLE=1
+	if grep -q 'survived raise-segv' "$tmp/out"; then
 		echo "control: without faultline, raise(SIGSEGV) in PID 1 is ignored"
 	else
 		echo "control: PID 1 died by raise() even without faultline (status $rc)"

@@ -6,37 +6,23 @@
  */
 #include "harness.h"
 
-static struct run r;
+#include <signal.h>
 
-static void go(const char *scenario)
+TEST(uninstall_restores_actions)
 {
-	run_scenario(&r, CHILD_LINKED, scenario, NULL);
-}
+	const struct run *r =
+		run_scenario(CHILD_LINKED, "uninstall-restores", NULL);
 
-static int uninstall_restores(void)
-{
-	go("uninstall");
-	check_exited(&r, 0);
-	check_has("stdout", r.out, "uninstall: exact\n");
+	check_exited(r, 0);
+	check_has("stdout", r->out, "uninstall: exact\n");
 	return 0;
 }
 
-static int install_idempotent(void)
+TEST(install_idempotent)
 {
-	go("idempotent");
-	check_has("stdout", r.out, "uninstall: exact\n");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	const struct run *r =
+		crash_test(CHILD_LINKED, "install-twice", SIGSEGV, NULL, NULL);
+
+	check_has("stdout", r->out, "uninstall: exact\n");
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"uninstall-restores-actions", uninstall_restores},
-	{"install-idempotent", install_idempotent},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -6,19 +6,21 @@
  */
 #include "harness.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static struct run r;
+static const struct run *r;
 static struct frame frames[200];
 static size_t nframes;
 static unsigned long long omitted, announced;
 
+/* The crash test, and its frames read from the report. */
 static void crash(enum child_kind kind, const char *scenario)
 {
-	run_scenario(&r, kind, scenario, NULL);
-	nframes = parse_frames(r.err, frames, 200, &omitted, &announced);
+	r = crash_test(kind, scenario, SIGSEGV, NULL, NULL);
+	nframes = parse_frames(r->err, frames, 200, &omitted, &announced);
 }
 
 static int has_frame(const char *symbol)
@@ -60,18 +62,16 @@ static void check_program_frames(enum child_kind kind)
 	check_no_handler_frames();
 }
 
-static int names_functions_linked(void)
+TEST(frames_name_functions_linked)
 {
 	crash(CHILD_LINKED, "null-read");
-	check_signaled(&r, SIGSEGV);
 	check_program_frames(CHILD_LINKED);
 	return 0;
 }
 
-static int names_functions_preload(void)
+TEST(frames_name_functions_preload)
 {
 	crash(CHILD_PRELOAD, "null-read");
-	check_signaled(&r, SIGSEGV);
 	check_program_frames(CHILD_PRELOAD);
 	return 0;
 }
@@ -79,11 +79,10 @@ static int names_functions_preload(void)
 /* Another thread recovering faults with faultline_protect keeps the
  * unwinder busy: the crash report still gets the crashed thread's own,
  * complete backtrace (the two take turns). */
-static int crash_while_recovering(void)
+TEST(frames_crash_while_recovering)
 {
 	for (int i = 0; i < 10; i++) {
 		crash(CHILD_LINKED, "crash-while-recovering");
-		check_signaled(&r, SIGSEGV);
 		CHECK(has_frame("crash_while_recovering"),
 		      "run %d: no frame in crash_while_recovering", i);
 		CHECK(!has_frame("fault_in_protect") &&
@@ -94,10 +93,9 @@ static int crash_while_recovering(void)
 	return 0;
 }
 
-static int worker_thread_frames(void)
+TEST(frames_worker_thread)
 {
-	crash(CHILD_LINKED, "thread-null");
-	check_signaled(&r, SIGSEGV);
+	crash(CHILD_LINKED, "worker-null-read");
 	CHECK(nframes >= 2 && strcmp(frames[0].symbol, "crash_null_read") == 0,
 	      "frame 0 is not crash_null_read");
 	CHECK(has_frame("named_thread"), "no frame in named_thread");
@@ -106,36 +104,35 @@ static int worker_thread_frames(void)
 	return 0;
 }
 
-static int deep_recursion_bounded(void)
+TEST(deep_recursion_bounded)
 {
 	char gap[128], last[64];
 	double limit = emulator() ? 120 : 20;
 	int cut;
 
-	crash(CHILD_LINKED, "deep");
-	check_signaled(&r, SIGSEGV);
-	CHECK(r.seconds < limit, "took %.1f s (limit %.0f s)", r.seconds,
+	crash(CHILD_LINKED, "deep-recursion");
+	CHECK(r->seconds < limit, "took %.1f s (limit %.0f s)", r->seconds,
 	      limit);
 	/* The unwinder allows itself about 2 s: under qemu-user, or on a
 	 * loaded machine, that cuts a 100,000-frame walk short (the tail
 	 * then is not the thread's start).  A cut is only excused when the
 	 * child took that long; a quick run must have seen every frame. */
-	cut = announced < 100000 && r.seconds >= 1.9;
+	cut = announced < 100000 && r->seconds >= 1.9;
 	if (cut)
 		fprintf(stderr, "  walk cut at %llu frames after %.1f s\n",
-			announced, r.seconds);
+			announced, r->seconds);
 	CHECK(announced > 100000 || (cut && announced >= 1000),
 	      "backtrace announces %llu frames", announced);
 	CHECK(nframes == 120, "%zu frame lines, expected 100 + 20", nframes);
 	CHECK(omitted == announced - 120, "%llu omitted of %llu", omitted,
 	      announced);
 	snprintf(gap, sizeof(gap), "\n  #99 ");
-	check_has("report", r.err, gap);
+	check_has("report", r->err, gap);
 	snprintf(gap, sizeof(gap), "\n  ... %llu frames omitted ...\n  #%llu ",
 		 omitted, omitted + 100);
-	check_has("report", r.err, gap);
+	check_has("report", r->err, gap);
 	snprintf(last, sizeof(last), "\n  #%llu ", announced - 1);
-	check_has("report", r.err, last);
+	check_has("report", r->err, last);
 	CHECK(nframes > 99 &&
 		      strcmp(frames[0].symbol, "crash_null_read") == 0 &&
 		      strcmp(frames[1].symbol, "deep_recursion") == 0 &&
@@ -143,7 +140,6 @@ static int deep_recursion_bounded(void)
 	      "head frames are not crash_null_read, deep_recursion...");
 	CHECK(cut || (nframes == 120 && has_frame("deep_thread")),
 	      "the tail does not reach deep_thread");
-	check_one_report(r.err);
 	return 0;
 }
 
@@ -171,38 +167,22 @@ static const char *module_build_id(const char *text, const char *path)
 	return NULL;
 }
 
-static int modules_with_build_ids(void)
+TEST(modules_build_ids)
 {
 	char want[128];
 	const char *got, *libc;
 
 	crash(CHILD_PRELOAD, "null-read");
-	check_signaled(&r, SIGSEGV);
-	check_has("report", r.err, "\nmodules:\n");
+	check_has("report", r->err, "\nmodules:\n");
 	CHECK(elf_build_id(child_path(CHILD_PRELOAD), want, sizeof(want)),
 	      "crashme-plain has no build-id note to compare with");
-	got = module_build_id(r.err, child_path(CHILD_PRELOAD));
+	got = module_build_id(r->err, child_path(CHILD_PRELOAD));
 	CHECK(got, "the executable is not in the module list");
 	CHECK(got && strcmp(got, want) == 0,
 	      "executable build-id '%s', file says '%s'", got ? got : "", want);
-	libc = strstr(r.err, "/libc.so.6");
+	libc = strstr(r->err, "/libc.so.6");
 	CHECK(libc, "libc.so.6 is not in the module list");
-	CHECK(strstr(r.err, "/libfaultline.so"),
+	CHECK(strstr(r->err, "/libfaultline.so"),
 	      "libfaultline.so is not in the module list");
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"frames-name-functions-linked", names_functions_linked},
-	{"frames-name-functions-preload", names_functions_preload},
-	{"frames-worker-thread", worker_thread_frames},
-	{"frames-crash-while-recovering", crash_while_recovering},
-	{"deep-recursion-bounded", deep_recursion_bounded},
-	{"modules-build-ids", modules_with_build_ids},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +15,33 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct run r;
+static const struct run *r;
 
+/* Run scenario with one or two variables set. */
 static void go(enum child_kind kind, const char *scenario, const char *env1,
 	       const char *env2)
 {
-	struct spawn sp = {.kind = kind,
-			   .args = {scenario},
-			   .env = {env1, env2},
-			   .pass_fd = -1};
+	struct spawn sp = {
+		.kind = kind, .args = {scenario}, .env = {env1, env2}};
 
-	spawn_into(&sp, &r);
+	r = spawn(&sp);
+}
+
+/* The crash test with one or two variables set: death by sig after one
+ * text report. */
+static void crash_with(enum child_kind kind, const char *scenario,
+		       const char *env1, const char *env2, int sig)
+{
+	struct spawn sp = {
+		.kind = kind, .args = {scenario}, .env = {env1, env2}};
+
+	r = crash_spawn(&sp, sig, NULL, NULL);
 }
 
 static void check_no_report(void)
 {
-	check_lacks("stderr", r.err, "==== faultline");
-	check_lacks("stderr", r.err, "{\"faultline\"");
+	check_lacks("stderr", r->err, "==== faultline");
+	check_lacks("stderr", r->err, "{\"faultline\"");
 }
 
 /* The program runs on after exactly one warning line naming the
@@ -38,83 +49,76 @@ static void check_no_report(void)
 static void check_warning(const char *var, const char *value)
 {
 	go(CHILD_PRELOAD, "ok", var, NULL);
-	check_exited(&r, 0);
-	check_has("stdout", r.out, "still running");
-	CHECK(line_count(r.err) == 1, "expected one warning line, got %zu: %s",
-	      line_count(r.err), r.err);
-	CHECK(strncmp(r.err, "faultline: ", 11) == 0,
+	check_exited(r, 0);
+	check_has("stdout", r->out, "still running");
+	CHECK(line_count(r->err) == 1, "expected one warning line, got %zu: %s",
+	      line_count(r->err), r->err);
+	CHECK(strncmp(r->err, "faultline: ", 11) == 0,
 	      "warning does not start with 'faultline: '");
-	check_has("warning", r.err, value);
-	check_has("warning", r.err, "using ");
+	check_has("warning", r->err, value);
+	check_has("warning", r->err, "using ");
 }
 
-static int signals_list(void)
+TEST(env_signals_list)
 {
 	go(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=SEGV", NULL);
-	check_signaled(&r, SIGABRT);
+	check_died(r, SIGABRT);
 	check_no_report();
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_SIGNALS=SEGV", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_SIGNALS=SEGV", NULL,
+		   SIGSEGV);
 	return 0;
 }
 
-static int signals_name_forms(void)
+TEST(env_signals_name_forms)
 {
-	go(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=sigabrt,Bus", NULL);
-	check_signaled(&r, SIGABRT);
-	check_one_report(r.err);
-	go(CHILD_PRELOAD, "bus", "FAULTLINE_SIGNALS=sigabrt,Bus", NULL);
-	check_signaled(&r, SIGBUS);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=sigabrt,Bus",
+		   NULL, SIGABRT);
+	crash_with(CHILD_PRELOAD, "mapped-file-past-end",
+		   "FAULTLINE_SIGNALS=sigabrt,Bus", NULL, SIGBUS);
 	go(CHILD_PRELOAD, "null-read", "FAULTLINE_SIGNALS=sigabrt,Bus", NULL);
-	check_signaled(&r, SIGSEGV);
+	check_died(r, SIGSEGV);
 	check_no_report();
 	return 0;
 }
 
-static int signals_all(void)
+TEST(env_signals_all)
 {
-	go(CHILD_PRELOAD, "trap", "FAULTLINE_SIGNALS=all", NULL);
-	check_signaled(&r, SIGTRAP);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "breakpoint", "FAULTLINE_SIGNALS=all", NULL,
+		   SIGTRAP);
 	go(CHILD_PRELOAD, "ok", "FAULTLINE_SIGNALS=all", NULL);
-	check_exited(&r, 0);
-	CHECK(r.err_len == 0, "unexpected output: %s", r.err);
+	check_exited(r, 0);
+	CHECK(r->err_len == 0, "unexpected output: %s", r->err);
 	return 0;
 }
 
-static int signals_invalid(void)
+TEST(env_signals_invalid)
 {
 	check_warning("FAULTLINE_SIGNALS=SEGV,BOGUS",
 		      "FAULTLINE_SIGNALS='SEGV,BOGUS'");
 	/* The default set applies: SIGABRT is in it. */
-	go(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=SEGV,BOGUS", NULL);
-	check_signaled(&r, SIGABRT);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "abort", "FAULTLINE_SIGNALS=SEGV,BOGUS", NULL,
+		   SIGABRT);
 	check_warning("FAULTLINE_SIGNALS=KILL", "FAULTLINE_SIGNALS='KILL'");
 	check_warning("FAULTLINE_SIGNALS=", "FAULTLINE_SIGNALS=''");
 	return 0;
 }
 
-static int format_values(void)
+TEST(env_format)
 {
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_FORMAT=text", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_FORMAT=text", NULL,
+		   SIGSEGV);
 	go(CHILD_PRELOAD, "null-read", "FAULTLINE_FORMAT=json", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_has("stderr", r.err, "{\"faultline\":");
-	check_lacks("stderr", r.err, "==== faultline");
+	check_died(r, SIGSEGV);
+	check_has("stderr", r->err, "{\"faultline\":");
+	check_lacks("stderr", r->err, "==== faultline");
 	return 0;
 }
 
-static int format_invalid(void)
+TEST(env_format_invalid)
 {
 	check_warning("FAULTLINE_FORMAT=xml", "FAULTLINE_FORMAT='xml'");
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_FORMAT=xml", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err); /* text, the default */
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_FORMAT=xml", NULL,
+		   SIGSEGV); /* text, the default */
 	return 0;
 }
 
@@ -132,7 +136,7 @@ static char *slurp(const char *path)
 	return buf;
 }
 
-static int output_fd(void)
+TEST(env_output_fd)
 {
 	int fd = open("fd-report.txt", O_RDWR | O_CREAT | O_TRUNC, 0600);
 	struct spawn sp = {.kind = CHILD_PRELOAD,
@@ -141,21 +145,20 @@ static int output_fd(void)
 			   .pass_fd = fd,
 			   .fd_target = 7};
 
-	spawn_into(&sp, &r);
+	r = spawn(&sp);
 	close(fd);
-	check_signaled(&r, SIGSEGV);
+	check_died(r, SIGSEGV);
 	check_no_report();
 	check_one_report(slurp("fd-report.txt"));
 	return 0;
 }
 
-static int output_fd_invalid(void)
+TEST(env_output_fd_invalid)
 {
 	check_warning("FAULTLINE_OUTPUT=fd:99", "FAULTLINE_OUTPUT='fd:99'");
 	check_warning("FAULTLINE_OUTPUT=fd:abc", "FAULTLINE_OUTPUT='fd:abc'");
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_OUTPUT=fd:99", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_OUTPUT=fd:99", NULL,
+		   SIGSEGV);
 	return 0;
 }
 
@@ -170,7 +173,7 @@ static void check_report_file(const char *path)
 	check_no_report();
 }
 
-static int output_template(void)
+TEST(env_output_template)
 {
 	char env[4200], cwd[2048], want[4200];
 	long long t0, t1, t;
@@ -181,16 +184,16 @@ static int output_template(void)
 	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s/rep-%%e-%%p-%%%%.txt",
 		 cwd);
 	go(CHILD_PRELOAD, "null-read", env, NULL);
-	check_signaled(&r, SIGSEGV);
+	check_died(r, SIGSEGV);
 	snprintf(want, sizeof(want), "%s/rep-crashme-plain-%ld-%%.txt", cwd,
-		 (long)r.pid);
+		 (long)r->pid);
 	check_report_file(want);
 
 	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s/time-%%t.txt", cwd);
 	t0 = (long long)time(NULL);
 	go(CHILD_PRELOAD, "abort", env, NULL);
 	t1 = (long long)time(NULL);
-	check_signaled(&r, SIGABRT);
+	check_died(r, SIGABRT);
 	tdigits = NULL;
 	for (t = t0; t <= t1; t++) {
 		snprintf(want, sizeof(want), "%s/time-%lld.txt", cwd, t);
@@ -211,14 +214,14 @@ static void check_refused(const char *path)
 
 	snprintf(want, sizeof(want),
 		 "faultline: cannot create report file '%s': ", path);
-	CHECK(strncmp(r.err, want, strlen(want)) == 0,
+	CHECK(strncmp(r->err, want, strlen(want)) == 0,
 	      "stderr does not start with the reason line");
-	CHECK(count_of(r.err, "faultline: cannot create") == 1,
+	CHECK(count_of(r->err, "faultline: cannot create") == 1,
 	      "not exactly one reason line");
-	check_one_report(r.err);
+	check_one_report(r->err);
 }
 
-static int output_exists(void)
+TEST(env_output_exists)
 {
 	char env[8400], cwd[2048], path[4200];
 	int fd;
@@ -231,15 +234,15 @@ static int output_exists(void)
 	close(fd);
 	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s", path);
 	go(CHILD_PRELOAD, "null-read", env, NULL);
-	check_signaled(&r, SIGSEGV);
+	check_died(r, SIGSEGV);
 	check_refused(path);
-	check_has("stderr", r.err, "file exists");
+	check_has("stderr", r->err, "file exists");
 	CHECK(slurp(path) && strcmp(slurp(path), "old\n") == 0,
 	      "the existing file was changed");
 	return 0;
 }
 
-static int output_symlink(void)
+TEST(env_output_symlink)
 {
 	char env[8400], cwd[2048], link[4200], target[4200];
 
@@ -250,92 +253,64 @@ static int output_symlink(void)
 	CHECK(symlink(target, link) == 0, "cannot create the symlink");
 	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s", link);
 	go(CHILD_PRELOAD, "null-read", env, NULL);
-	check_signaled(&r, SIGSEGV);
+	check_died(r, SIGSEGV);
 	check_refused(link);
 	CHECK(access(target, F_OK) != 0, "the symlink was followed");
 	return 0;
 }
 
-static int output_template_invalid(void)
+TEST(env_output_template_invalid)
 {
 	check_warning("FAULTLINE_OUTPUT=/tmp/x-%x",
 		      "FAULTLINE_OUTPUT='/tmp/x-%x'");
 	return 0;
 }
 
-static int disable(void)
+TEST(env_disable)
 {
 	go(CHILD_PRELOAD, "null-read", "FAULTLINE_DISABLE=1", NULL);
-	check_signaled(&r, SIGSEGV);
-	CHECK(r.err_len == 0, "output with FAULTLINE_DISABLE=1: %s", r.err);
+	check_died(r, SIGSEGV);
+	CHECK(r->err_len == 0, "output with FAULTLINE_DISABLE=1: %s", r->err);
 	go(CHILD_LINKED, "null-read", "FAULTLINE_DISABLE=1", NULL);
-	check_signaled(&r, SIGSEGV);
-	CHECK(r.err_len == 0, "linked, FAULTLINE_DISABLE=1: %s", r.err);
+	check_died(r, SIGSEGV);
+	CHECK(r->err_len == 0, "linked, FAULTLINE_DISABLE=1: %s", r->err);
 	/* Also when the program passes options. */
 	go(CHILD_LINKED, "json-options", "FAULTLINE_DISABLE=1", NULL);
-	check_signaled(&r, SIGSEGV);
-	CHECK(r.err_len == 0, "options, FAULTLINE_DISABLE=1: %s", r.err);
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_DISABLE=0", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	check_died(r, SIGSEGV);
+	CHECK(r->err_len == 0, "options, FAULTLINE_DISABLE=1: %s", r->err);
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_DISABLE=0", NULL,
+		   SIGSEGV);
 	return 0;
 }
 
-static int disable_invalid(void)
+TEST(env_disable_invalid)
 {
 	check_warning("FAULTLINE_DISABLE=maybe", "FAULTLINE_DISABLE='maybe'");
-	go(CHILD_PRELOAD, "null-read", "FAULTLINE_DISABLE=maybe", NULL);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash_with(CHILD_PRELOAD, "null-read", "FAULTLINE_DISABLE=maybe", NULL,
+		   SIGSEGV);
 	return 0;
 }
 
-static int options_ignore_env(void)
+TEST(env_ignored_with_options)
 {
 	go(CHILD_LINKED, "json-options", "FAULTLINE_FORMAT=text",
 	   "FAULTLINE_SIGNALS=ABRT");
-	check_signaled(&r, SIGSEGV);
-	check_has("stderr", r.err, "{\"faultline\":");
+	check_died(r, SIGSEGV);
+	check_has("stderr", r->err, "{\"faultline\":");
 	return 0;
 }
 
-static int all_invalid_at_once(void)
+TEST(env_one_warning_each)
 {
 	struct spawn sp = {.kind = CHILD_PRELOAD,
 			   .args = {"ok"},
 			   .env = {"FAULTLINE_SIGNALS=NOPE",
 				   "FAULTLINE_FORMAT=yaml",
-				   "FAULTLINE_OUTPUT=fd:-1"},
-			   .pass_fd = -1};
+				   "FAULTLINE_OUTPUT=fd:-1"}};
 
-	spawn_into(&sp, &r);
-	check_exited(&r, 0);
-	CHECK(line_count(r.err) == 3, "expected three warning lines: %s",
-	      r.err);
+	r = spawn(&sp);
+	check_exited(r, 0);
+	CHECK(line_count(r->err) == 3, "expected three warning lines: %s",
+	      r->err);
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"env-signals-list", signals_list},
-	{"env-signals-name-forms", signals_name_forms},
-	{"env-signals-all", signals_all},
-	{"env-signals-invalid", signals_invalid},
-	{"env-format", format_values},
-	{"env-format-invalid", format_invalid},
-	{"env-output-fd", output_fd},
-	{"env-output-fd-invalid", output_fd_invalid},
-	{"env-output-template", output_template},
-	{"env-output-exists", output_exists},
-	{"env-output-symlink", output_symlink},
-	{"env-output-template-invalid", output_template_invalid},
-	{"env-disable", disable},
-	{"env-disable-invalid", disable_invalid},
-	{"env-ignored-with-options", options_ignore_env},
-	{"env-one-warning-each", all_invalid_at_once},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

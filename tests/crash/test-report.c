@@ -6,28 +6,22 @@
  */
 #include "harness.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-static struct run r;
-
-static void crash(enum child_kind kind, const char *scenario)
-{
-	run_scenario(&r, kind, scenario, NULL);
-}
-
 /* The address the child printed before crashing ("address 0x..."). */
-static unsigned long long child_address(void)
+static unsigned long long child_address(const struct run *r)
 {
-	const char *a = line_after(r.out, "address ");
+	const char *a = line_after(r->out, "address ");
 	return a ? strtoull(a, NULL, 16) : ~0ull;
 }
 
-static unsigned long long report_address(void)
+static unsigned long long report_address(const struct run *r)
 {
-	const char *a = line_after(r.err, "address: ");
+	const char *a = line_after(r->err, "address: ");
 	CHECK(a, "no address line");
 	return a ? strtoull(a, NULL, 16) : ~1ull;
 }
@@ -35,251 +29,229 @@ static unsigned long long report_address(void)
 /* The access kind in the address line.  On aarch64 it comes from the
  * ESR, which qemu-user does not pass: there only "execute" (fault at the
  * pc) can be known, and read/write show as unknown. */
-static void check_access(const char *kind)
+static void check_access(const struct run *r, const char *kind)
 {
 	char want[64];
 
 	snprintf(want, sizeof(want), " (%s)\n", kind);
 	if (emulator() && is_aarch64() && strcmp(kind, "execute") != 0 &&
-	    !strstr(r.err, want)) {
+	    !strstr(r->err, want)) {
 		fprintf(stderr,
 			"  qemu-user: no ESR, access kind not checked\n");
-		check_has("report", r.err, " (unknown access)\n");
+		check_has("report", r->err, " (unknown access)\n");
 		return;
 	}
-	check_has("report", r.err, want);
+	check_has("report", r->err, want);
 }
 
-static int null_read(void)
+TEST(segv_null_read)
 {
-	crash(CHILD_LINKED, "null-read");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_has("report", r.err,
-		  "\nsignal: SIGSEGV (11), code SEGV_MAPERR (1)\n");
-	check_has("report", r.err, "\naddress: 0x0000000000000000 (");
-	check_access("read");
-	check_has("report", r.err, "\ncause: null pointer dereference\n");
+	const struct run *r = crash_test(CHILD_LINKED, "null-read", SIGSEGV,
+					 "SIGSEGV (11), code SEGV_MAPERR (1)",
+					 "null pointer dereference");
+
+	check_has("report", r->err, "\naddress: 0x0000000000000000 (");
+	check_access(r, "read");
 	return 0;
 }
 
-static int null_read_preload(void)
+TEST(segv_null_read_preload)
 {
-	crash(CHILD_PRELOAD, "null-read");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_has("report", r.err, "code SEGV_MAPERR (1)\n");
-	check_has("report", r.err, "\ncause: null pointer dereference\n");
+	crash_test(CHILD_PRELOAD, "null-read", SIGSEGV,
+		   "SIGSEGV (11), code SEGV_MAPERR (1)",
+		   "null pointer dereference");
 	return 0;
 }
 
-static int write_readonly(void)
+TEST(segv_null_write)
 {
-	unsigned long long a;
+	const struct run *r = crash_test(CHILD_LINKED, "null-write", SIGSEGV,
+					 "SIGSEGV (11), code SEGV_MAPERR (1)",
+					 "null pointer dereference");
 
-	crash(CHILD_LINKED, "write-ro");
-	check_signaled(&r, SIGSEGV);
-	check_has("report", r.err, "code SEGV_ACCERR (2)\n");
-	a = report_address();
-	CHECK(a == child_address() + 16, "address 0x%llx, expected 0x%llx", a,
-	      child_address() + 16);
-	check_access("write");
-	if (emulator() && is_aarch64() && strstr(r.err, "(unknown access)"))
-		check_has("report", r.err,
+	check_has("report", r->err, "\naddress: 0x0000000000000040 (");
+	check_access(r, "write");
+	return 0;
+}
+
+TEST(segv_write_readonly)
+{
+	const struct run *r =
+		crash_test(CHILD_LINKED, "write-readonly", SIGSEGV, NULL, NULL);
+	unsigned long long a = report_address(r);
+
+	check_has("report", r->err, "code SEGV_ACCERR (2)\n");
+	CHECK(a == child_address(r) + 16, "address 0x%llx, expected 0x%llx", a,
+	      child_address(r) + 16);
+	check_access(r, "write");
+	if (emulator() && is_aarch64() && strstr(r->err, "(unknown access)"))
+		check_has("report", r->err,
 			  "\ncause: access to protected memory\n");
 	else
-		check_has("report", r.err,
+		check_has("report", r->err,
 			  "\ncause: write to read-only memory\n");
 	return 0;
 }
 
-static int exec_nonexec(void)
+TEST(segv_exec_nonexec)
 {
-	unsigned long long a;
+	const struct run *r =
+		crash_test(CHILD_LINKED, "exec-nonexec", SIGSEGV, NULL,
+			   "execution of non-executable memory");
+	unsigned long long a = report_address(r);
 
-	crash(CHILD_LINKED, "exec-nx");
-	check_signaled(&r, SIGSEGV);
-	check_has("report", r.err, "code SEGV_ACCERR (2)\n");
-	a = report_address();
-	CHECK(a == child_address(), "address 0x%llx, expected 0x%llx", a,
-	      child_address());
-	check_access("execute");
-	check_has("report", r.err,
-		  "\ncause: execution of non-executable memory\n");
+	check_has("report", r->err, "code SEGV_ACCERR (2)\n");
+	CHECK(a == child_address(r), "address 0x%llx, expected 0x%llx", a,
+	      child_address(r));
+	check_access(r, "execute");
 	return 0;
 }
 
-static int bus_adrerr(void)
+TEST(bus_adrerr)
 {
-	unsigned long long a;
+	const struct run *r =
+		crash_test(CHILD_LINKED, "mapped-file-past-end", SIGBUS,
+			   "SIGBUS (7), code BUS_ADRERR (2)",
+			   "access to a nonexistent part of a mapped file");
+	unsigned long long a = report_address(r);
 
-	crash(CHILD_LINKED, "bus");
-	check_signaled(&r, SIGBUS);
-	check_one_report(r.err);
-	check_has("report", r.err,
-		  "\nsignal: SIGBUS (7), code BUS_ADRERR (2)\n");
-	a = report_address();
-	CHECK(a == child_address(), "address 0x%llx, expected 0x%llx", a,
-	      child_address());
-	check_has("report", r.err,
-		  "\ncause: access to a nonexistent part of a mapped file\n");
+	CHECK(a == child_address(r), "address 0x%llx, expected 0x%llx", a,
+	      child_address(r));
 	return 0;
 }
 
-static int illegal_instruction(void)
+TEST(ill_illegal_instruction)
 {
-	crash(CHILD_LINKED, "ill");
-	check_signaled(&r, SIGILL);
-	check_one_report(r.err);
+	const struct run *r = crash_test(
+		CHILD_LINKED, "illegal-instruction", SIGILL,
+		is_aarch64() ? NULL : "SIGILL (4), code ILL_ILLOPN (2)",
+		"illegal instruction");
+
 	if (is_aarch64())
 		/* udf: ILL_ILLOPC from Linux, ILL_ILLOPN from qemu-user */
-		CHECK(strstr(r.err,
+		CHECK(strstr(r->err,
 			     "\nsignal: SIGILL (4), code ILL_ILLOPC (1)\n") ||
-			      strstr(r.err, "\nsignal: SIGILL (4), code "
-					    "ILL_ILLOPN (2)\n"),
+			      strstr(r->err, "\nsignal: SIGILL (4), code "
+					     "ILL_ILLOPN (2)\n"),
 		      "no SIGILL ILL_ILLOPC/ILL_ILLOPN signal line");
-	else
-		check_has("report", r.err,
-			  "\nsignal: SIGILL (4), code ILL_ILLOPN (2)\n");
-	check_has("report", r.err, "\ncause: illegal instruction\n");
 	return 0;
 }
 
-static int divide_by_zero(void)
+TEST(fpe_intdiv)
 {
 	if (is_aarch64()) {
 		fprintf(stderr, "  aarch64 has no integer divide trap\n");
 		return SKIP;
 	}
-	crash(CHILD_LINKED, "fpe");
-	check_signaled(&r, SIGFPE);
-	check_one_report(r.err);
-	check_has("report", r.err,
-		  "\nsignal: SIGFPE (8), code FPE_INTDIV (1)\n");
-	check_has("report", r.err, "\ncause: integer divide by zero\n");
+	crash_test(CHILD_LINKED, "divide-by-zero", SIGFPE,
+		   "SIGFPE (8), code FPE_INTDIV (1)", "integer divide by zero");
 	return 0;
 }
 
-static int aborted(void)
+TEST(abrt_abort)
 {
+	const struct run *r = crash_test(CHILD_LINKED, "abort", SIGABRT, NULL,
+					 "abort() called");
 	char want[128];
 
-	crash(CHILD_LINKED, "abort");
-	check_signaled(&r, SIGABRT);
-	check_one_report(r.err);
 	snprintf(want, sizeof(want),
 		 "\nsignal: SIGABRT (6), code SI_TKILL (-6), sent by pid %ld "
 		 "uid %ld\n",
-		 (long)r.pid, (long)getuid());
-	check_has("report", r.err, want);
-	check_has("report", r.err, "\ncause: abort() called\n");
-	check_lacks("report", r.err, "\naddress: ");
+		 r->pid, (long)getuid());
+	check_has("report", r->err, want);
+	check_lacks("report", r->err, "\naddress: ");
 	return 0;
 }
 
-static int trap(void)
+TEST(trap)
 {
-	crash(CHILD_LINKED, "trap");
-	check_signaled(&r, SIGTRAP);
-	check_one_report(r.err);
-	check_has("report", r.err, "\nsignal: SIGTRAP (5), code ");
-	check_has("report", r.err, "\ncause: breakpoint or trap instruction\n");
+	crash_test(CHILD_LINKED, "breakpoint", SIGTRAP, "SIGTRAP (5), code ...",
+		   "breakpoint or trap instruction");
 	return 0;
 }
 
-static int bad_syscall(void)
+TEST(sys_bad_syscall)
 {
-	crash(CHILD_LINKED, "sys");
-	check_signaled(&r, SIGSYS);
-	check_one_report(r.err);
-	check_lacks("stdout", r.out, "survived");
-	if (strstr(r.out, "seccomp")) {
-		check_has("report", r.err,
+	const struct run *r =
+		crash_test(CHILD_LINKED, "seccomp-syscall", SIGSYS, NULL, NULL);
+
+	check_lacks("stdout", r->out, "survived");
+	if (strstr(r->out, "seccomp")) {
+		check_has("report", r->err,
 			  "\nsignal: SIGSYS (31), code SYS_SECCOMP (1)\n");
-		check_has("report", r.err,
+		check_has("report", r->err,
 			  "\ncause: system call blocked by seccomp\n");
 	} else {
 		CHECK(emulator() != NULL, "seccomp unavailable natively: %s",
-		      r.out);
-		check_has("report", r.err,
+		      r->out);
+		check_has("report", r->err,
 			  "\nsignal: SIGSYS (31), code SI_TKILL (-6)");
 	}
 	return 0;
 }
 
-static int killed_by_other_process(void)
+TEST(kill_from_other_process)
 {
 	struct spawn sp = {.kind = CHILD_LINKED,
-			   .args = {"wait-kill"},
-			   .pass_fd = -1,
+			   .args = {"wait-for-kill"},
 			   .kill_when_ready = SIGSEGV};
-	char want[160];
+	char signal[160], cause[64];
+	const struct run *r;
 
-	spawn_into(&sp, &r);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	snprintf(want, sizeof(want),
-		 "\nsignal: SIGSEGV (11), code SI_USER (0), sent by pid %ld "
-		 "uid %ld\n",
+	snprintf(signal, sizeof(signal),
+		 "SIGSEGV (11), code SI_USER (0), sent by pid %ld uid %ld",
 		 (long)getpid(), (long)getuid());
-	check_has("report", r.err, want);
-	snprintf(want, sizeof(want), "\ncause: signal sent by pid %ld\n",
+	snprintf(cause, sizeof(cause), "signal sent by pid %ld",
 		 (long)getpid());
-	check_has("report", r.err, want);
-	check_lacks("report", r.err, "\naddress: ");
+	r = crash_spawn(&sp, SIGSEGV, signal, cause);
+	check_lacks("report", r->err, "\naddress: ");
 	return 0;
 }
 
-static int sigqueue_self(void)
+TEST(sigqueue_si_queue)
 {
+	const struct run *r =
+		crash_test(CHILD_LINKED, "sigqueue-segv", SIGSEGV, NULL, NULL);
 	char want[160];
 
-	crash(CHILD_LINKED, "sigqueue");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
 	snprintf(want, sizeof(want),
 		 "\nsignal: SIGSEGV (11), code SI_QUEUE (-1), sent by pid %ld "
 		 "uid %ld\n",
-		 (long)r.pid, (long)getuid());
-	check_has("report", r.err, want);
+		 r->pid, (long)getuid());
+	check_has("report", r->err, want);
 	snprintf(want, sizeof(want),
-		 "\ncause: signal sent by pid %ld (this process)\n",
-		 (long)r.pid);
-	check_has("report", r.err, want);
+		 "\ncause: signal sent by pid %ld (this process)\n", r->pid);
+	check_has("report", r->err, want);
 	return 0;
 }
 
-static int raised(void)
+TEST(raise_si_tkill)
 {
-	crash(CHILD_LINKED, "raise");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_has("report", r.err, "code SI_TKILL (-6), sent by pid ");
+	crash_test(CHILD_LINKED, "raise-segv", SIGSEGV,
+		   "SIGSEGV (11), code SI_TKILL (-6), sent by pid ...", NULL);
 	return 0;
 }
 
-static int process_and_thread(void)
+TEST(pid_tid_thread_name_executable)
 {
+	const struct run *r = crash_test(CHILD_LINKED, "worker-null-read",
+					 SIGSEGV, NULL, NULL);
+	const char *tid = line_after(r->out, "tid ");
 	char want[4200];
-	const char *tid;
 
-	crash(CHILD_LINKED, "thread-null");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	tid = line_after(r.out, "tid ");
 	CHECK(tid, "child did not print its tid");
 	snprintf(want, sizeof(want), "\nprocess: pid %ld, executable %s\n",
-		 (long)r.pid, child_path(CHILD_LINKED));
-	check_has("report", r.err, want);
-	CHECK(tid && atol(tid) != r.pid, "crash was not on a worker thread");
+		 r->pid, child_path(CHILD_LINKED));
+	check_has("report", r->err, want);
+	CHECK(tid && atol(tid) != r->pid, "crash was not on a worker thread");
 	snprintf(want, sizeof(want),
 		 "\nthread: tid %ld \"fl-worker\" (crashed)\n",
 		 tid ? atol(tid) : -1L);
-	check_has("report", r.err, want);
+	check_has("report", r->err, want);
 	return 0;
 }
 
-static int registers(void)
+TEST(registers)
 {
 	static const char *const x86[] = {"rax", "rbx",	   "rcx", "rdx", "rsi",
 					  "rdi", "rbp",	   "rsp", "r8",	 "r15",
@@ -287,44 +259,19 @@ static int registers(void)
 	static const char *const arm[] = {"x0", "x1", "x15",	"x29", "x30",
 					  "sp", "pc", "pstate", NULL};
 	const char *const *names = is_aarch64() ? arm : x86;
-	unsigned long long v, pc;
+	const struct run *r =
+		crash_test(CHILD_LINKED, "null-read", SIGSEGV, NULL, NULL);
+	unsigned long long v, pc, om, an;
 	struct frame f[4];
-	unsigned long long om, an;
 
-	crash(CHILD_LINKED, "null-read");
-	check_signaled(&r, SIGSEGV);
-	check_has("report", r.err, "\nregisters:\n");
+	check_has("report", r->err, "\nregisters:\n");
 	for (int i = 0; names[i]; i++)
-		CHECK(report_register(r.err, names[i], &v),
+		CHECK(report_register(r->err, names[i], &v),
 		      "register %s missing", names[i]);
 	/* The pc register is frame 0, the faulting instruction. */
-	CHECK(report_register(r.err, is_aarch64() ? "pc" : "rip", &pc),
+	CHECK(report_register(r->err, is_aarch64() ? "pc" : "rip", &pc),
 	      "no pc");
-	CHECK(parse_frames(r.err, f, 4, &om, &an) >= 1 && f[0].pc == pc,
+	CHECK(parse_frames(r->err, f, 4, &om, &an) >= 1 && f[0].pc == pc,
 	      "frame 0 is not the pc register");
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"segv-null-read", null_read},
-	{"segv-null-read-preload", null_read_preload},
-	{"segv-write-readonly", write_readonly},
-	{"segv-exec-nonexec", exec_nonexec},
-	{"bus-adrerr", bus_adrerr},
-	{"ill-illegal-instruction", illegal_instruction},
-	{"fpe-intdiv", divide_by_zero},
-	{"abrt-abort", aborted},
-	{"trap", trap},
-	{"sys-bad-syscall", bad_syscall},
-	{"kill-from-other-process", killed_by_other_process},
-	{"sigqueue-si-queue", sigqueue_self},
-	{"raise-si-tkill", raised},
-	{"pid-tid-thread-name-executable", process_and_thread},
-	{"registers", registers},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -8,44 +8,42 @@
  */
 #include "harness.h"
 
+#include <signal.h>
 #include <string.h>
 
-static struct run r;
-
-static void go(enum child_kind kind, const char *scenario)
+/* The crash test, and the report ended by itself, not by the watchdog. */
+static void crash_in_time(enum child_kind kind, const char *scenario,
+			  const char *cause)
 {
-	run_scenario(&r, kind, scenario, NULL);
+	const struct run *r = crash_test(kind, scenario, SIGSEGV, NULL, cause);
+
+	check_lacks("stderr", r->err, "timed out");
 }
 
-static int malloc_lock_held(void)
+TEST(crash_inside_malloc)
 {
-	go(CHILD_MALLOC, "malloc-crash");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_lacks("stderr", r.err, "timed out");
-	check_has("report", r.err, "\ncause: null pointer dereference\n");
+	crash_in_time(CHILD_MALLOC, "malloc-crash", "null pointer dereference");
 	return 0;
 }
 
-static int watchdog_full_pipe(void)
+TEST(watchdog_full_pipe)
 {
 	/* The report cannot be written at all; the watchdog (5 s) ends it. */
-	go(CHILD_LINKED, "pipe-full");
-	check_signaled(&r, SIGSEGV);
-	check_has("stdout", r.out, "pipe full");
+	const struct run *r = run_scenario(CHILD_LINKED, "pipe-full", NULL);
+
+	check_died(r, SIGSEGV);
+	check_has("stdout", r->out, "pipe full");
 	return 0;
 }
 
-static int watchdog_hanging_callback(void)
+TEST(watchdog_hanging_callback)
 {
-	const char *end, *hang, *timeout;
+	const struct run *r =
+		crash_test(CHILD_LINKED, "callback-hang", SIGSEGV, NULL, NULL);
+	const char *end = strstr(r->err, "==== end of faultline report ====\n");
+	const char *hang = strstr(r->err, "callback: hanging now\n");
+	const char *timeout = strstr(r->err, "report timed out");
 
-	go(CHILD_LINKED, "callback-hang");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	end = strstr(r.err, "==== end of faultline report ====\n");
-	hang = strstr(r.err, "callback: hanging now\n");
-	timeout = strstr(r.err, "report timed out");
 	CHECK(end && hang && end < hang, "the report is not intact before "
 					 "the callback's line");
 	CHECK(timeout && hang && hang < timeout,
@@ -53,43 +51,22 @@ static int watchdog_hanging_callback(void)
 	return 0;
 }
 
-static int fault_in_handler(void)
+TEST(fault_inside_handler)
 {
-	go(CHILD_LINKED, "callback-fault");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_lacks("stderr", r.err, "timed out");
+	crash_in_time(CHILD_LINKED, "callback-fault", NULL);
 	return 0;
 }
 
-static int threads_crash_together(void)
+TEST(threads_crash_together)
 {
-	go(CHILD_LINKED, "threads");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
-	check_has("report", r.err, "\ncause: null pointer dereference\n");
+	crash_test(CHILD_LINKED, "threads-crash-together", SIGSEGV, NULL,
+		   "null pointer dereference");
 	return 0;
 }
 
-static int threads_crash_together_preload(void)
+TEST(threads_crash_together_preload)
 {
-	go(CHILD_PRELOAD, "threads");
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash_test(CHILD_PRELOAD, "threads-crash-together", SIGSEGV, NULL,
+		   NULL);
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"crash-inside-malloc", malloc_lock_held},
-	{"watchdog-full-pipe", watchdog_full_pipe},
-	{"watchdog-hanging-callback", watchdog_hanging_callback},
-	{"fault-inside-handler", fault_in_handler},
-	{"threads-crash-together", threads_crash_together},
-	{"threads-crash-together-preload", threads_crash_together_preload},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -10,24 +10,26 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static struct run r;
+static const struct run *r;
 
-static void go(enum child_kind kind, const char *scenario, const char *arg,
-	       int cores, int kill_sig)
+/* The crash test, with what this file varies: the scenario's argument,
+ * core dumps allowed, a signal sent when the child is ready. */
+static void crash(enum child_kind kind, const char *scenario, const char *arg,
+		  int cores, int kill_sig, int sig)
 {
 	struct spawn sp = {.kind = kind,
 			   .args = {scenario, arg},
-			   .pass_fd = -1,
 			   .cores = cores,
 			   .kill_when_ready = kill_sig};
 
-	spawn_into(&sp, &r);
+	r = crash_spawn(&sp, sig, NULL, NULL);
 }
 
 /* --- cores ------------------------------------------------------------- */
@@ -86,11 +88,11 @@ static int cores_work(void)
 		struct spawn sp = {.kind = CHILD_PRELOAD,
 				   .args = {"null-read"},
 				   .env = {"FAULTLINE_DISABLE=1"},
-				   .pass_fd = -1,
 				   .cores = 1};
-		spawn_into(&sp, &r);
+		r = spawn(&sp);
 	}
-	known = r.status != -1 && WIFSIGNALED(r.status) && WCOREDUMP(r.status);
+	known = r->status != -1 && WIFSIGNALED(r->status) &&
+		WCOREDUMP(r->status);
 	if (!known) {
 		FILE *f = fopen("/proc/sys/kernel/core_pattern", "r");
 		char pat[256] = "?";
@@ -113,7 +115,7 @@ static int gdb_available(void)
 	return system("gdb --version >/dev/null 2>&1") == 0;
 }
 
-static int core_hardware_fault(void)
+TEST(core_dump_hardware_fault)
 {
 	const char *core;
 	unsigned long long rip = 0;
@@ -123,18 +125,16 @@ static int core_hardware_fault(void)
 
 	if (!cores_work())
 		return SKIP;
-	go(CHILD_LINKED, "null-read", NULL, 1, 0);
-	check_signaled(&r, SIGSEGV);
-	CHECK(WCOREDUMP(r.status), "no core dump flag");
-	check_one_report(r.err);
-	core = find_core(r.pid);
+	crash(CHILD_LINKED, "null-read", NULL, 1, 0, SIGSEGV);
+	CHECK(WCOREDUMP(r->status), "no core dump flag");
+	core = find_core(r->pid);
 	if (!core || !gdb_available()) {
 		fprintf(stderr, "  no core file here or no gdb: top frame not "
 				"checked\n");
 		remove_cores();
 		return 0;
 	}
-	CHECK(report_register(r.err, is_aarch64() ? "pc" : "rip", &rip),
+	CHECK(report_register(r->err, is_aarch64() ? "pc" : "rip", &rip),
 	      "no pc register in the report");
 	exe = (char *)child_path(CHILD_LINKED);
 	snprintf(cmd, sizeof(cmd),
@@ -157,24 +157,21 @@ static int core_hardware_fault(void)
 	return 0;
 }
 
-static int core_abort(void)
+TEST(core_dump_abort)
 {
 	if (!cores_work())
 		return SKIP;
-	go(CHILD_PRELOAD, "abort", NULL, 1, 0);
-	check_signaled(&r, SIGABRT);
-	CHECK(WCOREDUMP(r.status), "no core dump flag after abort()");
-	check_one_report(r.err);
+	crash(CHILD_PRELOAD, "abort", NULL, 1, 0, SIGABRT);
+	CHECK(WCOREDUMP(r->status), "no core dump flag after abort()");
 	remove_cores();
 	return 0;
 }
 
-static int no_core_when_disabled(void)
+TEST(no_core_when_rlimit_zero)
 {
 	/* The other side: RLIMIT_CORE 0 must still mean no core. */
-	go(CHILD_LINKED, "null-read", NULL, 0, 0);
-	check_signaled(&r, SIGSEGV);
-	CHECK(!WCOREDUMP(r.status), "core dumped with RLIMIT_CORE 0");
+	crash(CHILD_LINKED, "null-read", NULL, 0, 0, SIGSEGV);
+	CHECK(!WCOREDUMP(r->status), "core dumped with RLIMIT_CORE 0");
 	remove_cores();
 	return 0;
 }
@@ -184,63 +181,58 @@ static int no_core_when_disabled(void)
 /* The previous handler's line, after the complete report. */
 static const char *chained_line(void)
 {
-	const char *end = strstr(r.err, "==== end of faultline report ====\n");
-	const char *ch = strstr(r.err, "chained: ");
+	const char *end = strstr(r->err, "==== end of faultline report ====\n");
+	const char *ch = strstr(r->err, "chained: ");
 
-	check_one_report(r.err);
 	CHECK(ch, "the previous handler did not run");
 	CHECK(!ch || (end && end < ch),
 	      "the previous handler ran before the report was complete");
 	return ch ? line_after(ch, "chained: ") : "";
 }
 
-static int chain_hardware_fault(void)
+TEST(chain_hardware_fault)
 {
 	const char *ch;
 	unsigned long long rip = 0;
 	char want[128];
 
-	go(CHILD_LINKED, "chain", "null", 0, 0);
-	check_signaled(&r, SIGSEGV);
+	crash(CHILD_LINKED, "chain", "null", 0, 0, SIGSEGV);
 	ch = chained_line();
 	check_has("chained line", ch, "sig=11 code=1 ");
 	check_has("chained line", ch, " addr=(nil) ");
-	CHECK(report_register(r.err, is_aarch64() ? "pc" : "rip", &rip),
+	CHECK(report_register(r->err, is_aarch64() ? "pc" : "rip", &rip),
 	      "no pc register in the report");
 	snprintf(want, sizeof(want), "ctx_pc=0x%llx", rip);
 	check_has("chained line (context)", ch, want);
 	return 0;
 }
 
-static int chain_sigqueue(void)
+TEST(chain_sigqueue_original_siginfo)
 {
 	char want[128];
 
-	go(CHILD_LINKED, "chain", "sigqueue", 0, 0);
-	check_signaled(&r, SIGSEGV);
+	crash(CHILD_LINKED, "chain", "sigqueue", 0, 0, SIGSEGV);
 	snprintf(want, sizeof(want), "sig=11 code=-1 pid=%ld value=42 ",
-		 (long)r.pid);
+		 r->pid);
 	check_has("chained line", chained_line(), want);
 	return 0;
 }
 
-static int chain_raise(void)
+TEST(chain_raise_original_siginfo)
 {
 	char want[128];
 
-	go(CHILD_LINKED, "chain", "raise", 0, 0);
-	check_signaled(&r, SIGSEGV);
-	snprintf(want, sizeof(want), "sig=11 code=-6 pid=%ld ", (long)r.pid);
+	crash(CHILD_LINKED, "chain", "raise", 0, 0, SIGSEGV);
+	snprintf(want, sizeof(want), "sig=11 code=-6 pid=%ld ", r->pid);
 	check_has("chained line", chained_line(), want);
 	return 0;
 }
 
-static int chain_kill(void)
+TEST(chain_kill_original_siginfo)
 {
 	char want[128];
 
-	go(CHILD_LINKED, "chain", "wait", 0, SIGSEGV);
-	check_signaled(&r, SIGSEGV);
+	crash(CHILD_LINKED, "chain", "wait", 0, SIGSEGV, SIGSEGV);
 	snprintf(want, sizeof(want), "sig=11 code=0 pid=%ld ", (long)getpid());
 	check_has("chained line", chained_line(), want);
 	return 0;
@@ -248,47 +240,25 @@ static int chain_kill(void)
 
 /* --- signal() save/restore --------------------------------------------- */
 
-static int stripped_siginfo_segv(void)
+TEST(signal_save_restore_segv)
 {
-	go(CHILD_LINKED, "signal-strip", "segv", 0, 0);
-	check_signaled(&r, SIGSEGV);
-	check_one_report(r.err);
+	crash(CHILD_LINKED, "signal-strip", "segv", 0, 0, SIGSEGV);
 	/* the real siginfo, not whatever a stripped frame left there */
-	check_has("report", r.err,
+	check_has("report", r->err,
 		  "\nsignal: SIGSEGV (11), code SEGV_MAPERR (1)\n");
-	check_has("report", r.err, "\ncause: null pointer dereference\n");
+	check_has("report", r->err, "\ncause: null pointer dereference\n");
 	return 0;
 }
 
-static int stripped_siginfo_abort(void)
+TEST(signal_save_restore_abort)
 {
 	char want[128];
 
-	go(CHILD_LINKED, "signal-strip", "abort", 0, 0);
-	check_signaled(&r, SIGABRT);
-	check_one_report(r.err);
-	check_has("report", r.err, "\ncause: abort() called\n");
+	crash(CHILD_LINKED, "signal-strip", "abort", 0, 0, SIGABRT);
+	check_has("report", r->err, "\ncause: abort() called\n");
 	/* the real siginfo, not whatever a stripped frame left there */
 	snprintf(want, sizeof(want), "code SI_TKILL (-6), sent by pid %ld ",
-		 (long)r.pid);
-	check_has("report", r.err, want);
+		 r->pid);
+	check_has("report", r->err, want);
 	return 0;
-}
-
-static const struct test tests[] = {
-	{"core-dump-hardware-fault", core_hardware_fault},
-	{"core-dump-abort", core_abort},
-	{"no-core-when-rlimit-zero", no_core_when_disabled},
-	{"chain-hardware-fault", chain_hardware_fault},
-	{"chain-sigqueue-original-siginfo", chain_sigqueue},
-	{"chain-raise-original-siginfo", chain_raise},
-	{"chain-kill-original-siginfo", chain_kill},
-	{"signal-save-restore-segv", stripped_siginfo_segv},
-	{"signal-save-restore-abort", stripped_siginfo_abort},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -8,14 +8,13 @@
  * "private" (built in: remote-only, so it never opens the pipe that a
  * shared libunwind's initialisation keeps open) or "system".
  */
+#include "harness.h"
+
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-
-#include "harness.h"
-
-static struct run r;
 
 static int private_unwinder(void)
 {
@@ -36,65 +35,67 @@ static const char *fds(const char *text, const char *when)
 }
 
 /* The same program, without and with LD_PRELOAD=libfaultline.so. */
-static int preload_adds_no_fd(void)
+TEST(preload_adds_no_fd)
 {
-	struct spawn sp = {.kind = CHILD_LINKED, .pass_fd = -1};
+	/* crashme-plain, run as the linked child is: no preload. */
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .path = child_path(CHILD_PRELOAD),
+			   .args = {"fds"}};
+	const struct run *r = spawn(&sp);
 	char without[1024];
 
-	sp.path = child_path(CHILD_PRELOAD); /* crashme-plain, no preload */
-	sp.args[0] = "fds";
-	spawn_into(&sp, &r);
-	check_exited(&r, 0);
-	snprintf(without, sizeof(without), "%s", fds(r.out, "at main"));
-
-	sp.kind = CHILD_PRELOAD;
-	sp.path = NULL;
-	spawn_into(&sp, &r);
-	check_exited(&r, 0);
-	CHECK(strcmp(without, fds(r.out, "at main")) == 0,
+	check_exited(r, 0);
+	snprintf(without, sizeof(without), "%s", fds(r->out, "at main"));
+	r = run_scenario(CHILD_PRELOAD, "fds", NULL);
+	check_exited(r, 0);
+	CHECK(strcmp(without, fds(r->out, "at main")) == 0,
 	      "descriptors without faultline: %s; preloaded: %s", without,
-	      fds(r.out, "at main"));
+	      fds(r->out, "at main"));
 	return 0;
 }
 
 /* faultline_install, then a recovered fault (the first unwind). */
-static int install_and_recovery_add_no_fd(void)
+TEST(install_and_recovery_add_no_fd)
 {
+	const struct run *r = run_scenario(CHILD_LINKED, "fds-recover", NULL);
 	char before[1024];
 
-	run_scenario(&r, CHILD_LINKED, "fds-recover", NULL);
-	check_exited(&r, 0);
-	snprintf(before, sizeof(before), "%s", fds(r.out, "before"));
-	CHECK(strcmp(before, fds(r.out, "installed")) == 0,
-	      "before install: %s; after: %s", before, fds(r.out, "installed"));
+	check_exited(r, 0);
+	snprintf(before, sizeof(before), "%s", fds(r->out, "before"));
+	CHECK(strcmp(before, fds(r->out, "installed")) == 0,
+	      "before install: %s; after: %s", before,
+	      fds(r->out, "installed"));
 	if (!private_unwinder()) {
 		/* The system's libunwind opens its pipe in the first unwind
 		 * (README, Building): not checked on that route. */
 		printf("system libunwind: after a recovery %s (before %s)\n",
-		       fds(r.out, "recovered"), before);
+		       fds(r->out, "recovered"), before);
 		return 0;
 	}
-	if (strstr(r.out, "vm_readv: no") != NULL) {
+	if (strstr(r->out, "vm_readv: no") != NULL) {
 		/* No process_vm_readv here (qemu-user): faultline's memory
 		 * probes keep a pipe of their own, 2 descriptors. */
-		CHECK(atoi(fds(r.out, "recovered")) == atoi(before) + 2,
+		CHECK(atoi(fds(r->out, "recovered")) == atoi(before) + 2,
 		      "before: %s; after a recovered fault: %s (expected "
 		      "only faultline's probe pipe)",
-		      before, fds(r.out, "recovered"));
+		      before, fds(r->out, "recovered"));
 		return 0;
 	}
-	CHECK(strcmp(before, fds(r.out, "recovered")) == 0,
+	CHECK(strcmp(before, fds(r->out, "recovered")) == 0,
 	      "before: %s; after a recovered fault: %s", before,
-	      fds(r.out, "recovered"));
+	      fds(r->out, "recovered"));
 	return 0;
 }
 
+/* crashme-sysunwind[-linked] (sysunwind.c) unwinds itself with the
+ * system's libunwind, then reads through null. */
 static int own_libunwind(enum child_kind kind, const char *program)
 {
 	char path[4096];
-	struct spawn sp = {.kind = kind, .pass_fd = -1};
+	struct spawn sp = {.kind = kind, .path = path};
 	static struct frame frames[64];
 	unsigned long long omitted, announced;
+	const struct run *r;
 	size_t n, i;
 	int crash = 0, main_seen = 0;
 
@@ -104,44 +105,28 @@ static int own_libunwind(enum child_kind kind, const char *program)
 		       program);
 		return SKIP;
 	}
-	sp.path = path;
-	spawn_into(&sp, &r);
-	check_signaled(&r, SIGSEGV);
-	check_has("stdout", r.out, "main found\n");
-	check_has("stdout", r.out, "generic: ");
+	r = crash_spawn(&sp, SIGSEGV, NULL, NULL);
+	check_has("stdout", r->out, "main found\n");
+	check_has("stdout", r->out, "generic: ");
 	/* The program's calls reach the system's libunwind-ARCH. */
-	check_lacks("stdout", r.out, "libfaultline");
-	check_has("stdout", r.out, "libunwind-");
-	check_one_report(r.err);
-	n = parse_frames(r.err, frames, 64, &omitted, &announced);
+	check_lacks("stdout", r->out, "libfaultline");
+	check_has("stdout", r->out, "libunwind-");
+	n = parse_frames(r->err, frames, 64, &omitted, &announced);
 	for (i = 0; i < n; i++) {
 		crash |= strcmp(frames[i].symbol, "sysunwind_crash") == 0;
 		main_seen |= strcmp(frames[i].symbol, "main") == 0;
 	}
 	CHECK(crash && main_seen,
-	      "backtrace lacks sysunwind_crash or main:\n%s", r.err);
+	      "backtrace lacks sysunwind_crash or main:\n%s", r->err);
 	return 0;
 }
 
-static int own_libunwind_preloaded(void)
+TEST(own_libunwind_preloaded)
 {
 	return own_libunwind(CHILD_PRELOAD, "crashme-sysunwind");
 }
 
-static int own_libunwind_linked(void)
+TEST(own_libunwind_linked)
 {
 	return own_libunwind(CHILD_LINKED, "crashme-sysunwind-linked");
-}
-
-static const struct test tests[] = {
-	{"preload-adds-no-fd", preload_adds_no_fd},
-	{"install-and-recovery-add-no-fd", install_and_recovery_add_no_fd},
-	{"own-libunwind-preloaded", own_libunwind_preloaded},
-	{"own-libunwind-linked", own_libunwind_linked},
-	{NULL, NULL},
-};
-
-int main(int argc, char **argv)
-{
-	return run_tests(argc, argv, tests);
 }

@@ -1,14 +1,14 @@
 /*
  * fns.h - the functions the protect tests run protected, shared by the
- * POSIX (protect_test.c) and Windows (protect_win.c) tests.  noinline, so
- * that a fault's pc lies inside the function named.
+ * POSIX (test-protect.c) and Windows (test-protect-win.c) tests.
+ * noinline, so that a fault's pc lies inside the function named.
  */
 #ifndef FL_TEST_PROTECT_FNS_H
 #define FL_TEST_PROTECT_FNS_H
 
 #include <stdint.h>
 
-/* Bytes of stack per recursion step (see protect_win.c for Wine's). */
+/* Bytes of stack per recursion step (see test-protect-win.c for Wine's). */
 #ifndef RECURSE_PAD
 #define RECURSE_PAD 512
 #endif

@@ -10,21 +10,25 @@ cd "${FL_BUILDDIR:-.}" || exit 99
 status=0
 for dir in lib tools; do
 	[ -d "$dir" ] || continue # tools/: built only with libdw
-	# The objects of the library and of the tool, not those the unit tests
-	# build from the same sources; one per source file (the non-PIC one
+	# The objects of the library, or of the tool (its archive, which holds
+	# lib/utf8.c too, and its main), one per source file (the non-PIC one
 	# where libtool made both).
 	case $dir in
-	lib) name='libfaultline_la-*.o' ;;
-	tools) name='faultline-*.o' ;;
+	lib) where=lib name='libfaultline_la-*.o' main=$name ;;
+	tools) where='tools lib' name='*libfaultline_tool_a-*.o'
+		main='faultline.o' ;;
 	esac
-	objs=$(find "$dir" -name "$name" ! -path '*/.libs/*' | sort)
-	[ -n "$objs" ] || objs=$(find "$dir" -name "$name" | sort)
+	# shellcheck disable=SC2086 # $where: one or two folders
+	objs=$(find $where \( -name "$name" -o -name "$main" \) \
+		! -path '*/.libs/*' | sort)
+	# shellcheck disable=SC2086
+	[ -n "$objs" ] || objs=$(find $where -name "$name" | sort)
 	[ -n "$objs" ] || continue
 	edges=$(for o in $objs; do
 		$nm --format=posix "$o" | sed "s|^|$o |"
 	done | awk '
 		{ file = $1; sub(/.*\//, "", file); sub(/\.o$/, "", file)
-		  sub(/^(libfaultline_la|faultline)-/, "", file)
+		  sub(/^(libfaultline_la|(tools_)?libfaultline_tool_a)-/, "", file)
 		  dir = $1; sub(/\/[^\/]*$/, "", dir); file = dir "/" file
 		  nodes[file] = 1 }
 		$3 == "U" { used[file, $2] = 1; next }

@@ -51,6 +51,17 @@ expect_no_grep() {
 	fi
 }
 
+# expect_count WHAT N PATTERN FILE: exactly N lines of FILE match PATTERN
+# (ERE).
+expect_count() {
+	n=$(grep -Ec -- "$3" "$4")
+	if [ "$n" = "$2" ]; then
+		pass "$1"
+	else
+		fail "$1: $n lines match '$3' in $4, expected $2"
+	fi
+}
+
 finish() {
 	if [ "$failures" -ne 0 ]; then
 		echo "$failures check(s) failed" >&2

@@ -105,6 +105,20 @@ expect_grep "crash_c: inlined chain shown" \
 expect_grep "crash_c: frame 0 function" \
 	'^      write_through_null at .*crash_c.c:[0-9]+$' "$WORK/crash_c.out"
 
+# --- a source path that is not UTF-8 ------------------------------------
+# A surrogate (ED A0 80) and an overlong NUL (E0 80 80) in a directory
+# name: the file names symbolize adds are escaped as the library escapes
+# (lib/utf8.c), \xNN a byte, not copied through.
+odd=$(printf 'src-\355\240\200-\340\200\200')
+mkdir "$WORK/$odd" && cp "$TESTS_SRC/crash_c.c" "$WORK/$odd/" &&
+	"$CC" -g -O2 -o "$WORK/crash_odd" "$WORK/$odd/crash_c.c" || exit 99
+crash crash_odd
+"$FAULTLINE" symbolize "$WORK/crash_odd.report" >"$WORK/crash_odd.out" \
+	2>/dev/null
+expect_grep "odd source path: escaped as the library does" \
+	'^      write_through_null at .*/src-\\xed\\xa0\\x80-\\xe0\\x80\\x80/crash_c\.c:[0-9]+$' \
+	"$WORK/crash_odd.out"
+
 # --- the same in JSON ----------------------------------------------------
 "$FAULTLINE" symbolize --format json "$WORK/crash_c.report" \
 	>"$WORK/crash_c.json" 2>/dev/null

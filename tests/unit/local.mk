@@ -1,31 +1,33 @@
-# Unit tests (Check) of the POSIX unwinder, module list and ELF reader.
-# They link the sources they test directly: the library hides its
-# internal symbols.
+# tests/unit: unit tests (Check) of the POSIX backend: the unwinder, the
+# module list and the ELF reader, one program a file.  Like tests/core
+# they link the static library to reach its internal functions.
 if FL_POSIX
 if HAVE_CHECK
-FL_UNIT_POSIX_SOURCES = tests/unit/crash_helper.c tests/unit/crash_helper.h \
-	$(FL_CORE_BELOW_CAPTURE) $(FL_POSIX_BELOW_CAPTURE)
-# Known call chains must keep their frames: no sibling calls.
-FL_UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LIBUNWIND_CFLAGS) \
+FL_BACKEND_TESTS = \
+	tests/unit/test-unwind \
+	tests/unit/test-elf \
+	tests/unit/test-modules
+check_PROGRAMS += $(FL_BACKEND_TESTS)
+TESTS += $(FL_BACKEND_TESTS)
+# The tests' own call chains must keep their frames: no sibling calls.
+FL_BACKEND_CFLAGS = $(FL_UNIT_CFLAGS) $(LIBUNWIND_CFLAGS) \
 	-fno-optimize-sibling-calls -fno-inline
-FL_UNIT_LIBS = $(CHECK_LIBS) $(FL_UNWIND_LIBS)
-
-check_PROGRAMS += tests/unit/test_unwind tests/unit/test_elf \
-	tests/unit/test_modules
-TESTS += tests/unit/test_unwind tests/unit/test_elf tests/unit/test_modules
-
-tests_unit_test_unwind_SOURCES = tests/unit/test_unwind.c \
-	$(FL_UNIT_POSIX_SOURCES)
-tests_unit_test_unwind_CFLAGS = $(FL_UNIT_CFLAGS)
-tests_unit_test_unwind_LDADD = $(FL_UNIT_LIBS)
-
-tests_unit_test_elf_SOURCES = tests/unit/test_elf.c $(FL_UNIT_POSIX_SOURCES)
-tests_unit_test_elf_CFLAGS = $(FL_UNIT_CFLAGS)
-tests_unit_test_elf_LDADD = $(FL_UNIT_LIBS)
-
-tests_unit_test_modules_SOURCES = tests/unit/test_modules.c \
-	$(FL_UNIT_POSIX_SOURCES)
-tests_unit_test_modules_CFLAGS = $(FL_UNIT_CFLAGS)
-tests_unit_test_modules_LDADD = $(FL_UNIT_LIBS)
+FL_BACKEND_HELPER = tests/unit/crash-helper.c tests/unit/crash-helper.h
+tests_unit_test_unwind_SOURCES = tests/unit/test-unwind.c $(FL_BACKEND_HELPER)
+tests_unit_test_unwind_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_unwind_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_unwind_LDFLAGS = -static
+tests_unit_test_unwind_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_elf_SOURCES = tests/unit/test-elf.c $(FL_BACKEND_HELPER)
+tests_unit_test_elf_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_elf_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_elf_LDFLAGS = -static
+tests_unit_test_elf_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_modules_SOURCES = tests/unit/test-modules.c \
+	$(FL_BACKEND_HELPER)
+tests_unit_test_modules_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_modules_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_modules_LDFLAGS = -static
+tests_unit_test_modules_LDADD = $(FL_UNIT_LDADD)
 endif
 endif

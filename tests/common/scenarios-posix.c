@@ -1,0 +1,678 @@
+/*
+ * scenarios-posix.c - crashme on POSIX: the platform's part of the
+ * helpers, and the scenarios of the table (scenarios.c) that only POSIX
+ * has: signals sent and chained, seccomp, thread names, a malloc of the
+ * program's own (FL_OWN_MALLOC), and what the C API does to signal
+ * actions (FL_LINKED).
+ */
+#include "scenarios.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <ucontext.h>
+#include <unistd.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
+#ifdef FL_LINKED
+#include "faultline.h"
+#endif
+
+#ifndef SA_RESTORER
+#define SA_RESTORER 0x04000000 /* set by libc, not by the program */
+#endif
+
+/* --- the platform's helpers -------------------------------------------- */
+
+void crashme_setup(void)
+{
+	struct rlimit core = {0, 0};
+
+	if (getenv("FL_TEST_CORE"))
+		core.rlim_cur = core.rlim_max = RLIM_INFINITY;
+	if (setrlimit(RLIMIT_CORE, &core) != 0 && core.rlim_cur) {
+		getrlimit(RLIMIT_CORE, &core);
+		core.rlim_cur = core.rlim_max;
+		setrlimit(RLIMIT_CORE, &core);
+	}
+}
+
+void limit_main_stack(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_STACK, &rl) == 0 &&
+	    (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > (8u << 20))) {
+		rl.rlim_cur = 8u << 20;
+		setrlimit(RLIMIT_STACK, &rl);
+	}
+}
+
+struct thread_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static void *thread_start(void *call)
+{
+	struct thread_call *c = call;
+
+	c->fn(c->arg);
+	return NULL;
+}
+
+void run_threads(void (*fn)(void *), void *arg, int n, size_t stack)
+{
+	struct thread_call call = {fn, arg};
+	pthread_attr_t attr;
+	pthread_t t[64];
+
+	pthread_attr_init(&attr);
+	if (stack)
+		pthread_attr_setstacksize(&attr, stack);
+	for (int i = 0; i < n && i < 64; i++)
+		if (pthread_create(&t[i], &attr, thread_start, &call) != 0) {
+			perror("pthread_create");
+			exit(CRASHME_SETUP);
+		}
+	for (int i = 0; i < n && i < 64; i++)
+		pthread_join(t[i], NULL);
+}
+
+void start_thread(void (*fn)(void *), void *arg)
+{
+	static struct thread_call call;
+	pthread_t t;
+
+	call = (struct thread_call){fn, arg};
+	if (pthread_create(&t, NULL, thread_start, &call) != 0)
+		exit(CRASHME_SETUP);
+	pthread_detach(t);
+}
+
+void yield_cpu(void)
+{
+	sched_yield();
+}
+
+void pause_thread(void)
+{
+	for (;;)
+		pause();
+}
+
+void *new_page(int writable)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | (writable ? PROT_WRITE : 0),
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		exit(CRASHME_SETUP);
+	return p;
+}
+
+/* --- faults and sent signals ------------------------------------------- */
+
+NOINLINE int mapped_file_past_end(const char *arg)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = (int)syscall(SYS_memfd_create, "crashme", 0);
+	volatile char *p;
+
+	(void)arg;
+	if (fd < 0 || ftruncate(fd, page) != 0)
+		exit(CRASHME_SETUP);
+	p = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || ftruncate(fd, 0) != 0)
+		exit(CRASHME_SETUP);
+	printf("address %p\n", (void *)p);
+	fflush(stdout);
+	sink = p[0]; /* beyond the end of the file now */
+	return CRASHME_SURVIVED;
+}
+
+/* SIGSYS: a seccomp filter that traps getppid; raise() where seccomp is
+ * not available (qemu-user refuses filters). */
+NOINLINE int seccomp_syscall(const char *arg)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+			 offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_TRAP),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+
+	(void)arg;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0 &&
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) == 0) {
+		printf("seccomp\n");
+		fflush(stdout);
+		syscall(SYS_getppid);
+	} else {
+		printf("raise\n");
+		fflush(stdout);
+		raise(SIGSYS);
+	}
+	return CRASHME_SURVIVED;
+}
+
+int sigqueue_segv(const char *arg)
+{
+	(void)arg;
+	sigqueue(getpid(), SIGSEGV, (union sigval){.sival_int = 42});
+	return CRASHME_SURVIVED;
+}
+
+int wait_for_kill(const char *arg)
+{
+	(void)arg;
+	printf("ready\n");
+	fflush(stdout);
+	for (;;)
+		pause();
+}
+
+/* --- threads ----------------------------------------------------------- */
+
+static void named_thread(void *unused)
+{
+	(void)unused;
+	pthread_setname_np(pthread_self(), "fl-worker");
+	printf("tid %ld\n", (long)syscall(SYS_gettid));
+	fflush(stdout);
+	crash_null_read();
+	sink++; /* no tail call: keep this frame */
+}
+
+int worker_null_read(const char *arg)
+{
+	(void)arg;
+	run_threads(named_thread, NULL, 1, 0);
+	return CRASHME_SURVIVED;
+}
+
+int hostile_thread_name(const char *arg)
+{
+	(void)arg;
+	/* quote, backslash, control bytes, invalid UTF-8, and a valid
+	 * two-byte sequence */
+	prctl(PR_SET_NAME, "q\"b\\\n\x01\xff\xc3\xa9", 0, 0, 0);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* --- a malloc whose lock is not recursive ------------------------------ */
+
+#ifdef FL_OWN_MALLOC
+static volatile int heap_lock;
+static volatile int crash_in_malloc;
+static _Alignas(16) char heap[64 << 20];
+static size_t heap_used;
+
+static void lock_heap(void)
+{
+	while (__atomic_exchange_n(&heap_lock, 1, __ATOMIC_ACQUIRE))
+		; /* a second lock from the same thread spins forever */
+}
+
+static void unlock_heap(void)
+{
+	__atomic_store_n(&heap_lock, 0, __ATOMIC_RELEASE);
+}
+
+void *malloc(size_t n)
+{
+	size_t *p;
+
+	lock_heap();
+	if (crash_in_malloc)
+		crash_null_read(); /* with the lock held */
+	n = (n + 31) & ~(size_t)15;
+	if (heap_used + n > sizeof(heap)) {
+		unlock_heap();
+		errno = ENOMEM;
+		return NULL;
+	}
+	p = (size_t *)(heap + heap_used);
+	heap_used += n;
+	unlock_heap();
+	p[0] = n - 16;
+	return (char *)p + 16;
+}
+
+void free(void *p)
+{
+	(void)p;
+}
+
+void *calloc(size_t a, size_t b)
+{
+	/* The heap is static and never reused, hence already zero.  (A
+	 * memset here would be turned into a call to calloc by GCC.) */
+	if (b && a > (size_t)-1 / b)
+		return NULL;
+	return malloc(a * b);
+}
+
+void *realloc(void *old, size_t n)
+{
+	void *p = malloc(n);
+	if (p && old) {
+		size_t have = *(size_t *)((char *)old - 16);
+		memcpy(p, old, have < n ? have : n);
+	}
+	return p;
+}
+
+void *aligned_alloc(size_t align, size_t n)
+{
+	char *p = malloc(n + align);
+	uintptr_t a = ((uintptr_t)p + align - 1) & ~(uintptr_t)(align - 1);
+	return p ? (void *)a : NULL;
+}
+
+void *memalign(size_t align, size_t n);
+void *memalign(size_t align, size_t n)
+{
+	return aligned_alloc(align, n);
+}
+
+int posix_memalign(void **out, size_t align, size_t n)
+{
+	void *p = aligned_alloc(align, n);
+	if (!p)
+		return ENOMEM;
+	*out = p;
+	return 0;
+}
+
+int malloc_crash(const char *arg)
+{
+	(void)arg;
+	free(malloc(100)); /* the lock works */
+	crash_in_malloc = 1;
+	sink = *(volatile char *)malloc(10);
+	return CRASHME_SURVIVED;
+}
+#endif
+
+/* --- file descriptors ------------------------------------------------- */
+
+/* Print "fds WHEN: N" and the open descriptors, from /proc/self/fd (the
+ * directory's own descriptor left out): a library loaded into the
+ * process must not add any. */
+static void print_fds(const char *when)
+{
+	char list[1024] = "";
+	size_t used = 0;
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+
+	if (!d) {
+		printf("fds %s: cannot read /proc/self/fd\n", when);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || atoi(e->d_name) == dirfd(d))
+			continue;
+		n++;
+		if (used + strlen(e->d_name) + 2 < sizeof(list))
+			used += (size_t)snprintf(list + used,
+						 sizeof(list) - used, " %s",
+						 e->d_name);
+	}
+	closedir(d);
+	printf("fds %s: %d%s\n", when, n, list);
+	fflush(stdout);
+}
+
+int open_fds(const char *arg)
+{
+	(void)arg;
+	print_fds("at main");
+	return 0;
+}
+
+/* --- the C API (the linked crashme) ------------------------------------ */
+
+#ifdef FL_LINKED
+static void install(const struct faultline_options *opts)
+{
+	if (faultline_install(opts) != 0) {
+		perror("faultline_install");
+		exit(CRASHME_SETUP);
+	}
+}
+
+/* A handler installed before faultline: prints what it saw, then lets
+ * the signal kill the process. */
+static void previous_handler(int sig, siginfo_t *si, void *ctx)
+{
+	char buf[256];
+	ucontext_t *uc = ctx;
+	unsigned long pc;
+	int n;
+
+#ifdef __aarch64__
+	pc = (unsigned long)uc->uc_mcontext.pc;
+#else
+	pc = (unsigned long)uc->uc_mcontext.gregs[REG_RIP];
+#endif
+	n = snprintf(buf, sizeof(buf),
+		     "chained: sig=%d code=%d pid=%ld value=%d addr=%p "
+		     "ctx_pc=0x%lx\n",
+		     sig, si->si_code,
+		     si->si_code <= 0 ? (long)si->si_pid : -1L,
+		     si->si_code == SI_QUEUE ? si->si_value.sival_int : -1,
+		     si->si_code > 0 ? si->si_addr : NULL, pc);
+	if (write(2, buf, (size_t)n) < 0)
+		_exit(5);
+	signal(sig, SIG_DFL);
+	if (si->si_code <= 0)
+		raise(sig); /* pending until we return */
+}
+
+int chain(const char *arg)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = previous_handler;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	install(NULL);
+	if (strcmp(arg, "null") == 0)
+		crash_null_read();
+	else if (strcmp(arg, "sigqueue") == 0)
+		sigqueue_segv(arg);
+	else if (strcmp(arg, "raise") == 0)
+		raise(SIGSEGV);
+	else
+		wait_for_kill(arg);
+	sleep(5);
+	return CRASHME_SURVIVED;
+}
+
+int signal_strip(const char *arg)
+{
+	int sig = strcmp(arg, "abort") == 0 ? SIGABRT : SIGSEGV;
+	void (*saved)(int);
+
+	install(NULL);
+	saved = signal(sig, SIG_DFL);
+	signal(sig, saved);
+	if (sig == SIGABRT)
+		abort();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static void faulting_callback(const struct faultline_fault *f, int fd,
+			      void *data)
+{
+	(void)f;
+	(void)fd;
+	(void)data;
+	crash_null_read();
+}
+
+/* Install with callback and crash. */
+static int crash_with_callback(faultline_callback callback)
+{
+	struct faultline_options o;
+
+	faultline_options_init(&o);
+	o.callback = callback;
+	install(&o);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+int callback_fault(const char *arg)
+{
+	(void)arg;
+	return crash_with_callback(faulting_callback);
+}
+
+static void hanging_callback(const struct faultline_fault *f, int fd,
+			     void *data)
+{
+	static const char msg[] = "callback: hanging now\n";
+	struct timespec ts = {1, 0};
+
+	(void)f;
+	(void)data;
+	if (write(fd, msg, sizeof(msg) - 1) < 0)
+		_exit(5);
+	for (;;)
+		nanosleep(&ts, NULL);
+}
+
+int callback_hang(const char *arg)
+{
+	(void)arg;
+	return crash_with_callback(hanging_callback);
+}
+
+int pipe_full(const char *arg)
+{
+	struct faultline_options o;
+	char block[4096];
+	int p[2];
+
+	(void)arg;
+	memset(block, 'x', sizeof(block));
+	if (pipe(p) != 0)
+		return CRASHME_SETUP;
+	fcntl(p[1], F_SETFL, O_NONBLOCK);
+	while (write(p[1], block, sizeof(block)) > 0)
+		;
+	fcntl(p[1], F_SETFL, 0);
+	faultline_options_init(&o);
+	o.output_fd = p[1];
+	install(&o);
+	printf("pipe full\n");
+	fflush(stdout);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* A thread that faults and recovers in a loop: the unwinder is busy
+ * on its behalf when the main thread crashes for real. */
+static volatile unsigned long recoveries;
+
+NOINLINE static int fault_in_protect(void *unused)
+{
+	(void)unused;
+	crash_null_read();
+	return 0;
+}
+
+static void *recover_forever(void *unused)
+{
+	struct faultline_fault fault;
+	int result;
+
+	(void)unused;
+	for (;;)
+		if (faultline_protect(fault_in_protect, NULL, &result,
+				      &fault) == FAULTLINE_PROTECT_FAULTED)
+			recoveries++;
+	return NULL;
+}
+
+NOINLINE static void crash_while_recovering_now(void)
+{
+	pthread_t t;
+
+	if (pthread_create(&t, NULL, recover_forever, NULL) != 0)
+		exit(CRASHME_SETUP);
+	while (recoveries < 50)
+		sched_yield();
+	crash_null_read();
+	recoveries = 0; /* not a tail call: keep this frame */
+}
+
+int crash_while_recovering(const char *arg)
+{
+	(void)arg;
+	install(NULL);
+	crash_while_recovering_now();
+	return CRASHME_SURVIVED;
+}
+
+/* Whether process_vm_readv works here.  Where it is missing (qemu-user,
+ * some seccomp sandboxes) faultline probes memory through a pipe of its
+ * own (lib/posix/memory.c). */
+static int have_process_vm_readv(void)
+{
+	char byte = 0, copy;
+	struct iovec local = {&copy, 1}, remote = {&byte, 1};
+
+	return syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote,
+		       1UL, 0UL) == 1;
+}
+
+int fds_recover(const char *arg)
+{
+	struct faultline_fault fault;
+	int result;
+
+	(void)arg;
+	print_fds("before");
+	install(NULL);
+	print_fds("installed");
+	if (faultline_protect(fault_in_protect, NULL, &result, &fault) !=
+		    FAULTLINE_PROTECT_FAULTED ||
+	    fault.frame_count < 2)
+		return 1;
+	print_fds("recovered");
+	printf("vm_readv: %s\n", have_process_vm_readv() ? "yes" : "no");
+	return 0;
+}
+
+static int same_action(const struct sigaction *a, const struct sigaction *b)
+{
+	if (a->sa_handler != b->sa_handler ||
+	    (a->sa_flags & ~SA_RESTORER) != (b->sa_flags & ~SA_RESTORER))
+		return 0;
+	for (int s = 1; s < 32; s++)
+		if (sigismember(&a->sa_mask, s) != sigismember(&b->sa_mask, s))
+			return 0;
+	return 1;
+}
+
+static void ignore_sig(int sig)
+{
+	(void)sig;
+}
+
+/* Actions of every signal before install, after install, after
+ * uninstall: faultline must change its signals, then restore all. */
+static int check_uninstall(int twice)
+{
+	struct sigaction before[32], after[32], sa;
+	int bad = 0;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = previous_handler;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_NODEFER;
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	sigaction(SIGSEGV, &sa, NULL);
+	signal(SIGTRAP, SIG_IGN);
+	signal(SIGBUS, ignore_sig);
+	for (int s = 1; s < 32; s++)
+		sigaction(s, NULL, &before[s]);
+	install(NULL);
+	if (twice)
+		install(NULL);
+	for (int s = 1; s < 32; s++) {
+		sigaction(s, NULL, &after[s]);
+		if (s == SIGSEGV || s == SIGBUS || s == SIGILL || s == SIGFPE ||
+		    s == SIGABRT || s == SIGTRAP || s == SIGSYS) {
+			if (same_action(&before[s], &after[s])) {
+				printf("install did not take signal %d\n", s);
+				bad = 1;
+			}
+		}
+	}
+	if (faultline_uninstall() != 0) {
+		perror("faultline_uninstall");
+		bad = 1;
+	}
+	for (int s = 1; s < 32; s++) {
+		sigaction(s, NULL, &after[s]);
+		if (!same_action(&before[s], &after[s])) {
+			printf("signal %d: action not restored (handler %p "
+			       "flags 0x%x, was %p flags 0x%x)\n",
+			       s, (void *)after[s].sa_handler,
+			       (unsigned)after[s].sa_flags,
+			       (void *)before[s].sa_handler,
+			       (unsigned)before[s].sa_flags);
+			bad = 1;
+		}
+	}
+	printf(bad ? "uninstall: differences\n" : "uninstall: exact\n");
+	fflush(stdout);
+	return bad;
+}
+
+int uninstall_restores(const char *arg)
+{
+	(void)arg;
+	return check_uninstall(0);
+}
+
+int install_twice(const char *arg)
+{
+	(void)arg;
+	if (check_uninstall(1))
+		return 1;
+	signal(SIGSEGV, SIG_DFL);
+	install(NULL);
+	install(NULL);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+int altstack_kept(const char *arg)
+{
+	static char mine[256 * 1024];
+	stack_t ss = {.ss_sp = mine, .ss_size = sizeof(mine)}, cur;
+
+	(void)arg;
+	limit_main_stack();
+	if (sigaltstack(&ss, NULL) != 0)
+		return CRASHME_SETUP;
+	install(NULL);
+	sigaltstack(NULL, &cur);
+	if (cur.ss_sp != mine || cur.ss_size != sizeof(mine)) {
+		printf("altstack replaced\n");
+		return 1;
+	}
+	printf("altstack kept\n");
+	fflush(stdout);
+	overflow_stack(NULL);
+	return CRASHME_SURVIVED;
+}
+#endif

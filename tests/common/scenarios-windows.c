@@ -1,0 +1,271 @@
+/*
+ * scenarios-windows.c - crashme on Windows: the platform's part of the
+ * helpers, and the scenarios of the table (scenarios.c) that only Windows
+ * has: SEH frames, first-chance exceptions, the CRT's signal() loop,
+ * heap corruption.  Built with -gdwarf-4: Wine's dbghelp reads DWARF 4,
+ * not gcc 12's default DWARF 5.
+ */
+#include <windows.h>
+
+#include <excpt.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "faultline.h"
+#include "scenarios.h"
+
+/* --- the platform's helpers -------------------------------------------- */
+
+void crashme_setup(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+}
+
+void limit_main_stack(void)
+{
+	/* The main thread's stack has the size the executable says. */
+}
+
+struct thread_call {
+	void (*fn)(void *);
+	void *arg;
+};
+
+static DWORD WINAPI thread_start(LPVOID call)
+{
+	struct thread_call *c = call;
+
+	c->fn(c->arg);
+	return 0;
+}
+
+void run_threads(void (*fn)(void *), void *arg, int n, size_t stack)
+{
+	struct thread_call call = {fn, arg};
+	HANDLE t[64];
+	int started = 0;
+
+	for (; started < n && started < 64; started++) {
+		t[started] =
+			CreateThread(NULL, stack, thread_start, &call, 0, NULL);
+		if (!t[started])
+			exit(CRASHME_SETUP);
+	}
+	WaitForMultipleObjects((DWORD)started, t, TRUE, INFINITE);
+}
+
+void start_thread(void (*fn)(void *), void *arg)
+{
+	static struct thread_call call;
+	HANDLE t;
+
+	call = (struct thread_call){fn, arg};
+	t = CreateThread(NULL, 0, thread_start, &call, 0, NULL);
+	if (!t)
+		exit(CRASHME_SETUP);
+	CloseHandle(t);
+}
+
+void yield_cpu(void)
+{
+	SwitchToThread();
+}
+
+void pause_thread(void)
+{
+	for (;;)
+		Sleep(INFINITE);
+}
+
+void *new_page(int writable)
+{
+	void *p = VirtualAlloc(NULL, 4096, MEM_COMMIT | MEM_RESERVE,
+			       writable ? PAGE_READWRITE : PAGE_READONLY);
+
+	if (!p)
+		exit(CRASHME_SETUP);
+	return p;
+}
+
+/* --- an SEH frame in C --------------------------------------------------
+ * mingw gcc has no __try/__except; excpt.h's __try1/__except1 emit the
+ * scope table __C_specific_handler reads.  One frame, called with the
+ * code to run under it: a filter that returns EXCEPTION_EXECUTE_HANDLER
+ * makes the system unwind to the end of the frame. */
+static volatile DWORD seh_caught;
+#define asm __asm__ /* __except1 says asm; -std=c11 knows only __asm__ */
+
+__attribute__((used)) static LONG seh_filter(EXCEPTION_POINTERS *ep,
+					     void *frame)
+{
+	(void)frame;
+	seh_caught = ep->ExceptionRecord->ExceptionCode;
+	return EXCEPTION_EXECUTE_HANDLER;
+}
+
+__attribute__((noinline)) static void guarded(void (*volatile fn)(void))
+{
+	__try1(seh_filter) fn();
+	__except1;
+}
+
+static void raise_cxx(void)
+{
+	RaiseException(0xE06D7363u, 0, 0, NULL);
+}
+
+static void raise_heap_corruption(void)
+{
+	RaiseException(0xC0000374u, EXCEPTION_NONCONTINUABLE, 0, NULL);
+}
+
+static void read_null(void)
+{
+	fprintf(stderr, "read %d\n", *(volatile int *)(uintptr_t)0);
+}
+
+/* --- the scenarios ----------------------------------------------------- */
+
+int privileged_instruction(const char *arg)
+{
+	(void)arg;
+	__asm__ volatile("hlt");
+	return CRASHME_SURVIVED;
+}
+
+int heap_corruption(const char *arg)
+{
+	(void)arg;
+	/* Inside an SEH frame that would swallow it: faultline must act
+	 * first, in the vectored handler. */
+	guarded(raise_heap_corruption);
+	fprintf(stderr, "heap corruption was swallowed\n");
+	return 0;
+}
+
+int first_chance_exceptions(const char *arg)
+{
+	char probe;
+
+	(void)arg;
+	OutputDebugStringA("faultline test: debug output\n");
+	seh_caught = 0;
+	guarded(raise_cxx);
+	fprintf(stderr, "SEH caught 0x%lx\n", (unsigned long)seh_caught);
+	seh_caught = 0;
+	guarded(read_null);
+	fprintf(stderr, "SEH caught 0x%lx\n", (unsigned long)seh_caught);
+	fprintf(stderr, "IsBadReadPtr(NULL) = %d\n",
+		(int)IsBadReadPtr(NULL, 1));
+	fprintf(stderr, "IsBadReadPtr(&probe) = %d\n",
+		(int)IsBadReadPtr(&probe, 1));
+	fprintf(stderr, "continued normally\n");
+	return 0;
+}
+
+static volatile LONG rearm_count;
+
+static void rearming(int sig)
+{
+	/* The classic mistake the CRT turns into a loop: re-arm, return. */
+	LONG n = InterlockedIncrement(&rearm_count);
+	if (n <= 3 || n % 1000 == 0)
+		fprintf(stderr, "user SIGSEGV handler, call %ld\n", (long)n);
+	signal(sig, rearming);
+}
+
+int rearming_handler(const char *arg)
+{
+	(void)arg;
+	signal(SIGSEGV, rearming);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+int uninstall_then_raise(const char *arg)
+{
+	(void)arg;
+	/* Installed twice (idempotent), then removed: the fault must find
+	 * the process as it was before faultline. */
+	if (faultline_install(NULL) != 0 || faultline_install(NULL) != 0 ||
+	    faultline_uninstall() != 0)
+		return CRASHME_SETUP;
+	signal(SIGSEGV, rearming);
+	raise(SIGSEGV);
+	abort();
+}
+
+/* A user callback that faults itself, with another code than the crash
+ * it is called for: a fault inside the handler. */
+static void faulting_callback(const struct faultline_fault *fault, int fd,
+			      void *data)
+{
+	(void)fault;
+	(void)fd;
+	(void)data;
+	fprintf(stderr, "callback: about to fault\n");
+	__asm__ volatile("ud2");
+	fprintf(stderr, "callback: survived\n");
+}
+
+int callback_fault(const char *arg)
+{
+	struct faultline_options o;
+
+	(void)arg;
+	faultline_options_init(&o);
+	o.callback = faulting_callback;
+	if (faultline_install(&o) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* --- a known call chain ------------------------------------------------ */
+
+void fl_test_level1(void);
+void fl_test_level2(void);
+void fl_test_level3(void);
+
+__attribute__((noinline)) void fl_test_level3(void)
+{
+	/* A marked faulting instruction: the tests compare frame 0 with
+	 * the address this program prints before faulting. */
+	extern char fl_test_fault_pc[];
+	fprintf(stderr, "fault-pc: 0x%016" PRIx64 "\n",
+		(uint64_t)(uintptr_t)fl_test_fault_pc);
+	fflush(stderr);
+	__asm__ volatile("xor %%eax, %%eax\n"
+			 ".globl fl_test_fault_pc\n"
+			 "fl_test_fault_pc:\n"
+			 "movl (%%rax), %%eax\n" ::
+				 : "rax", "memory");
+}
+
+__attribute__((noinline)) void fl_test_level2(void)
+{
+	fl_test_level3();
+	__asm__ volatile(""); /* no tail call: keep this frame */
+}
+
+__attribute__((noinline)) void fl_test_level1(void)
+{
+	fl_test_level2();
+	__asm__ volatile("");
+}
+
+int call_chain(const char *arg)
+{
+	HMODULE k32 = GetModuleHandleW(L"kernel32.dll");
+	HRESULT(WINAPI * set_name)
+	(HANDLE, PCWSTR) = (HRESULT(WINAPI *)(HANDLE, PCWSTR))(
+		void (*)(void))GetProcAddress(k32, "SetThreadDescription");
+
+	(void)arg;
+	if (set_name)
+		set_name(GetCurrentThread(), L"fl-main");
+	fl_test_level1();
+	return CRASHME_SURVIVED;
+}

@@ -1,0 +1,553 @@
+/*
+ * scenarios.c - the table of crashme's scenarios (see scenarios.h), and
+ * the scenarios whose code is the same on every platform.
+ */
+#include "scenarios.h"
+
+#include <setjmp.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef FL_LINKED
+#include "faultline.h"
+#endif
+
+volatile int sink;
+static volatile int zero;
+int *volatile null_pointer; /* the compiler cannot know it is NULL */
+static int *volatile near_null = (int *)(uintptr_t)0x40;
+
+/* Each crash sits in a function of its own, which backtraces and cores
+ * name: crash_null_read, or the scenario's function. */
+NOINLINE void crash_null_read(void)
+{
+	sink = *null_pointer;
+}
+
+static int ok(const char *arg)
+{
+	(void)arg;
+	printf("still running\n");
+	return 0;
+}
+
+static int null_read(const char *arg)
+{
+	(void)arg;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+NOINLINE static int null_write(const char *arg)
+{
+	(void)arg;
+	*near_null = 1;
+	return CRASHME_SURVIVED;
+}
+
+/* The page's address goes to stdout ("address 0x...") first: the tests
+ * compare it with the report's. */
+static volatile char *announced_page(int writable)
+{
+	volatile char *p = new_page(writable);
+
+	printf("address %p\n", (void *)p);
+	fflush(stdout);
+	return p;
+}
+
+NOINLINE static int write_readonly(const char *arg)
+{
+	volatile char *p = announced_page(0);
+
+	(void)arg;
+	p[16] = 1;
+	return CRASHME_SURVIVED;
+}
+
+NOINLINE static int exec_nonexec(const char *arg)
+{
+#ifdef __aarch64__
+	static const unsigned char ret[] = {0xc0, 0x03, 0x5f, 0xd6};
+#else
+	static const unsigned char ret[] = {0xc3};
+#endif
+	volatile char *p = announced_page(1);
+
+	(void)arg;
+	memcpy((char *)p, ret, sizeof(ret)); /* would work if executable */
+	((void (*)(void))(uintptr_t)p)();
+	return CRASHME_SURVIVED;
+}
+
+NOINLINE static int illegal_instruction(const char *arg)
+{
+	(void)arg;
+#ifdef __aarch64__
+	__asm__ volatile("udf #0");
+#else
+	__asm__ volatile("ud2");
+#endif
+	return CRASHME_SURVIVED;
+}
+
+NOINLINE static int crash_divide(int a, volatile int *b)
+{
+	return a / *b;
+}
+
+NOINLINE static int divide_by_zero(const char *arg)
+{
+	(void)arg;
+	sink = crash_divide(1, &zero);
+#ifdef __aarch64__
+	printf("no integer divide trap on aarch64\n");
+	return 77;
+#else
+	return CRASHME_SURVIVED;
+#endif
+}
+
+static int call_abort(const char *arg)
+{
+	(void)arg;
+	abort();
+}
+
+NOINLINE static int breakpoint(const char *arg)
+{
+	(void)arg;
+#ifdef __aarch64__
+	__asm__ volatile("brk #0");
+#else
+	__asm__ volatile("int3");
+#endif
+	return CRASHME_SURVIVED;
+}
+
+static int raise_segv(const char *arg)
+{
+	(void)arg;
+	raise(SIGSEGV);
+	return CRASHME_SURVIVED;
+}
+
+/* --- stack overflow and deep stacks ------------------------------------ */
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winfinite-recursion"
+NOINLINE static int recurse_forever(volatile char *prev, int depth)
+{
+	volatile char buf[512];
+
+	buf[0] = (char)depth;
+	buf[511] = prev ? prev[0] : 0;
+	return recurse_forever(buf, depth + 1) + buf[depth & 511];
+}
+#pragma GCC diagnostic pop
+
+void overflow_stack(void *unused)
+{
+	(void)unused;
+	recurse_forever(NULL, 0);
+}
+
+static int overflow_main(const char *arg)
+{
+	(void)arg;
+	limit_main_stack();
+	overflow_stack(NULL);
+	return CRASHME_SURVIVED;
+}
+
+static int overflow_thread(const char *arg)
+{
+	(void)arg;
+	run_threads(overflow_stack, NULL, 1, 0);
+	return CRASHME_SURVIVED;
+}
+
+NOINLINE void deep_recursion(int n);
+NOINLINE void deep_recursion(int n)
+{
+	if (n == 0)
+		crash_null_read();
+	else
+		deep_recursion(n - 1);
+	sink++; /* no tail call */
+}
+
+static void deep_thread(void *depth)
+{
+	deep_recursion((int)(intptr_t)depth);
+	sink++; /* no tail call: keep this frame */
+}
+
+static int deep(const char *arg)
+{
+	(void)arg;
+	run_threads(deep_thread, (void *)(intptr_t)100000, 1, 256u << 20);
+	return CRASHME_SURVIVED;
+}
+
+/* --- threads ----------------------------------------------------------- */
+
+enum { TOGETHER = 8 };
+static atomic_int arrived;
+
+/* Each thread waits until all are there, then they fault together. */
+static void crash_together(void *unused)
+{
+	(void)unused;
+	atomic_fetch_add(&arrived, 1);
+	while (atomic_load(&arrived) < TOGETHER)
+		yield_cpu();
+	crash_null_read();
+}
+
+static int threads_crash_together(const char *arg)
+{
+	(void)arg;
+	run_threads(crash_together, NULL, TOGETHER, 0);
+	return CRASHME_SURVIVED;
+}
+
+/* --- the C API --------------------------------------------------------- */
+
+#ifdef FL_LINKED
+static int install_then_null_read(const struct faultline_options *o)
+{
+	if (faultline_install(o) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static int json_options(const char *arg)
+{
+	struct faultline_options o;
+
+	(void)arg;
+	faultline_options_init(&o);
+	o.format = FAULTLINE_FORMAT_JSON;
+	return install_then_null_read(&o);
+}
+
+/* ARG: "text:N" or "json:N", the format and the include bits. */
+static int include_options(const char *arg)
+{
+	struct faultline_options o;
+	char *end;
+
+	faultline_options_init(&o);
+	if (strncmp(arg, "json:", 5) == 0)
+		o.format = FAULTLINE_FORMAT_JSON;
+	else if (strncmp(arg, "text:", 5) != 0)
+		return CRASHME_USAGE;
+	o.include = (unsigned)strtoul(arg + 5, &end, 0);
+	if (end == arg + 5 || *end)
+		return CRASHME_USAGE;
+	return install_then_null_read(&o);
+}
+
+/* --- faultline_protect: what stays fatal ------------------------------- */
+
+static NOINLINE int read_null_protected(void *unused)
+{
+	(void)unused;
+	crash_null_read();
+	return 0;
+}
+
+static atomic_int waiting_protected;
+
+static int wait_forever(void *unused)
+{
+	(void)unused;
+	atomic_store(&waiting_protected, 1);
+	for (;;)
+		pause_thread();
+	return 0;
+}
+
+static void protected_waiter(void *unused)
+{
+	(void)unused;
+	faultline_protect(wait_forever, NULL, NULL, NULL);
+	printf("the fault came to the protected thread\n");
+	fflush(stdout);
+	_Exit(CRASHME_SURVIVED);
+}
+
+/* Thread A sits in a protected call while this thread faults outside
+ * any: the fault must take the crash path. */
+static int protect_other_thread(const char *arg)
+{
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	start_thread(protected_waiter, NULL);
+	while (!atomic_load(&waiting_protected))
+		yield_cpu();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* After a protected call recovered, a fault is a crash again, and the
+ * recovered one left no report ("recovered" on stderr first). */
+static int protect_then_crash(const char *arg)
+{
+	volatile char *page;
+
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	page = new_page(0);
+	if (faultline_protect(read_null_protected, NULL, NULL, NULL) !=
+	    FAULTLINE_PROTECT_FAULTED)
+		return CRASHME_SETUP;
+	fprintf(stderr, "recovered\n");
+	fflush(stderr);
+	page[8] = 1;
+	return CRASHME_SURVIVED;
+}
+
+static int abort_protected(void *unused)
+{
+	(void)unused;
+	abort();
+}
+
+static int raise_protected(void *unused)
+{
+	(void)unused;
+	raise(SIGSEGV);
+	return 0;
+}
+
+/* Run fn protected: a fault it cannot recover must kill. */
+static int protected_call(int (*fn)(void *))
+{
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	faultline_protect(fn, NULL, NULL, NULL);
+	return CRASHME_SURVIVED;
+}
+
+static int protect_abort(const char *arg)
+{
+	(void)arg;
+	return protected_call(abort_protected);
+}
+
+static int protect_raise(const char *arg)
+{
+	(void)arg;
+	return protected_call(raise_protected);
+}
+
+/* A protected call left by longjmp (a failed assertion of Check in
+ * CK_FORK=no mode does this) must not keep catching faults: the next
+ * protected call drops it, and a fault after that is a crash again. */
+static jmp_buf escape;
+
+static int leave_by_longjmp(void *unused)
+{
+	(void)unused;
+	longjmp(escape, 1);
+}
+
+static int returns_0(void *unused)
+{
+	(void)unused;
+	return 0;
+}
+
+static NOINLINE void deeper_protect(void)
+{
+	volatile char pad[1024];
+
+	pad[0] = 0;
+	faultline_protect(leave_by_longjmp, NULL, NULL, NULL);
+	(void)pad[0];
+}
+
+static int protect_left_by_longjmp(const char *arg)
+{
+	(void)arg;
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	/* More times than calls can nest: the dead ones must go. */
+	for (volatile int i = 0; i < 100; i++) {
+		if (setjmp(escape) == 0)
+			deeper_protect();
+		if (faultline_protect(returns_0, NULL, NULL, NULL) !=
+		    FAULTLINE_PROTECT_RETURNED)
+			return CRASHME_SETUP;
+	}
+	if (setjmp(escape) == 0)
+		deeper_protect();
+	if (faultline_protect(read_null_protected, NULL, NULL, NULL) !=
+	    FAULTLINE_PROTECT_FAULTED)
+		return CRASHME_SETUP;
+	fprintf(stderr, "recovered\n");
+	fflush(stderr);
+	crash_null_read(); /* outside any live protected call */
+	return CRASHME_SURVIVED;
+}
+#endif
+
+/* --- the table --------------------------------------------------------- */
+
+/* Where a scenario exists: every scenario has its name everywhere, and
+ * says where it can run. */
+#ifdef _WIN32
+#define POSIX_ONLY(fn) NULL
+#define WINDOWS_ONLY(fn) fn
+#else
+#define POSIX_ONLY(fn) fn
+#define WINDOWS_ONLY(fn) NULL
+#endif
+#ifdef FL_LINKED
+#define WITH_API(fn) fn /* the linked crashme only */
+#else
+#define WITH_API(fn) NULL
+#endif
+#ifdef FL_OWN_MALLOC
+#define WITH_OWN_MALLOC(fn) fn /* crashme-malloc only */
+#else
+#define WITH_OWN_MALLOC(fn) NULL
+#endif
+#define INSTALLS 1
+
+const struct scenario scenarios[] = {
+	/* Print "still running", exit 0. */
+	{"ok", ok, 0},
+
+	/* Faults. */
+	/* Read through a null pointer. */
+	{"null-read", null_read, 0},
+	/* Write to address 0x40. */
+	{"null-write", null_write, 0},
+	/* Write to a read-only page; its address on stdout first. */
+	{"write-readonly", write_readonly, 0},
+	/* Call into a read-write page; its address on stdout first. */
+	{"exec-nonexec", exec_nonexec, 0},
+	/* SIGBUS: read a shared file mapping past the file's end. */
+	{"mapped-file-past-end", POSIX_ONLY(mapped_file_past_end), 0},
+	/* ud2, udf #0. */
+	{"illegal-instruction", illegal_instruction, 0},
+	/* hlt in user mode. */
+	{"privileged-instruction", WINDOWS_ONLY(privileged_instruction), 0},
+	/* Integer division by zero (exits 77 on aarch64: no trap). */
+	{"divide-by-zero", divide_by_zero, 0},
+	/* int3, brk #0. */
+	{"breakpoint", breakpoint, 0},
+	/* STATUS_HEAP_CORRUPTION inside an SEH frame that would swallow
+	 * it. */
+	{"heap-corruption", WINDOWS_ONLY(heap_corruption), 0},
+
+	/* Signals and exceptions raised by the program or sent to it. */
+	/* abort(). */
+	{"abort", call_abort, 0},
+	/* raise(SIGSEGV). */
+	{"raise-segv", raise_segv, 0},
+	/* sigqueue SIGSEGV with the value 42 to itself. */
+	{"sigqueue-segv", POSIX_ONLY(sigqueue_segv), 0},
+	/* Print "ready", wait for a signal. */
+	{"wait-for-kill", POSIX_ONLY(wait_for_kill), 0},
+	/* A system call a seccomp filter traps (raise(SIGSYS) where filters
+	 * are refused); "seccomp" or "raise" on stdout first. */
+	{"seccomp-syscall", POSIX_ONLY(seccomp_syscall), 0},
+	/* Exceptions that are no crash: debug output, faults an SEH frame
+	 * catches, IsBadReadPtr; exit 0. */
+	{"first-chance-exceptions", WINDOWS_ONLY(first_chance_exceptions), 0},
+
+	/* Stacks and threads. */
+	/* Stack overflow on the main thread. */
+	{"overflow-main", overflow_main, 0},
+	/* Stack overflow on a new thread. */
+	{"overflow-thread", overflow_thread, 0},
+	/* Null read 100,000 calls deep, on a 256 MiB thread stack. */
+	{"deep-recursion", deep, 0},
+	/* Null read on a thread named fl-worker ("tid N" on stdout). */
+	{"worker-null-read", POSIX_ONLY(worker_null_read), 0},
+	/* Null read on a thread named with a quote, a backslash, control
+	 * bytes, invalid UTF-8. */
+	{"hostile-thread-name", POSIX_ONLY(hostile_thread_name), 0},
+	/* 8 threads read through null at once. */
+	{"threads-crash-together", threads_crash_together, 0},
+	/* A fault at a marked instruction three calls deep, on a thread
+	 * described fl-main ("fault-pc: 0x..." on stderr first). */
+	{"call-chain", WINDOWS_ONLY(call_chain), 0},
+
+	/* Inside the handler and around it. */
+	/* Null read inside malloc, its lock held. */
+	{"malloc-crash", POSIX_ONLY(WITH_OWN_MALLOC(malloc_crash)), 0},
+	/* The report's callback faults. */
+	{"callback-fault", WITH_API(callback_fault), INSTALLS},
+	/* The report's callback never returns. */
+	{"callback-hang", POSIX_ONLY(WITH_API(callback_hang)), INSTALLS},
+	/* The report goes to a full pipe ("pipe full" on stdout first). */
+	{"pipe-full", POSIX_ONLY(WITH_API(pipe_full)), INSTALLS},
+	/* Null read while another thread recovers faults in a loop. */
+	{"crash-while-recovering", POSIX_ONLY(WITH_API(crash_while_recovering)),
+	 INSTALLS},
+	/* A handler installed before faultline, then ARG: null (read),
+	 * sigqueue, raise, or else wait for a signal. */
+	{"chain", POSIX_ONLY(WITH_API(chain)), INSTALLS},
+	/* signal() saves and restores faultline's action, then ARG: abort,
+	 * or else a null read. */
+	{"signal-strip", POSIX_ONLY(WITH_API(signal_strip)), INSTALLS},
+	/* A CRT signal(SIGSEGV) handler that re-arms and returns, then a
+	 * null read. */
+	{"rearming-handler", WINDOWS_ONLY(rearming_handler), 0},
+	/* The program's own alternate stack, then a stack overflow
+	 * ("altstack kept" on stdout first). */
+	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
+
+	/* File descriptors. */
+	/* Print "fds at main: N LIST", the open descriptors; exit 0. */
+	{"fds", POSIX_ONLY(open_fds), 0},
+	/* Print the open descriptors ("fds WHEN: N LIST") before install,
+	 * installed, after a recovered fault; then "vm_readv: yes" or "no"
+	 * (whether process_vm_readv works here); exit 0. */
+	{"fds-recover", POSIX_ONLY(WITH_API(fds_recover)), INSTALLS},
+
+	/* The C API. */
+	/* Install with FAULTLINE_FORMAT_JSON, null read. */
+	{"json-options", WITH_API(json_options), INSTALLS},
+	/* Install with ARG's format and include options ("text:N" or
+	 * "json:N"; N: registers 1, modules 2, memory map 4), null read. */
+	{"include-options", WITH_API(include_options), INSTALLS},
+	/* Install, uninstall: is every signal's action as before?  Exit 0,
+	 * or 1 and the differences on stdout. */
+	{"uninstall-restores", POSIX_ONLY(WITH_API(uninstall_restores)),
+	 INSTALLS},
+	/* The same installing twice, then install twice and a null read. */
+	{"install-twice", POSIX_ONLY(WITH_API(install_twice)), INSTALLS},
+	/* Install twice, uninstall, raise(SIGSEGV) to the program's own
+	 * handler, abort(). */
+	{"uninstall-then-raise", WINDOWS_ONLY(uninstall_then_raise), INSTALLS},
+
+	/* faultline_protect: what stays fatal. */
+	/* Thread A waits inside a protected call, this thread reads through
+	 * null outside any. */
+	{"protect-other-thread", WITH_API(protect_other_thread), INSTALLS},
+	/* A protected call recovers a fault ("recovered" on stderr), then a
+	 * write to a read-only page outside it. */
+	{"protect-then-crash", WITH_API(protect_then_crash), INSTALLS},
+	/* abort() inside a protected call. */
+	{"protect-abort", WITH_API(protect_abort), INSTALLS},
+	/* raise(SIGSEGV) inside a protected call. */
+	{"protect-raise", WITH_API(protect_raise), INSTALLS},
+	/* Protected calls left by longjmp, 101 times; a recovered fault
+	 * ("recovered" on stderr), then a null read outside. */
+	{"protect-left-by-longjmp", WITH_API(protect_left_by_longjmp),
+	 INSTALLS},
+	{NULL, NULL, 0},
+};

@@ -1,0 +1,69 @@
+# tests/crash: the crash tests on POSIX.  Each test-*.c is a list of tests
+# that run the crashing child as the harness (tests/common/harness.h)
+# does, one area a program.  Every program here is a real executable
+# (-no-install: no libtool wrapper script for qemu-user to choke on).
+if FL_POSIX
+# The child, three ways: linked with the library (the C API), plain
+# (preload mode), and plain with a malloc of its own.
+check_PROGRAMS += tests/crash/crashme tests/crash/crashme-plain \
+	tests/crash/crashme-malloc
+tests_crash_crashme_SOURCES = $(FL_CRASHME) tests/common/scenarios-posix.c
+tests_crash_crashme_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LINKED
+tests_crash_crashme_LDADD = libfaultline.la
+tests_crash_crashme_LDFLAGS = -no-install
+tests_crash_crashme_plain_SOURCES = $(FL_CRASHME) \
+	tests/common/scenarios-posix.c
+tests_crash_crashme_plain_LDFLAGS = -no-install
+tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
+	tests/common/scenarios-posix.c
+tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
+tests_crash_crashme_malloc_LDFLAGS = -no-install
+
+FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
+	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
+	tests/crash/test-safety tests/crash/test-termination \
+	tests/crash/test-api tests/crash/test-protect-fatal \
+	tests/crash/test-unwinder
+check_PROGRAMS += $(FL_CRASH_TESTS)
+TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
+EXTRA_DIST += tests/crash/pid1.sh
+tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_report_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_backtrace_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_json_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_json_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_env_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_env_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_overflow_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_overflow_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_safety_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_safety_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_termination_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_termination_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_api_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_api_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_unwinder_LDADD = $(FL_HARNESS_LDADD)
+
+# A program using the system's own libunwind beside faultline, preloaded
+# and linked (test-unwinder), where the system has libunwind-dev.
+if HAVE_SYSTEM_LIBUNWIND
+check_PROGRAMS += tests/crash/crashme-sysunwind \
+	tests/crash/crashme-sysunwind-linked
+FL_SYSUNWIND_SOURCES = tests/crash/sysunwind.c tests/crash/sysunwind_generic.c
+tests_crash_crashme_sysunwind_SOURCES = $(FL_SYSUNWIND_SOURCES)
+tests_crash_crashme_sysunwind_CFLAGS = $(AM_CFLAGS) $(SYSTEM_LIBUNWIND_CFLAGS)
+tests_crash_crashme_sysunwind_LDADD = $(SYSTEM_LIBUNWIND_LIBS) $(LIBS)
+tests_crash_crashme_sysunwind_LDFLAGS = -no-install
+tests_crash_crashme_sysunwind_linked_SOURCES = $(FL_SYSUNWIND_SOURCES)
+tests_crash_crashme_sysunwind_linked_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LINKED
+tests_crash_crashme_sysunwind_linked_CFLAGS = $(AM_CFLAGS) \
+	$(SYSTEM_LIBUNWIND_CFLAGS)
+tests_crash_crashme_sysunwind_linked_LDADD = libfaultline.la \
+	$(SYSTEM_LIBUNWIND_LIBS) $(LIBS)
+tests_crash_crashme_sysunwind_linked_LDFLAGS = -no-install
+endif
+endif
