@@ -62,7 +62,7 @@ int read_file(const char *path, char **data, size_t *size)
 
 size_t process_log(struct log *log, struct symbolizer *symbolizer,
 		   enum output_format format, const char *name, FILE *out,
-		   FILE *messages)
+		   FILE *messages, const struct text_style *style)
 {
 	size_t problems = 0;
 	for (size_t i = 0; i < log->report_count; i++) {
@@ -97,7 +97,7 @@ size_t process_log(struct log *log, struct symbolizer *symbolizer,
 			putc('\n', out);
 		} else if (r->format == REPORT_JSON) {
 			if (format == OUTPUT_TEXT) {
-				report_write_text(out, r, r->prefix);
+				report_write_text(out, r, r->prefix, style);
 			} else {
 				fputs(r->prefix, out);
 				json_write(out, r->json);
@@ -113,7 +113,8 @@ size_t process_log(struct log *log, struct symbolizer *symbolizer,
 			fwrite(l->text, 1, l->len, out);
 			putc('\n', out);
 			if (l->frame)
-				frame_write_locations(out, l->frame, r->prefix);
+				frame_write_locations(out, l->frame, r->prefix,
+						      style);
 		}
 	}
 	return problems;
