@@ -22,6 +22,8 @@ if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
 	tools/color.c \
 	tools/color.h \
+	tools/ci_stamp.c \
+	tools/ci_stamp.h \
 	tools/debuginfod.c \
 	tools/debuginfod.h \
 	tools/io.c \
@@ -66,7 +68,7 @@ fuzz-report-parse:
 		$(LIBDW_CFLAGS) $(LIBDEBUGINFOD_CFLAGS) -o fuzz_report_parse \
 		$(srcdir)/tests/tool/fuzz_report_parse.c \
 		$(srcdir)/tools/json.c $(srcdir)/lib/utf8.c \
-		$(srcdir)/tools/report_parse.c \
+		$(srcdir)/tools/report_parse.c $(srcdir)/tools/ci_stamp.c \
 		$(srcdir)/tools/report_write.c $(srcdir)/tools/log_output.c \
 		$(srcdir)/tools/symbolize.c $(srcdir)/tools/modules.c \
 		$(srcdir)/tools/debuginfod.c $(srcdir)/tools/split_dwarf.c \

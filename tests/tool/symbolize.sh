@@ -164,11 +164,7 @@ fi
 # --- debug information found by build-id in --debug-dir ------------------
 # Strip the program; its DWARF goes to DIR/.build-id/xx/rest.debug.
 cp "$WORK/crash_c" "$WORK/crash_c.full"
-build_id=$(readelf -n "$WORK/crash_c" | sed -n 's/.*Build ID: //p')
-mkdir -p "$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)"
-objcopy --only-keep-debug "$WORK/crash_c.full" \
-	"$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)/$(echo "$build_id" | cut -c3-).debug"
-objcopy --strip-debug "$WORK/crash_c"
+debug_by_build_id "$WORK/crash_c" "$WORK/debug"
 "$FAULTLINE" symbolize "$WORK/crash_c.report" >"$WORK/stripped.out" \
 	2>"$WORK/stripped.err"
 expect_grep "stripped: says there is no debug information" \
