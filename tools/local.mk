@@ -24,8 +24,16 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/color.h \
 	tools/ci_stamp.c \
 	tools/ci_stamp.h \
+	tools/crash_info.c \
+	tools/crash_info.h \
 	tools/debuginfod.c \
 	tools/debuginfod.h \
+	tools/dumpdir.c \
+	tools/dumpdir.h \
+	tools/files.c \
+	tools/files.h \
+	tools/github.c \
+	tools/github.h \
 	tools/io.c \
 	tools/io.h \
 	tools/log_output.c \
@@ -39,6 +47,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/report_parse.c \
 	tools/report_write.c \
 	tools/run.c \
+	tools/run_state.c \
+	tools/run_state.h \
 	tools/source.c \
 	tools/source.h \
 	tools/split_dwarf.c \
