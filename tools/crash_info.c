@@ -24,8 +24,19 @@ static const char *frame_name(const struct frame *f)
 	return f->demangled ? f->demangled : f->symbol;
 }
 
+/* A path with a ".." component may lead out of where it seems to be. */
+static int climbs(const char *path)
+{
+	for (const char *p = path; (p = strstr(p, "..")); p += 2)
+		if ((p == path || p[-1] == '/') && (p[2] == '/' || !p[2]))
+			return 1;
+	return 0;
+}
+
 static char *relative(const char *root, const char *file)
 {
+	if (climbs(root) || climbs(file))
+		return NULL;
 	size_t n = strlen(root);
 	while (n > 1 && root[n - 1] == '/')
 		n--;
@@ -90,6 +101,26 @@ const char *crash_executable_name(const struct report *r)
 const char *crash_minidump(const struct report *r)
 {
 	return r->json ? json_string(json_get(r->json, "minidump")) : NULL;
+}
+
+int crash_annotation(const struct report *r, size_t i, const char **key,
+		     const char **value)
+{
+	const struct json_value *all =
+		r->json ? json_get(r->json, "annotations") : NULL;
+	if (!all || all->type != JSON_OBJECT)
+		return -1;
+	for (size_t m = 0; m < all->count; m++) {
+		const char *v = json_string(all->members[m].value);
+		if (!v)
+			continue;
+		if (i-- == 0) {
+			*key = all->members[m].key;
+			*value = v;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 void crash_summary_line(FILE *out, struct report *const *reports, size_t count,

@@ -39,6 +39,12 @@ const char *crash_executable_name(const struct report *r);
  * wrote), or NULL. */
 const char *crash_minidump(const struct report *r);
 
+/* The report's annotations (the JSON member "annotations", an object of
+ * strings; doc/report-format.md): key and value of annotation i, for i
+ * from 0 while it returns 0.  Members that are not strings are skipped. */
+int crash_annotation(const struct report *r, size_t i, const char **key,
+		     const char **value);
+
 /* "faultline: N processes crashed: EXE (pid P) SIGNAL in FUNCTION at
  * FILE:LINE; ..." on one line, files relative to root when inside it. */
 void crash_summary_line(FILE *out, struct report *const *reports, size_t count,

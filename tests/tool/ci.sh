@@ -73,6 +73,17 @@ expect_grep "annotation: a property's % , : escaped" \
 	$RUN -- "$WORK/crash_c" segv) >"$WORK/nows.out" 2>/dev/null
 expect_grep "annotation: no frame in the workspace, no file" \
 	'^::error title=SIGSEGV in write_through_null::' "$WORK/nows.out"
+# A file named through "..": in the workspace only as it really is.
+mkdir "$WS/build"
+(cd "$WS/build" && "$CC" -g -O2 -o crash_c ../src/crash_c.c) || exit 99
+(cd "$WS/build" && GITHUB_ACTIONS=true $RUN -- ./crash_c) >"$WORK/up.out" \
+	2>/dev/null
+expect_grep "annotation: build/../src is not inside build" \
+	'^::error title=SIGSEGV in write_through_null::' "$WORK/up.out"
+(cd "$WS/build" && GITHUB_ACTIONS=true GITHUB_WORKSPACE="$WS" $RUN -- \
+	./crash_c) >"$WORK/up2.out" 2>/dev/null
+expect_grep "annotation: build/../src/crash_c.c is src/crash_c.c" \
+	"^::error file=src/crash_c.c,line=$L_CRASH," "$WORK/up2.out"
 # Off: --ci-annotations none, or not under GitHub Actions.
 (cd "$WS" && GITHUB_ACTIONS=true $RUN --ci-annotations none -- ./crash_c) \
 	>"$WORK/none.out" 2>/dev/null
@@ -163,5 +174,25 @@ for bad in novalue =x 'a,b=c' 'a=b,c'; do
 	expect_grep "--annotate '$bad': message" 'takes KEY=VALUE' \
 		"$WORK/badann.err"
 done
+
+# The reports' annotations (the JSON member "annotations", an object of
+# strings) in the GitHub annotation and the job summary.  A command puts a
+# report with annotations in the run's channel, as the library would.
+(LD_PRELOAD="$LIBFAULTLINE" FAULTLINE_FORMAT=json \
+	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c") >/dev/null 2>&1
+[ -s "$WORK/real.json" ] || { echo "crash_c wrote no report" >&2; exit 99; }
+cat >"$WORK/annotated.sh" <<'SCRIPT'
+sed 's|^{"faultline":"[^"]*",|&"annotations":{"build":"42","n":7,"branch":"ma:in"},|' \
+	"$1" >"$(dirname "$FAULTLINE_OUTPUT")/1-2.json"
+SCRIPT
+GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$WORK/annotated.md" \
+	$RUN -- sh "$WORK/annotated.sh" "$WORK/real.json" >"$WORK/annotated.out" \
+	2>"$WORK/annotated.err"
+expect_grep "report annotations in the GitHub annotation" \
+	'in write_through_null%0Abuild=42%0Abranch=ma:in%0A#0 ' "$WORK/annotated.out"
+expect_grep "report annotations in the job summary" '^- branch: ma:in$' \
+	"$WORK/annotated.md"
+expect_no_grep "report annotations: a value that is no string skipped" \
+	'n=7|^- n:' "$WORK/annotated.out"
 
 finish
