@@ -79,6 +79,14 @@ static void write_backtrace(FILE *out, const struct report *r)
 	}
 }
 
+/* The crash annotations, "key=value", each on a line of its own. */
+static void write_annotations(FILE *out, const struct report *r)
+{
+	const char *key, *value;
+	for (size_t i = 0; crash_annotation(r, i, &key, &value) == 0; i++)
+		fprintf(out, "\n%s=%s", key, value);
+}
+
 /* The annotation's message, plain, to be escaped whole. */
 static char *annotation_message(const struct report *r,
 				const struct crash_place *place)
@@ -94,6 +102,7 @@ static char *annotation_message(const struct report *r,
 		fprintf(m, ", %s", r->cause);
 	if (place->function)
 		fprintf(m, " in %s", place->function);
+	write_annotations(m, r);
 	write_backtrace(m, r);
 	if (fclose(m) != 0) {
 		free(text);
@@ -187,6 +196,16 @@ static void write_details(FILE *out, struct report *r)
 	fputs(", ", out);
 	write_html(out, signal_of(r));
 	fputs("</summary>\n\n", out);
+	const char *key, *value;
+	for (size_t i = 0; crash_annotation(r, i, &key, &value) == 0; i++) {
+		fputs("- ", out);
+		write_cell(out, key);
+		fputs(": ", out);
+		write_cell(out, value);
+		fputs("\n", out);
+	}
+	if (crash_annotation(r, 0, &key, &value) == 0)
+		fputs("\n", out);
 	size_t fence = fence_length(text);
 	for (size_t i = 0; i < fence; i++)
 		putc('`', out);

@@ -48,8 +48,8 @@ expect_grep "--dump-dir in a missing directory: message" \
 # The library names its minidump in the JSON report ("minidump"); here a
 # command stands in for it: it puts a report naming a minidump, and the
 # minidump, in the run's channel.
-LD_PRELOAD="$LIBFAULTLINE" FAULTLINE_FORMAT=json \
-	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c" >/dev/null 2>&1
+(LD_PRELOAD="$LIBFAULTLINE" FAULTLINE_FORMAT=json \
+	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c") >/dev/null 2>&1
 [ -s "$WORK/real.json" ] || { echo "crash_c wrote no report" >&2; exit 99; }
 cat >"$WORK/fake-crash.sh" <<'SCRIPT'
 dir=$(dirname "$FAULTLINE_OUTPUT")
