@@ -293,8 +293,13 @@ static int collect_one(struct collected *c, const struct run_args *a,
 			keep_report(log, a->output_dir, name);
 		if (a->dump_dir)
 			keep_crash(log, a->dump_dir, channel, &st);
-		for (size_t i = 0; i < log->report_count; i++)
-			c->crashes[c->crash_count++] = log->reports[i];
+		struct report **more = realloc(
+			c->crashes, (c->crash_count + log->report_count) *
+					    sizeof(*c->crashes));
+		for (size_t i = 0; more && i < log->report_count; i++)
+			more[c->crash_count++] = log->reports[i];
+		if (more)
+			c->crashes = more;
 	}
 	unlink(path);
 	free(path);
@@ -318,19 +323,10 @@ static void collect_reports(struct collected *c, const struct run_args *a,
 			? symbolizer_new(a->debug_dirs, a->debug_dir_count)
 			: NULL;
 	for (int i = 0; i < count; i++) {
-		/* A report holds one crash; room for a file that holds more
-		 * is made as it comes. */
-		struct report **more =
-			c->logs && c->data && !stop_signal
-				? realloc(c->crashes,
-					  (c->crash_count + 64) *
-						  sizeof(*c->crashes))
-				: NULL;
-		if (more) {
-			c->crashes = more;
+		/* A second signal: stop, the directory is removed as is. */
+		if (c->logs && c->data && !stop_signal)
 			collect_one(c, a, channel, entries[i]->d_name,
 				    symbolizer, json_out);
-		}
 		free(entries[i]);
 	}
 	free(entries);
@@ -595,8 +591,16 @@ static int run_command(char **command, const struct sigaction *old)
 		return EXIT_RUN_FAILED;
 	}
 	fflush(NULL);
+	/* Blocked until child_pid is set: a signal in between is passed on,
+	 * not taken as one that arrived with no command to pass it to. */
+	sigset_t handled, was;
+	sigemptyset(&handled);
+	for (size_t i = 0; i < HANDLED_COUNT; i++)
+		sigaddset(&handled, HANDLED[i]);
+	sigprocmask(SIG_BLOCK, &handled, &was);
 	pid_t pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &was, NULL);
 		fprintf(stderr, "faultline: fork: %s\n", strerror(errno));
 		close(exec_pipe[0]);
 		close(exec_pipe[1]);
@@ -604,6 +608,7 @@ static int run_command(char **command, const struct sigaction *old)
 	}
 	if (pid == 0) {
 		restore_signals(old);
+		sigprocmask(SIG_SETMASK, &was, NULL);
 		close(exec_pipe[0]);
 		execvp(command[0], command);
 		int error = errno;
@@ -612,6 +617,7 @@ static int run_command(char **command, const struct sigaction *old)
 		_exit(error == ENOENT ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 	}
 	child_pid = pid;
+	sigprocmask(SIG_SETMASK, &was, NULL);
 	close(exec_pipe[1]);
 	int exec_error = 0;
 	ssize_t got;
