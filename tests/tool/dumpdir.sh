@@ -49,7 +49,7 @@ expect_grep "--dump-dir in a missing directory: message" \
 # command stands in for it: it puts a report naming a minidump, and the
 # minidump, in the run's channel.
 (LD_PRELOAD="$LIBFAULTLINE" FAULTLINE_FORMAT=json \
-	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c") >/dev/null 2>&1
+	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c"; true) >/dev/null 2>&1
 [ -s "$WORK/real.json" ] || { echo "crash_c wrote no report" >&2; exit 99; }
 cat >"$WORK/fake-crash.sh" <<'SCRIPT'
 dir=$(dirname "$FAULTLINE_OUTPUT")
@@ -144,7 +144,7 @@ ended() {
 			fail "$sig ignored by the command: the tool did not wait"
 		kill -s "$sig" $tool
 	fi
-	wait $tool
+	wait $tool 2>/dev/null
 	status=$?
 	kill -KILL "$(cat "$WORK/cmd.pid")" 2>/dev/null
 	case $sig in INT) n=2 ;; TERM) n=15 ;; HUP) n=1 ;; esac
