@@ -443,7 +443,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		return EXIT_RUN_FAILED;
 	const char *gha = getenv("GITHUB_ACTIONS");
 	a->github = gha && strcmp(gha, "true") == 0;
-	int c;
+	int c, keep_given = 0;
 	/* "+": options end at COMMAND, whose own options are its own. */
 	while ((c = getopt_long(argc, argv, "+o:f:ns:L:d:h", options, NULL)) !=
 	       -1) {
@@ -473,6 +473,7 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		case OPT_KEEP:
 			bad = dump_dir_parse_keep("--keep", optarg, &a->keep) <
 			      0;
+			keep_given = 1;
 			break;
 		case OPT_JSON:
 			a->json_file = optarg;
@@ -502,6 +503,10 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		fputs("faultline: run needs a command: faultline run "
 		      "[OPTION]... -- COMMAND [ARG]...\n",
 		      stderr);
+		return EXIT_RUN_FAILED;
+	}
+	if (keep_given && !a->dump_dir) {
+		fputs("faultline: --keep needs --dump-dir\n", stderr);
 		return EXIT_RUN_FAILED;
 	}
 	a->command = argv + optind;

@@ -101,8 +101,12 @@ FAULTLINE_KEEP=5 $RUN --dump-dir "$WORK/keep" --keep 0 -- true >/dev/null 2>&1
 [ "$(crashes "$WORK/keep")" = 0 ] &&
 	pass "--keep 0 (over FAULTLINE_KEEP): at start, everything removed" ||
 	fail "--keep 0: $(ls "$WORK/keep")"
+$RUN --keep 3 -- true 2>"$WORK/nodumpdir.err"
+expect_status "--keep without --dump-dir" 125 $?
+expect_grep "--keep without --dump-dir: message" '^faultline: --keep needs --dump-dir$' \
+	"$WORK/nodumpdir.err"
 for bad in -1 x 2x ''; do
-	$RUN --keep "$bad" -- true 2>"$WORK/badkeep.err"
+	$RUN --dump-dir "$WORK/keep" --keep "$bad" -- true 2>"$WORK/badkeep.err"
 	expect_status "--keep '$bad'" 125 $?
 	expect_grep "--keep '$bad': message" 'takes a number of crashes' \
 		"$WORK/badkeep.err"
