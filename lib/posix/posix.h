@@ -183,17 +183,61 @@ size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
 
 /* --- memory.c --------------------------------------------------------- */
-/* [fatal] Copy len bytes of our own memory that may not be mapped;
- * 0, or -1 when unreadable (instead of faulting). */
-int fl_safe_read(void *dst, uintptr_t src, size_t len);
-/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
- * granules: each granule costs one probe syscall, later reads none.
- * fl_mem_forget starts a new crash (the map may have changed since). */
+/* What one reader knows of our memory: the 4 KiB granules it found
+ * readable (each probed once, with one syscall) and the ranges its owner
+ * vouched for (read without probing).  One per user: the crash report's
+ * (fl_mem_read), the recoveries' (unwind.c). */
+#define FL_MEM_SLOTS 128
+#define FL_MEM_TRUSTED_MAX 16
+struct fl_mem_view {
+	uintptr_t near_lo, near_len; /* the last range found readable */
+	uintptr_t generation;	     /* of the slots' tags */
+	long pid;		     /* ours (or a tid of ours); 0 unknown */
+	unsigned ntrusted;
+	struct {
+		uintptr_t lo, hi;
+	} trusted[FL_MEM_TRUSTED_MAX];
+	uintptr_t readable[FL_MEM_SLOTS];
+};
+/* [fatal] Start over (a new crash or unwind: the map may have changed):
+ * forget the granules and trusted ranges.  pid: ours, or the id of one of
+ * our threads, or 0 (looked up if ever needed). */
+void fl_mem_view_begin(struct fl_mem_view *v, long pid);
+/* [fatal] [lo, hi) is readable until the next begin (a segment of a
+ * loaded module): reads inside it are not probed.  Up to
+ * FL_MEM_TRUSTED_MAX ranges; more are ignored. */
+void fl_mem_view_trust(struct fl_mem_view *v, uintptr_t lo, uintptr_t hi);
+/* [fatal] Copy len bytes at src, or -1 where they are not readable
+ * (instead of faulting). */
+int fl_mem_view_read(struct fl_mem_view *v, void *dst, uintptr_t src,
+		     size_t len);
+/* [fatal] A word at src: the unwinder's read, inline while it stays in
+ * the range the previous read found readable. */
+static inline int fl_mem_view_word(struct fl_mem_view *v, uintptr_t src,
+				   uint64_t *out)
+{
+	uintptr_t off = src - v->near_lo;
+
+	if (off < v->near_len && sizeof(*out) <= v->near_len - off) {
+		__builtin_memcpy(out, (const void *)src, sizeof(*out));
+		return 0;
+	}
+	return fl_mem_view_read(v, out, src, sizeof(*out));
+}
+/* The crash report's view, which fl_mem_read reads through and
+ * fl_mem_forget begins anew. */
+struct fl_mem_view *fl_mem_crash_view(void);
 int fl_mem_read(void *dst, uintptr_t src, size_t len);
 void fl_mem_forget(void);
-/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
- * exposed for its test. */
-int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
+/* [fatal] Copy len bytes of our own memory that may not be mapped;
+ * 0, or -1 when unreadable (instead of faulting).  Probes every granule:
+ * for one-off reads. */
+int fl_safe_read(void *dst, uintptr_t src, size_t len);
+/* The two probes (memory.c says why these), for their tests: 0 the
+ * granule at addr is readable, -1 it is not, 1 the probe does not work
+ * here.  pid as for fl_mem_view_begin. */
+int fl_mem_probe_sigmask(uintptr_t addr);
+int fl_mem_probe_vm_read(uintptr_t addr, long pid);
 
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */
