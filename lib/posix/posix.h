@@ -52,10 +52,17 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
  * executable path): what the report and faultline_protect's caller see.
- * unwind 0: frame 0 (the pc) only; else the caller holds the unwinder's
- * lock (or knows that its owner is stuck). */
+ * The backtrace comes from the unwinder named (unwind.c); with
+ * FL_CAPTURE_PC_ONLY, or when that unwinder cannot, it is frame 0 (the
+ * pc) alone. */
+enum fl_capture_unwinder {
+	FL_CAPTURE_PC_ONLY,
+	FL_CAPTURE_CRASH,   /* fl_unwind_context */
+	FL_CAPTURE_RECOVERY /* fl_unwind_recovery */
+};
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid, int unwind);
+		      const ucontext_t *uc, long tid,
+		      enum fl_capture_unwinder unwind);
 
 /* --- signals.c -------------------------------------------------------- */
 typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
@@ -92,18 +99,27 @@ int fl_altstack_thread_init(void);
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
 
 /* --- unwind.c --------------------------------------------------------- */
-/* Prepare the unwinder (address space, caches) at install time so that
- * the fatal path allocates nothing.  0 or -1. */
+/* At install: what the crash unwinder needs made outside a handler (with
+ * the system's libunwind: its address space; built in: nothing).  0 or
+ * -1. */
 int fl_unwind_prepare(void);
-/* [fatal] Fill fault->frames from the signal's context (frame 0 = pc),
- * following the head/tail rule; bounded in steps and time.  Callers hold
- * the unwinder's lock (or know that its owner is stuck). */
+/* [fatal] The crash report's unwinder: fill fault->frames from the
+ * context uc (frame 0 = pc), following the head/tail rule; bounded in
+ * steps and time.  For the thread that claimed the crash only (no lock:
+ * it never waits for anyone), and any thread's context (fault->tid names
+ * the thread). */
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
-/* [fatal] The unwinder's state is process-wide: take its lock for thread
- * tid.  1 when taken, 0 when its owner kept it past a bounded wait (3 s).
- * fl_unwind_unlock gives it back. */
-int fl_unwind_lock(long tid);
-void fl_unwind_unlock(void);
+/* The first faultline_protect of a thread, outside a handler: make the
+ * recoveries' unwinder.  0 or -1. */
+int fl_unwind_prepare_recovery(void);
+/* [fatal] The same for a fault that faultline_protect recovers, with the
+ * recoveries' own unwinder, behind its lock (any thread may recover).
+ * 0, or -1 (fault->frames untouched) when there is no recovery unwinder
+ * or its lock stayed taken past a bounded wait (3 s). */
+int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault);
+/* Tests only: called with 1 (recovery) or 0 (crash) while the unwinder
+ * looks up a pc's unwind table, its locks held. */
+extern void (*volatile fl_unwind_test_hook)(int recovery);
 
 /* --- arch_*.c --------------------------------------------------------- */
 /* The frame of an assembly function in top-level asm (ELF; "%function"
@@ -121,8 +137,10 @@ void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 			 const ucontext_t *uc);
 /* [fatal] regs stand at a pc that is no code (a call through a bad
  * pointer): make them the caller's, from where the call left its return
- * address.  0, or -1 when it cannot be read. */
-int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS]);
+ * address (read through mem).  0, or -1 when it cannot be read. */
+struct fl_mem_view;
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			    struct fl_mem_view *mem);
 /* [fatal] Make the interrupted context resume in fl_jmp_land(j) once the
  * handler returns (protect.h). */
 struct fl_jmp;
