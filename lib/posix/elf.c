@@ -33,6 +33,7 @@
 #define FL_BLOCK 2048
 #define FL_BLOCKS 4
 #define FL_ELF_CHUNK 4096
+#define FL_NAME_CHUNK 128
 
 /*
  * All of this file's crash-time state in one page-aligned struct: each
@@ -327,16 +328,28 @@ static int sym_stream(const struct sym_pass *p, const struct fl_elf_src *s,
 int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 		     char *out, size_t cap)
 {
-	size_t len, k;
+	size_t len, done = 0, k;
 
 	if (!q->found || cap == 0)
 		return -1;
 	len = q->name_max < cap - 1 ? (size_t)q->name_max : cap - 1;
-	if (src_read(s, out, q->name_at, len) != 0)
-		return -1;
-	for (k = 0; k < len && out[k] != '\0'; k++)
-		;
-	out[k] = '\0';
+	/* A chunk at a time up to the NUL: names are tens of bytes, and
+	 * the caller's room (up to 4 KiB) read whole was a pread and a copy
+	 * of kilobytes per name, and pages of the arena touched for
+	 * nothing. */
+	while (done < len) {
+		size_t chunk =
+			len - done < FL_NAME_CHUNK ? len - done : FL_NAME_CHUNK;
+
+		if (src_read(s, out + done, q->name_at + done, chunk) != 0)
+			return -1;
+		for (k = 0; k < chunk && out[done + k] != '\0'; k++)
+			;
+		done += k;
+		if (k < chunk)
+			break;
+	}
+	out[done] = '\0';
 	return 0;
 }
 
