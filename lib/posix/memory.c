@@ -143,6 +143,7 @@ void fl_mem_view_begin(struct fl_mem_view *v, long pid)
 		v->generation = 0;
 	}
 	v->near_lo = v->near_len = 0;
+	v->far_lo = v->far_len = 0;
 	v->ntrusted = 0;
 	v->pid = pid;
 }
@@ -154,6 +155,17 @@ void fl_mem_view_trust(struct fl_mem_view *v, uintptr_t lo, uintptr_t hi)
 	v->trusted[v->ntrusted].lo = lo;
 	v->trusted[v->ntrusted].hi = hi;
 	v->ntrusted++;
+}
+
+int fl_mem_view_trusts(const struct fl_mem_view *v, uintptr_t lo, uintptr_t hi)
+{
+	unsigned i;
+
+	for (i = 0; i < v->ntrusted; i++)
+		if (lo >= v->trusted[i].lo && hi <= v->trusted[i].hi &&
+		    lo <= hi)
+			return 1;
+	return 0;
 }
 
 static uintptr_t granule_key(const struct fl_mem_view *v, uintptr_t g)
@@ -177,9 +189,29 @@ static int granule_ok(struct fl_mem_view *v, uintptr_t g)
 	return 1;
 }
 
+/* The range a read found readable becomes the near one (fl_mem_view_word's
+ * fast path); the one it replaces is kept as the far one: the unwinder
+ * alternates between the stack and a module's tables. */
+static void set_near(struct fl_mem_view *v, uintptr_t lo, uintptr_t len)
+{
+	if (lo != v->near_lo) {
+		v->far_lo = v->near_lo;
+		v->far_len = v->near_len;
+	}
+	v->near_lo = lo;
+	v->near_len = len;
+}
+
+static int in_range(uintptr_t src, size_t len, uintptr_t lo, uintptr_t n)
+{
+	uintptr_t off = src - lo;
+
+	return off < n && len <= n - off;
+}
+
 /* [src, src + len) is readable: within a trusted range, or in granules
  * known or probed readable.  Remembers the range it found for the next
- * read (fl_mem_view_word's fast path). */
+ * read. */
 static int check(struct fl_mem_view *v, uintptr_t src, size_t len)
 {
 	uintptr_t g, last, end = src + len;
@@ -187,8 +219,8 @@ static int check(struct fl_mem_view *v, uintptr_t src, size_t len)
 
 	for (i = 0; i < v->ntrusted; i++)
 		if (src >= v->trusted[i].lo && end <= v->trusted[i].hi) {
-			v->near_lo = v->trusted[i].lo;
-			v->near_len = v->trusted[i].hi - v->trusted[i].lo;
+			set_near(v, v->trusted[i].lo,
+				 v->trusted[i].hi - v->trusted[i].lo);
 			return 0;
 		}
 	g = src >> FL_GRANULE_SHIFT;
@@ -196,23 +228,23 @@ static int check(struct fl_mem_view *v, uintptr_t src, size_t len)
 	for (; g <= last; g++)
 		if (!granule_ok(v, g))
 			return -1;
-	v->near_lo = last << FL_GRANULE_SHIFT;
-	v->near_len = (uintptr_t)1 << FL_GRANULE_SHIFT;
+	set_near(v, last << FL_GRANULE_SHIFT, (uintptr_t)1 << FL_GRANULE_SHIFT);
 	return 0;
 }
 
 int fl_mem_view_read(struct fl_mem_view *v, void *dst, uintptr_t src,
 		     size_t len)
 {
-	uintptr_t off = src - v->near_lo;
-
 	if (len == 0)
 		return 0;
 	if (src == 0 || src + len < src)
 		return -1;
-	if ((off >= v->near_len || len > v->near_len - off) &&
-	    check(v, src, len) != 0)
-		return -1;
+	if (!in_range(src, len, v->near_lo, v->near_len)) {
+		if (in_range(src, len, v->far_lo, v->far_len))
+			set_near(v, v->far_lo, v->far_len); /* a swap */
+		else if (check(v, src, len) != 0)
+			return -1;
+	}
 	/* The unwinder's word reads: a fixed-size copy the compiler makes a
 	 * single load and store (no call to libc's memcpy). */
 	if (len == sizeof(uintptr_t))

@@ -209,6 +209,7 @@ size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 #define FL_MEM_TRUSTED_MAX 16
 struct fl_mem_view {
 	uintptr_t near_lo, near_len; /* the last range found readable */
+	uintptr_t far_lo, far_len;   /* the one before */
 	uintptr_t generation;	     /* of the slots' tags */
 	long pid;		     /* ours (or a tid of ours); 0 unknown */
 	unsigned ntrusted;
@@ -225,6 +226,9 @@ void fl_mem_view_begin(struct fl_mem_view *v, long pid);
  * loaded module): reads inside it are not probed.  Up to
  * FL_MEM_TRUSTED_MAX ranges; more are ignored. */
 void fl_mem_view_trust(struct fl_mem_view *v, uintptr_t lo, uintptr_t hi);
+/* [fatal] 1 when all of [lo, hi) lies in one range trusted since the
+ * last begin: its owner may then read it with plain loads. */
+int fl_mem_view_trusts(const struct fl_mem_view *v, uintptr_t lo, uintptr_t hi);
 /* [fatal] Copy len bytes at src, or -1 where they are not readable
  * (instead of faulting). */
 int fl_mem_view_read(struct fl_mem_view *v, void *dst, uintptr_t src,

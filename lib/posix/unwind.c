@@ -261,6 +261,26 @@ static int table_search(struct unwinder *u, uintptr_t ip)
 
 	if (rel != (int32_t)rel)
 		return 0;
+	/* The table inside the segment trust_tables vouched for (the usual
+	 * case): plain loads, not a view read per step of the search. */
+	if (fl_mem_view_trusts(u->mem, u->table_data,
+			       u->table_data + u->table_count * 8)) {
+		const struct table_entry *t =
+			(const struct table_entry *)u->table_data;
+
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (rel < t[mid].start)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (hi == 0)
+			return 0;
+		u->found[0] = t[hi - 1];
+		u->found[1] = t[hi < u->table_count ? hi : hi - 1];
+		return 1;
+	}
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (fl_mem_view_read(u->mem, &e, u->table_data + mid * 8, 8) !=

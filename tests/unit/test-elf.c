@@ -152,6 +152,36 @@ START_TEST(mem_view_trusted_ranges)
 }
 END_TEST
 
+/* The view remembers the last two ranges it found readable (the stack and
+ * a module's tables, alternately): going back to the older one reads it
+ * without a check, never past its end, and a begin forgets both. */
+START_TEST(mem_view_near_and_far)
+{
+	static struct fl_mem_view v;
+	long pg = sysconf(_SC_PAGESIZE);
+	unsigned char *p = guarded_pages(), *q = guarded_pages();
+	uint64_t w;
+
+	fl_mem_view_begin(&v, 0);
+	fl_mem_view_trust(&v, (uintptr_t)p, (uintptr_t)p + pg);
+	ck_assert(fl_mem_view_trusts(&v, (uintptr_t)p, (uintptr_t)p + pg));
+	ck_assert(!fl_mem_view_trusts(&v, (uintptr_t)p, (uintptr_t)p + pg + 1));
+	ck_assert(!fl_mem_view_trusts(&v, (uintptr_t)q, (uintptr_t)q + 8));
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)p, &w), 0);
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)q, &w), 0);
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)p + 16, &w), 0);
+	ck_assert_uint_eq(w, 0x5a5a5a5a5a5a5a5aull);
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)q + pg - 4, &w), -1);
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)p + pg - 4, &w), -1);
+	munmap(p, 2 * pg);
+	munmap(q, 2 * pg);
+	fl_mem_view_begin(&v, 0);
+	ck_assert(!fl_mem_view_trusts(&v, (uintptr_t)p, (uintptr_t)p + 8));
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)q, &w), -1);
+	ck_assert_int_eq(fl_mem_view_word(&v, (uintptr_t)p, &w), -1);
+}
+END_TEST
+
 /* ------------------------------------------------------------------------
  * Synthetic ELF images
  * ---------------------------------------------------------------------- */
@@ -566,6 +596,7 @@ int main(void)
 {
 	return UNIT_MAIN("elf", 120, safe_read_refuses_bad_memory,
 			 probes_tell_readable_memory, mem_view_trusted_ranges,
+			 mem_view_near_and_far,
 			 mem_read_forgets_between_crashes, symbol_ranking,
 			 unsized_functions_name_what_follows,
 			 dynsym_when_symtab_misses, many_addresses_one_pass,
