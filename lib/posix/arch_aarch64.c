@@ -103,8 +103,10 @@ void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 	regs[FL_ARCH_UNWIND_PSTATE] = uc->uc_mcontext.pstate;
 }
 
-int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS])
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			    struct fl_mem_view *mem)
 {
+	(void)mem;
 	/* A branch with link left the return address in x30. */
 	regs[FL_ARCH_UNWIND_PC] = regs[FL_ARCH_UNWIND_LR];
 	return 0;

@@ -66,11 +66,12 @@ void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 		regs[i] = (uint64_t)uc->uc_mcontext.gregs[unwind_greg[i]];
 }
 
-int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS])
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			    struct fl_mem_view *mem)
 {
 	/* The call pushed its return address: pop it. */
-	if (fl_mem_read(&regs[FL_ARCH_UNWIND_PC], regs[FL_ARCH_UNWIND_SP],
-			sizeof(uint64_t)) != 0)
+	if (fl_mem_view_read(mem, &regs[FL_ARCH_UNWIND_PC],
+			     regs[FL_ARCH_UNWIND_SP], sizeof(uint64_t)) != 0)
 		return -1;
 	regs[FL_ARCH_UNWIND_SP] += sizeof(uint64_t);
 	return 0;

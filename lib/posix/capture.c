@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid, int unwind)
+		      const ucontext_t *uc, long tid,
+		      enum fl_capture_unwinder unwind)
 {
 	int overflow = 0;
 
@@ -39,8 +40,10 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 	if ((sig == SIGSEGV || sig == SIGBUS) && !f->has_sender)
 		overflow = fl_altstack_is_overflow(f->address, f->sp);
 	fl_fault_explain(f, overflow);
-	if (unwind)
+	if (unwind == FL_CAPTURE_CRASH)
 		fl_unwind_context(uc, f);
+	else if (unwind == FL_CAPTURE_RECOVERY)
+		fl_unwind_recovery(uc, f);
 	if (f->frame_count == 0) {
 		f->frames[0] = f->pc;
 		f->frame_count = 1;

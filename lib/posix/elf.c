@@ -30,31 +30,35 @@
 
 /* Small reads (headers, notes, names) go through FL_BLOCKS cached blocks
  * of the open file; symbols stream through one FL_ELF_CHUNK buffer. */
-#define FL_BLOCK 2048
+#define FL_BLOCK 1024
 #define FL_BLOCKS 4
 #define FL_ELF_CHUNK 4096
+#define FL_NAME_CHUNK 128
 
 /*
  * All of this file's crash-time state in one page-aligned struct: each
- * page the handler touches for the first time is a page fault, and
- * separate statics scattered over .bss would have the handler touch a page
- * for each scalar and each buffer's straddling edge.  The block tags share
- * the first page (fl_elf_open clears only them); each buffer's page is
- * touched only once it is used.
+ * page the handler touches for the first time is a page fault (tens of
+ * microseconds in a VM, more than a pread), and separate statics
+ * scattered over .bss would have the handler touch a page for each scalar
+ * and each buffer's straddling edge.  The cached blocks and the symbol
+ * chunk share their 4 KiB (never in use at once: sym_stream forgets the
+ * blocks), so that the whole reader is two pages.
  */
 static _Alignas(4096) struct {
 	unsigned block_next;		 /* next block to evict */
 	uint64_t block_index[FL_BLOCKS]; /* block number + 1; 0 empty */
 	size_t block_len[FL_BLOCKS];	 /* bytes valid (short at EOF) */
-	Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
-	unsigned char block[FL_BLOCKS][FL_BLOCK];
+	union {
+		Elf64_Sym sym_chunk[FL_ELF_CHUNK / sizeof(Elf64_Sym)];
+		unsigned char block[FL_BLOCKS][FL_BLOCK];
+	} u;
 } reader;
 
 /* ------------------------------------------------------------------------
  * Sources: a file (pread) or an image in our memory, bounds-checked
  * ---------------------------------------------------------------------- */
 
-/* Small reads (headers, notes, names) go through the cached 2 KiB blocks
+/* Small reads (headers, notes, names) go through the cached 1 KiB blocks
  * of the open file (reader.block): the ELF header, program headers and
  * notes share one block, the section headers another, so a module costs a
  * handful of preads instead of one per structure. */
@@ -101,7 +105,8 @@ static const unsigned char *block_get(const struct fl_elf_src *s, uint64_t off,
 			      ? (size_t)(s->size - b * FL_BLOCK)
 			      : FL_BLOCK;
 		reader.block_index[i] = 0;
-		if (pread_full(s->fd, reader.block[i], len, b * FL_BLOCK) != 0)
+		if (pread_full(s->fd, reader.u.block[i], len, b * FL_BLOCK) !=
+		    0)
 			return NULL;
 		reader.block_index[i] = b + 1;
 		reader.block_len[i] = len;
@@ -109,7 +114,7 @@ static const unsigned char *block_get(const struct fl_elf_src *s, uint64_t off,
 	if (off - b * FL_BLOCK >= reader.block_len[i])
 		return NULL;
 	*avail = reader.block_len[i] - (size_t)(off - b * FL_BLOCK);
-	return reader.block[i] + (off - b * FL_BLOCK);
+	return reader.u.block[i] + (off - b * FL_BLOCK);
 }
 
 int fl_elf_open(const char *path, struct fl_elf_src *s)
@@ -306,37 +311,61 @@ static void sym_scan(const struct sym_pass *p, const Elf64_Sym *syms,
 	}
 }
 
+/* The symbols stream through the blocks' storage: the blocks are
+ * forgotten, and a file's chunks are read with pread, never through the
+ * block cache (whose copy would overlap its source). */
 static int sym_stream(const struct sym_pass *p, const struct fl_elf_src *s,
 		      const struct sym_table *t)
 {
 	const size_t per =
-		sizeof(reader.sym_chunk) / sizeof(reader.sym_chunk[0]);
+		sizeof(reader.u.sym_chunk) / sizeof(reader.u.sym_chunk[0]);
 	uint64_t i, k;
+	int r = 0;
 
-	for (i = 0; i < t->count; i += k) {
+	blocks_forget();
+	if (t->off > s->size ||
+	    t->count > (s->size - t->off) / sizeof(Elf64_Sym))
+		return -1;
+	for (i = 0; i < t->count && r == 0; i += k) {
+		uint64_t off = t->off + i * sizeof(Elf64_Sym);
+		size_t len;
+
 		k = t->count - i < per ? t->count - i : per;
-		if (src_read(s, reader.sym_chunk,
-			     t->off + i * sizeof(Elf64_Sym),
-			     (size_t)k * sizeof(Elf64_Sym)) != 0)
-			return -1;
-		sym_scan(p, reader.sym_chunk, (size_t)k);
+		len = (size_t)k * sizeof(Elf64_Sym);
+		r = s->fd >= 0 ? pread_full(s->fd, reader.u.sym_chunk, len, off)
+			       : src_read(s, reader.u.sym_chunk, off, len);
+		if (r == 0)
+			sym_scan(p, reader.u.sym_chunk, (size_t)k);
 	}
-	return 0;
+	blocks_forget();
+	return r;
 }
 
 int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 		     char *out, size_t cap)
 {
-	size_t len, k;
+	size_t len, done = 0, k;
 
 	if (!q->found || cap == 0)
 		return -1;
 	len = q->name_max < cap - 1 ? (size_t)q->name_max : cap - 1;
-	if (src_read(s, out, q->name_at, len) != 0)
-		return -1;
-	for (k = 0; k < len && out[k] != '\0'; k++)
-		;
-	out[k] = '\0';
+	/* A chunk at a time up to the NUL: names are tens of bytes, and
+	 * the caller's room (up to 4 KiB) read whole was a pread and a copy
+	 * of kilobytes per name, and pages of the arena touched for
+	 * nothing. */
+	while (done < len) {
+		size_t chunk =
+			len - done < FL_NAME_CHUNK ? len - done : FL_NAME_CHUNK;
+
+		if (src_read(s, out + done, q->name_at + done, chunk) != 0)
+			return -1;
+		for (k = 0; k < chunk && out[done + k] != '\0'; k++)
+			;
+		done += k;
+		if (k < chunk)
+			break;
+	}
+	out[done] = '\0';
 	return 0;
 }
 

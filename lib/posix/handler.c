@@ -113,15 +113,10 @@ static void disarm_watchdog(void)
 static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 		    long tid)
 {
-	/* A thread recovering a protected fault may be unwinding right now:
-	 * wait for the lock.  If the owner kept it past the bounded wait it is
-	 * stuck, not racing us, and the backtrace is the report's heart:
-	 * unwind all the same. */
-	int locked = fl_unwind_lock(tid);
-
-	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
-	if (locked)
-		fl_unwind_unlock();
+	/* The crash report's own unwinder: a thread recovering a protected
+	 * fault right now (or stuck in one) uses another, and is never
+	 * waited for. */
+	fl_fault_capture(&crash.fault, sig, si, uc, tid, FL_CAPTURE_CRASH);
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 

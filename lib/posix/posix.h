@@ -52,10 +52,17 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
  * executable path): what the report and faultline_protect's caller see.
- * unwind 0: frame 0 (the pc) only; else the caller holds the unwinder's
- * lock (or knows that its owner is stuck). */
+ * The backtrace comes from the unwinder named (unwind.c); with
+ * FL_CAPTURE_PC_ONLY, or when that unwinder cannot, it is frame 0 (the
+ * pc) alone. */
+enum fl_capture_unwinder {
+	FL_CAPTURE_PC_ONLY,
+	FL_CAPTURE_CRASH,   /* fl_unwind_context */
+	FL_CAPTURE_RECOVERY /* fl_unwind_recovery */
+};
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid, int unwind);
+		      const ucontext_t *uc, long tid,
+		      enum fl_capture_unwinder unwind);
 
 /* --- signals.c -------------------------------------------------------- */
 typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
@@ -92,18 +99,27 @@ int fl_altstack_thread_init(void);
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
 
 /* --- unwind.c --------------------------------------------------------- */
-/* Prepare the unwinder (address space, caches) at install time so that
- * the fatal path allocates nothing.  0 or -1. */
+/* At install: what the crash unwinder needs made outside a handler (with
+ * the system's libunwind: its address space; built in: nothing).  0 or
+ * -1. */
 int fl_unwind_prepare(void);
-/* [fatal] Fill fault->frames from the signal's context (frame 0 = pc),
- * following the head/tail rule; bounded in steps and time.  Callers hold
- * the unwinder's lock (or know that its owner is stuck). */
+/* [fatal] The crash report's unwinder: fill fault->frames from the
+ * context uc (frame 0 = pc), following the head/tail rule; bounded in
+ * steps and time.  For the thread that claimed the crash only (no lock:
+ * it never waits for anyone), and any thread's context (fault->tid names
+ * the thread). */
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
-/* [fatal] The unwinder's state is process-wide: take its lock for thread
- * tid.  1 when taken, 0 when its owner kept it past a bounded wait (3 s).
- * fl_unwind_unlock gives it back. */
-int fl_unwind_lock(long tid);
-void fl_unwind_unlock(void);
+/* The first faultline_protect of a thread, outside a handler: make the
+ * recoveries' unwinder.  0 or -1. */
+int fl_unwind_prepare_recovery(void);
+/* [fatal] The same for a fault that faultline_protect recovers, with the
+ * recoveries' own unwinder, behind its lock (any thread may recover).
+ * 0, or -1 (fault->frames untouched) when there is no recovery unwinder
+ * or its lock stayed taken past a bounded wait (3 s). */
+int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault);
+/* Tests only: called with 1 (recovery) or 0 (crash) while the unwinder
+ * looks up a pc's unwind table, its locks held. */
+extern void (*volatile fl_unwind_test_hook)(int recovery);
 
 /* --- arch_*.c --------------------------------------------------------- */
 /* The frame of an assembly function in top-level asm (ELF; "%function"
@@ -121,8 +137,10 @@ void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 			 const ucontext_t *uc);
 /* [fatal] regs stand at a pc that is no code (a call through a bad
  * pointer): make them the caller's, from where the call left its return
- * address.  0, or -1 when it cannot be read. */
-int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS]);
+ * address (read through mem).  0, or -1 when it cannot be read. */
+struct fl_mem_view;
+int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			    struct fl_mem_view *mem);
 /* [fatal] Make the interrupted context resume in fl_jmp_land(j) once the
  * handler returns (protect.h). */
 struct fl_jmp;
@@ -183,17 +201,65 @@ size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
 
 /* --- memory.c --------------------------------------------------------- */
-/* [fatal] Copy len bytes of our own memory that may not be mapped;
- * 0, or -1 when unreadable (instead of faulting). */
-int fl_safe_read(void *dst, uintptr_t src, size_t len);
-/* [fatal] fl_safe_read with a per-crash memory of readable 4 KiB
- * granules: each granule costs one probe syscall, later reads none.
- * fl_mem_forget starts a new crash (the map may have changed since). */
+/* What one reader knows of our memory: the 4 KiB granules it found
+ * readable (each probed once, with one syscall) and the ranges its owner
+ * vouched for (read without probing).  One per user: the crash report's
+ * (fl_mem_read), the recoveries' (unwind.c). */
+#define FL_MEM_SLOTS 128
+#define FL_MEM_TRUSTED_MAX 16
+struct fl_mem_view {
+	uintptr_t near_lo, near_len; /* the last range found readable */
+	uintptr_t far_lo, far_len;   /* the one before */
+	uintptr_t generation;	     /* of the slots' tags */
+	long pid;		     /* ours (or a tid of ours); 0 unknown */
+	unsigned ntrusted;
+	struct {
+		uintptr_t lo, hi;
+	} trusted[FL_MEM_TRUSTED_MAX];
+	uintptr_t readable[FL_MEM_SLOTS];
+};
+/* [fatal] Start over (a new crash or unwind: the map may have changed):
+ * forget the granules and trusted ranges.  pid: ours, or the id of one of
+ * our threads, or 0 (looked up if ever needed). */
+void fl_mem_view_begin(struct fl_mem_view *v, long pid);
+/* [fatal] [lo, hi) is readable until the next begin (a segment of a
+ * loaded module): reads inside it are not probed.  Up to
+ * FL_MEM_TRUSTED_MAX ranges; more are ignored. */
+void fl_mem_view_trust(struct fl_mem_view *v, uintptr_t lo, uintptr_t hi);
+/* [fatal] 1 when all of [lo, hi) lies in one range trusted since the
+ * last begin: its owner may then read it with plain loads. */
+int fl_mem_view_trusts(const struct fl_mem_view *v, uintptr_t lo, uintptr_t hi);
+/* [fatal] Copy len bytes at src, or -1 where they are not readable
+ * (instead of faulting). */
+int fl_mem_view_read(struct fl_mem_view *v, void *dst, uintptr_t src,
+		     size_t len);
+/* [fatal] A word at src: the unwinder's read, inline while it stays in
+ * the range the previous read found readable. */
+static inline int fl_mem_view_word(struct fl_mem_view *v, uintptr_t src,
+				   uint64_t *out)
+{
+	uintptr_t off = src - v->near_lo;
+
+	if (off < v->near_len && sizeof(*out) <= v->near_len - off) {
+		__builtin_memcpy(out, (const void *)src, sizeof(*out));
+		return 0;
+	}
+	return fl_mem_view_read(v, out, src, sizeof(*out));
+}
+/* The crash report's view, which fl_mem_read reads through and
+ * fl_mem_forget begins anew. */
+struct fl_mem_view *fl_mem_crash_view(void);
 int fl_mem_read(void *dst, uintptr_t src, size_t len);
 void fl_mem_forget(void);
-/* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
- * exposed for its test. */
-int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
+/* [fatal] Copy len bytes of our own memory that may not be mapped;
+ * 0, or -1 when unreadable (instead of faulting).  Probes every granule:
+ * for one-off reads. */
+int fl_safe_read(void *dst, uintptr_t src, size_t len);
+/* The two probes (memory.c says why these), for their tests: 0 the
+ * granule at addr is readable, -1 it is not, 1 the probe does not work
+ * here.  pid as for fl_mem_view_begin. */
+int fl_mem_probe_sigmask(uintptr_t addr);
+int fl_mem_probe_vm_read(uintptr_t addr, long pid);
 
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */

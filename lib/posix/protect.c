@@ -33,6 +33,10 @@ int fl_protect_thread_prepare(void)
 	 * set by somebody else is kept. */
 	if (fl_altstack_thread_init() != 0)
 		return -1;
+	/* Recoveries' backtraces come from an unwinder of their own, made
+	 * here, outside any handler.  Without it a recovered fault is still
+	 * described, with frame 0 alone. */
+	fl_unwind_prepare_recovery();
 	fl_protect_chain.ready = 1;
 	return 0;
 }
@@ -73,13 +77,9 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 	 * enclosing protected call (or is a crash), never to this one again,
 	 * which could loop. */
 	chain->depth--;
-	if (frame->fault) {
-		int locked = fl_unwind_lock(tid);
-
-		fl_fault_capture(frame->fault, sig, si, uc, tid, locked);
-		if (locked)
-			fl_unwind_unlock();
-	}
+	if (frame->fault)
+		fl_fault_capture(frame->fault, sig, si, uc, tid,
+				 FL_CAPTURE_RECOVERY);
 	fl_arch_land(uc, &frame->jmp);
 	return 1;
 }

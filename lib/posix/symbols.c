@@ -88,6 +88,7 @@ static struct {
 	/* The frames named until fl_platform_symbols_end (NULL: none). */
 	const struct faultline_fault *frames;
 	size_t count;
+	size_t next; /* where the next search starts */
 	struct symcache_entry e[FAULTLINE_MAX_FRAMES];
 	uintptr_t batched[FAULTLINE_MAX_FRAMES]; /* module bases done */
 	size_t nbatched;
@@ -177,7 +178,7 @@ static int symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
 			size_t cap, uintptr_t *offset)
 {
 	const struct faultline_fault *f = symcache.frames;
-	size_t i;
+	size_t i, k;
 
 	if (f == NULL || m->end <= m->base)
 		return -1;
@@ -186,11 +187,19 @@ static int symcache_get(const struct fl_module *m, uintptr_t pc, char *name,
 		symcache.batched[symcache.nbatched++] = m->base;
 		symcache_fill(m, f);
 	}
-	for (i = 0; i < symcache.count; i++) {
-		const struct symcache_entry *e = &symcache.e[i];
+	/* Frames are asked for in order, and a module's entries were made
+	 * in frame order: the answer is most often the entry after the
+	 * previous one (a search from the start, per frame, was quadratic). */
+	for (k = 0; k < symcache.count; k++) {
+		const struct symcache_entry *e;
 
+		i = symcache.next + k < symcache.count
+			    ? symcache.next + k
+			    : symcache.next + k - symcache.count;
+		e = &symcache.e[i];
 		if (e->base != m->base || e->lookup != pc)
 			continue;
+		symcache.next = i + 1;
 		if (e->state == FL_SYM_NONE)
 			return 0;
 		if (e->state == FL_SYM_NO_ROOM)
@@ -206,6 +215,7 @@ void fl_platform_symbols_begin(const struct faultline_fault *f)
 {
 	symcache.frames = f;
 	symcache.count = 0;
+	symcache.next = 0;
 	symcache.nbatched = 0;
 	symcache.arena_used = 0;
 }

@@ -1,5 +1,5 @@
 /*
- * unwind.c - the crashed thread's backtrace, from the signal's ucontext.
+ * unwind.c - a thread's backtrace, from the signal's ucontext.
  *
  * libunwind 1.6's local unwinder cannot be used in a crash handler: it
  * finds unwind tables with dl_iterate_phdr, which takes the loader's lock
@@ -7,29 +7,46 @@
  * callback deadlocks), and unw_get_proc_name mallocs.  So we drive the
  * generic ("remote") libunwind over an address space of our own making:
  *
- *   access_mem     reads our own memory through fl_mem_read (each 4 KiB
- *                  granule probed once per crash: a bad CFA must not
- *                  fault us, and a probe per word would cost a syscall);
+ *   access_mem     reads our own memory through a memory view (memory.c:
+ *                  each 4 KiB granule probed once per unwind, the unwind
+ *                  tables of the modules met read without probes);
  *   access_reg     serves registers from the signal's ucontext;
  *   find_proc_info _dl_find_object (lock-free, async-signal-safe) gives
- *                  the module's PT_GNU_EH_FRAME, whose binary search
- *                  table libunwind searches itself.
+ *                  the module's PT_GNU_EH_FRAME; we search its sorted
+ *                  table ourselves and hand libunwind the one entry.
  *
- * Allocation: unw_create_addr_space mallocs, at install time.  In the
- * fatal path libunwind takes its parsed CIE records from an internal
- * mempool (grown with mmap) and keeps register states in the address
- * space's default cache (inside the struct); it never calls malloc.  The
+ * Two unwinders, two owners.  The crash report's is used only by the
+ * thread that claimed the crash (the core lets one in), so it takes no
+ * lock and never waits: a thread stopped in a recovery (SIGSTOP of the
+ * process aside: a debugger, the freezer, a long signal handler) cannot
+ * cost another thread's crash its backtrace.  Recoveries (faultline_protect)
+ * may come from any thread at any time: theirs is behind a lock, and keeps
+ * libunwind's register-state cache from one recovery to the next (a
+ * program that recovers faults recovers them in the same code over and
+ * over), checked against the loaded modules before each use.  Only
+ * libunwind's small object pools are shared, behind its own short
+ * critical sections that call nothing of ours.
+ *
+ * Allocation: the address spaces come from mmap (our patch to libunwind,
+ * on the built-in route: the crash's is made by the first crash, so that
+ * start-up pays nothing; with the system's libunwind they are malloc'd
+ * at install).  In the fatal path libunwind takes its parsed CIE records
+ * from its mempools (grown with mmap) and keeps register states in the
+ * address space's cache (inside the struct); it never calls malloc.  The
  * unit tests check that with an interposed malloc, on a cold first crash.
  *
- * Locks: libunwind guards that cache and mempool with its own mutexes
- * (taken with all signals blocked).  Only this address space uses them,
- * and only from the one thread the core lets report, so they are never
- * contended - unlike the loader's lock, which any thread may hold.
+ * fork(): a child gets a copy of a recovery in mid-unwind, locks and all,
+ * from every thread but the one that forked.  pthread_atfork waits for the
+ * recovery in progress (bounded), and the child, if the wait failed, gets
+ * a fresh recovery address space.
  */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -76,9 +93,51 @@ _Static_assert(UNW_AARCH64_PC == FL_ARCH_UNWIND_PC &&
 	       "libunwind numbers registers as arch_aarch64.h does");
 #endif
 
-/* The register file libunwind starts from (the accessors' argument). */
-struct reg_file {
-	unw_word_t r[FL_ARCH_UNWIND_NREGS];
+/* ------------------------------------------------------------------------
+ * The unwinders
+ * ---------------------------------------------------------------------- */
+
+/* A module the recovery unwinder's register-state cache holds states of:
+ * its identity when they were made. */
+struct cached_module {
+	uintptr_t start, end; /* [start, end]: a return address may be end */
+	void *eh, *map;
+};
+#define FL_CACHED_MODULES 16
+
+/* One .eh_frame_hdr search table entry (int32 offsets from the header). */
+struct table_entry {
+	int32_t start, fde;
+};
+
+struct unwinder {
+	unw_addr_space_t as;
+	struct fl_mem_view *mem;
+	int recovery; /* keeps its register-state cache between unwinds */
+	/* The module of the latest table lookup: consecutive frames mostly
+	 * lie in one module.  Valid for one unwind. */
+	int table_valid;
+	uintptr_t table_start, table_end, table_hdr, table_data;
+	uint64_t table_count;
+	/* The entry found (and the one after it), for libunwind. */
+	struct table_entry found[2];
+	/* The recovery cache's modules; [check_lo, check_hi] was checked
+	 * during this unwind. */
+	struct cached_module mods[FL_CACHED_MODULES];
+	unsigned nmods;
+	uintptr_t check_lo, check_hi;
+};
+
+static struct unwinder crash_unwinder;
+static struct unwinder recovery_unwinder = {.recovery = 1};
+static struct fl_mem_view recovery_mem;
+
+void (*volatile fl_unwind_test_hook)(int recovery);
+
+/* The accessors' argument. */
+struct walk_arg {
+	unw_word_t regs[FL_ARCH_UNWIND_NREGS];
+	struct unwinder *u;
 };
 
 /* ------------------------------------------------------------------------
@@ -91,10 +150,10 @@ struct reg_file {
 #define FL_DW_EH_PE_sdata4 0x0b
 
 /* One encoded value of the .eh_frame_hdr header at *p (advanced). */
-static int eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
-		    uint64_t *out)
+static int eh_value(struct fl_mem_view *v, uintptr_t *p, unsigned char enc,
+		    uintptr_t hdr, uint64_t *out)
 {
-	uint64_t v = 0, base = 0;
+	uint64_t val = 0, base = 0;
 	size_t size;
 
 	switch (enc & 0x0f) {
@@ -110,10 +169,10 @@ static int eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
 	default:
 		return -1;
 	}
-	if (fl_mem_read(&v, *p, size) != 0)
+	if (fl_mem_view_read(v, &val, *p, size) != 0)
 		return -1;
 	if ((enc & 0x0f) == 0x0b)
-		v = (uint64_t)(int64_t)(int32_t)(uint32_t)v;
+		val = (uint64_t)(int64_t)(int32_t)(uint32_t)val;
 	if ((enc & 0x70) == FL_DW_EH_PE_pcrel)
 		base = *p;
 	else if ((enc & 0x70) == FL_DW_EH_PE_datarel)
@@ -121,66 +180,195 @@ static int eh_value(uintptr_t *p, unsigned char enc, uintptr_t hdr,
 	else if ((enc & 0x70) != 0)
 		return -1;
 	*p += size;
-	*out = v + base;
+	*out = val + base;
 	return 0;
 }
 
-/* Describe the module's search table the way libunwind's own
- * dl_iterate_phdr callback does (UNW_INFO_FORMAT_REMOTE_TABLE): entries
- * are pairs of int32 offsets from the header (datarel|sdata4). */
-static int eh_table(const struct dl_find_object *o, unw_dyn_info_t *di)
+/*
+ * The loaded segment holding the module's unwind tables is readable for
+ * as long as the module is loaded: the view reads it without probing.
+ * Its extent comes from the program headers behind the ELF header at the
+ * module's start (read probed).  The loader's own data (what
+ * _dl_find_object returned) is trusted as much as _dl_find_object itself.
+ */
+static void trust_tables(struct fl_mem_view *v, const struct dl_find_object *o)
+{
+	uintptr_t base = (uintptr_t)o->dlfo_map_start;
+	uintptr_t hdr = (uintptr_t)o->dlfo_eh_frame, bias = 0;
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph[16];
+	unsigned i, n;
+
+	if (fl_mem_view_read(v, &eh, base, sizeof(eh)) != 0 ||
+	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_phentsize != sizeof(Elf64_Phdr))
+		return;
+	n = eh.e_phnum < 16 ? eh.e_phnum : 16;
+	if (fl_mem_view_read(v, ph, base + eh.e_phoff, n * sizeof(ph[0])) != 0)
+		return;
+	for (i = 0; i < n && ph[i].p_type != PT_GNU_EH_FRAME; i++)
+		;
+	if (i == n)
+		return;
+	bias = hdr - ph[i].p_vaddr;
+	for (i = 0; i < n; i++)
+		if (ph[i].p_type == PT_LOAD && (ph[i].p_flags & PF_R) &&
+		    hdr - bias - ph[i].p_vaddr < ph[i].p_filesz) {
+			fl_mem_view_trust(v, bias + ph[i].p_vaddr,
+					  bias + ph[i].p_vaddr +
+						  ph[i].p_filesz);
+			return;
+		}
+}
+
+/* The module's sorted search table (datarel|sdata4 pairs: the form
+ * libunwind's own dl_iterate_phdr callback accepts). */
+static int eh_table(struct unwinder *u, const struct dl_find_object *o)
 {
 	uintptr_t hdr = (uintptr_t)o->dlfo_eh_frame, p = hdr + 4;
 	unsigned char h[4];
 	uint64_t eh_frame, count;
 
-	if (hdr == 0 || fl_mem_read(h, hdr, sizeof(h)) != 0)
+	if (hdr == 0)
+		return -1;
+	trust_tables(u->mem, o);
+	if (fl_mem_view_read(u->mem, h, hdr, sizeof(h)) != 0)
 		return -1;
 	if (h[0] != 1 || h[2] == FL_DW_EH_PE_omit ||
 	    h[3] != (FL_DW_EH_PE_datarel | FL_DW_EH_PE_sdata4))
 		return -1; /* no sorted table: not worth a linear search */
-	if (eh_value(&p, h[1], hdr, &eh_frame) != 0 ||
-	    eh_value(&p, h[2], hdr, &count) != 0 || count == 0)
+	if (eh_value(u->mem, &p, h[1], hdr, &eh_frame) != 0 ||
+	    eh_value(u->mem, &p, h[2], hdr, &count) != 0 || count == 0 ||
+	    count > 0x10000000)
 		return -1;
-	fl_memset(di, 0, sizeof(*di));
-	di->format = UNW_INFO_FORMAT_REMOTE_TABLE;
-	di->start_ip = (unw_word_t)(uintptr_t)o->dlfo_map_start;
-	di->end_ip = (unw_word_t)(uintptr_t)o->dlfo_map_end;
-	di->u.rti.segbase = hdr;
-	di->u.rti.table_data = p;
-	di->u.rti.table_len = count * 8 / sizeof(unw_word_t);
+	u->table_start = (uintptr_t)o->dlfo_map_start;
+	u->table_end = (uintptr_t)o->dlfo_map_end;
+	u->table_hdr = hdr;
+	u->table_data = p;
+	u->table_count = count;
 	return 0;
 }
 
-/* The module of the latest lookup: consecutive frames mostly lie in one
- * module, and _dl_find_object plus the .eh_frame_hdr header reads are
- * then done once per module run instead of once per frame.  Valid for
- * one unwind (unwind_regs clears it: code may have been unloaded
- * between two). */
-static struct {
-	int valid;
-	unw_dyn_info_t di;
-} last_table;
+/* The entry for ip: the last whose start is at or below it (a binary
+ * search like libunwind's, with word reads instead of four one-byte
+ * reads per number).  1 found, 0 none, -1 unreadable. */
+static int table_search(struct unwinder *u, uintptr_t ip)
+{
+	int64_t rel = (int64_t)(ip - u->table_hdr);
+	uint64_t lo = 0, hi = u->table_count, mid;
+	struct table_entry e;
+
+	if (rel != (int32_t)rel)
+		return 0;
+	/* The table inside the segment trust_tables vouched for (the usual
+	 * case): plain loads, not a view read per step of the search. */
+	if (fl_mem_view_trusts(u->mem, u->table_data,
+			       u->table_data + u->table_count * 8)) {
+		const struct table_entry *t =
+			(const struct table_entry *)u->table_data;
+
+		while (lo < hi) {
+			mid = lo + (hi - lo) / 2;
+			if (rel < t[mid].start)
+				hi = mid;
+			else
+				lo = mid + 1;
+		}
+		if (hi == 0)
+			return 0;
+		u->found[0] = t[hi - 1];
+		u->found[1] = t[hi < u->table_count ? hi : hi - 1];
+		return 1;
+	}
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (fl_mem_view_read(u->mem, &e, u->table_data + mid * 8, 8) !=
+		    0)
+			return -1;
+		if (rel < e.start)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (hi == 0)
+		return 0;
+	if (fl_mem_view_read(u->mem, u->found, u->table_data + (hi - 1) * 8,
+			     hi < u->table_count ? 16 : 8) != 0)
+		return -1;
+	if (hi == u->table_count)
+		u->found[1] = u->found[0]; /* the last entry: no next */
+	return 1;
+}
+
+/* The recovery cache holds register states of the modules it met: a
+ * module found again must be the same, else the cache goes. */
+static void cache_note_module(struct unwinder *u,
+			      const struct dl_find_object *o)
+{
+	uintptr_t start = (uintptr_t)o->dlfo_map_start;
+	uintptr_t end = (uintptr_t)o->dlfo_map_end;
+	unsigned i;
+
+	for (i = 0; i < u->nmods; i++) {
+		struct cached_module *m = &u->mods[i];
+
+		if (start > m->end || end < m->start)
+			continue;
+		if (m->start == start && m->end == end &&
+		    m->eh == o->dlfo_eh_frame && m->map == o->dlfo_link_map)
+			return;
+		break; /* another module where this one was */
+	}
+	if (i < u->nmods || u->nmods == FL_CACHED_MODULES) {
+		unw_flush_cache(u->as, 0, 0);
+		u->nmods = 0;
+	}
+	u->mods[u->nmods].start = start;
+	u->mods[u->nmods].end = end;
+	u->mods[u->nmods].eh = o->dlfo_eh_frame;
+	u->mods[u->nmods].map = o->dlfo_link_map;
+	u->nmods++;
+}
 
 static int find_proc_info(unw_addr_space_t as, unw_word_t ip,
 			  unw_proc_info_t *pi, int need_unwind_info, void *arg)
 {
-	unw_dyn_info_t *di = &last_table.di;
+	struct unwinder *u = ((struct walk_arg *)arg)->u;
+	unw_dyn_info_t di;
+	int found;
 
+	if (fl_unwind_test_hook)
+		fl_unwind_test_hook(u->recovery);
 	/* ip is already pc - 1 for return addresses (libunwind's
 	 * use_prev_instr) and the pc itself for the signal frame. */
-	if (!last_table.valid || ip < di->start_ip || ip >= di->end_ip) {
+	if (!u->table_valid || ip < u->table_start || ip >= u->table_end) {
 		struct dl_find_object o;
 
-		last_table.valid = 0;
+		u->table_valid = 0;
 		if (_dl_find_object((void *)(uintptr_t)ip, &o) != 0 ||
-		    eh_table(&o, di) != 0)
+		    eh_table(u, &o) != 0)
 			return -UNW_ENOINFO;
-		last_table.valid = 1;
-		if (ip < di->start_ip || ip >= di->end_ip)
+		if (u->recovery)
+			cache_note_module(u, &o);
+		u->table_valid = 1;
+		if (ip < u->table_start || ip >= u->table_end)
 			return -UNW_ENOINFO;
 	}
-	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, di, pi,
+	found = table_search(u, ip);
+	if (found <= 0)
+		return found == 0 ? -UNW_ENOINFO : -UNW_EINVAL;
+	/* libunwind reads the entry (and the next, for the end of its
+	 * range) from our copy: its offsets stay relative to the header. */
+	memset(&di, 0, sizeof(di));
+	di.format = UNW_INFO_FORMAT_REMOTE_TABLE;
+	di.start_ip = u->table_start;
+	di.end_ip = u->table_end;
+	di.u.rti.segbase = u->table_hdr;
+	di.u.rti.table_data = (unw_word_t)(uintptr_t)u->found;
+	di.u.rti.table_len = (u->found[1].start > u->found[0].start ? 2 : 1) *
+			     sizeof(struct table_entry) / sizeof(unw_word_t);
+	return UNW_OBJ(dwarf_search_unwind_table)(as, ip, &di, pi,
 						  need_unwind_info, arg);
 }
 
@@ -204,7 +392,7 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
 {
 	if (write)
 		return -UNW_EINVAL; /* we only read the crashed stack */
-	if (fl_mem_read(valp, (uintptr_t)addr, sizeof(*valp)) != 0)
+	if (fl_mem_view_word(((struct walk_arg *)arg)->u->mem, addr, valp) != 0)
 		return -UNW_EINVAL;
 	return 0;
 }
@@ -212,14 +400,14 @@ static int access_mem(unw_addr_space_t as, unw_word_t addr, unw_word_t *valp,
 static int access_reg(unw_addr_space_t as, unw_regnum_t reg, unw_word_t *valp,
 		      int write, void *arg)
 {
-	struct reg_file *regs = arg;
+	struct walk_arg *w = arg;
 
 	if (reg < 0 || reg >= FL_ARCH_UNWIND_NREGS)
 		return -UNW_EBADREG;
 	if (write)
-		regs->r[reg] = *valp;
+		w->regs[reg] = *valp;
 	else
-		*valp = regs->r[reg];
+		*valp = w->regs[reg];
 	return 0;
 }
 
@@ -250,8 +438,6 @@ static unw_accessors_t accessors = {
 	.resume = resume,
 	.get_proc_name = get_proc_name,
 };
-
-static unw_addr_space_t addr_space;
 
 /* CLOCK_MONOTONIC in ns (0 when unavailable).  clock_gettime is
  * async-signal-safe (POSIX.1-2008). */
@@ -322,31 +508,64 @@ static int walk_budget(struct walk_state *w)
 	return 1;
 }
 
+/* Before a step from pc, the recovery cache may hold pc's register
+ * state from an earlier unwind: if pc lies where a module it met was, that
+ * module must still be there, or the cache goes.  (A pc in no module met
+ * has no cached state: states are made only after find_proc_info found
+ * the module.)  Checked once per module run. */
+static void cache_check(struct unwinder *u, uintptr_t pc)
+{
+	struct dl_find_object o;
+	unsigned i;
+
+	if (pc >= u->check_lo && pc <= u->check_hi)
+		return;
+	for (i = 0; i < u->nmods; i++) {
+		struct cached_module *m = &u->mods[i];
+
+		if (pc < m->start || pc > m->end)
+			continue;
+		if (_dl_find_object((void *)pc, &o) != 0 ||
+		    (uintptr_t)o.dlfo_map_start != m->start ||
+		    (uintptr_t)o.dlfo_map_end != m->end ||
+		    o.dlfo_eh_frame != m->eh || o.dlfo_link_map != m->map) {
+			unw_flush_cache(u->as, 0, 0);
+			u->nmods = 0;
+			return;
+		}
+		u->check_lo = m->start;
+		u->check_hi = m->end;
+		return;
+	}
+}
+
 /* A pc outside every module (a call through a bad function pointer) has
  * no unwind info: the caller's frame comes from where the call left its
  * return address (fl_arch_unwind_bad_call). */
-static int skip_bad_pc(struct reg_file *regs)
+static int skip_bad_pc(struct walk_arg *a)
 {
 	struct dl_find_object o;
-	uintptr_t pc = (uintptr_t)regs->r[FL_ARCH_UNWIND_PC];
+	uintptr_t pc = (uintptr_t)a->regs[FL_ARCH_UNWIND_PC];
 
 	if (_dl_find_object((void *)pc, &o) == 0)
 		return -1;
-	if (fl_arch_unwind_bad_call(regs->r) != 0)
+	if (fl_arch_unwind_bad_call(a->regs, a->u->mem) != 0)
 		return -1;
-	if (_dl_find_object((void *)(uintptr_t)regs->r[FL_ARCH_UNWIND_PC],
+	if (_dl_find_object((void *)(uintptr_t)a->regs[FL_ARCH_UNWIND_PC],
 			    &o) != 0)
 		return -1;
 	return 0;
 }
 
-/* Frames walked before the register-state cache pays for itself. */
+/* Frames walked before the crash unwinder's register-state cache pays
+ * for itself (the recovery unwinder's is always on). */
 #define FL_UNWIND_CACHE_AFTER 256
 
-static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
+static void walk(struct walk_arg *a, struct fl_frame_collector *c)
 {
-	struct walk_state w = {regs->r[FL_ARCH_UNWIND_PC],
-			       regs->r[FL_ARCH_UNWIND_SP],
+	struct unwinder *u = a->u;
+	struct walk_state w = {a->regs[FL_ARCH_UNWIND_PC],
+			       a->regs[FL_ARCH_UNWIND_SP],
 			       0,
 			       0,
 			       0,
@@ -356,54 +575,94 @@ static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 
 	/* Frame 0 is the faulting pc, whatever it is (0 for a NULL call). */
 	fl_frames_add(c, (uintptr_t)w.pc);
-	caller_first = skip_bad_pc(regs) == 0;
-	if (addr_space == NULL || unw_init_remote(&cur, addr_space, regs) < 0)
+	caller_first = skip_bad_pc(a) == 0;
+	if (unw_init_remote(&cur, u->as, a) < 0)
 		return;
 	if (caller_first && walk_take(&w, &cur, c) != 0)
 		return;
-	while (walk_budget(&w) && unw_step(&cur) > 0) {
-		if (walk_take(&w, &cur, c) != 0)
+	for (;;) {
+		if (u->recovery)
+			cache_check(u, (uintptr_t)w.pc);
+		if (!walk_budget(&w) || unw_step(&cur) <= 0 ||
+		    walk_take(&w, &cur, c) != 0)
 			break;
 		/* Deep recursion repeats the same few pcs: from here on,
 		 * one FDE parse per distinct pc instead of one per frame.
-		 * The cache lives in the address space (no allocation);
-		 * only the crashing thread takes its lock. */
-		if (c->seen == FL_UNWIND_CACHE_AFTER)
-			unw_set_caching_policy(addr_space, UNW_CACHE_GLOBAL);
+		 * The cache lives in the address space (no allocation). */
+		if (c->seen == FL_UNWIND_CACHE_AFTER && !u->recovery)
+			unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
 	}
-	if (c->seen > FL_UNWIND_CACHE_AFTER)
-		unw_set_caching_policy(addr_space, UNW_CACHE_NONE);
+	if (c->seen > FL_UNWIND_CACHE_AFTER && !u->recovery)
+		unw_set_caching_policy(u->as, UNW_CACHE_NONE);
 }
 
 /* ------------------------------------------------------------------------
- * The lock
+ * Making the unwinders
+ * ---------------------------------------------------------------------- */
+
+/* 0, or -1 when the address space cannot be had. */
+static int make_unwinder(struct unwinder *u)
+{
+	if (u->as != NULL)
+		return 0;
+	u->as = unw_create_addr_space(&accessors, 0);
+	if (u->as == NULL)
+		return -1;
+	if (u->recovery)
+		unw_set_caching_policy(u->as, UNW_CACHE_GLOBAL);
+	u->nmods = 0;
+	return 0;
+}
+
+int fl_unwind_prepare(void)
+{
+	crash_unwinder.mem = fl_mem_crash_view();
+#ifdef FL_UNWIND_PRIVATE
+	/* The built-in libunwind makes address spaces with mmap and sets
+	 * itself up with syscalls only: the first crash does both, and a
+	 * process that never crashes pays nothing for them at start-up
+	 * (page faults on the address space, libunwind's pools and
+	 * globals: about a third of what loading faultline cost). */
+	return 0;
+#else
+	/* The system's libunwind mallocs them: only here, never in the
+	 * handler.  Its one-time initialisation runs in the first
+	 * unw_init_remote: syscalls only, and it opens a pipe kept for the
+	 * life of the process, which then waits for the first unwind so
+	 * that loading faultline adds no descriptor to a process that
+	 * never faults. */
+	return make_unwinder(&crash_unwinder);
+#endif
+}
+
+/* ------------------------------------------------------------------------
+ * The recovery unwinder's lock
  *
- * The unwinder keeps process-wide state (libunwind's register-state cache,
- * the last unwind table, the cache of memory known readable), built for
- * one thread at a time.  With faultline_protect any thread may unwind, so
- * recoveries and a crash report take turns.  The lock holds the owner's
- * tid: in the handler a waiter can check that the owner still exists (a
- * fork() in another thread while it unwound leaves the child a lock no
- * thread will release) and never waits longer than an unwind may take.
+ * The lock holds the owner's tid: in the handler a waiter can check that
+ * the owner still exists (a fork() in another thread while it unwound
+ * leaves the child a lock no thread will release) and never waits longer
+ * than an unwind may take.
  * ---------------------------------------------------------------------- */
 
 #define FL_UNWIND_WAIT_NS 3000000000LL
-static volatile long unwind_owner;
+static volatile long recovery_owner;
 
-int fl_unwind_lock(long tid)
+/* 1 when taken for thread tid, 0 when its owner kept it past the
+ * bounded wait. */
+static int recovery_lock(long tid)
 {
 	long long deadline = 0;
 
 	for (;;) {
 		long owner = 0;
 
-		if (__atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
+		if (__atomic_compare_exchange_n(&recovery_owner, &owner, tid, 0,
 						__ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return 1;
 		if (syscall(SYS_tgkill, (long)getpid(), owner, 0) != 0 &&
 		    errno == ESRCH &&
-		    __atomic_compare_exchange_n(&unwind_owner, &owner, tid, 0,
+		    __atomic_compare_exchange_n(&recovery_owner, &owner, tid, 0,
 						__ATOMIC_ACQUIRE,
 						__ATOMIC_RELAXED))
 			return 1;
@@ -415,69 +674,107 @@ int fl_unwind_lock(long tid)
 	}
 }
 
-void fl_unwind_unlock(void)
+static void recovery_unlock(void)
 {
-	__atomic_store_n(&unwind_owner, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&recovery_owner, 0, __ATOMIC_RELEASE);
+}
+
+/* fork(): no recovery may be in mid-unwind while the process is copied. */
+static int fork_locked;
+
+static void fork_prepare(void)
+{
+	fork_locked = recovery_lock(syscall(SYS_gettid));
+}
+
+static void fork_parent(void)
+{
+	if (fork_locked)
+		recovery_unlock();
+}
+
+static void fork_child(void)
+{
+	/* A recovery stuck past the wait was copied in mid-unwind, holding
+	 * libunwind's cache lock, perhaps: a fresh address space for the
+	 * child (the old one leaks, a few pages). */
+	if (!fork_locked) {
+		recovery_unwinder.as = NULL;
+		make_unwinder(&recovery_unwinder);
+	}
+	recovery_unlock();
+}
+
+int fl_unwind_prepare_recovery(void)
+{
+	static int atfork_done;
+	int r;
+
+	if (__atomic_load_n(&recovery_unwinder.as, __ATOMIC_ACQUIRE) != NULL)
+		return 0;
+	if (!recovery_lock(syscall(SYS_gettid)))
+		return -1;
+	recovery_unwinder.mem = &recovery_mem;
+	r = make_unwinder(&recovery_unwinder);
+	if (r == 0 && !atfork_done &&
+	    pthread_atfork(fork_prepare, fork_parent, fork_child) == 0)
+		atfork_done = 1;
+	recovery_unlock();
+	return r;
 }
 
 /* ------------------------------------------------------------------------
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
+static void unwind(struct unwinder *u, const ucontext_t *uc,
+		   struct faultline_fault *fault)
 {
+	struct walk_arg a;
 	struct fl_frame_collector c;
 
 	/* Code may have been unloaded and other code mapped in its place
-	 * since the last unwind: forget cached register states and which
-	 * memory was readable.  (The flush reuses the static cache: no
-	 * allocation.) */
-	fl_mem_forget();
-	last_table.valid = 0;
-	if (addr_space != NULL)
-		unw_flush_cache(addr_space, 0, 0);
+	 * since the last unwind: forget which memory was readable and the
+	 * last unwind table.  The recovery cache is checked per module in
+	 * the walk; the crash unwinder's is used only by deep walks, and
+	 * switching it on empties it. */
+	fl_mem_view_begin(u->mem, fault->tid);
+	fl_mem_view_trust(u->mem, (uintptr_t)u->found,
+			  (uintptr_t)u->found + sizeof(u->found));
+	u->table_valid = 0;
+	u->check_lo = UINTPTR_MAX;
+	u->check_hi = 0;
+	fl_arch_unwind_regs(a.regs, uc);
+	a.u = u;
 	fl_frames_begin(&c, fault);
-	walk_regs(regs, &c);
+	walk(&a, &c);
 	fl_frames_finish(&c);
 }
 
 void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 {
-	struct reg_file regs;
+	struct unwinder *u = &crash_unwinder;
 
-	fl_arch_unwind_regs(regs.r, uc);
-	unwind_regs(&regs, fault);
+	if (u->mem == NULL)
+		u->mem = fl_mem_crash_view();
+#ifdef FL_UNWIND_PRIVATE
+	if (make_unwinder(u) != 0) /* mmap: a syscall */
+		return;
+#else
+	if (u->as == NULL) /* malloc'd at install, or not at all */
+		return;
+#endif
+	unwind(u, uc, fault);
 }
 
-int fl_unwind_prepare(void)
+int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault)
 {
-	unw_addr_space_t as;
+	struct unwinder *u = &recovery_unwinder;
 
-	if (__atomic_load_n(&addr_space, __ATOMIC_ACQUIRE) != NULL)
-		return 0;
-	as = unw_create_addr_space(&accessors, 0);
-	if (as == NULL)
+	if (__atomic_load_n(&u->as, __ATOMIC_ACQUIRE) == NULL ||
+	    !recovery_lock(fault->tid))
 		return -1;
-	/* libunwind's one-time initialisation runs in the first
-	 * unw_set_caching_policy call: do it now, not in the handler.
-	 * UNW_CACHE_NONE is what unw_create_addr_space left (a zeroed
-	 * struct), so this call initialises without flushing anything.
-	 * The register-state cache is switched on only for deep walks
-	 * (walk_regs): turning it on here costs start-up time (its
-	 * flush memsets tens of KB) that a short backtrace never repays.
-	 * No warm-up unwind either: it costs start-up more than it saves
-	 * a crash.  A shared libunwind built with its local unwinder (the
-	 * system's) opens a pipe in that initialisation, kept for the life
-	 * of the process: there it waits for the first unwind
-	 * (unw_init_remote runs it: syscalls only), so that loading
-	 * faultline adds no file descriptor to a process that never
-	 * faults. */
-#ifdef FL_UNWIND_PRIVATE
-	unw_set_caching_policy(as, UNW_CACHE_NONE);
-#endif
-	if (!__atomic_compare_exchange_n(&addr_space, &(unw_addr_space_t){NULL},
-					 as, 0, __ATOMIC_ACQ_REL,
-					 __ATOMIC_ACQUIRE))
-		unw_destroy_addr_space(as);
+	unwind(u, uc, fault);
+	recovery_unlock();
 	return 0;
 }

@@ -22,7 +22,6 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -540,18 +539,6 @@ int crash_while_recovering(const char *arg)
 	return CRASHME_SURVIVED;
 }
 
-/* Whether process_vm_readv works here.  Where it is missing (qemu-user,
- * some seccomp sandboxes) faultline probes memory through a pipe of its
- * own (lib/posix/memory.c). */
-static int have_process_vm_readv(void)
-{
-	char byte = 0, copy;
-	struct iovec local = {&copy, 1}, remote = {&byte, 1};
-
-	return syscall(SYS_process_vm_readv, getpid(), &local, 1UL, &remote,
-		       1UL, 0UL) == 1;
-}
-
 int fds_recover(const char *arg)
 {
 	struct faultline_fault fault;
@@ -566,7 +553,6 @@ int fds_recover(const char *arg)
 	    fault.frame_count < 2)
 		return 1;
 	print_fds("recovered");
-	printf("vm_readv: %s\n", have_process_vm_readv() ? "yes" : "no");
 	return 0;
 }
 

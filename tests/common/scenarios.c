@@ -518,8 +518,7 @@ const struct scenario scenarios[] = {
 	/* Print "fds at main: N LIST", the open descriptors; exit 0. */
 	{"fds", POSIX_ONLY(open_fds), 0},
 	/* Print the open descriptors ("fds WHEN: N LIST") before install,
-	 * installed, after a recovered fault; then "vm_readv: yes" or "no"
-	 * (whether process_vm_readv works here); exit 0. */
+	 * installed, after a recovered fault; exit 0. */
 	{"fds-recover", POSIX_ONLY(WITH_API(fds_recover)), INSTALLS},
 
 	/* The C API. */

@@ -1,12 +1,14 @@
 # tests/unit: unit tests (Check) of the POSIX backend: the unwinder, the
-# module list and the ELF reader, one program a file.  Like tests/core
+# module list and the ELF reader, a recovery racing a crash or a fork, one
+# program a file.  Like tests/core
 # they link the static library to reach its internal functions.
 if FL_POSIX
 if HAVE_CHECK
 FL_BACKEND_TESTS = \
 	tests/unit/test-unwind \
 	tests/unit/test-elf \
-	tests/unit/test-modules
+	tests/unit/test-modules \
+	tests/unit/test-races
 check_PROGRAMS += $(FL_BACKEND_TESTS)
 TESTS += $(FL_BACKEND_TESTS)
 # The tests' own call chains must keep their frames: no sibling calls.
@@ -29,5 +31,10 @@ tests_unit_test_modules_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_unit_test_modules_CFLAGS = $(FL_BACKEND_CFLAGS)
 tests_unit_test_modules_LDFLAGS = -static
 tests_unit_test_modules_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_races_SOURCES = tests/unit/test-races.c
+tests_unit_test_races_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_races_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_races_LDFLAGS = -static
+tests_unit_test_races_LDADD = $(FL_UNIT_LDADD)
 endif
 endif
