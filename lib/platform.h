@@ -91,6 +91,17 @@ void fl_platform_symbols_end(void);
 struct fl_sink;
 void fl_platform_write_memory_map(struct fl_sink *s, int json);
 
+/* [fatal] Run fn(arg) on a stack of its own, FL_WORK_STACK bytes with a
+ * guard page below (mapped at the first call and kept; only the pages fn
+ * reaches are touched), for work the signal stack is too small for (the
+ * demangler).  fn may leave early with fl_platform_work_escape.  0 when
+ * fn returned, 1 when it escaped, -1 when it did not run: no memory for
+ * the stack, or another thread on it. */
+#define FL_WORK_STACK (1024 * 1024)
+int fl_platform_run_on_work_stack(void (*fn)(void *), void *arg);
+/* [fatal] From inside fn: leave it now (its frames are abandoned). */
+__attribute__((noreturn)) void fl_platform_work_escape(void);
+
 /* --- core, called by the backend --------------------------------------- */
 
 /* The current configuration (valid once installed). */

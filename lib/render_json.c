@@ -92,6 +92,7 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 		hex_str(member(&o, "symbol_offset"), fi->symbol_offset);
 	else
 		fl_sink_str(member(&o, "symbol_offset"), "null");
+	str_or_null(member(&o, "mangled"), fi->mangled);
 	end(&o);
 }
 

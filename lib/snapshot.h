@@ -23,10 +23,12 @@
 #define FL_MAX_MODULES 512
 #define FL_MODULE_PATH_ARENA (128 * 1024)
 #define FL_BUILD_ID_MAX 32
-#define FL_SYMBOL_MAX 256 /* longest name kept for one frame */
-/* All symbol names of one report: a page or two for a typical crash,
- * room for 64 distinct names of FL_SYMBOL_MAX. */
-#define FL_SYMBOL_ARENA (16 * 1024)
+/* The longest symbol name kept for one frame: long enough for the C++
+ * names the demangler takes (demangle.h). */
+#define FL_SYMBOL_MAX 1024
+/* All symbol names of one report, mangled and demangled: a page or two
+ * for a typical crash, room for 32 distinct pairs of the longest. */
+#define FL_SYMBOL_ARENA (64 * 1024)
 #define FL_EXE_PATH_MAX 1024
 
 /* A loaded module (ELF object or PE image). */
@@ -65,6 +67,9 @@ struct fl_frame_info {
 	uintptr_t module_offset; /* pc - bias */
 	const char *symbol; /* into the snapshot's arena; "" or NULL unknown */
 	uintptr_t symbol_offset;
+	/* The symbol's raw ELF name when symbol is its demangled form (a C++
+	 * name); NULL otherwise. */
+	const char *mangled;
 };
 
 struct fl_snapshot {

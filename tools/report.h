@@ -31,7 +31,11 @@ struct location {
 struct frame {
 	long index;
 	uint64_t pc;
-	char *symbol; /* raw (mangled) ELF name; NULL when unknown */
+	/* The report's name for the frame's symbol: the raw ELF name, or a
+	 * C++ name the library demangled; then mangled holds the raw name
+	 * when the report says it (JSON).  NULL when unknown. */
+	char *symbol;
+	char *mangled;
 	uint64_t symbol_offset;
 	char *module; /* NULL when unknown */
 	uint64_t offset;

@@ -203,6 +203,29 @@ struct open_report {
 	enum section section;
 };
 
+/* Where the symbol of a frame line ends, in s (what follows " in "): at
+ * "?? (" for none, else right after the first "+0xHEX" followed by
+ * " (".  A demangled C++ name holds spaces and parentheses ("f(int)
+ * const"), a path may too ("My Files (x86)"), but no demangler writes
+ * "+0x" (its numbers are decimal); a raw ELF name from an older report
+ * ends at its first space. */
+static long symbol_end(struct span s)
+{
+	if (starts(s, "?? ("))
+		return 2;
+	for (size_t i = 0; i + 3 < s.n; i++) {
+		if (memcmp(s.p + i, "+0x", 3) != 0)
+			continue;
+		size_t j = i + 3;
+		while (j < s.n && hex_digit(s.p[j]) >= 0)
+			j++;
+		if (j > i + 3 && j + 1 < s.n && s.p[j] == ' ' &&
+		    s.p[j + 1] == '(')
+			return (long)j;
+	}
+	return find(s, " ");
+}
+
 /* "  #I  0xPC in SYMBOL+0xOFF (MODULE+0xOFFSET)" */
 static int parse_frame(struct span s, struct frame *f)
 {
@@ -218,9 +241,7 @@ static int parse_frame(struct span s, struct frame *f)
 	if (in < 0 || parse_hex((struct span){s.p, (size_t)in}, &f->pc) < 0)
 		return -1;
 	s = skip(s, (size_t)in + 4);
-	/* Raw ELF symbol names hold no spaces; paths may ("My Files (x86)"),
-	 * so the symbol ends at the first space. */
-	long space = find(s, " ");
+	long space = symbol_end(s);
 	if (space < 0)
 		return -1;
 	struct span symbol = {s.p, (size_t)space};
@@ -537,6 +558,7 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			f->has_offset = json_hex(json_get(fv, "offset"),
 						 &f->offset) == 0;
 			f->symbol = json_dup(json_get(fv, "symbol"));
+			f->mangled = json_dup(json_get(fv, "mangled"));
 			json_hex(json_get(fv, "symbol_offset"),
 				 &f->symbol_offset);
 		}
@@ -788,6 +810,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 static void free_frame(struct frame *f)
 {
 	free(f->symbol);
+	free(f->mangled);
 	free(f->module);
 	free(f->demangled);
 	free(f->note);

@@ -252,6 +252,7 @@ struct json_value *report_to_json(struct report *r)
 			set(fv, "symbol_offset",
 			    f->symbol ? hex(f->symbol_offset)
 				      : json_new(JSON_NULL));
+			set(fv, "mangled", string_or_null(f->mangled));
 			f->node = fv;
 			push(frames, fv);
 			if (frames->count == 0 ||

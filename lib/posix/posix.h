@@ -20,6 +20,7 @@
  *   elf.c       ELF symbols and build-ids, read with syscalls only
  *   memory.c    reading our own memory that may not be mapped
  *   memmap.c    the report's memory map (/proc/self/maps)
+ *   stack.c     a stack of its own for deep work (the demangler)
  *   platform.c  the small syscall wrappers platform.h asks for
  *
  * [fatal]: runs in the signal handler, async-signal-safe (platform.h).
@@ -127,6 +128,9 @@ int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS]);
  * handler returns (protect.h). */
 struct fl_jmp;
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j);
+/* [fatal] Call fn(arg) with the stack pointer at top (aligned down to 16
+ * bytes), and come back to the caller's stack when fn returns. */
+void fl_arch_call_on_stack(uintptr_t top, void (*fn)(void *), void *arg);
 
 /* --- modules.c, symbols.c --------------------------------------------- */
 /* The path of the vdso's module (it has no file: symbols.c reads its
@@ -194,6 +198,12 @@ void fl_mem_forget(void);
 /* fl_safe_read's fallback (a pipe) where process_vm_readv is refused;
  * exposed for its test. */
 int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
+
+/* --- stack.c ---------------------------------------------------------- */
+/* For tests: how deep the work stack (fl_platform_run_on_work_stack) has
+ * ever been used, in bytes from its top (its pages in memory: mincore);
+ * 0 before its first use. */
+size_t fl_work_stack_touched(void);
 
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */

@@ -58,9 +58,10 @@ static void make_snapshot(void)
 	m->bias = 0x7f3e9b600000;
 	m->path = fl_module_intern(&table, "/lib/libc.so.6", 14);
 	snap.frame_info[0] =
-		(struct fl_frame_info){0, 0x113d, "crash_null", 0xd};
-	snap.frame_info[1] = (struct fl_frame_info){0, 0x1160, "main", 0x1a};
-	snap.frame_info[2] = (struct fl_frame_info){-1, 0, "", 0};
+		(struct fl_frame_info){0, 0x113d, "crash_null", 0xd, NULL};
+	snap.frame_info[1] =
+		(struct fl_frame_info){0, 0x1160, "main", 0x1a, NULL};
+	snap.frame_info[2] = (struct fl_frame_info){-1, 0, "", 0, NULL};
 }
 
 static const char *text(void)

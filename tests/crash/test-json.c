@@ -91,6 +91,7 @@ static void check_schema(const struct json_value *j, long pid)
 		nullable(f, "offset", JSON_STRING);
 		nullable(f, "symbol", JSON_STRING);
 		nullable(f, "symbol_offset", JSON_STRING);
+		nullable(f, "mangled", JSON_STRING);
 	}
 	regs = member(j, "registers", JSON_OBJECT);
 	CHECK(json_count(regs) >= 16, "only %zu registers", json_count(regs));

@@ -157,6 +157,17 @@ if [ $have_cxx = yes ]; then
 	expect_grep "crash_cxx: ... inlined into a demangled caller" \
 		'^      inlined into unpack\(int\) at .*crash_cxx.cc:[0-9]+$' \
 		"$WORK/crash_cxx.out"
+	# The library demangles too: names with spaces and parentheses in
+	# the frame line, which the parser reads whole (module and offsets
+	# stay right: compare above), in text and from text into JSON.
+	expect_grep "crash_cxx: the report's own name is demangled" \
+		' in shapes::Box<int>::open\(\) const( \[clone [.a-z0-9]+\])?\+0x[0-9a-f]+ \(' \
+		"$WORK/crash_cxx.report"
+	"$FAULTLINE" symbolize --format json "$WORK/crash_cxx.report" \
+		>"$WORK/crash_cxx.json" 2>/dev/null
+	expect_grep "crash_cxx: text to JSON keeps the demangled name" \
+		'"symbol":"shapes::Box<int>::open\(\) const( \[clone [.a-z0-9]+\])?","symbol_offset":"0x[0-9a-f]+"' \
+		"$WORK/crash_cxx.json"
 else
 	echo "SKIP: no C++ compiler ($CXX): C++ checks not run"
 fi

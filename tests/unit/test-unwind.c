@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "crash-helper.h"
+#include "no-malloc.h"
 #include "unit.h"
 #include "platform.h"
 
@@ -185,48 +186,6 @@ END_TEST
  * No malloc in the fatal path: malloc is interposed and aborts while the
  * handler works.
  * ---------------------------------------------------------------------- */
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-static atomic_int fl_test_no_malloc;
-
-static void fl_test_malloc_check(void)
-{
-	static const char msg[] = "malloc called in the fatal path\n";
-
-	if (atomic_load(&fl_test_no_malloc)) {
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(99);
-		abort();
-	}
-}
-
-void *malloc(size_t n)
-{
-	fl_test_malloc_check();
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-	fl_test_malloc_check();
-	return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-	fl_test_malloc_check();
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	if (p != NULL)
-		fl_test_malloc_check();
-	__libc_free(p);
-}
 
 START_TEST(no_malloc_while_unwinding)
 {
