@@ -5,6 +5,7 @@ libfaultline_la_SOURCES = \
 	lib/faultline.c \
 	lib/cause.c \
 	lib/config.c \
+	lib/context.c \
 	lib/demangle.c \
 	lib/demangle.h \
 	lib/frame.h \

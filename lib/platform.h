@@ -63,6 +63,9 @@ fl_handle_t fl_platform_handle_from_fd(int fd);
 /* [fatal] Process facts. */
 long fl_platform_pid(void);
 long long fl_platform_time(void); /* unix seconds */
+/* [fatal] The time, the process's uptime and its command line. */
+struct fl_context;
+void fl_platform_context(struct fl_context *c);
 /* [fatal] Executable path into buf (NUL-terminated, "" unknown). */
 void fl_platform_exe_path(char *buf, size_t cap);
 

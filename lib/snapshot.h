@@ -30,6 +30,25 @@
  * for a typical crash, room for 32 distinct pairs of the longest. */
 #define FL_SYMBOL_ARENA (64 * 1024)
 #define FL_EXE_PATH_MAX 1024
+/* The command line kept in a report: a few lines' worth; longer ones are
+ * cut, and the report says so. */
+#define FL_CMDLINE_MAX 2048
+
+/* The process around the crash (fl_platform_context). */
+struct fl_context {
+	long long time_s; /* UTC, unix seconds; 0 unknown */
+	int time_ms;
+	long long uptime_ms; /* since the process started; -1 unknown */
+	/* Shell-quoted arguments joined by spaces (POSIX), the raw command
+	 * line (Windows); "" unknown. */
+	char command_line[FL_CMDLINE_MAX];
+	int command_line_cut;
+};
+
+/* Why the unwinder stopped before the stack's end (FL_WALK_*). */
+#define FL_WALK_DONE 0
+#define FL_WALK_STEP_CAP 1 /* FL_UNWIND_MAX_STEPS frames walked */
+#define FL_WALK_TIME_CAP 2 /* its time bound ran out */
 
 /* A loaded module (ELF object or PE image). */
 struct fl_module {
@@ -76,6 +95,14 @@ struct fl_snapshot {
 	struct faultline_fault fault;
 	char exe_path[FL_EXE_PATH_MAX];
 	unsigned include; /* FAULTLINE_INCLUDE_* */
+	struct fl_context context;
+	int walk_cut; /* FL_WALK_* */
+	/* SIGSYS: the system call refused (si_syscall) and its ABI
+	 * (si_arch, an AUDIT_ARCH_* value); the call's address is
+	 * fault.address. */
+	int has_syscall;
+	int syscall_nr;
+	unsigned syscall_arch;
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
@@ -92,6 +119,14 @@ struct fl_snapshot {
  * against them: module, offset, symbol. */
 void fl_snapshot_resolve(struct fl_snapshot *snap,
 			 struct fl_module_table *modules);
+
+/* --- context.c --- */
+/* [fatal] "2026-12-06T02:35:32.123Z": unix seconds and ms as an ISO 8601
+ * UTC time, computed here (gmtime may take a lock). */
+struct fl_sink;
+void fl_sink_utc_time(struct fl_sink *s, long long unix_s, int ms);
+/* [fatal] The proleptic Gregorian date of a day count from 1970-01-01. */
+void fl_civil_from_days(long long days, long long *y, int *m, int *d);
 
 /* --- cause.c --- */
 /* [fatal] 1 when a (Linux) si_code says a process sent the signal. */

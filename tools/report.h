@@ -62,6 +62,9 @@ struct thread {
 	size_t omitted_at; /* the gap comes before frames[omitted_at] */
 	struct frame *frames;
 	size_t frame_count;
+	/* Why the unwinder stopped early: "step_limit", "time_limit", or
+	 * NULL (walked to the end, or an older report). */
+	char *walk_cut;
 };
 
 struct module {
@@ -93,6 +96,15 @@ struct report {
 	char *cause;
 	long pid;
 	char *executable;
+	/* SIGSYS from seccomp: the refused system call and its AUDIT_ARCH. */
+	int has_syscall;
+	long syscall_nr;
+	uint64_t syscall_arch;
+	/* Context (absent from reports before 0.2: NULL, -1). */
+	char *command_line;
+	int command_line_cut;
+	char *time;	     /* ISO 8601 UTC */
+	long long uptime_ms; /* -1 unknown */
 
 	struct thread *threads;
 	size_t thread_count;

@@ -306,8 +306,54 @@ static void parse_signal(struct report *r, struct span s)
 			}
 		}
 	}
+	long call = find(s, "system call ");
+	if (call >= 0) {
+		struct span t = skip(s, (size_t)call + 12);
+		n = parse_dec(t, &r->syscall_nr);
+		t = skip(t, n);
+		if (n && starts(t, " (arch ")) {
+			t = skip(t, 7);
+			long close = find(t, ")");
+			r->has_syscall = 1;
+			if (close > 0)
+				parse_hex((struct span){t.p, (size_t)close},
+					  &r->syscall_arch);
+		}
+	}
 	if (s.n)
 		replace(&r->signal_rest, copy(s));
+}
+
+/* "command line: ARGS[ ... (cut)]" */
+static void parse_command_line(struct report *r, struct span s)
+{
+	static const char cut[] = " ... (cut)";
+	size_t k = sizeof(cut) - 1;
+
+	r->command_line_cut = s.n >= k && memcmp(s.p + s.n - k, cut, k) == 0;
+	if (r->command_line_cut)
+		s.n -= k;
+	replace(&r->command_line, unescape(s));
+}
+
+/* "time: ISO-8601[, uptime S.mmm s]" */
+static void parse_time(struct report *r, struct span s)
+{
+	long comma = find(s, ", uptime ");
+	struct span when = {s.p, comma < 0 ? s.n : (size_t)comma};
+
+	if (when.n && !starts(when, "??"))
+		replace(&r->time, copy(when));
+	if (comma < 0)
+		return;
+	s = skip(s, (size_t)comma + 9);
+	long sec = 0, ms = 0;
+	size_t n = parse_dec(s, &sec);
+	if (!n)
+		return;
+	s = skip(s, n);
+	if (starts(s, ".") && parse_dec(skip(s, 1), &ms) == 3)
+		r->uptime_ms = sec * 1000LL + ms;
 }
 
 static void parse_registers(struct report *r, struct span s)
@@ -387,6 +433,17 @@ static void parse_text_line(struct log *log, struct open_report *o,
 					copy((struct span){s.p + 1, s.n - 2}));
 		} else if (starts(s, "cause: ")) {
 			replace(&r->cause, unescape(skip(s, 7)));
+		} else if (starts(s, "command line: ")) {
+			parse_command_line(r, skip(s, 14));
+		} else if (starts(s, "time: ")) {
+			parse_time(r, skip(s, 6));
+		} else if (starts(s, "backtrace incomplete: ")) {
+			struct thread *t = current_thread(r);
+			if (t)
+				replace(&t->walk_cut,
+					strdup(find(s, "time limit") >= 0
+						       ? "time_limit"
+						       : "step_limit"));
 		} else if (starts(s, "process: pid ")) {
 			s = skip(s, 13);
 			s = skip(s, parse_dec(s, &r->pid));
@@ -518,6 +575,17 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 		r->sender_pid = json_long(v, 0);
 		r->sender_uid = json_long(json_get(sig, "sender_uid"), 0);
 	}
+	if ((v = json_get(sig, "syscall")) && v->type == JSON_NUMBER) {
+		r->has_syscall = 1;
+		r->syscall_nr = json_long(v, 0);
+		json_hex(json_get(sig, "syscall_arch"), &r->syscall_arch);
+	}
+	replace(&r->command_line, json_dup(json_get(doc, "command_line")));
+	r->command_line_cut =
+		(v = json_get(doc, "command_line_cut")) && v->type == JSON_TRUE;
+	replace(&r->time, json_dup(json_get(doc, "time")));
+	if ((v = json_get(doc, "uptime_ms")) && v->type == JSON_NUMBER)
+		r->uptime_ms = json_long(v, -1);
 
 	const struct json_value *threads = json_get(doc, "threads");
 	if (!threads || threads->type != JSON_ARRAY)
@@ -538,6 +606,7 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			(v = json_get(tv, "crashed")) && v->type == JSON_TRUE;
 		long omitted = json_long(json_get(tv, "frames_omitted"), 0);
 		t->frames_omitted = omitted > 0 ? (size_t)omitted : 0;
+		replace(&t->walk_cut, json_dup(json_get(tv, "walk_cut")));
 		const struct json_value *frames = json_get(tv, "frames");
 		for (size_t j = 0;
 		     frames && frames->type == JSON_ARRAY && j < frames->count;
@@ -630,6 +699,7 @@ static struct report *new_report(struct log *log, enum report_format format,
 	}
 	*slot = r;
 	r->format = format;
+	r->uptime_ms = -1;
 	r->prefix = copy(prefix);
 	r->first_line = r->last_line = line;
 	return r;
@@ -830,11 +900,14 @@ static void free_report(struct report *r)
 	free(r->access);
 	free(r->cause);
 	free(r->executable);
+	free(r->command_line);
+	free(r->time);
 	for (size_t i = 0; i < r->thread_count; i++) {
 		for (size_t j = 0; j < r->threads[i].frame_count; j++)
 			free_frame(&r->threads[i].frames[j]);
 		free(r->threads[i].frames);
 		free(r->threads[i].name);
+		free(r->threads[i].walk_cut);
 	}
 	free(r->threads);
 	for (size_t i = 0; i < r->register_count; i++)

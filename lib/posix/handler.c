@@ -119,7 +119,7 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	 * unwind all the same. */
 	int locked = fl_unwind_lock(tid);
 
-	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
+	fl_snapshot_capture(&crash, sig, si, uc, tid);
 	if (locked)
 		fl_unwind_unlock();
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));

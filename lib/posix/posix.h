@@ -57,6 +57,11 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
  * lock (or knows that its owner is stuck). */
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid, int unwind);
+/* [fatal] The same into a crash report's snapshot, with what only the
+ * report shows: whether a bound cut the backtrace, SIGSYS details. */
+struct fl_snapshot;
+void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
+			 const ucontext_t *uc, long tid);
 
 /* --- signals.c -------------------------------------------------------- */
 typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
@@ -98,8 +103,11 @@ int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
 int fl_unwind_prepare(void);
 /* [fatal] Fill fault->frames from the signal's context (frame 0 = pc),
  * following the head/tail rule; bounded in steps and time.  Callers hold
- * the unwinder's lock (or know that its owner is stuck). */
-void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+ * the unwinder's lock (or know that its owner is stuck).  Returns
+ * FL_WALK_* (snapshot.h): whether a bound cut the walk. */
+int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+/* The step bound (tests lower it). */
+extern long fl_unwind_max_steps;
 /* [fatal] The unwinder's state is process-wide: take its lock for thread
  * tid.  1 when taken, 0 when its owner kept it past a bounded wait (3 s).
  * fl_unwind_unlock gives it back. */

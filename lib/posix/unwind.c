@@ -55,6 +55,7 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 #define FL_UNWIND_MAX_STEPS 1000000
 #define FL_UNWIND_MAX_NS 2000000000LL
 #define FL_UNWIND_CLOCK_EVERY 4096
+long fl_unwind_max_steps = FL_UNWIND_MAX_STEPS;
 
 /* ------------------------------------------------------------------------
  * Registers: the architecture file reads them from the ucontext, in
@@ -274,6 +275,7 @@ struct walk_state {
 	int after_signal;  /* the last frame was a signal frame */
 	long steps;
 	long long deadline; /* CLOCK_MONOTONIC ns; 0 not yet started */
+	int cut;	    /* FL_WALK_*: why the budget ended the walk */
 };
 
 /*
@@ -307,8 +309,10 @@ static int walk_take(struct walk_state *w, unw_cursor_t *cur,
 
 static int walk_budget(struct walk_state *w)
 {
-	if (++w->steps > FL_UNWIND_MAX_STEPS)
+	if (++w->steps > fl_unwind_max_steps) {
+		w->cut = FL_WALK_STEP_CAP;
 		return 0;
+	}
 	if (w->steps % FL_UNWIND_CLOCK_EVERY != 0)
 		return 1;
 	/* The clock starts at the first check, not at the walk's start: a
@@ -317,8 +321,10 @@ static int walk_budget(struct walk_state *w)
 	 * crash - is bounded by its step count alone. */
 	if (w->deadline == 0)
 		w->deadline = now_ns() + FL_UNWIND_MAX_NS;
-	else if (now_ns() > w->deadline)
+	else if (now_ns() > w->deadline) {
+		w->cut = FL_WALK_TIME_CAP;
 		return 0;
+	}
 	return 1;
 }
 
@@ -343,14 +349,16 @@ static int skip_bad_pc(struct reg_file *regs)
 /* Frames walked before the register-state cache pays for itself. */
 #define FL_UNWIND_CACHE_AFTER 256
 
-static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
+/* Returns FL_WALK_*: whether a cap cut the walk. */
+static int walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 {
 	struct walk_state w = {regs->r[FL_ARCH_UNWIND_PC],
 			       regs->r[FL_ARCH_UNWIND_SP],
 			       0,
 			       0,
 			       0,
-			       0};
+			       0,
+			       FL_WALK_DONE};
 	unw_cursor_t cur;
 	int caller_first;
 
@@ -358,9 +366,9 @@ static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 	fl_frames_add(c, (uintptr_t)w.pc);
 	caller_first = skip_bad_pc(regs) == 0;
 	if (addr_space == NULL || unw_init_remote(&cur, addr_space, regs) < 0)
-		return;
+		return FL_WALK_DONE;
 	if (caller_first && walk_take(&w, &cur, c) != 0)
-		return;
+		return FL_WALK_DONE;
 	while (walk_budget(&w) && unw_step(&cur) > 0) {
 		if (walk_take(&w, &cur, c) != 0)
 			break;
@@ -373,6 +381,7 @@ static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 	}
 	if (c->seen > FL_UNWIND_CACHE_AFTER)
 		unw_set_caching_policy(addr_space, UNW_CACHE_NONE);
+	return w.cut;
 }
 
 /* ------------------------------------------------------------------------
@@ -424,9 +433,10 @@ void fl_unwind_unlock(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
+static int unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
 {
 	struct fl_frame_collector c;
+	int cut;
 
 	/* Code may have been unloaded and other code mapped in its place
 	 * since the last unwind: forget cached register states and which
@@ -437,16 +447,17 @@ static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
 	if (addr_space != NULL)
 		unw_flush_cache(addr_space, 0, 0);
 	fl_frames_begin(&c, fault);
-	walk_regs(regs, &c);
+	cut = walk_regs(regs, &c);
 	fl_frames_finish(&c);
+	return cut;
 }
 
-void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
+int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 {
 	struct reg_file regs;
 
 	fl_arch_unwind_regs(regs.r, uc);
-	unwind_regs(&regs, fault);
+	return unwind_regs(&regs, fault);
 }
 
 int fl_unwind_prepare(void)

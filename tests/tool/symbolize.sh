@@ -133,6 +133,46 @@ expect_grep "crash_c: JSON inlined_into" \
 	>"$WORK/crash_c.rt" 2>/dev/null
 compare "crash_c (JSON in, text out)" "$WORK/crash_c.rt" 3 "$WORK/crash_c"
 
+# The report's context survives text -> JSON -> text.
+expect_grep "crash_c: JSON keeps the command line" \
+	'"command_line":"[^"]*crash_c","command_line_cut":false,"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z","uptime_ms":[0-9]+' \
+	"$WORK/crash_c.json"
+expect_grep "crash_c: text keeps the command line" \
+	'^command line: .*crash_c$' "$WORK/crash_c.rt"
+expect_grep "crash_c: text keeps time and uptime" \
+	'^time: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z, uptime [0-9]+\.[0-9]{3} s$' \
+	"$WORK/crash_c.rt"
+# SIGSYS details, a cut backtrace and a cut command line, both ways.
+cat >"$WORK/context.report" <<'EOF'
+==== faultline 0.2.0 crash report ====
+signal: SIGSYS (31), code SYS_SECCOMP (1), system call 110 (arch 0xc000003e)
+address: 0x00007f0000001234 (unknown access)
+cause: system call blocked by seccomp
+process: pid 42, executable /bin/prog
+command line: /bin/prog 'a b' ... (cut)
+time: 2026-12-06T02:35:32.123Z, uptime 1.005 s
+thread: tid 42 "prog" (crashed)
+backtrace (1 frames):
+  #0   0x00007f0000001234 in ?? (??)
+backtrace incomplete: the unwinder reached its time limit
+==== end of faultline report ====
+EOF
+"$FAULTLINE" symbolize --format json "$WORK/context.report" \
+	>"$WORK/context.json" 2>/dev/null
+expect_grep "context: JSON" \
+	'"syscall":110,"syscall_arch":"0xc000003e".*"command_line":"/bin/prog '"'a b'"'","command_line_cut":true,"time":"2026-12-06T02:35:32.123Z","uptime_ms":1005.*"walk_cut":"time_limit"' \
+	"$WORK/context.json"
+"$FAULTLINE" symbolize --format text "$WORK/context.json" \
+	>"$WORK/context.rt" 2>/dev/null
+for line in \
+	'^signal: SIGSYS \(31\), code SYS_SECCOMP \(1\), system call 110 \(arch 0xc000003e\)$' \
+	"^command line: /bin/prog 'a b' \\.\\.\\. \\(cut\\)\$" \
+	'^time: 2026-12-06T02:35:32\.123Z, uptime 1\.005 s$' \
+	'^backtrace incomplete: the unwinder reached its time limit$'; do
+	expect_grep "context: JSON in, text out: $line" "$line" \
+		"$WORK/context.rt"
+done
+
 # --- a shared library ---------------------------------------------------
 crash crash_shlib
 "$FAULTLINE" symbolize "$WORK/crash_shlib.report" \
