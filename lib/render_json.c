@@ -76,6 +76,27 @@ static void put_signal(struct fl_sink *s, const struct fl_snapshot *snap)
 	end(&o);
 }
 
+/* An uncaught C++ exception ended in abort(): its type is the cause. */
+static void put_cause(struct object *o, const struct fl_snapshot *snap)
+{
+	const struct fl_exception *e = &snap->exception;
+	char cause[FL_CAUSE_MAX];
+	struct object x;
+
+	fl_sink_json_str(member(o, "cause"),
+			 fl_snapshot_cause(snap, cause, sizeof(cause)));
+	if (!e->present)
+		return;
+	x = begin(member(o, "exception"));
+	fl_sink_json_str(member(&x, "type"), e->type);
+	fl_sink_json_str(member(&x, "mangled"), e->mangled);
+	if (e->has_what)
+		fl_sink_json_str(member(&x, "what"), e->what);
+	else
+		fl_sink_str(member(&x, "what"), "null");
+	end(&x);
+}
+
 static void put_context(struct object *o, const struct fl_context *c)
 {
 	str_or_null(member(o, "command_line"), c->command_line);
@@ -198,7 +219,7 @@ void fl_render_json(struct fl_sink *s, const struct fl_snapshot *snap)
 	fl_sink_dec(member(&o, "pid"), f->pid);
 	str_or_null(member(&o, "executable"), snap->exe_path);
 	put_signal(member(&o, "signal"), snap);
-	fl_sink_json_str(member(&o, "cause"), f->cause_text);
+	put_cause(&o, snap);
 	put_context(&o, &snap->context);
 	put_thread(member(&o, "threads"), snap);
 	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)

@@ -95,6 +95,19 @@ static void put_backtrace(struct fl_sink *s, const struct fl_snapshot *snap)
 	}
 }
 
+/* An uncaught C++ exception ended in abort(): its type is the cause. */
+static void put_cause(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	const struct fl_exception *e = &snap->exception;
+	char cause[FL_CAUSE_MAX];
+
+	fl_sink_text_str(s, fl_snapshot_cause(snap, cause, sizeof(cause)));
+	if (e->present && e->has_what) {
+		fl_sink_str(s, "\nwhat: ");
+		fl_sink_text_str(s, e->what);
+	}
+}
+
 /* The command line, when and how long after the process's start. */
 static void put_context(struct fl_sink *s, const struct fl_context *c)
 {
@@ -185,7 +198,7 @@ void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
 		fl_sink_str(s, ")\n");
 	}
 	fl_sink_str(s, "cause: ");
-	fl_sink_text_str(s, f->cause_text);
+	put_cause(s, snap);
 	fl_sink_str(s, "\nprocess: pid ");
 	fl_sink_dec(s, f->pid);
 	fl_sink_str(s, ", executable ");

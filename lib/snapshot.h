@@ -45,6 +45,18 @@ struct fl_context {
 	int command_line_cut;
 };
 
+/* The uncaught C++ exception that ended in abort() (POSIX with
+ * libstdc++). */
+#define FL_EXCEPTION_TYPE_MAX 256
+#define FL_EXCEPTION_WHAT_MAX 256
+struct fl_exception {
+	int present;
+	char type[FL_EXCEPTION_TYPE_MAX];    /* demangled when possible */
+	char mangled[FL_EXCEPTION_TYPE_MAX]; /* the type_info's name */
+	int has_what;			     /* a std::exception */
+	char what[FL_EXCEPTION_WHAT_MAX];    /* its what(), cut */
+};
+
 /* Why the unwinder stopped before the stack's end (FL_WALK_*). */
 #define FL_WALK_DONE 0
 #define FL_WALK_STEP_CAP 1 /* FL_UNWIND_MAX_STEPS frames walked */
@@ -103,6 +115,7 @@ struct fl_snapshot {
 	int has_syscall;
 	int syscall_nr;
 	unsigned syscall_arch;
+	struct fl_exception exception;
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
@@ -129,6 +142,11 @@ void fl_sink_utc_time(struct fl_sink *s, long long unix_s, int ms);
 void fl_civil_from_days(long long days, long long *y, int *m, int *d);
 
 /* --- cause.c --- */
+/* [fatal] The report's cause: the fault's, or for an uncaught C++
+ * exception "uncaught C++ exception TYPE" (formatted into buf). */
+#define FL_CAUSE_MAX (32 + FL_EXCEPTION_TYPE_MAX)
+const char *fl_snapshot_cause(const struct fl_snapshot *snap, char *buf,
+			      size_t cap);
 /* [fatal] 1 when a (Linux) si_code says a process sent the signal. */
 int fl_code_is_sent(int code);
 

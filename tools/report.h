@@ -103,6 +103,10 @@ struct report {
 	/* Context (absent from reports before 0.2: NULL, -1). */
 	char *command_line;
 	int command_line_cut;
+	/* An uncaught C++ exception: its what() (text "what:" line, JSON
+	 * exception.what), and JSON's exception.mangled; NULL unknown. */
+	char *exception_what;
+	char *exception_mangled;
 	char *time;	     /* ISO 8601 UTC */
 	long long uptime_ms; /* -1 unknown */
 

@@ -433,6 +433,8 @@ static void parse_text_line(struct log *log, struct open_report *o,
 					copy((struct span){s.p + 1, s.n - 2}));
 		} else if (starts(s, "cause: ")) {
 			replace(&r->cause, unescape(skip(s, 7)));
+		} else if (starts(s, "what: ")) {
+			replace(&r->exception_what, unescape(skip(s, 6)));
 		} else if (starts(s, "command line: ")) {
 			parse_command_line(r, skip(s, 14));
 		} else if (starts(s, "time: ")) {
@@ -584,6 +586,9 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 	r->command_line_cut =
 		(v = json_get(doc, "command_line_cut")) && v->type == JSON_TRUE;
 	replace(&r->time, json_dup(json_get(doc, "time")));
+	const struct json_value *exc = json_get(doc, "exception");
+	replace(&r->exception_what, json_dup(json_get(exc, "what")));
+	replace(&r->exception_mangled, json_dup(json_get(exc, "mangled")));
 	if ((v = json_get(doc, "uptime_ms")) && v->type == JSON_NUMBER)
 		r->uptime_ms = json_long(v, -1);
 
@@ -901,6 +906,8 @@ static void free_report(struct report *r)
 	free(r->cause);
 	free(r->executable);
 	free(r->command_line);
+	free(r->exception_what);
+	free(r->exception_mangled);
 	free(r->time);
 	for (size_t i = 0; i < r->thread_count; i++) {
 		for (size_t j = 0; j < r->threads[i].frame_count; j++)

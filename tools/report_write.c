@@ -138,6 +138,11 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 		write_text_escaped(out, r->cause);
 		putc('\n', out);
 	}
+	if (r->exception_what) {
+		fprintf(out, "%swhat: ", prefix);
+		write_text_escaped(out, r->exception_what);
+		putc('\n', out);
+	}
 	fprintf(out, "%sprocess: pid %ld, executable ", prefix, r->pid);
 	write_text_escaped(out, r->executable ? r->executable : "??");
 	putc('\n', out);
@@ -229,6 +234,23 @@ static void push(struct json_value *array, struct json_value *value)
 		json_free(value);
 }
 
+/* "exception": the type is what the cause names after its prefix. */
+static void set_exception(struct json_value *doc, const struct report *r)
+{
+	static const char prefix[] = "uncaught C++ exception ";
+	struct json_value *e;
+
+	if (!r->cause || strncmp(r->cause, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	e = json_new(JSON_OBJECT);
+	if (!e)
+		return;
+	set(e, "type", json_new_string(r->cause + sizeof(prefix) - 1));
+	set(e, "mangled", string_or_null(r->exception_mangled));
+	set(e, "what", string_or_null(r->exception_what));
+	set(doc, "exception", e);
+}
+
 struct json_value *report_to_json(struct report *r)
 {
 	struct json_value *doc = json_new(JSON_OBJECT);
@@ -258,6 +280,7 @@ struct json_value *report_to_json(struct report *r)
 		set(doc, "signal", sig);
 	}
 	set(doc, "cause", string_or_null(r->cause));
+	set_exception(doc, r);
 	if (r->command_line) {
 		set(doc, "command_line", json_new_string(r->command_line));
 		set(doc, "command_line_cut",

@@ -180,11 +180,14 @@ int fl_platform_install(const struct fl_config *cfg)
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
+	if (cfg->signals & FAULTLINE_SIGNAL_BIT(SIGABRT))
+		fl_cxx_exception_install();
 	return fl_signals_install(cfg->signals, handle_fatal);
 }
 
 int fl_platform_uninstall(void)
 {
+	fl_cxx_exception_uninstall();
 	return fl_signals_uninstall();
 }
 

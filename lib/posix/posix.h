@@ -63,6 +63,17 @@ struct fl_snapshot;
 void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
 			 const ucontext_t *uc, long tid);
 
+/* --- cxx_exception.c -------------------------------------------------- */
+/* Become the C++ terminate handler (chained to the one before) when
+ * libstdc++ is in the process, to note an uncaught exception's type and
+ * what().  Once; at install, not in the fatal path. */
+void fl_cxx_exception_install(void);
+/* Put the terminate handler we replaced back (faultline_uninstall). */
+void fl_cxx_exception_uninstall(void);
+/* [fatal] What the terminate handler noted on thread tid, if anything,
+ * into snap->exception (its type demangled). */
+void fl_cxx_exception_take(struct fl_snapshot *snap, long tid);
+
 /* --- signals.c -------------------------------------------------------- */
 typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
 /* Make fn the action of every signal in set (FAULTLINE_SIGNAL_BIT bits),

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 
 // Frames as written: no clone (".isra"), no frame folded into its caller.
@@ -36,13 +37,24 @@ struct DiskError : std::runtime_error {
 	}
 };
 
-// A what() of the program's own: not called from the crash handler.
+// A what() of the program's own: called by the terminate handler (not
+// the signal handler), as libstdc++'s own handler calls it.
 struct OwnWhat : std::exception {
 	const char *what() const noexcept override
 	{
 		return "own what";
 	}
 };
+
+// A what() that faults: the process must still die by SIGABRT.
+struct BadWhat : std::exception {
+	const char *what() const noexcept override
+	{
+		return *bad;
+	}
+	static const char *const *volatile bad;
+};
+const char *const *volatile BadWhat::bad = nullptr;
 
 } // namespace fl_cxx
 
@@ -86,10 +98,15 @@ FL_FRAME static int run(const char *s)
 		throw_it(fl_cxx::OwnWhat());
 	if (!std::strcmp(s, "abort-in-catch"))
 		return abort_in_catch();
+	if (!std::strcmp(s, "throw-bad-what"))
+		throw_it(fl_cxx::BadWhat());
+	if (!std::strcmp(s, "rethrow-exception-ptr"))
+		std::rethrow_exception(std::make_exception_ptr(
+			std::out_of_range("index 7 of 3")));
 	std::fprintf(stderr,
 		     "usage: crashme-cxx widget-poke|throw-runtime-error"
 		     "|throw-int|throw-derived|throw-own-what"
-		     "|abort-in-catch\n");
+		     "|abort-in-catch|throw-bad-what|rethrow-exception-ptr\n");
 	return 2;
 }
 

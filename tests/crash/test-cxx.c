@@ -111,3 +111,98 @@ TEST(cxx_json_keeps_mangled)
 	json_free(j);
 	return 0;
 }
+
+/* An uncaught exception that ends in std::terminate -> abort(): the
+ * cause names its type, and what() for a std::exception. */
+static void check_exception(const char *scenario, const char *type,
+			    const char *what)
+{
+	char cause[256], line[256];
+	const struct run *r;
+
+	snprintf(cause, sizeof(cause), "uncaught C++ exception %s", type);
+	r = cxx(scenario, SIGABRT, cause);
+	if (what) {
+		snprintf(line, sizeof(line), "\nwhat: %s\n", what);
+		check_has("report", r->err, line);
+	} else {
+		check_lacks("report", r->err, "\nwhat: ");
+	}
+}
+
+TEST(cxx_uncaught_runtime_error)
+{
+	if (no_cxx())
+		return SKIP;
+	check_exception("throw-runtime-error", "std::runtime_error",
+			"disk on fire");
+	check_exception("throw-derived", "fl_cxx::DiskError", "disk on fire");
+	check_exception("throw-own-what", "fl_cxx::OwnWhat", "own what");
+	/* std::rethrow_exception: a dependent exception of libstdc++ */
+	check_exception("rethrow-exception-ptr", "std::out_of_range",
+			"index 7 of 3");
+	return 0;
+}
+
+TEST(cxx_uncaught_int)
+{
+	if (no_cxx())
+		return SKIP;
+	check_exception("throw-int", "int", NULL);
+	return 0;
+}
+
+TEST(cxx_what_that_faults)
+{
+	const struct run *r;
+
+	/* Our call of what() faults and is recovered, without a report;
+	 * then libstdc++'s own terminate handler calls it and dies by
+	 * SIGSEGV, as it does without faultline: one report, of that. */
+	if (no_cxx())
+		return SKIP;
+	r = cxx("throw-bad-what", SIGSEGV, "null pointer dereference");
+	check_has("report", r->err, " in fl_cxx::BadWhat::what() const+0x");
+	return 0;
+}
+
+TEST(cxx_abort_without_terminate)
+{
+	/* caught, then abort(): no uncaught exception, plain abort */
+	if (no_cxx())
+		return SKIP;
+	cxx("abort-in-catch", SIGABRT, "abort() called");
+	return 0;
+}
+
+TEST(cxx_exception_json)
+{
+	struct json_value *j;
+	const struct json_value *e;
+
+	if (no_cxx())
+		return SKIP;
+	j = cxx_json("throw-runtime-error", SIGABRT);
+	e = json_get(j, "exception");
+	CHECK(str(j, "cause") && !strcmp(str(j, "cause"),
+					 "uncaught C++ exception "
+					 "std::runtime_error"),
+	      "cause is '%s'", str(j, "cause") ? str(j, "cause") : "");
+	CHECK(e && str(e, "type") && !strcmp(str(e, "type"),
+					     "std::runtime_error"),
+	      "exception.type is not std::runtime_error");
+	CHECK(e && str(e, "mangled") &&
+		      !strcmp(str(e, "mangled"), "St13runtime_error"),
+	      "exception.mangled is not St13runtime_error");
+	CHECK(e && str(e, "what") && !strcmp(str(e, "what"), "disk on fire"),
+	      "exception.what is not disk on fire");
+	json_free(j);
+	j = cxx_json("throw-int", SIGABRT);
+	e = json_get(j, "exception");
+	CHECK(e && str(e, "type") && !strcmp(str(e, "type"), "int") &&
+		      json_get(e, "what") &&
+		      json_get(e, "what")->type == JSON_NULL,
+	      "exception of an int: type int, what null");
+	json_free(j);
+	return 0;
+}

@@ -173,6 +173,25 @@ for line in \
 		"$WORK/context.rt"
 done
 
+# An uncaught C++ exception's what() line, both ways.
+printf '%s\n' '==== faultline 0.2.0 crash report ====' \
+	'signal: SIGABRT (6), code SI_TKILL (-6), sent by pid 42 uid 0' \
+	'cause: uncaught C++ exception std::runtime_error' \
+	'what: disk on fire' \
+	'process: pid 42, executable /bin/prog' \
+	'thread: tid 42 "prog" (crashed)' 'backtrace (1 frames):' \
+	'  #0   0x00007f0000001234 in ?? (??)' \
+	'==== end of faultline report ====' >"$WORK/exception.report"
+"$FAULTLINE" symbolize --format json "$WORK/exception.report" \
+	>"$WORK/exception.json" 2>/dev/null
+expect_grep "exception: text to JSON" \
+	'"cause":"uncaught C\+\+ exception std::runtime_error","exception":\{"type":"std::runtime_error","mangled":null,"what":"disk on fire"\}' \
+	"$WORK/exception.json"
+"$FAULTLINE" symbolize --format text "$WORK/exception.json" \
+	>"$WORK/exception.rt" 2>/dev/null
+expect_grep "exception: JSON to text" '^what: disk on fire$' \
+	"$WORK/exception.rt"
+
 # --- a shared library ---------------------------------------------------
 crash crash_shlib
 "$FAULTLINE" symbolize "$WORK/crash_shlib.report" \
