@@ -76,11 +76,12 @@ bootstrap() {
 	# libdebuginfod-dev, and for the tests of faultline symbolize's debug
 	# files debuginfod (a server), iproute2 (its network namespace), llvm
 	# (llvm-dwp) and dwz; libiberty-dev: the demangler built into the
-	# library.
+	# library; libc6-dbg: libc's separate debug file, whose symbols the
+	# report names libc's local functions with.
 	need build-essential autoconf automake libtool libdw-dev \
 		pkg-config make libunwind-dev check gdb util-linux \
 		dpkg-dev patch libdebuginfod-dev debuginfod llvm iproute2 dwz \
-		libiberty-dev
+		libiberty-dev libc6-dbg
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
 		(cd "$src" && autoreconf -fi)

@@ -69,9 +69,6 @@ void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
 			 const ucontext_t *uc, long tid)
 {
 	snap->walk_cut = capture(&snap->fault, sig, si, uc, tid, 1);
-	snap->exception.present = 0;
-	if (sig == SIGABRT)
-		fl_cxx_exception_take(snap, tid);
 	snap->has_syscall = is_syscall_trap(sig, si);
 	if (snap->has_syscall) {
 		snap->syscall_nr = si->si_syscall;

@@ -120,6 +120,11 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	int locked = fl_unwind_lock(tid);
 
 	fl_snapshot_capture(&crash, sig, si, uc, tid);
+	/* (Here, not in capture.c: cxx_exception.c runs faultline_protect,
+	 * which captures.) */
+	crash.exception.present = 0;
+	if (sig == SIGABRT)
+		fl_cxx_exception_take(&crash, tid);
 	if (locked)
 		fl_unwind_unlock();
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));

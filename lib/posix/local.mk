@@ -6,6 +6,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/capture.c \
 	lib/posix/context.c \
 	lib/posix/cxx_exception.c \
+	lib/posix/debugfile.c \
 	lib/posix/elf.c \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \

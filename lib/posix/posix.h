@@ -17,6 +17,8 @@
  *               faultline_protect's jump record, per architecture
  *   modules.c   loaded modules from the dynamic linker's list
  *   symbols.c   frame names from the modules' ELF symbols, per report
+ *   debugfile.c a stripped module's separate debug file (build-id,
+ *               .gnu_debuglink)
  *   elf.c       ELF symbols and build-ids, read with syscalls only
  *   memory.c    reading our own memory that may not be mapped
  *   memmap.c    the report's memory map (/proc/self/maps)
@@ -204,6 +206,13 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 /* [fatal] GNU build-id of an ELF file (its PT_NOTE segments). */
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
+
+/* --- debugfile.c ------------------------------------------------------ */
+/* [fatal] When the file s of module m has no .symtab, replace s by m's
+ * separate debug file (by build-id, then .gnu_debuglink) if one with
+ * m's build-id exists; else leave s as it is. */
+struct fl_module;
+void fl_debugfile_swap(const struct fl_module *m, struct fl_elf_src *s);
 
 /* --- memory.c --------------------------------------------------------- */
 /* [fatal] Copy len bytes of our own memory that may not be mapped;

@@ -25,8 +25,8 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-api tests/crash/test-protect-fatal \
 	tests/crash/test-unwinder tests/crash/test-cxx
 check_PROGRAMS += $(FL_CRASH_TESTS)
-TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
-EXTRA_DIST += tests/crash/pid1.sh
+TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
+EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_report_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)

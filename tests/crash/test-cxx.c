@@ -184,12 +184,12 @@ TEST(cxx_exception_json)
 		return SKIP;
 	j = cxx_json("throw-runtime-error", SIGABRT);
 	e = json_get(j, "exception");
-	CHECK(str(j, "cause") && !strcmp(str(j, "cause"),
-					 "uncaught C++ exception "
-					 "std::runtime_error"),
+	CHECK(str(j, "cause") &&
+		      !strcmp(str(j, "cause"), "uncaught C++ exception "
+					       "std::runtime_error"),
 	      "cause is '%s'", str(j, "cause") ? str(j, "cause") : "");
-	CHECK(e && str(e, "type") && !strcmp(str(e, "type"),
-					     "std::runtime_error"),
+	CHECK(e && str(e, "type") &&
+		      !strcmp(str(e, "type"), "std::runtime_error"),
 	      "exception.type is not std::runtime_error");
 	CHECK(e && str(e, "mangled") &&
 		      !strcmp(str(e, "mangled"), "St13runtime_error"),
