@@ -52,23 +52,28 @@ struct sections {
 	uint64_t link_size;
 };
 
-static int is_debuglink(int fd, const Elf64_Shdr *names, uint32_t at)
+/* Section names (.shstrtab) examined: a few hundred bytes in practice. */
+#define FL_SHSTRTAB_MAX 2048
+/* Section headers read per pread. */
+#define FL_SHDR_BATCH 16
+
+static int is_debuglink(const char *names, size_t len, uint32_t at)
 {
 	static const char want[] = ".gnu_debuglink";
-	char name[sizeof(want)];
 
-	if (at >= names->sh_size || names->sh_size - at < sizeof(want))
-		return 0;
-	if (read_at(fd, name, sizeof(name), names->sh_offset + at) != 0)
-		return 0;
-	return same_bytes(name, want, sizeof(want));
+	return at < len && len - at >= sizeof(want) &&
+	       same_bytes(names + at, want, sizeof(want));
 }
 
+/* Few syscalls: the section names in one read, the headers sixteen at a
+ * time (a module has some seventy). */
 static int read_sections(int fd, struct sections *out)
 {
 	Elf64_Ehdr eh;
-	Elf64_Shdr sh, names;
-	unsigned i;
+	Elf64_Shdr sh[FL_SHDR_BATCH], names;
+	char text[FL_SHSTRTAB_MAX];
+	size_t len;
+	unsigned i, k, n;
 
 	fl_memset(out, 0, sizeof(*out));
 	if (read_at(fd, &eh, sizeof(eh), 0) != 0 ||
@@ -77,18 +82,27 @@ static int read_sections(int fd, struct sections *out)
 	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum > FL_SHDR_MAX ||
 	    eh.e_shstrndx >= eh.e_shnum ||
 	    read_at(fd, &names, sizeof(names),
-		    eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(sh)) != 0)
+		    eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(names)) != 0)
 		return -1;
-	for (i = 0; i < eh.e_shnum; i++) {
-		if (read_at(fd, &sh, sizeof(sh),
-			    eh.e_shoff + (uint64_t)i * sizeof(sh)) != 0)
+	len = names.sh_size < sizeof(text) ? (size_t)names.sh_size
+					   : sizeof(text);
+	if (read_at(fd, text, len, names.sh_offset) != 0)
+		len = 0;
+	for (i = 0; i < eh.e_shnum; i += n) {
+		n = eh.e_shnum - i < FL_SHDR_BATCH ? eh.e_shnum - i
+						   : FL_SHDR_BATCH;
+		if (read_at(fd, sh, n * sizeof(sh[0]),
+			    eh.e_shoff + (uint64_t)i * sizeof(sh[0])) != 0)
 			return -1;
-		if (sh.sh_type == SHT_SYMTAB)
-			out->has_symtab = 1;
-		else if (sh.sh_type == SHT_PROGBITS && sh.sh_size > 4 &&
-			 is_debuglink(fd, &names, sh.sh_name)) {
-			out->link_off = sh.sh_offset;
-			out->link_size = sh.sh_size;
+		for (k = 0; k < n; k++) {
+			if (sh[k].sh_type == SHT_SYMTAB)
+				out->has_symtab = 1;
+			else if (sh[k].sh_type == SHT_PROGBITS &&
+				 sh[k].sh_size > 4 &&
+				 is_debuglink(text, len, sh[k].sh_name)) {
+				out->link_off = sh[k].sh_offset;
+				out->link_size = sh[k].sh_size;
+			}
 		}
 	}
 	return 0;
