@@ -75,10 +75,13 @@ bootstrap() {
 	# libunwind-dev: the system route, and a test program that uses it;
 	# libdebuginfod-dev, and for the tests of faultline symbolize's debug
 	# files debuginfod (a server), iproute2 (its network namespace), llvm
-	# (llvm-dwp) and dwz.
+	# (llvm-dwp) and dwz; libiberty-dev: the demangler built into the
+	# library; libc6-dbg: libc's separate debug file, whose symbols the
+	# report names libc's local functions with.
 	need build-essential autoconf automake libtool libdw-dev \
 		pkg-config make libunwind-dev check gdb util-linux \
-		dpkg-dev patch libdebuginfod-dev debuginfod llvm iproute2 dwz
+		dpkg-dev patch libdebuginfod-dev debuginfod llvm iproute2 dwz \
+		libiberty-dev libc6-dbg
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
 		(cd "$src" && autoreconf -fi)
@@ -125,8 +128,9 @@ aarch64() {
 		as_root dpkg --add-architecture arm64
 		updated=no
 	fi
-	need gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user \
-		libunwind-dev:arm64 check:arm64
+	need gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
+		libc6-dev-arm64-cross qemu-user libunwind-dev:arm64 check:arm64 \
+		libiberty-dev:arm64
 	b="$src/_build/aarch64"
 	say "aarch64 cross build ($b)"
 	mkdir -p "$b"

@@ -16,7 +16,7 @@ as_root() {
 if [ "${FL_NO_INSTALL:-0}" != 1 ] && command -v dpkg-query >/dev/null 2>&1; then
 	missing=
 	for p in build-essential autoconf automake libtool pkg-config make \
-		libunwind-dev dpkg-dev patch; do
+		libunwind-dev dpkg-dev patch libiberty-dev; do
 		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
 			grep -q 'install ok installed' || missing="$missing $p"
 	done

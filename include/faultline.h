@@ -126,7 +126,7 @@ struct faultline_fault {
 	const char *signal_name; /* "SIGSEGV" (static) */
 	const char *code_name; /* "SEGV_MAPERR", "EXCEPTION_ACCESS_VIOLATION" */
 	uint32_t exception_code; /* Windows NTSTATUS; 0 on POSIX */
-	uintptr_t address;	 /* fault address (si_addr) */
+	uintptr_t address;	 /* fault address (si_addr; SIGSYS: si_call_addr) */
 	enum faultline_access access;
 	enum faultline_cause cause;
 	char cause_text[80]; /* "null pointer dereference", ... */

@@ -126,6 +126,19 @@ static const char *cause_text(const struct faultline_fault *f)
 	}
 }
 
+const char *fl_snapshot_cause(const struct fl_snapshot *snap, char *buf,
+			      size_t cap)
+{
+	struct fl_sink s;
+
+	if (!snap->exception.present)
+		return snap->fault.cause_text;
+	fl_sink_init_memory(&s, buf, cap);
+	fl_sink_str(&s, "uncaught C++ exception ");
+	fl_sink_str(&s, snap->exception.type);
+	return buf;
+}
+
 void fl_fault_explain(struct faultline_fault *f, int stack_overflow)
 {
 	struct fl_sink s;

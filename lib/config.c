@@ -53,13 +53,24 @@ static int signal_by_name(const char *name, size_t len)
 	return -1;
 }
 
+/* "all": every signal whose default action ends the process with a core
+ * dump (signal(7), "Core") - the default set, plus SIGQUIT (3), SIGXCPU
+ * (24) and SIGXFSZ (25), which a user or a resource limit sends rather
+ * than a bug, and so stay out of the default.  The signals that end a
+ * process without a core (SIGTERM, SIGHUP, SIGINT, SIGUSR1, ...) are
+ * not in it: they are a request to stop, not a crash, and can be named
+ * one by one. */
+#define FL_SIGNALS_ALL                                                         \
+	(FAULTLINE_SIGNALS_DEFAULT | FAULTLINE_SIGNAL_BIT(3) |                 \
+	 FAULTLINE_SIGNAL_BIT(24) | FAULTLINE_SIGNAL_BIT(25))
+
 int fl_parse_signal_list(const char *text, uint64_t *set)
 {
 	uint64_t result = 0;
 	const char *p = text;
 
 	if (upper_eq(text, fl_strlen(text), "ALL")) {
-		*set = FAULTLINE_SIGNALS_DEFAULT;
+		*set = FL_SIGNALS_ALL;
 		return 0;
 	}
 	while (*p) {

@@ -63,6 +63,9 @@ fl_handle_t fl_platform_handle_from_fd(int fd);
 /* [fatal] Process facts. */
 long fl_platform_pid(void);
 long long fl_platform_time(void); /* unix seconds */
+/* [fatal] The time, the process's uptime and its command line. */
+struct fl_context;
+void fl_platform_context(struct fl_context *c);
 /* [fatal] Executable path into buf (NUL-terminated, "" unknown). */
 void fl_platform_exe_path(char *buf, size_t cap);
 
@@ -90,6 +93,17 @@ void fl_platform_symbols_end(void);
  * platform has nothing to say); in text a "memory map:" section. */
 struct fl_sink;
 void fl_platform_write_memory_map(struct fl_sink *s, int json);
+
+/* [fatal] Run fn(arg) on a stack of its own, FL_WORK_STACK bytes with a
+ * guard page below (mapped at the first call and kept; only the pages fn
+ * reaches are touched), for work the signal stack is too small for (the
+ * demangler).  fn may leave early with fl_platform_work_escape.  0 when
+ * fn returned, 1 when it escaped, -1 when it did not run: no memory for
+ * the stack, or another thread on it. */
+#define FL_WORK_STACK (1024 * 1024)
+int fl_platform_run_on_work_stack(void (*fn)(void *), void *arg);
+/* [fatal] From inside fn: leave it now (its frames are abandoned). */
+__attribute__((noreturn)) void fl_platform_work_escape(void);
 
 /* --- core, called by the backend --------------------------------------- */
 

@@ -50,8 +50,9 @@ static void str_or_null(struct fl_sink *s, const char *v)
 		fl_sink_str(s, "null");
 }
 
-static void put_signal(struct fl_sink *s, const struct faultline_fault *f)
+static void put_signal(struct fl_sink *s, const struct fl_snapshot *snap)
 {
+	const struct faultline_fault *f = &snap->fault;
 	struct object o = begin(s);
 
 	fl_sink_dec(member(&o, "number"), f->signo);
@@ -68,7 +69,51 @@ static void put_signal(struct fl_sink *s, const struct faultline_fault *f)
 		hex_str(member(&o, "exception_code"), f->exception_code);
 		str_or_null(member(&o, "exception_name"), f->code_name);
 	}
+	if (snap->has_syscall) {
+		fl_sink_dec(member(&o, "syscall"), snap->syscall_nr);
+		hex_str(member(&o, "syscall_arch"), snap->syscall_arch);
+	}
 	end(&o);
+}
+
+/* An uncaught C++ exception ended in abort(): its type is the cause. */
+static void put_cause(struct object *o, const struct fl_snapshot *snap)
+{
+	const struct fl_exception *e = &snap->exception;
+	char cause[FL_CAUSE_MAX];
+	struct object x;
+
+	fl_sink_json_str(member(o, "cause"),
+			 fl_snapshot_cause(snap, cause, sizeof(cause)));
+	if (!e->present)
+		return;
+	x = begin(member(o, "exception"));
+	fl_sink_json_str(member(&x, "type"), e->type);
+	fl_sink_json_str(member(&x, "mangled"), e->mangled);
+	if (e->has_what)
+		fl_sink_json_str(member(&x, "what"), e->what);
+	else
+		fl_sink_str(member(&x, "what"), "null");
+	end(&x);
+}
+
+static void put_context(struct object *o, const struct fl_context *c)
+{
+	str_or_null(member(o, "command_line"), c->command_line);
+	fl_sink_str(member(o, "command_line_cut"),
+		    c->command_line_cut ? "true" : "false");
+	if (c->time_s) {
+		struct fl_sink *s = member(o, "time");
+		fl_sink_char(s, '"');
+		fl_sink_utc_time(s, c->time_s, c->time_ms);
+		fl_sink_char(s, '"');
+	} else {
+		fl_sink_str(member(o, "time"), "null");
+	}
+	if (c->uptime_ms >= 0)
+		fl_sink_dec(member(o, "uptime_ms"), c->uptime_ms);
+	else
+		fl_sink_str(member(o, "uptime_ms"), "null");
 }
 
 static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
@@ -92,6 +137,7 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 		hex_str(member(&o, "symbol_offset"), fi->symbol_offset);
 	else
 		fl_sink_str(member(&o, "symbol_offset"), "null");
+	str_or_null(member(&o, "mangled"), fi->mangled);
 	end(&o);
 }
 
@@ -106,6 +152,10 @@ static void put_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 	fl_sink_json_str(member(&o, "name"), f->thread_name);
 	fl_sink_str(member(&o, "crashed"), "true");
 	fl_sink_udec(member(&o, "frames_omitted"), f->frames_omitted);
+	str_or_null(member(&o, "walk_cut"),
+		    snap->walk_cut == FL_WALK_STEP_CAP	 ? "step_limit"
+		    : snap->walk_cut == FL_WALK_TIME_CAP ? "time_limit"
+							 : NULL);
 	fl_sink_char(member(&o, "frames"), '[');
 	for (size_t i = 0; i < f->frame_count; i++) {
 		size_t number = i;
@@ -168,8 +218,9 @@ void fl_render_json(struct fl_sink *s, const struct fl_snapshot *snap)
 	fl_sink_json_str(member(&o, "faultline"), FAULTLINE_VERSION_STRING);
 	fl_sink_dec(member(&o, "pid"), f->pid);
 	str_or_null(member(&o, "executable"), snap->exe_path);
-	put_signal(member(&o, "signal"), f);
-	fl_sink_json_str(member(&o, "cause"), f->cause_text);
+	put_signal(member(&o, "signal"), snap);
+	put_cause(&o, snap);
+	put_context(&o, &snap->context);
 	put_thread(member(&o, "threads"), snap);
 	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
 		put_registers(member(&o, "registers"), f);

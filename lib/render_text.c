@@ -9,8 +9,10 @@ static void put_addr(struct fl_sink *s, uintptr_t v)
 	fl_sink_hex(s, v, 2 * (int)sizeof(void *));
 }
 
-static void put_signal_line(struct fl_sink *s, const struct faultline_fault *f)
+static void put_signal_line(struct fl_sink *s, const struct fl_snapshot *snap)
 {
+	const struct faultline_fault *f = &snap->fault;
+
 	fl_sink_str(s, "signal: ");
 	fl_sink_str(s, f->signal_name ? f->signal_name : "SIG?");
 	fl_sink_str(s, " (");
@@ -27,6 +29,13 @@ static void put_signal_line(struct fl_sink *s, const struct faultline_fault *f)
 		fl_sink_str(s, f->code_name ? f->code_name : "unknown");
 		fl_sink_str(s, " (");
 		fl_sink_dec(s, f->code);
+		fl_sink_str(s, ")");
+	}
+	if (snap->has_syscall) {
+		fl_sink_str(s, ", system call ");
+		fl_sink_dec(s, snap->syscall_nr);
+		fl_sink_str(s, " (arch ");
+		fl_sink_hex(s, snap->syscall_arch, 8);
 		fl_sink_str(s, ")");
 	}
 	if (f->has_sender) {
@@ -86,6 +95,58 @@ static void put_backtrace(struct fl_sink *s, const struct fl_snapshot *snap)
 	}
 }
 
+/* An uncaught C++ exception ended in abort(): its type is the cause. */
+static void put_cause(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	const struct fl_exception *e = &snap->exception;
+	char cause[FL_CAUSE_MAX];
+
+	fl_sink_text_str(s, fl_snapshot_cause(snap, cause, sizeof(cause)));
+	if (e->present && e->has_what) {
+		fl_sink_str(s, "\nwhat: ");
+		fl_sink_text_str(s, e->what);
+	}
+}
+
+/* The command line, when and how long after the process's start. */
+static void put_context(struct fl_sink *s, const struct fl_context *c)
+{
+	if (c->command_line[0]) {
+		fl_sink_str(s, "command line: ");
+		fl_sink_text_str(s, c->command_line);
+		if (c->command_line_cut)
+			fl_sink_str(s, " ... (cut)");
+		fl_sink_char(s, '\n');
+	}
+	if (c->time_s == 0 && c->uptime_ms < 0)
+		return;
+	fl_sink_str(s, "time: ");
+	if (c->time_s)
+		fl_sink_utc_time(s, c->time_s, c->time_ms);
+	else
+		fl_sink_str(s, "??");
+	if (c->uptime_ms >= 0) {
+		fl_sink_str(s, ", uptime ");
+		fl_sink_dec(s, c->uptime_ms / 1000);
+		fl_sink_char(s, '.');
+		fl_sink_char(s, (char)('0' + c->uptime_ms / 100 % 10));
+		fl_sink_char(s, (char)('0' + c->uptime_ms / 10 % 10));
+		fl_sink_char(s, (char)('0' + c->uptime_ms % 10));
+		fl_sink_str(s, " s");
+	}
+	fl_sink_char(s, '\n');
+}
+
+static void put_walk_cut(struct fl_sink *s, int cut)
+{
+	if (cut == FL_WALK_STEP_CAP)
+		fl_sink_str(s, "backtrace incomplete: the unwinder reached "
+			       "its step limit\n");
+	else if (cut == FL_WALK_TIME_CAP)
+		fl_sink_str(s, "backtrace incomplete: the unwinder reached "
+			       "its time limit\n");
+}
+
 static void put_registers(struct fl_sink *s, const struct faultline_fault *f)
 {
 	if (!f->register_count)
@@ -128,7 +189,7 @@ void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
 
 	fl_sink_str(s, "==== faultline " FAULTLINE_VERSION_STRING
 		       " crash report ====\n");
-	put_signal_line(s, f);
+	put_signal_line(s, snap);
 	if (!f->has_sender) { /* a sent signal has no fault address */
 		fl_sink_str(s, "address: ");
 		put_addr(s, f->address);
@@ -137,17 +198,20 @@ void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
 		fl_sink_str(s, ")\n");
 	}
 	fl_sink_str(s, "cause: ");
-	fl_sink_text_str(s, f->cause_text);
+	put_cause(s, snap);
 	fl_sink_str(s, "\nprocess: pid ");
 	fl_sink_dec(s, f->pid);
 	fl_sink_str(s, ", executable ");
 	fl_sink_text_str(s, snap->exe_path[0] ? snap->exe_path : "??");
-	fl_sink_str(s, "\nthread: tid ");
+	fl_sink_char(s, '\n');
+	put_context(s, &snap->context);
+	fl_sink_str(s, "thread: tid ");
 	fl_sink_dec(s, f->tid);
 	fl_sink_str(s, " \"");
 	fl_sink_text_str(s, f->thread_name);
 	fl_sink_str(s, "\" (crashed)\n");
 	put_backtrace(s, snap);
+	put_walk_cut(s, snap->walk_cut);
 	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
 		put_registers(s, f);
 	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules)

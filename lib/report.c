@@ -128,6 +128,7 @@ void fl_report_emit(struct fl_snapshot *snap)
 	fl_handle_t h = open_output(snap, &opened);
 
 	snap->include = fl_config.include;
+	fl_platform_context(&snap->context);
 	fl_snapshot_resolve(snap, &report_modules);
 	emit_resolved(snap, h);
 	if (opened)
@@ -151,6 +152,7 @@ int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,
 	fl_memcpy(&write_snap.fault, fault, sizeof(*fault));
 	fl_platform_exe_path(write_snap.exe_path, sizeof(write_snap.exe_path));
 	write_snap.include = FAULTLINE_INCLUDE_DEFAULT;
+	fl_platform_context(&write_snap.context);
 	fl_snapshot_resolve(&write_snap, &write_modules);
 	fl_sink_init(&sink, h);
 	render(&sink, &write_snap, format);

@@ -5,19 +5,40 @@
  */
 #include "snapshot.h"
 
+#include "demangle.h"
 #include "frame.h"
 #include "platform.h"
 #include "str.h"
 
+/* The demangled form of the name just put at the arena's end (of len
+ * bytes), right after it; the frame then shows it and keeps the raw
+ * name as mangled. */
+static void demangle_symbol(struct fl_snapshot *snap, struct fl_frame_info *fi,
+			    char *raw, size_t len)
+{
+	char *dst = raw + len + 1;
+	size_t room = sizeof(snap->symbols) - snap->symbols_used - (len + 1);
+
+	if (room > FL_DEMANGLE_OUTPUT_MAX + 1)
+		room = FL_DEMANGLE_OUTPUT_MAX + 1;
+	len = fl_demangle(raw, FL_DEMANGLE_SYMBOL, dst, room);
+	if (len == 0)
+		return;
+	fi->mangled = raw;
+	fi->symbol = dst;
+	snap->symbols_used += len + 1;
+}
+
 /* The symbol of frame i into the arena.  Deep recursion repeats one
  * name frame after frame: an equal name shares the previous frame's
- * copy.  When the arena runs short, later names are cut to what is
+ * copies.  When the arena runs short, later names are cut to what is
  * left, and to "" at the very end. */
 static void resolve_symbol(struct fl_snapshot *snap, size_t i,
 			   const struct fl_module *m, uintptr_t lookup,
 			   uintptr_t pc)
 {
 	struct fl_frame_info *fi = &snap->frame_info[i];
+	const struct fl_frame_info *prev = i > 0 ? fi - 1 : NULL;
 	char *dst = snap->symbols + snap->symbols_used;
 	size_t room = sizeof(snap->symbols) - snap->symbols_used, len;
 	uintptr_t off;
@@ -28,13 +49,16 @@ static void resolve_symbol(struct fl_snapshot *snap, size_t i,
 	    fl_platform_symbolize(m, lookup, dst, room, &off) != 0 || !dst[0])
 		return;
 	fi->symbol_offset = off + (pc - lookup);
-	if (i > 0 && fl_streq(snap->frame_info[i - 1].symbol, dst)) {
-		fi->symbol = snap->frame_info[i - 1].symbol;
+	if (prev &&
+	    fl_streq(prev->mangled ? prev->mangled : prev->symbol, dst)) {
+		fi->symbol = prev->symbol;
+		fi->mangled = prev->mangled;
 		return;
 	}
 	len = fl_strlen(dst);
 	fi->symbol = dst;
 	snap->symbols_used += len + 1;
+	demangle_symbol(snap, fi, dst, len);
 }
 
 static void resolve_frame(struct fl_snapshot *snap, size_t i)
@@ -47,6 +71,7 @@ static void resolve_frame(struct fl_snapshot *snap, size_t i)
 	fi->module = -1;
 	fi->module_offset = 0;
 	fi->symbol = "";
+	fi->mangled = NULL;
 	fi->symbol_offset = 0;
 	if (!snap->modules)
 		return;

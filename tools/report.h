@@ -31,7 +31,11 @@ struct location {
 struct frame {
 	long index;
 	uint64_t pc;
-	char *symbol; /* raw (mangled) ELF name; NULL when unknown */
+	/* The report's name for the frame's symbol: the raw ELF name, or a
+	 * C++ name the library demangled; then mangled holds the raw name
+	 * when the report says it (JSON).  NULL when unknown. */
+	char *symbol;
+	char *mangled;
 	uint64_t symbol_offset;
 	char *module; /* NULL when unknown */
 	uint64_t offset;
@@ -58,6 +62,9 @@ struct thread {
 	size_t omitted_at; /* the gap comes before frames[omitted_at] */
 	struct frame *frames;
 	size_t frame_count;
+	/* Why the unwinder stopped early: "step_limit", "time_limit", or
+	 * NULL (walked to the end, or an older report). */
+	char *walk_cut;
 };
 
 struct module {
@@ -89,6 +96,19 @@ struct report {
 	char *cause;
 	long pid;
 	char *executable;
+	/* SIGSYS from seccomp: the refused system call and its AUDIT_ARCH. */
+	int has_syscall;
+	long syscall_nr;
+	uint64_t syscall_arch;
+	/* Context (absent from reports before 0.2: NULL, -1). */
+	char *command_line;
+	int command_line_cut;
+	/* An uncaught C++ exception: its what() (text "what:" line, JSON
+	 * exception.what), and JSON's exception.mangled; NULL unknown. */
+	char *exception_what;
+	char *exception_mangled;
+	char *time;	     /* ISO 8601 UTC */
+	long long uptime_ms; /* -1 unknown */
 
 	struct thread *threads;
 	size_t thread_count;

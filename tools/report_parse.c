@@ -205,6 +205,29 @@ struct open_report {
 	enum section section;
 };
 
+/* Where the symbol of a frame line ends, in s (what follows " in "): at
+ * "?? (" for none, else right after the first "+0xHEX" followed by
+ * " (".  A demangled C++ name holds spaces and parentheses ("f(int)
+ * const"), a path may too ("My Files (x86)"), but no demangler writes
+ * "+0x" (its numbers are decimal); a raw ELF name from an older report
+ * ends at its first space. */
+static long symbol_end(struct span s)
+{
+	if (starts(s, "?? ("))
+		return 2;
+	for (size_t i = 0; i + 3 < s.n; i++) {
+		if (memcmp(s.p + i, "+0x", 3) != 0)
+			continue;
+		size_t j = i + 3;
+		while (j < s.n && hex_digit(s.p[j]) >= 0)
+			j++;
+		if (j > i + 3 && j + 1 < s.n && s.p[j] == ' ' &&
+		    s.p[j + 1] == '(')
+			return (long)j;
+	}
+	return find(s, " ");
+}
+
 /* "  #I  0xPC in SYMBOL+0xOFF (MODULE+0xOFFSET)" */
 static int parse_frame(struct span s, struct frame *f)
 {
@@ -220,9 +243,7 @@ static int parse_frame(struct span s, struct frame *f)
 	if (in < 0 || parse_hex((struct span){s.p, (size_t)in}, &f->pc) < 0)
 		return -1;
 	s = skip(s, (size_t)in + 4);
-	/* Raw ELF symbol names hold no spaces; paths may ("My Files (x86)"),
-	 * so the symbol ends at the first space. */
-	long space = find(s, " ");
+	long space = symbol_end(s);
 	if (space < 0)
 		return -1;
 	struct span symbol = {s.p, (size_t)space};
@@ -287,8 +308,54 @@ static void parse_signal(struct report *r, struct span s)
 			}
 		}
 	}
+	long call = find(s, "system call ");
+	if (call >= 0) {
+		struct span t = skip(s, (size_t)call + 12);
+		n = parse_dec(t, &r->syscall_nr);
+		t = skip(t, n);
+		if (n && starts(t, " (arch ")) {
+			t = skip(t, 7);
+			long close = find(t, ")");
+			r->has_syscall = 1;
+			if (close > 0)
+				parse_hex((struct span){t.p, (size_t)close},
+					  &r->syscall_arch);
+		}
+	}
 	if (s.n)
 		replace(&r->signal_rest, copy(s));
+}
+
+/* "command line: ARGS[ ... (cut)]" */
+static void parse_command_line(struct report *r, struct span s)
+{
+	static const char cut[] = " ... (cut)";
+	size_t k = sizeof(cut) - 1;
+
+	r->command_line_cut = s.n >= k && memcmp(s.p + s.n - k, cut, k) == 0;
+	if (r->command_line_cut)
+		s.n -= k;
+	replace(&r->command_line, unescape(s));
+}
+
+/* "time: ISO-8601[, uptime S.mmm s]" */
+static void parse_time(struct report *r, struct span s)
+{
+	long comma = find(s, ", uptime ");
+	struct span when = {s.p, comma < 0 ? s.n : (size_t)comma};
+
+	if (when.n && !starts(when, "??"))
+		replace(&r->time, copy(when));
+	if (comma < 0)
+		return;
+	s = skip(s, (size_t)comma + 9);
+	long sec = 0, ms = 0;
+	size_t n = parse_dec(s, &sec);
+	if (!n)
+		return;
+	s = skip(s, n);
+	if (starts(s, ".") && parse_dec(skip(s, 1), &ms) == 3)
+		r->uptime_ms = sec * 1000LL + ms;
 }
 
 static void parse_registers(struct report *r, struct span s)
@@ -368,6 +435,19 @@ static void parse_text_line(struct log *log, struct open_report *o,
 					copy((struct span){s.p + 1, s.n - 2}));
 		} else if (starts(s, "cause: ")) {
 			replace(&r->cause, unescape(skip(s, 7)));
+		} else if (starts(s, "what: ")) {
+			replace(&r->exception_what, unescape(skip(s, 6)));
+		} else if (starts(s, "command line: ")) {
+			parse_command_line(r, skip(s, 14));
+		} else if (starts(s, "time: ")) {
+			parse_time(r, skip(s, 6));
+		} else if (starts(s, "backtrace incomplete: ")) {
+			struct thread *t = current_thread(r);
+			if (t)
+				replace(&t->walk_cut,
+					strdup(find(s, "time limit") >= 0
+						       ? "time_limit"
+						       : "step_limit"));
 		} else if (starts(s, "process: pid ")) {
 			s = skip(s, 13);
 			s = skip(s, parse_dec(s, &r->pid));
@@ -499,6 +579,20 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 		r->sender_pid = json_long(v, 0);
 		r->sender_uid = json_long(json_get(sig, "sender_uid"), 0);
 	}
+	if ((v = json_get(sig, "syscall")) && v->type == JSON_NUMBER) {
+		r->has_syscall = 1;
+		r->syscall_nr = json_long(v, 0);
+		json_hex(json_get(sig, "syscall_arch"), &r->syscall_arch);
+	}
+	replace(&r->command_line, json_dup(json_get(doc, "command_line")));
+	r->command_line_cut =
+		(v = json_get(doc, "command_line_cut")) && v->type == JSON_TRUE;
+	replace(&r->time, json_dup(json_get(doc, "time")));
+	const struct json_value *exc = json_get(doc, "exception");
+	replace(&r->exception_what, json_dup(json_get(exc, "what")));
+	replace(&r->exception_mangled, json_dup(json_get(exc, "mangled")));
+	if ((v = json_get(doc, "uptime_ms")) && v->type == JSON_NUMBER)
+		r->uptime_ms = json_long(v, -1);
 
 	const struct json_value *threads = json_get(doc, "threads");
 	if (!threads || threads->type != JSON_ARRAY)
@@ -519,6 +613,7 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			(v = json_get(tv, "crashed")) && v->type == JSON_TRUE;
 		long omitted = json_long(json_get(tv, "frames_omitted"), 0);
 		t->frames_omitted = omitted > 0 ? (size_t)omitted : 0;
+		replace(&t->walk_cut, json_dup(json_get(tv, "walk_cut")));
 		const struct json_value *frames = json_get(tv, "frames");
 		for (size_t j = 0;
 		     frames && frames->type == JSON_ARRAY && j < frames->count;
@@ -539,6 +634,7 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			f->has_offset = json_hex(json_get(fv, "offset"),
 						 &f->offset) == 0;
 			f->symbol = json_dup(json_get(fv, "symbol"));
+			f->mangled = json_dup(json_get(fv, "mangled"));
 			json_hex(json_get(fv, "symbol_offset"),
 				 &f->symbol_offset);
 		}
@@ -610,6 +706,7 @@ static struct report *new_report(struct log *log, enum report_format format,
 	}
 	*slot = r;
 	r->format = format;
+	r->uptime_ms = -1;
 	r->prefix = copy(prefix);
 	r->first_line = r->last_line = line;
 	return r;
@@ -799,6 +896,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 static void free_frame(struct frame *f)
 {
 	free(f->symbol);
+	free(f->mangled);
 	free(f->module);
 	free(f->demangled);
 	free(f->note);
@@ -818,11 +916,16 @@ static void free_report(struct report *r)
 	free(r->access);
 	free(r->cause);
 	free(r->executable);
+	free(r->command_line);
+	free(r->exception_what);
+	free(r->exception_mangled);
+	free(r->time);
 	for (size_t i = 0; i < r->thread_count; i++) {
 		for (size_t j = 0; j < r->threads[i].frame_count; j++)
 			free_frame(&r->threads[i].frames[j]);
 		free(r->threads[i].frames);
 		free(r->threads[i].name);
+		free(r->threads[i].walk_cut);
 	}
 	free(r->threads);
 	for (size_t i = 0; i < r->register_count; i++)

@@ -97,6 +97,24 @@ static void write_frame_line(FILE *out, const struct frame *f,
 	frame_write_locations(out, f, prefix, style);
 }
 
+/* The command line, time and uptime lines (doc/report-format.md). */
+static void write_context(FILE *out, const struct report *r, const char *prefix)
+{
+	if (r->command_line) {
+		fprintf(out, "%scommand line: ", prefix);
+		write_text_escaped(out, r->command_line);
+		fputs(r->command_line_cut ? " ... (cut)\n" : "\n", out);
+	}
+	if (!r->time && r->uptime_ms < 0)
+		return;
+	fprintf(out, "%stime: ", prefix);
+	write_text_escaped(out, r->time ? r->time : "??");
+	if (r->uptime_ms >= 0)
+		fprintf(out, ", uptime %lld.%03lld s", r->uptime_ms / 1000,
+			r->uptime_ms % 1000);
+	putc('\n', out);
+}
+
 void report_write_text(FILE *out, const struct report *r, const char *prefix,
 		       const struct text_style *style)
 {
@@ -105,6 +123,9 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 	fprintf(out, "%ssignal: %s (%d), code %s (%ld)", prefix,
 		r->signal_name ? r->signal_name : "?", r->signo,
 		r->code_name ? r->code_name : "?", r->code);
+	if (r->has_syscall)
+		fprintf(out, ", system call %ld (arch 0x%08" PRIx64 ")",
+			r->syscall_nr, r->syscall_arch);
 	if (r->has_sender)
 		fprintf(out, ", sent by pid %ld uid %ld", r->sender_pid,
 			r->sender_uid);
@@ -117,9 +138,15 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 		write_text_escaped(out, r->cause);
 		putc('\n', out);
 	}
+	if (r->exception_what) {
+		fprintf(out, "%swhat: ", prefix);
+		write_text_escaped(out, r->exception_what);
+		putc('\n', out);
+	}
 	fprintf(out, "%sprocess: pid %ld, executable ", prefix, r->pid);
 	write_text_escaped(out, r->executable ? r->executable : "??");
 	putc('\n', out);
+	write_context(out, r, prefix);
 	for (size_t i = 0; i < r->thread_count; i++) {
 		const struct thread *t = &r->threads[i];
 		fprintf(out, "%sthread: tid %ld \"", prefix, t->tid);
@@ -133,6 +160,14 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 					prefix, t->frames_omitted);
 			write_frame_line(out, &t->frames[j], prefix, style);
 		}
+		if (t->walk_cut)
+			fprintf(out,
+				"%sbacktrace incomplete: the unwinder reached "
+				"its %s limit\n",
+				prefix,
+				strcmp(t->walk_cut, "time_limit") == 0
+					? "time"
+					: "step");
 	}
 	if (r->has_registers) {
 		fprintf(out, "%sregisters:\n", prefix);
@@ -199,6 +234,23 @@ static void push(struct json_value *array, struct json_value *value)
 		json_free(value);
 }
 
+/* "exception": the type is what the cause names after its prefix. */
+static void set_exception(struct json_value *doc, const struct report *r)
+{
+	static const char prefix[] = "uncaught C++ exception ";
+	struct json_value *e;
+
+	if (!r->cause || strncmp(r->cause, prefix, sizeof(prefix) - 1) != 0)
+		return;
+	e = json_new(JSON_OBJECT);
+	if (!e)
+		return;
+	set(e, "type", json_new_string(r->cause + sizeof(prefix) - 1));
+	set(e, "mangled", string_or_null(r->exception_mangled));
+	set(e, "what", string_or_null(r->exception_what));
+	set(doc, "exception", e);
+}
+
 struct json_value *report_to_json(struct report *r)
 {
 	struct json_value *doc = json_new(JSON_OBJECT);
@@ -221,9 +273,23 @@ struct json_value *report_to_json(struct report *r)
 			set(sig, "sender_pid", json_new_number(r->sender_pid));
 			set(sig, "sender_uid", json_new_number(r->sender_uid));
 		}
+		if (r->has_syscall) {
+			set(sig, "syscall", json_new_number(r->syscall_nr));
+			set(sig, "syscall_arch", hex(r->syscall_arch));
+		}
 		set(doc, "signal", sig);
 	}
 	set(doc, "cause", string_or_null(r->cause));
+	set_exception(doc, r);
+	if (r->command_line) {
+		set(doc, "command_line", json_new_string(r->command_line));
+		set(doc, "command_line_cut",
+		    json_new(r->command_line_cut ? JSON_TRUE : JSON_FALSE));
+	}
+	if (r->time)
+		set(doc, "time", json_new_string(r->time));
+	if (r->uptime_ms >= 0)
+		set(doc, "uptime_ms", json_new_number(r->uptime_ms));
 	struct json_value *threads = json_new(JSON_ARRAY);
 	for (size_t i = 0; threads && i < r->thread_count; i++) {
 		struct thread *t = &r->threads[i];
@@ -236,6 +302,8 @@ struct json_value *report_to_json(struct report *r)
 		    json_new(t->crashed ? JSON_TRUE : JSON_FALSE));
 		set(tv, "frames_omitted",
 		    json_new_number((long long)t->frames_omitted));
+		if (t->walk_cut)
+			set(tv, "walk_cut", json_new_string(t->walk_cut));
 		struct json_value *frames = json_new(JSON_ARRAY);
 		for (size_t j = 0; frames && j < t->frame_count; j++) {
 			struct frame *f = &t->frames[j];
@@ -252,6 +320,7 @@ struct json_value *report_to_json(struct report *r)
 			set(fv, "symbol_offset",
 			    f->symbol ? hex(f->symbol_offset)
 				      : json_new(JSON_NULL));
+			set(fv, "mangled", string_or_null(f->mangled));
 			f->node = fv;
 			push(frames, fv);
 			if (frames->count == 0 ||

@@ -310,7 +310,9 @@ static void lookup(const struct symbolizer *s, struct module_entry *m,
 		f->symbol = strdup(symbol);
 		f->symbol_offset = symbol_offset;
 	}
-	f->demangled = demangle(f->symbol ? f->symbol : symbol);
+	f->demangled = demangle(f->mangled  ? f->mangled
+				: f->symbol ? f->symbol
+					    : symbol);
 
 	const char *file = NULL;
 	int line = 0, column = 0;

@@ -176,6 +176,28 @@ __asm__(FL_ASM_BEGIN(fl_jmp_land)
 	"	mov w0, #1\n"		/* fl_jmp_capture "returns" 1 */
 	"	ret\n"
 	FL_ASM_END(fl_jmp_land));
+
+/* x0: the new stack's top, x1: fn, x2: its argument.  x29 keeps the old
+ * stack pointer across the call (fn preserves it: callee-saved). */
+__asm__(FL_ASM_BEGIN(fl_arch_call_on_stack)
+	"	stp x29, x30, [sp, #-16]!\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset x29, -16\n"
+	"	.cfi_offset x30, -8\n"
+	"	mov x29, sp\n"
+	"	.cfi_def_cfa_register x29\n"
+	"	and x0, x0, #0xfffffffffffffff0\n"
+	"	mov sp, x0\n"
+	"	mov x0, x2\n"
+	"	blr x1\n"
+	"	mov sp, x29\n"
+	"	.cfi_def_cfa_register sp\n"
+	"	ldp x29, x30, [sp], #16\n"
+	"	.cfi_def_cfa_offset 0\n"
+	"	.cfi_restore x29\n"
+	"	.cfi_restore x30\n"
+	"	ret\n"
+	FL_ASM_END(fl_arch_call_on_stack));
 /* clang-format on */
 
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)

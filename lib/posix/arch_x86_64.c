@@ -149,6 +149,29 @@ __asm__(FL_ASM_BEGIN(fl_jmp_land)
 	"	movl $1, %eax\n"	/* fl_jmp_capture "returns" 1 */
 	"	jmpq *56(%rdi)\n"
 	FL_ASM_END(fl_jmp_land));
+
+/* rdi: the new stack's top, rsi: fn, rdx: its argument.  rbp keeps the
+ * old stack pointer across the call (fn preserves it: callee-saved). */
+__asm__(FL_ASM_BEGIN(fl_arch_call_on_stack)
+#ifdef __CET__
+	"	endbr64\n"
+#endif
+	"	pushq %rbp\n"
+	"	.cfi_def_cfa_offset 16\n"
+	"	.cfi_offset rbp, -16\n"
+	"	movq %rsp, %rbp\n"
+	"	.cfi_def_cfa_register rbp\n"
+	"	andq $-16, %rdi\n"
+	"	movq %rdi, %rsp\n"
+	"	movq %rdx, %rdi\n"
+	"	callq *%rsi\n"
+	"	movq %rbp, %rsp\n"
+	"	.cfi_def_cfa_register rsp\n"
+	"	popq %rbp\n"
+	"	.cfi_def_cfa_offset 8\n"
+	"	.cfi_restore rbp\n"
+	"	ret\n"
+	FL_ASM_END(fl_arch_call_on_stack));
 /* clang-format on */
 
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j)

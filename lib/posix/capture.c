@@ -13,11 +13,20 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
-void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
-		      const ucontext_t *uc, long tid,
-		      enum fl_capture_unwinder unwind)
+/* A SIGSYS from the kernel refusing a system call: seccomp
+ * (SYS_SECCOMP, 1) or syscall user dispatch (SYS_USER_DISPATCH, 2) fill
+ * si_call_addr, si_syscall and si_arch; a sent SIGSYS holds a pid there. */
+static int is_syscall_trap(int sig, const siginfo_t *si)
 {
-	int overflow = 0;
+	return sig == SIGSYS && (si->si_code == 1 || si->si_code == 2);
+}
+
+/* Everything but the backtrace; returns whether a bound cut the walk. */
+static int capture(struct faultline_fault *f, int sig, const siginfo_t *si,
+		   const ucontext_t *uc, long tid,
+		   enum fl_capture_unwinder unwind)
+{
+	int overflow = 0, cut = FL_WALK_DONE;
 
 	fl_memset(f, 0, sizeof(*f));
 	f->signo = sig;
@@ -32,6 +41,8 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 	} else if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL ||
 		   sig == SIGFPE || sig == SIGTRAP) {
 		f->address = (uintptr_t)si->si_addr;
+	} else if (is_syscall_trap(sig, si)) {
+		f->address = (uintptr_t)si->si_call_addr;
 	}
 	f->pid = getpid();
 	f->tid = tid;
@@ -41,11 +52,31 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		overflow = fl_altstack_is_overflow(f->address, f->sp);
 	fl_fault_explain(f, overflow);
 	if (unwind == FL_CAPTURE_CRASH)
-		fl_unwind_context(uc, f);
+		cut = fl_unwind_context(uc, f);
 	else if (unwind == FL_CAPTURE_RECOVERY)
 		fl_unwind_recovery(uc, f);
 	if (f->frame_count == 0) {
 		f->frames[0] = f->pc;
 		f->frame_count = 1;
+	}
+	return cut;
+}
+
+void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
+		      const ucontext_t *uc, long tid,
+		      enum fl_capture_unwinder unwind)
+{
+	capture(f, sig, si, uc, tid, unwind);
+}
+
+void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
+			 const ucontext_t *uc, long tid)
+{
+	snap->walk_cut =
+		capture(&snap->fault, sig, si, uc, tid, FL_CAPTURE_CRASH);
+	snap->has_syscall = is_syscall_trap(sig, si);
+	if (snap->has_syscall) {
+		snap->syscall_nr = si->si_syscall;
+		snap->syscall_arch = si->si_arch;
 	}
 }

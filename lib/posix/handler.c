@@ -116,7 +116,12 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	/* The crash report's own unwinder: a thread recovering a protected
 	 * fault right now (or stuck in one) uses another, and is never
 	 * waited for. */
-	fl_fault_capture(&crash.fault, sig, si, uc, tid, FL_CAPTURE_CRASH);
+	fl_snapshot_capture(&crash, sig, si, uc, tid);
+	/* (Here, not in capture.c: cxx_exception.c runs faultline_protect,
+	 * which captures.) */
+	crash.exception.present = 0;
+	if (sig == SIGABRT)
+		fl_cxx_exception_take(&crash, tid);
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
@@ -175,11 +180,14 @@ int fl_platform_install(const struct fl_config *cfg)
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
+	if (cfg->signals & FAULTLINE_SIGNAL_BIT(SIGABRT))
+		fl_cxx_exception_install();
 	return fl_signals_install(cfg->signals, handle_fatal);
 }
 
 int fl_platform_uninstall(void)
 {
+	fl_cxx_exception_uninstall();
 	return fl_signals_uninstall();
 }
 

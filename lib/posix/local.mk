@@ -4,6 +4,9 @@ if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/altstack.c \
 	lib/posix/capture.c \
+	lib/posix/context.c \
+	lib/posix/cxx_exception.c \
+	lib/posix/debugfile.c \
 	lib/posix/elf.c \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \
@@ -14,6 +17,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/preload.c \
 	lib/posix/protect.c \
 	lib/posix/signals.c \
+	lib/posix/stack.c \
 	lib/posix/symbols.c \
 	lib/posix/unwind.c
 if FL_ARCH_X86_64

@@ -17,9 +17,12 @@
  *               faultline_protect's jump record, per architecture
  *   modules.c   loaded modules from the dynamic linker's list
  *   symbols.c   frame names from the modules' ELF symbols, per report
+ *   debugfile.c a stripped module's separate debug file (build-id,
+ *               .gnu_debuglink)
  *   elf.c       ELF symbols and build-ids, read with syscalls only
  *   memory.c    reading our own memory that may not be mapped
  *   memmap.c    the report's memory map (/proc/self/maps)
+ *   stack.c     a stack of its own for deep work (the demangler)
  *   platform.c  the small syscall wrappers platform.h asks for
  *
  * [fatal]: runs in the signal handler, async-signal-safe (platform.h).
@@ -63,6 +66,22 @@ enum fl_capture_unwinder {
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid,
 		      enum fl_capture_unwinder unwind);
+/* [fatal] The same into a crash report's snapshot, with what only the
+ * report shows: whether a bound cut the backtrace, SIGSYS details. */
+struct fl_snapshot;
+void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
+			 const ucontext_t *uc, long tid);
+
+/* --- cxx_exception.c -------------------------------------------------- */
+/* Become the C++ terminate handler (chained to the one before) when
+ * libstdc++ is in the process, to note an uncaught exception's type and
+ * what().  Once; at install, not in the fatal path. */
+void fl_cxx_exception_install(void);
+/* Put the terminate handler we replaced back (faultline_uninstall). */
+void fl_cxx_exception_uninstall(void);
+/* [fatal] What the terminate handler noted on thread tid, if anything,
+ * into snap->exception (its type demangled). */
+void fl_cxx_exception_take(struct fl_snapshot *snap, long tid);
 
 /* --- signals.c -------------------------------------------------------- */
 typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
@@ -107,8 +126,11 @@ int fl_unwind_prepare(void);
  * context uc (frame 0 = pc), following the head/tail rule; bounded in
  * steps and time.  For the thread that claimed the crash only (no lock:
  * it never waits for anyone), and any thread's context (fault->tid names
- * the thread). */
-void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+ * the thread).  Returns FL_WALK_* (snapshot.h): whether a bound cut the
+ * walk. */
+int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+/* The step bound (tests lower it). */
+extern long fl_unwind_max_steps;
 /* The first faultline_protect of a thread, outside a handler: make the
  * recoveries' unwinder.  0 or -1. */
 int fl_unwind_prepare_recovery(void);
@@ -145,6 +167,9 @@ int fl_arch_unwind_bad_call(uint64_t regs[FL_ARCH_UNWIND_NREGS],
  * handler returns (protect.h). */
 struct fl_jmp;
 void fl_arch_land(ucontext_t *uc, struct fl_jmp *j);
+/* [fatal] Call fn(arg) with the stack pointer at top (aligned down to 16
+ * bytes), and come back to the caller's stack when fn returns. */
+void fl_arch_call_on_stack(uintptr_t top, void (*fn)(void *), void *arg);
 
 /* --- modules.c, symbols.c --------------------------------------------- */
 /* The path of the vdso's module (it has no file: symbols.c reads its
@@ -199,6 +224,13 @@ int fl_elf_symbolize_image(const void *data, size_t size,
 /* [fatal] GNU build-id of an ELF file (its PT_NOTE segments). */
 size_t fl_elf_build_id_src(const struct fl_elf_src *s, unsigned char *out,
 			   size_t cap);
+
+/* --- debugfile.c ------------------------------------------------------ */
+/* [fatal] When the file s of module m has no .symtab, replace s by m's
+ * separate debug file (by build-id, then .gnu_debuglink) if one with
+ * m's build-id exists; else leave s as it is. */
+struct fl_module;
+void fl_debugfile_swap(const struct fl_module *m, struct fl_elf_src *s);
 
 /* --- memory.c --------------------------------------------------------- */
 /* What one reader knows of our memory: the 4 KiB granules it found
@@ -260,6 +292,12 @@ int fl_safe_read(void *dst, uintptr_t src, size_t len);
  * here.  pid as for fl_mem_view_begin. */
 int fl_mem_probe_sigmask(uintptr_t addr);
 int fl_mem_probe_vm_read(uintptr_t addr, long pid);
+
+/* --- stack.c ---------------------------------------------------------- */
+/* For tests: how deep the work stack (fl_platform_run_on_work_stack) has
+ * ever been used, in bytes from its top (its pages in memory: mincore);
+ * 0 before its first use. */
+size_t fl_work_stack_touched(void);
 
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */

@@ -9,7 +9,8 @@
  * core asks), and later lookups are answered from that per-report cache:
  * each file is opened once and its symbols scanned once.  A file whose
  * build-id differs from the loaded module's gets no symbols (it was
- * replaced on disk).
+ * replaced on disk); a file without .symtab is read from its separate
+ * debug file when there is one (debugfile.c).
  */
 #include <elf.h>
 
@@ -25,13 +26,19 @@
  * size comes from the header (reads stay probed: a wrong size can only
  * fail them). */
 #define FL_VDSO_MAX (1024 * 1024)
+static int src_matches(const struct fl_module *m, const struct fl_elf_src *s);
 static int module_src(const struct fl_module *m, struct fl_elf_src *s)
 {
 	Elf64_Ehdr eh;
 	uint64_t size;
 
-	if (!fl_streq(m->path, FL_VDSO_PATH))
-		return fl_elf_open(m->path, s);
+	if (!fl_streq(m->path, FL_VDSO_PATH)) {
+		if (fl_elf_open(m->path, s) != 0)
+			return -1;
+		if (src_matches(m, s))
+			fl_debugfile_swap(m, s);
+		return 0;
+	}
 	if (fl_mem_read(&eh, m->base, sizeof(eh)) != 0)
 		return -1;
 	size = eh.e_shoff + (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr);

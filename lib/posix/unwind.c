@@ -72,6 +72,7 @@ extern int UNW_OBJ(dwarf_search_unwind_table)(unw_addr_space_t as,
 #define FL_UNWIND_MAX_STEPS 1000000
 #define FL_UNWIND_MAX_NS 2000000000LL
 #define FL_UNWIND_CLOCK_EVERY 4096
+long fl_unwind_max_steps = FL_UNWIND_MAX_STEPS;
 
 /* ------------------------------------------------------------------------
  * Registers: the architecture file reads them from the ucontext, in
@@ -460,6 +461,7 @@ struct walk_state {
 	int after_signal;  /* the last frame was a signal frame */
 	long steps;
 	long long deadline; /* CLOCK_MONOTONIC ns; 0 not yet started */
+	int cut;	    /* FL_WALK_*: why the budget ended the walk */
 };
 
 /*
@@ -493,8 +495,10 @@ static int walk_take(struct walk_state *w, unw_cursor_t *cur,
 
 static int walk_budget(struct walk_state *w)
 {
-	if (++w->steps > FL_UNWIND_MAX_STEPS)
+	if (++w->steps > fl_unwind_max_steps) {
+		w->cut = FL_WALK_STEP_CAP;
 		return 0;
+	}
 	if (w->steps % FL_UNWIND_CLOCK_EVERY != 0)
 		return 1;
 	/* The clock starts at the first check, not at the walk's start: a
@@ -503,8 +507,10 @@ static int walk_budget(struct walk_state *w)
 	 * crash - is bounded by its step count alone. */
 	if (w->deadline == 0)
 		w->deadline = now_ns() + FL_UNWIND_MAX_NS;
-	else if (now_ns() > w->deadline)
+	else if (now_ns() > w->deadline) {
+		w->cut = FL_WALK_TIME_CAP;
 		return 0;
+	}
 	return 1;
 }
 
@@ -561,7 +567,8 @@ static int skip_bad_pc(struct walk_arg *a)
  * for itself (the recovery unwinder's is always on). */
 #define FL_UNWIND_CACHE_AFTER 256
 
-static void walk(struct walk_arg *a, struct fl_frame_collector *c)
+/* Returns FL_WALK_*: whether a cap cut the walk. */
+static int walk(struct walk_arg *a, struct fl_frame_collector *c)
 {
 	struct unwinder *u = a->u;
 	struct walk_state w = {a->regs[FL_ARCH_UNWIND_PC],
@@ -569,7 +576,8 @@ static void walk(struct walk_arg *a, struct fl_frame_collector *c)
 			       0,
 			       0,
 			       0,
-			       0};
+			       0,
+			       FL_WALK_DONE};
 	unw_cursor_t cur;
 	int caller_first;
 
@@ -577,9 +585,9 @@ static void walk(struct walk_arg *a, struct fl_frame_collector *c)
 	fl_frames_add(c, (uintptr_t)w.pc);
 	caller_first = skip_bad_pc(a) == 0;
 	if (unw_init_remote(&cur, u->as, a) < 0)
-		return;
+		return FL_WALK_DONE;
 	if (caller_first && walk_take(&w, &cur, c) != 0)
-		return;
+		return FL_WALK_DONE;
 	for (;;) {
 		if (u->recovery)
 			cache_check(u, (uintptr_t)w.pc);
@@ -594,6 +602,7 @@ static void walk(struct walk_arg *a, struct fl_frame_collector *c)
 	}
 	if (c->seen > FL_UNWIND_CACHE_AFTER && !u->recovery)
 		unw_set_caching_policy(u->as, UNW_CACHE_NONE);
+	return w.cut;
 }
 
 /* ------------------------------------------------------------------------
@@ -727,11 +736,12 @@ int fl_unwind_prepare_recovery(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void unwind(struct unwinder *u, const ucontext_t *uc,
-		   struct faultline_fault *fault)
+static int unwind(struct unwinder *u, const ucontext_t *uc,
+		  struct faultline_fault *fault)
 {
 	struct walk_arg a;
 	struct fl_frame_collector c;
+	int cut;
 
 	/* Code may have been unloaded and other code mapped in its place
 	 * since the last unwind: forget which memory was readable and the
@@ -747,11 +757,12 @@ static void unwind(struct unwinder *u, const ucontext_t *uc,
 	fl_arch_unwind_regs(a.regs, uc);
 	a.u = u;
 	fl_frames_begin(&c, fault);
-	walk(&a, &c);
+	cut = walk(&a, &c);
 	fl_frames_finish(&c);
+	return cut;
 }
 
-void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
+int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 {
 	struct unwinder *u = &crash_unwinder;
 
@@ -759,12 +770,12 @@ void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 		u->mem = fl_mem_crash_view();
 #ifdef FL_UNWIND_PRIVATE
 	if (make_unwinder(u) != 0) /* mmap: a syscall */
-		return;
+		return FL_WALK_DONE;
 #else
 	if (u->as == NULL) /* malloc'd at install, or not at all */
-		return;
+		return FL_WALK_DONE;
 #endif
-	unwind(u, uc, fault);
+	return unwind(u, uc, fault);
 }
 
 int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault)

@@ -11,6 +11,7 @@
 #include <io.h>
 
 #include "platform.h"
+#include "snapshot.h"
 #include "str.h"
 
 /* The executable path, read at install: GetModuleFileName takes the
@@ -217,6 +218,46 @@ long long fl_platform_time(void)
 	u.HighPart = ft.dwHighDateTime;
 	/* 100 ns ticks since 1601 -> seconds since 1970. */
 	return (long long)(u.QuadPart / 10000000ULL) - 11644473600LL;
+}
+
+static unsigned long long filetime_ticks(const FILETIME *ft)
+{
+	ULARGE_INTEGER u;
+
+	u.LowPart = ft->dwLowDateTime;
+	u.HighPart = ft->dwHighDateTime;
+	return u.QuadPart; /* 100 ns ticks since 1601 */
+}
+
+/* The command line is the PEB's (GetCommandLineW reads it, no lock),
+ * converted as the executable path is; the uptime comes from the
+ * process's creation time (GetProcessTimes, a system call). */
+void fl_platform_context(struct fl_context *c)
+{
+	FILETIME now, created, exited, kernel, user;
+	unsigned long long t;
+	const WCHAR *cmd = GetCommandLineW();
+	size_t n = 0;
+
+	GetSystemTimeAsFileTime(&now);
+	t = filetime_ticks(&now);
+	c->time_s = (long long)(t / 10000000ULL) - 11644473600LL;
+	c->time_ms = (int)(t / 10000ULL % 1000);
+	c->uptime_ms = -1;
+	if (GetProcessTimes(GetCurrentProcess(), &created, &exited, &kernel,
+			    &user) &&
+	    filetime_ticks(&created) <= t)
+		c->uptime_ms =
+			(long long)((t - filetime_ticks(&created)) / 10000ULL);
+	c->command_line[0] = '\0';
+	c->command_line_cut = 0;
+	if (!cmd)
+		return;
+	while (cmd[n])
+		n++;
+	utf16_to_utf8(cmd, n, c->command_line, sizeof(c->command_line));
+	c->command_line_cut =
+		fl_strlen(c->command_line) + 4 >= sizeof(c->command_line);
 }
 
 void fl_platform_exe_path(char *buf, size_t cap)

@@ -5,7 +5,10 @@
 #  - with libunwind built in (FL_UNWIND=private), libfaultline.so needs
 #    nothing but libc (no libunwind, no liblzma), and libfaultline.a
 #    defines the unwinder itself, so static links need nothing more.
-# Run by make check (FL_BUILDDIR, FL_UNWIND, NM and READELF set).
+#  - with libiberty's demangler built in (FL_LIBIBERTY=yes), both carry
+#    it and libfaultline.so exports none of its symbols (issue 13).
+# Run by make check (FL_BUILDDIR, FL_UNWIND, FL_LIBIBERTY, NM and READELF
+# set).
 set -u
 b=${FL_BUILDDIR:?}
 so=$b/.libs/libfaultline.so
@@ -28,6 +31,18 @@ exported=$($nm -D --defined-only "$so" | awk '{ print $NF }' |
 	grep -E '^(unw_|_U)' || true)
 [ -z "$exported" ] || fail "libfaultline.so exports libunwind symbols:
 $exported"
+
+exported=$($nm -D --defined-only "$so" | awk '{ print $NF }' |
+	grep -E '^(cplus_|java_demangle|is_gnu_v3)' || true)
+[ -z "$exported" ] || fail "libfaultline.so exports libiberty symbols:
+$exported"
+if [ "${FL_LIBIBERTY:-}" = yes ]; then
+	$nm "$so" | grep -Eq ' t cplus_demangle_v3_callback$' ||
+		fail "libfaultline.so does not carry the demangler (hidden)"
+	[ ! -e "$a" ] || $nm "$a" 2>/dev/null |
+		grep -Eq ' T cplus_demangle_v3_callback$' ||
+		fail "libfaultline.a does not define the demangler"
+fi
 
 needed=$($readelf -d "$so" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 echo "libfaultline.so needs:" $needed

@@ -4,7 +4,8 @@ if FL_POSIX
 TESTS += tests/build/linkage.sh tests/build/fetch.sh
 AM_TESTS_ENVIRONMENT += NM='$(NM)'; export NM; \
 	READELF='$(READELF)'; export READELF; \
-	FL_UNWIND='$(FL_UNWIND)'; export FL_UNWIND;
+	FL_UNWIND='$(FL_UNWIND)'; export FL_UNWIND; \
+	FL_LIBIBERTY='$(FL_LIBIBERTY)'; export FL_LIBIBERTY;
 endif
 EXTRA_DIST += tests/build/linkage.sh tests/build/fetch.sh
 

@@ -7,6 +7,7 @@
  */
 #include "scenarios.h"
 
+#include <assert.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -662,3 +663,20 @@ int altstack_kept(const char *arg)
 	return CRASHME_SURVIVED;
 }
 #endif
+
+NOINLINE int assert_fail(const char *arg)
+{
+	volatile int zero = 0;
+
+	(void)arg;
+	assert(zero == 1);
+	return CRASHME_SURVIVED;
+}
+
+static const char *volatile null_string;
+
+NOINLINE int strlen_null(const char *arg)
+{
+	(void)arg;
+	return (int)strlen(null_string) + CRASHME_SURVIVED;
+}

@@ -467,6 +467,11 @@ const struct scenario scenarios[] = {
 	/* A system call a seccomp filter traps (raise(SIGSYS) where filters
 	 * are refused); "seccomp" or "raise" on stdout first. */
 	{"seccomp-syscall", POSIX_ONLY(seccomp_syscall), 0},
+	/* assert() fails: __assert_fail -> abort (libc's local functions on
+	 * the backtrace). */
+	{"assert-fail", POSIX_ONLY(assert_fail), 0},
+	/* strlen(NULL): SIGSEGV inside libc's strlen variant. */
+	{"strlen-null", POSIX_ONLY(strlen_null), 0},
 	/* Exceptions that are no crash: debug output, faults an SEH frame
 	 * catches, IsBadReadPtr; exit 0. */
 	{"first-chance-exceptions", WINDOWS_ONLY(first_chance_exceptions), 0},

@@ -83,6 +83,8 @@ int call_chain(const char *arg);
 #else
 int mapped_file_past_end(const char *arg);
 int seccomp_syscall(const char *arg);
+int assert_fail(const char *arg);
+int strlen_null(const char *arg);
 int sigqueue_segv(const char *arg);
 int wait_for_kill(const char *arg);
 int worker_null_read(const char *arg);

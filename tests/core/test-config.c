@@ -86,8 +86,10 @@ START_TEST(signals_env)
 	ck_assert_uint_eq(cfg.signals,
 			  FAULTLINE_SIGNAL_BIT(7) | FAULTLINE_SIGNAL_BIT(4));
 	ck_assert_str_eq(with_env("FAULTLINE_SIGNALS", "all"), "");
-	ck_assert_uint_eq(cfg.signals & FAULTLINE_SIGNALS_DEFAULT,
-			  FAULTLINE_SIGNALS_DEFAULT);
+	ck_assert_uint_eq(cfg.signals,
+			  FAULTLINE_SIGNALS_DEFAULT | FAULTLINE_SIGNAL_BIT(3) |
+				  FAULTLINE_SIGNAL_BIT(24) |
+				  FAULTLINE_SIGNAL_BIT(25));
 	ck_assert_str_eq(with_env("FAULTLINE_SIGNALS", "SIGUSR1"), "");
 	ck_assert_uint_eq(cfg.signals, FAULTLINE_SIGNAL_BIT(10));
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static struct fl_snapshot snap;
 static struct fl_module_table table;
@@ -43,6 +44,10 @@ static void make_snapshot(void)
 	f->registers[1] = (struct faultline_register){"rip", 0x55d0c4a0113d};
 	strcpy(snap.exe_path, "/home/u/prog");
 	snap.include = FAULTLINE_INCLUDE_REGISTERS | FAULTLINE_INCLUDE_MODULES;
+	snap.context.time_s = 1000000000; /* 2001-09-09T01:46:40Z */
+	snap.context.time_ms = 7;
+	snap.context.uptime_ms = 12345;
+	strcpy(snap.context.command_line, "/home/u/prog -v 'a b'");
 	snap.modules = &table;
 	table.count = 2;
 	m = &table.modules[0];
@@ -58,9 +63,10 @@ static void make_snapshot(void)
 	m->bias = 0x7f3e9b600000;
 	m->path = fl_module_intern(&table, "/lib/libc.so.6", 14);
 	snap.frame_info[0] =
-		(struct fl_frame_info){0, 0x113d, "crash_null", 0xd};
-	snap.frame_info[1] = (struct fl_frame_info){0, 0x1160, "main", 0x1a};
-	snap.frame_info[2] = (struct fl_frame_info){-1, 0, "", 0};
+		(struct fl_frame_info){0, 0x113d, "crash_null", 0xd, NULL};
+	snap.frame_info[1] =
+		(struct fl_frame_info){0, 0x1160, "main", 0x1a, NULL};
+	snap.frame_info[2] = (struct fl_frame_info){-1, 0, "", 0, NULL};
 }
 
 static const char *text(void)
@@ -103,6 +109,8 @@ START_TEST(text_layout)
 		"address: 0x0000000000000000 (read)\n"
 		"cause: null pointer dereference\n"
 		"process: pid 4242, executable /home/u/prog\n"
+		"command line: /home/u/prog -v 'a b'\n"
+		"time: 2001-09-09T01:46:40.007Z, uptime 12.345 s\n"
 		"thread: tid 4243 \"prog\" (crashed)\n"
 		"backtrace (3 frames):\n"
 		"  #0   0x000055d0c4a0113d in crash_null+0xd "
@@ -115,6 +123,63 @@ START_TEST(text_layout)
 		"  0x000055d0c4a00000 /home/u/prog build-id 3f2a9c\n"
 		"  0x00007f3e9b602000 /lib/libc.so.6 bias 0x7f3e9b600000\n"
 		"==== end of faultline report ====\n");
+}
+END_TEST
+
+/* Context unknown: no lines; cut: said. */
+START_TEST(text_context_cut_and_unknown)
+{
+	make_snapshot();
+	snap.context.command_line_cut = 1;
+	snap.context.time_s = 0;
+	ck_assert_ptr_nonnull(strstr(
+		text(), "\ncommand line: /home/u/prog -v 'a b' ... (cut)\n"
+			"time: ??, uptime 12.345 s\nthread: "));
+	snap.context.command_line[0] = '\0';
+	snap.context.uptime_ms = -1;
+	ck_assert_ptr_nonnull(
+		strstr(text(), "/home/u/prog\nthread: tid 4243 "));
+}
+END_TEST
+
+START_TEST(text_walk_cut_and_syscall)
+{
+	make_snapshot();
+	ck_assert_ptr_null(strstr(text(), "incomplete"));
+	snap.walk_cut = FL_WALK_TIME_CAP;
+	ck_assert_ptr_nonnull(strstr(
+		text(), "(?\?)\nbacktrace incomplete: the unwinder reached "
+			"its time limit\nregisters:"));
+	snap.walk_cut = FL_WALK_STEP_CAP;
+	ck_assert_ptr_nonnull(strstr(text(), "reached its step limit\n"));
+	snap.has_syscall = 1;
+	snap.syscall_nr = 110;
+	snap.syscall_arch = 0xc000003e;
+	ck_assert_ptr_nonnull(
+		strstr(text(), "code SEGV_MAPERR (1), system call 110 (arch "
+			       "0xc000003e)\n"));
+}
+END_TEST
+
+/* The calendar arithmetic against the C library's, over 1,000 years
+ * either side of 1970 (three days in every 97). */
+START_TEST(civil_from_days_matches_gmtime)
+{
+	for (long long day = -366000; day <= 366000; day += 97) {
+		for (long long d = day; d < day + 3; d++) {
+			time_t t = (time_t)(d * 86400);
+			struct tm tm;
+			long long y;
+			int m, dd;
+
+			ck_assert_ptr_nonnull(gmtime_r(&t, &tm));
+			fl_civil_from_days(d, &y, &m, &dd);
+			ck_assert_msg(y == tm.tm_year + 1900 &&
+					      m == tm.tm_mon + 1 &&
+					      dd == tm.tm_mday,
+				      "day %lld: %lld-%d-%d", d, y, m, dd);
+		}
+	}
 }
 END_TEST
 
@@ -216,12 +281,18 @@ START_TEST(json_members)
 	ck_assert_str_eq(str(sig, "address"), "0x0");
 	ck_assert_str_eq(str(sig, "access"), "read");
 	ck_assert_str_eq(str(j, "cause"), "null pointer dereference");
+	ck_assert_str_eq(str(j, "command_line"), "/home/u/prog -v 'a b'");
+	ck_assert_int_eq(json_get(j, "command_line_cut")->type, JSON_FALSE);
+	ck_assert_str_eq(str(j, "time"), "2001-09-09T01:46:40.007Z");
+	ck_assert(num(j, "uptime_ms") == 12345);
+	ck_assert_ptr_null(json_get(json_get(j, "signal"), "syscall"));
 	ck_assert_uint_eq(json_count(json_get(j, "threads")), 1);
 	t = json_at(json_get(j, "threads"), 0);
 	ck_assert(num(t, "tid") == 4243);
 	ck_assert_str_eq(str(t, "name"), "prog");
 	ck_assert_int_eq(json_get(t, "crashed")->type, JSON_TRUE);
 	ck_assert(num(t, "frames_omitted") == 0);
+	ck_assert_int_eq(json_get(t, "walk_cut")->type, JSON_NULL);
 	ck_assert_uint_eq(json_count(json_get(t, "frames")), 3);
 	fr = json_at(json_get(t, "frames"), 0);
 	ck_assert(num(fr, "index") == 0);
@@ -246,6 +317,32 @@ START_TEST(json_members)
 	ck_assert_str_eq(str(json_at(mods, 1), "bias"), "0x7f3e9b600000");
 	ck_assert_int_eq(json_get(json_at(mods, 1), "build_id")->type,
 			 JSON_NULL);
+	json_free(j);
+}
+END_TEST
+
+START_TEST(json_context_walk_cut_syscall)
+{
+	struct json_value *j;
+	const struct json_value *t;
+
+	make_snapshot();
+	snap.context.time_s = 0;
+	snap.context.uptime_ms = -1;
+	snap.context.command_line[0] = '\0';
+	snap.walk_cut = FL_WALK_STEP_CAP;
+	snap.has_syscall = 1;
+	snap.syscall_nr = 110;
+	snap.syscall_arch = 0xc000003e;
+	j = json();
+	ck_assert_int_eq(json_get(j, "time")->type, JSON_NULL);
+	ck_assert_int_eq(json_get(j, "uptime_ms")->type, JSON_NULL);
+	ck_assert_int_eq(json_get(j, "command_line")->type, JSON_NULL);
+	t = json_at(json_get(j, "threads"), 0);
+	ck_assert_str_eq(str(t, "walk_cut"), "step_limit");
+	ck_assert(num(json_get(j, "signal"), "syscall") == 110);
+	ck_assert_str_eq(str(json_get(j, "signal"), "syscall_arch"),
+			 "0xc000003e");
 	json_free(j);
 }
 END_TEST
@@ -330,8 +427,11 @@ int main(void)
 	Suite *suite = suite_create("render");
 
 	UNIT_CASE(suite, "text", 0, text_layout, text_sent_signal, text_options,
-		  text_deep_gap, text_hostile_strings);
+		  text_deep_gap, text_hostile_strings,
+		  text_context_cut_and_unknown, text_walk_cut_and_syscall,
+		  civil_from_days_matches_gmtime);
 	UNIT_CASE(suite, "json", 60, json_members, json_sent_and_options,
-		  json_deep_numbering, json_hostile_strings);
+		  json_context_walk_cut_syscall, json_deep_numbering,
+		  json_hostile_strings);
 	return unit_run(suite, CK_FORK_GETENV);
 }

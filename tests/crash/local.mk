@@ -28,10 +28,10 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
-	tests/crash/test-unwinder
+	tests/crash/test-unwinder tests/crash/test-cxx
 check_PROGRAMS += $(FL_CRASH_TESTS)
-TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
-EXTRA_DIST += tests/crash/pid1.sh
+TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
+EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_report_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
@@ -52,6 +52,18 @@ tests_crash_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_unwinder_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_cxx_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_cxx_LDADD = $(FL_HARNESS_LDADD)
+
+# The C++ child of test-cxx (plain: preloaded), where there is a C++
+# compiler for the host; test-cxx skips without it.
+if HAVE_CXX
+check_PROGRAMS += tests/crash/crashme-cxx
+tests_crash_crashme_cxx_SOURCES = tests/crash/cxx.cc
+tests_crash_crashme_cxx_LDFLAGS = -no-install
+else
+EXTRA_DIST += tests/crash/cxx.cc
+endif
 
 # A program using the system's own libunwind beside faultline, preloaded
 # and linked (test-unwinder), where the system has libunwind-dev.

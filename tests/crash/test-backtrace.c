@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const struct run *r;
 static struct frame frames[200];
@@ -184,5 +185,55 @@ TEST(modules_build_ids)
 	CHECK(libc, "libc.so.6 is not in the module list");
 	CHECK(strstr(r->err, "/libfaultline.so"),
 	      "libfaultline.so is not in the module list");
+	return 0;
+}
+
+/* The debug file of the report's libc (libc6-dbg), or NULL when it is
+ * not installed (then the names cannot be had). */
+static const char *libc_debug_file(const char *report)
+{
+	static char path[256];
+	const char *libc = report ? strstr(report, "/libc.so.6 ") : NULL;
+	const char *line = libc;
+	const char *id;
+
+	while (line && line > report && line[-1] != '\n')
+		line--;
+	if (!libc || !line || !(id = strstr(libc, " build-id ")) ||
+	    strchr(line, '\n') < id)
+		return NULL;
+	id += 10;
+	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%.*s.debug",
+		 id, (int)strspn(id + 2, "0123456789abcdef"), id + 2);
+	return access(path, R_OK) == 0 ? path : NULL;
+}
+
+/* libc's own functions have no dynamic symbol: with libc6-dbg installed
+ * they are named from its debug file (by build-id), not "??". */
+TEST(libc_local_functions_named)
+{
+	const struct run *a;
+
+	a = crash_test(CHILD_LINKED, "abort", SIGABRT, NULL, NULL);
+	if (!libc_debug_file(a->err)) {
+		printf("# no debug file for libc (libc6-dbg): skipped\n");
+		return SKIP;
+	}
+	nframes = parse_frames(a->err, frames, 200, &omitted, &announced);
+	CHECK(has_frame("__pthread_kill_implementation"),
+	      "no __pthread_kill_implementation frame:\n%s", a->err);
+	CHECK(has_frame("__libc_start_call_main"),
+	      "no __libc_start_call_main frame:\n%s", a->err);
+	a = crash_test(CHILD_LINKED, "assert-fail", SIGABRT, NULL, NULL);
+	nframes = parse_frames(a->err, frames, 200, &omitted, &announced);
+	/* gcc may have split it: __assert_fail_base.cold */
+	CHECK(has_frame("__assert_fail_base") ||
+		      has_frame("__assert_fail_base.cold"),
+	      "no __assert_fail_base frame:\n%s", a->err);
+	a = crash_test(CHILD_LINKED, "strlen-null", SIGSEGV, NULL, NULL);
+	nframes = parse_frames(a->err, frames, 200, &omitted, &announced);
+	CHECK(nframes && strncmp(frames[0].symbol, "__strlen_", 9) == 0,
+	      "frame 0 is '%s', not libc's __strlen_* variant",
+	      nframes ? frames[0].symbol : "");
 	return 0;
 }

@@ -88,6 +88,24 @@ TEST(env_signals_all)
 	go(CHILD_PRELOAD, "ok", "FAULTLINE_SIGNALS=all", NULL);
 	check_exited(r, 0);
 	CHECK(r->err_len == 0, "unexpected output: %s", r->err);
+	/* beyond the default set: the other core-dumping signals */
+	for (size_t i = 0; i < 3; i++) {
+		static const int extra[] = {SIGQUIT, SIGXCPU, SIGXFSZ};
+		struct spawn sp = {.kind = CHILD_PRELOAD,
+				   .args = {"wait-for-kill"},
+				   .env = {"FAULTLINE_SIGNALS=all"},
+				   .kill_when_ready = extra[i]};
+
+		r = crash_spawn(&sp, (unsigned long)extra[i], NULL, NULL);
+	}
+	/* and not the ones that end a process without a core */
+	struct spawn term = {.kind = CHILD_PRELOAD,
+			     .args = {"wait-for-kill"},
+			     .env = {"FAULTLINE_SIGNALS=all"},
+			     .kill_when_ready = SIGTERM};
+	r = spawn(&term);
+	check_died(r, SIGTERM);
+	check_no_report();
 	return 0;
 }
 

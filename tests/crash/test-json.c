@@ -73,6 +73,13 @@ static void check_schema(const struct json_value *j, long pid)
 	member(sig, "code_name", JSON_STRING);
 	address(sig, "address");
 	member(j, "cause", JSON_STRING);
+	member(j, "command_line", JSON_STRING);
+	CHECK(json_get(j, "command_line_cut") &&
+		      (json_get(j, "command_line_cut")->type == JSON_TRUE ||
+		       json_get(j, "command_line_cut")->type == JSON_FALSE),
+	      "\"command_line_cut\" is no boolean");
+	member(j, "time", JSON_STRING);
+	member(j, "uptime_ms", JSON_NUMBER);
 	threads = member(j, "threads", JSON_ARRAY);
 	CHECK(json_count(threads) == 1, "%zu threads, expected the crashed one",
 	      json_count(threads));
@@ -80,6 +87,7 @@ static void check_schema(const struct json_value *j, long pid)
 	member(t, "tid", JSON_NUMBER);
 	member(t, "name", JSON_STRING);
 	CHECK(member(t, "crashed", JSON_TRUE), "thread not marked crashed");
+	nullable(t, "walk_cut", JSON_STRING);
 	frames = member(t, "frames", JSON_ARRAY);
 	CHECK(json_count(frames) >= 1, "no frames");
 	for (size_t i = 0; i < json_count(frames); i++) {
@@ -91,6 +99,7 @@ static void check_schema(const struct json_value *j, long pid)
 		nullable(f, "offset", JSON_STRING);
 		nullable(f, "symbol", JSON_STRING);
 		nullable(f, "symbol_offset", JSON_STRING);
+		nullable(f, "mangled", JSON_STRING);
 	}
 	regs = member(j, "registers", JSON_OBJECT);
 	CHECK(json_count(regs) >= 16, "only %zu registers", json_count(regs));

@@ -10,7 +10,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
+
+/* The AUDIT_ARCH_* of seccomp's si_arch for this machine. */
+#if defined(__x86_64__)
+#define FL_TEST_AUDIT_ARCH 0xc000003eu
+#elif defined(__aarch64__)
+#define FL_TEST_AUDIT_ARCH 0xc00000b7u
+#else
+#define FL_TEST_AUDIT_ARCH 0u
+#endif
 
 /* The address the child printed before crashing ("address 0x..."). */
 static unsigned long long child_address(const struct run *r)
@@ -177,10 +188,22 @@ TEST(sys_bad_syscall)
 
 	check_lacks("stdout", r->out, "survived");
 	if (strstr(r->out, "seccomp")) {
-		check_has("report", r->err,
-			  "\nsignal: SIGSYS (31), code SYS_SECCOMP (1)\n");
+		char want[128];
+		const char *addr = strstr(r->err, "\naddress: 0x"),
+			   *pc0 = strstr(r->err, "\n  #0   0x");
+
+		snprintf(want, sizeof(want),
+			 "\nsignal: SIGSYS (31), code SYS_SECCOMP (1), system "
+			 "call %d (arch 0x%08x)\n",
+			 (int)SYS_getppid, (unsigned)FL_TEST_AUDIT_ARCH);
+		check_has("report", r->err, want);
 		check_has("report", r->err,
 			  "\ncause: system call blocked by seccomp\n");
+		/* si_call_addr: where the system call returns, frame 0 */
+		CHECK(addr && pc0 && strtoull(addr + 10, NULL, 16) != 0 &&
+			      strtoull(addr + 10, NULL, 16) ==
+				      strtoull(pc0 + 7, NULL, 16),
+		      "call address is not frame 0's pc:\n%s", r->err);
 	} else {
 		CHECK(emulator() != NULL, "seccomp unavailable natively: %s",
 		      r->out);
@@ -248,6 +271,42 @@ TEST(pid_tid_thread_name_executable)
 		 "\nthread: tid %ld \"fl-worker\" (crashed)\n",
 		 tid ? atol(tid) : -1L);
 	check_has("report", r->err, want);
+	return 0;
+}
+
+/* The command line (shell-quoted), the UTC time and the uptime. */
+TEST(context_lines)
+{
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .args = {"null-read", "two words", "it's"}};
+	time_t before = time(NULL);
+	const struct run *r = crash_spawn(&sp, SIGSEGV, NULL, NULL);
+	time_t after = time(NULL);
+	const char *t = strstr(r->err, "\ntime: ");
+	char want[4200], stamp[32];
+	int found = 0;
+
+	snprintf(want, sizeof(want),
+		 "\ncommand line: %s null-read 'two words' 'it'\\\\''s'\n",
+		 child_path(CHILD_LINKED));
+	check_has("report", r->err, want);
+	CHECK(t, "no time line:\n%s", r->err);
+	/* the crash happened between before and after (in whole seconds) */
+	for (time_t s = before; t && s <= after && !found; s++) {
+		struct tm tm;
+		gmtime_r(&s, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S.", &tm);
+		found = strncmp(t + 7, stamp, strlen(stamp)) == 0;
+	}
+	CHECK(found, "time line is not the crash's UTC time:\n%s", r->err);
+	CHECK(t && strstr(t, "Z, uptime ") && strstr(t, " s\nthread: "),
+	      "time line without uptime:\n%s", r->err);
+	if (t && strstr(t, "Z, uptime ")) {
+		double up = atof(strstr(t, "Z, uptime ") + 10);
+		/* at most the run's own duration */
+		CHECK(up >= 0 && up <= r->seconds + 0.5,
+		      "uptime %.3f s but the child ran %.3f s", up, r->seconds);
+	}
 	return 0;
 }
 

@@ -151,6 +151,65 @@ expect_grep "crash_c: JSON inlined_into" \
 	>"$WORK/crash_c.rt" 2>/dev/null
 compare "crash_c (JSON in, text out)" "$WORK/crash_c.rt" 3 "$WORK/crash_c"
 
+# The report's context survives text -> JSON -> text.
+expect_grep "crash_c: JSON keeps the command line" \
+	'"command_line":"[^"]*crash_c","command_line_cut":false,"time":"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z","uptime_ms":[0-9]+' \
+	"$WORK/crash_c.json"
+expect_grep "crash_c: text keeps the command line" \
+	'^command line: .*crash_c$' "$WORK/crash_c.rt"
+expect_grep "crash_c: text keeps time and uptime" \
+	'^time: [0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]{12}Z, uptime [0-9]+\.[0-9]{3} s$' \
+	"$WORK/crash_c.rt"
+# SIGSYS details, a cut backtrace and a cut command line, both ways.
+cat >"$WORK/context.report" <<'EOF'
+==== faultline 0.2.0 crash report ====
+signal: SIGSYS (31), code SYS_SECCOMP (1), system call 110 (arch 0xc000003e)
+address: 0x00007f0000001234 (unknown access)
+cause: system call blocked by seccomp
+process: pid 42, executable /bin/prog
+command line: /bin/prog 'a b' ... (cut)
+time: 2026-12-06T02:35:32.123Z, uptime 1.005 s
+thread: tid 42 "prog" (crashed)
+backtrace (1 frames):
+  #0   0x00007f0000001234 in ?? (??)
+backtrace incomplete: the unwinder reached its time limit
+==== end of faultline report ====
+EOF
+"$FAULTLINE" symbolize --format json "$WORK/context.report" \
+	>"$WORK/context.json" 2>/dev/null
+expect_grep "context: JSON" \
+	'"syscall":110,"syscall_arch":"0xc000003e".*"command_line":"/bin/prog '"'a b'"'","command_line_cut":true,"time":"2026-12-06T02:35:32.123Z","uptime_ms":1005.*"walk_cut":"time_limit"' \
+	"$WORK/context.json"
+"$FAULTLINE" symbolize --format text "$WORK/context.json" \
+	>"$WORK/context.rt" 2>/dev/null
+for line in \
+	'^signal: SIGSYS \(31\), code SYS_SECCOMP \(1\), system call 110 \(arch 0xc000003e\)$' \
+	"^command line: /bin/prog 'a b' \\.\\.\\. \\(cut\\)\$" \
+	'^time: 2026-12-06T02:35:32\.123Z, uptime 1\.005 s$' \
+	'^backtrace incomplete: the unwinder reached its time limit$'; do
+	expect_grep "context: JSON in, text out: $line" "$line" \
+		"$WORK/context.rt"
+done
+
+# An uncaught C++ exception's what() line, both ways.
+printf '%s\n' '==== faultline 0.2.0 crash report ====' \
+	'signal: SIGABRT (6), code SI_TKILL (-6), sent by pid 42 uid 0' \
+	'cause: uncaught C++ exception std::runtime_error' \
+	'what: disk on fire' \
+	'process: pid 42, executable /bin/prog' \
+	'thread: tid 42 "prog" (crashed)' 'backtrace (1 frames):' \
+	'  #0   0x00007f0000001234 in ?? (??)' \
+	'==== end of faultline report ====' >"$WORK/exception.report"
+"$FAULTLINE" symbolize --format json "$WORK/exception.report" \
+	>"$WORK/exception.json" 2>/dev/null
+expect_grep "exception: text to JSON" \
+	'"cause":"uncaught C\+\+ exception std::runtime_error","exception":\{"type":"std::runtime_error","mangled":null,"what":"disk on fire"\}' \
+	"$WORK/exception.json"
+"$FAULTLINE" symbolize --format text "$WORK/exception.json" \
+	>"$WORK/exception.rt" 2>/dev/null
+expect_grep "exception: JSON to text" '^what: disk on fire$' \
+	"$WORK/exception.rt"
+
 # --- a shared library ---------------------------------------------------
 crash crash_shlib
 "$FAULTLINE" symbolize "$WORK/crash_shlib.report" \
@@ -175,6 +234,17 @@ if [ $have_cxx = yes ]; then
 	expect_grep "crash_cxx: ... inlined into a demangled caller" \
 		'^      inlined into unpack\(int\) at .*crash_cxx.cc:[0-9]+$' \
 		"$WORK/crash_cxx.out"
+	# The library demangles too: names with spaces and parentheses in
+	# the frame line, which the parser reads whole (module and offsets
+	# stay right: compare above), in text and from text into JSON.
+	expect_grep "crash_cxx: the report's own name is demangled" \
+		' in shapes::Box<int>::open\(\) const( \[clone [.a-z0-9]+\])?\+0x[0-9a-f]+ \(' \
+		"$WORK/crash_cxx.report"
+	"$FAULTLINE" symbolize --format json "$WORK/crash_cxx.report" \
+		>"$WORK/crash_cxx.json" 2>/dev/null
+	expect_grep "crash_cxx: text to JSON keeps the demangled name" \
+		'"symbol":"shapes::Box<int>::open\(\) const( \[clone [.a-z0-9]+\])?","symbol_offset":"0x[0-9a-f]+"' \
+		"$WORK/crash_cxx.json"
 else
 	echo "SKIP: no C++ compiler ($CXX): C++ checks not run"
 fi

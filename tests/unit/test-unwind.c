@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "crash-helper.h"
+#include "no-malloc.h"
 #include "unit.h"
 #include "platform.h"
 
@@ -185,48 +186,6 @@ END_TEST
  * No malloc in the fatal path: malloc is interposed and aborts while the
  * handler works.
  * ---------------------------------------------------------------------- */
-
-extern void *__libc_malloc(size_t);
-extern void *__libc_calloc(size_t, size_t);
-extern void *__libc_realloc(void *, size_t);
-extern void __libc_free(void *);
-static atomic_int fl_test_no_malloc;
-
-static void fl_test_malloc_check(void)
-{
-	static const char msg[] = "malloc called in the fatal path\n";
-
-	if (atomic_load(&fl_test_no_malloc)) {
-		if (write(2, msg, sizeof(msg) - 1) < 0)
-			_exit(99);
-		abort();
-	}
-}
-
-void *malloc(size_t n)
-{
-	fl_test_malloc_check();
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-	fl_test_malloc_check();
-	return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-	fl_test_malloc_check();
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	if (p != NULL)
-		fl_test_malloc_check();
-	__libc_free(p);
-}
 
 START_TEST(no_malloc_while_unwinding)
 {
@@ -506,6 +465,37 @@ START_TEST(deep_recursion_is_bounded)
 }
 END_TEST
 
+/* The report says when the step bound cut the walk, and only then. */
+static int walk_cut;
+
+static void capture_cut(const ucontext_t *uc, void *data)
+{
+	struct fl_test_crash *c = data;
+
+	walk_cut = fl_unwind_context(uc, &c->snap.fault);
+}
+
+START_TEST(step_cap_is_reported)
+{
+	long saved = fl_unwind_max_steps;
+
+	fl_test_depth = 1000;
+	walk_cut = -1;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_cut, &crash),
+			 SIGSEGV);
+	ck_assert_int_eq(walk_cut, FL_WALK_DONE);
+	fl_unwind_max_steps = 100;
+	walk_cut = -1;
+	ck_assert_int_eq(fl_test_run_crash(fl_test_outer, capture_cut, &crash),
+			 SIGSEGV);
+	fl_unwind_max_steps = saved;
+	ck_assert_int_eq(walk_cut, FL_WALK_STEP_CAP);
+	ck_assert_uint_le(crash.snap.fault.frame_count +
+				  crash.snap.fault.frames_omitted,
+			  102);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("unwind");
@@ -514,7 +504,8 @@ int main(void)
 		call_through_null_keeps_the_caller, fault_on_first_instruction,
 		no_malloc_while_unwinding, unwinds_while_loader_lock_is_held,
 		each_module_file_opened_once, bad_stack_pointers,
-		sp_going_down_stops_the_walk, deep_recursion_is_bounded);
+		sp_going_down_stops_the_walk, deep_recursion_is_bounded,
+		step_cap_is_reported);
 
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test_raise_signal(tc, malloc_interposer_trips, SIGABRT);

@@ -1,0 +1,192 @@
+/*
+ * debugfile.c - symbols from a module's separate debug file, when its
+ * own file was stripped of .symtab (a distribution's libc: its local
+ * functions, __libc_start_call_main or __strlen_avx2, are only in
+ * libc6-dbg's /usr/lib/debug).
+ *
+ * Where gdb looks: by build-id, /usr/lib/debug/.build-id/xx/yyyy.debug;
+ * then by the .gnu_debuglink name, next to the file, in its .debug/
+ * directory and under /usr/lib/debug with the file's directory.  A
+ * debug file is taken only when its build-id is the loaded module's (a
+ * module without one gets none: nothing else proves the match).
+ *
+ * [fatal]: syscalls only (open, pread), for the modules of the
+ * backtrace (symbols.c asks), at most five files opened per module, and
+ * only the headers read here; the symbols are read by elf.c, bounded
+ * as for any module.
+ */
+#include <elf.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "platform.h"
+#include "posix/posix.h"
+#include "sink.h"
+#include "snapshot.h"
+#include "str.h"
+
+#define FL_DEBUG_ROOT "/usr/lib/debug"
+#define FL_DEBUG_PATH_MAX 1024
+/* Section headers examined: more than any real module has. */
+#define FL_SHDR_MAX 4096
+
+static int same_bytes(const void *a, const void *b, size_t n)
+{
+	const unsigned char *x = a, *y = b;
+
+	for (size_t i = 0; i < n; i++)
+		if (x[i] != y[i])
+			return 0;
+	return 1;
+}
+
+static int read_at(int fd, void *dst, size_t len, uint64_t off)
+{
+	return pread(fd, dst, len, (off_t)off) == (ssize_t)len ? 0 : -1;
+}
+
+/* What the module file's section headers say. */
+struct sections {
+	int has_symtab;
+	uint64_t link_off; /* .gnu_debuglink: file offset, size; 0 none */
+	uint64_t link_size;
+};
+
+/* Section names (.shstrtab) examined: a few hundred bytes in practice. */
+#define FL_SHSTRTAB_MAX 2048
+/* Section headers read per pread. */
+#define FL_SHDR_BATCH 16
+
+static int is_debuglink(const char *names, size_t len, uint32_t at)
+{
+	static const char want[] = ".gnu_debuglink";
+
+	return at < len && len - at >= sizeof(want) &&
+	       same_bytes(names + at, want, sizeof(want));
+}
+
+/* Few syscalls: the section names in one read, the headers sixteen at a
+ * time (a module has some seventy). */
+static int read_sections(int fd, struct sections *out)
+{
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh[FL_SHDR_BATCH], names;
+	char text[FL_SHSTRTAB_MAX];
+	size_t len;
+	unsigned i, k, n;
+
+	fl_memset(out, 0, sizeof(*out));
+	if (read_at(fd, &eh, sizeof(eh), 0) != 0 ||
+	    !same_bytes(eh.e_ident, ELFMAG, SELFMAG) ||
+	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum > FL_SHDR_MAX ||
+	    eh.e_shstrndx >= eh.e_shnum ||
+	    read_at(fd, &names, sizeof(names),
+		    eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(names)) != 0)
+		return -1;
+	len = names.sh_size < sizeof(text) ? (size_t)names.sh_size
+					   : sizeof(text);
+	if (read_at(fd, text, len, names.sh_offset) != 0)
+		len = 0;
+	for (i = 0; i < eh.e_shnum; i += n) {
+		n = eh.e_shnum - i < FL_SHDR_BATCH ? eh.e_shnum - i
+						   : FL_SHDR_BATCH;
+		if (read_at(fd, sh, n * sizeof(sh[0]),
+			    eh.e_shoff + (uint64_t)i * sizeof(sh[0])) != 0)
+			return -1;
+		for (k = 0; k < n; k++) {
+			if (sh[k].sh_type == SHT_SYMTAB)
+				out->has_symtab = 1;
+			else if (sh[k].sh_type == SHT_PROGBITS &&
+				 sh[k].sh_size > 4 &&
+				 is_debuglink(text, len, sh[k].sh_name)) {
+				out->link_off = sh[k].sh_offset;
+				out->link_size = sh[k].sh_size;
+			}
+		}
+	}
+	return 0;
+}
+
+/* Open path as m's debug file: an ELF with m's build-id. */
+static int open_matching(const struct fl_module *m, const char *path,
+			 struct fl_elf_src *dbg)
+{
+	unsigned char id[FL_BUILD_ID_MAX];
+	size_t len;
+
+	if (fl_elf_open(path, dbg) != 0)
+		return -1;
+	len = fl_elf_build_id_src(dbg, id, sizeof(id));
+	if (len == m->build_id_len && same_bytes(id, m->build_id, len))
+		return 0;
+	fl_elf_close(dbg);
+	return -1;
+}
+
+static int by_build_id(const struct fl_module *m, struct fl_elf_src *dbg)
+{
+	char path[sizeof(FL_DEBUG_ROOT) + 16 + 2 * FL_BUILD_ID_MAX + 8];
+	struct fl_sink s;
+
+	if (m->build_id_len < 2)
+		return -1;
+	fl_sink_init_memory(&s, path, sizeof(path));
+	fl_sink_str(&s, FL_DEBUG_ROOT "/.build-id/");
+	fl_sink_hexbytes(&s, m->build_id, 1);
+	fl_sink_char(&s, '/');
+	fl_sink_hexbytes(&s, m->build_id + 1, m->build_id_len - 1);
+	fl_sink_str(&s, ".debug");
+	return s.dropped ? -1 : open_matching(m, path, dbg);
+}
+
+/* dir/name, dir/.debug/name, /usr/lib/debug/dir/name, with dir the
+ * module's directory. */
+static int by_debuglink(const struct fl_module *m, int fd,
+			const struct sections *sec, struct fl_elf_src *dbg)
+{
+	static const char *const places[][2] = {
+		{"", "/"}, {"", "/.debug/"}, {FL_DEBUG_ROOT, "/"}};
+	char name[256], path[FL_DEBUG_PATH_MAX];
+	size_t dir_len = 0, i, n;
+
+	n = sec->link_size < sizeof(name) ? (size_t)sec->link_size
+					  : sizeof(name) - 1;
+	if (read_at(fd, name, n, sec->link_off) != 0)
+		return -1;
+	name[n] = '\0';
+	if (!name[0] || fl_strlen(name) == n) /* no NUL: not a name */
+		return -1;
+	for (i = 0; m->path[i]; i++)
+		if (m->path[i] == '/')
+			dir_len = i;
+	for (i = 0; i < sizeof(places) / sizeof(places[0]); i++) {
+		struct fl_sink s;
+
+		fl_sink_init_memory(&s, path, sizeof(path));
+		fl_sink_str(&s, places[i][0]);
+		fl_sink_write(&s, m->path, dir_len);
+		fl_sink_str(&s, places[i][1]);
+		fl_sink_str(&s, name);
+		/* the file itself is no debug file of its own */
+		if (!s.dropped && !fl_streq(path, m->path) &&
+		    open_matching(m, path, dbg) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+void fl_debugfile_swap(const struct fl_module *m, struct fl_elf_src *s)
+{
+	struct sections sec;
+	struct fl_elf_src dbg;
+
+	if (s->fd < 0 || m->build_id_len == 0 || m->path[0] != '/' ||
+	    read_sections(s->fd, &sec) != 0 || sec.has_symtab)
+		return;
+	if (by_build_id(m, &dbg) != 0 &&
+	    (!sec.link_off || by_debuglink(m, s->fd, &sec, &dbg) != 0))
+		return;
+	fl_elf_close(s);
+	*s = dbg;
+}
