@@ -4,6 +4,7 @@ if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/altstack.c \
 	lib/posix/capture.c \
+	lib/posix/dump.c \
 	lib/posix/elf.c \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \
@@ -15,6 +16,8 @@ libfaultline_la_SOURCES += \
 	lib/posix/protect.c \
 	lib/posix/signals.c \
 	lib/posix/symbols.c \
+	lib/posix/threads.c \
+	lib/posix/timeout.c \
 	lib/posix/unwind.c
 if FL_ARCH_X86_64
 libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h

@@ -126,9 +126,35 @@ int fl_signal_repair_stripped(int sig)
 	return 1;
 }
 
+void fl_signal_forward(const struct sigaction *to, int sig, siginfo_t *si,
+		       void *ctx)
+{
+	if (to->sa_handler == SIG_IGN)
+		return;
+	if (to->sa_handler == SIG_DFL) {
+		/* What the signal would have done without us (terminate, for
+		 * the realtime signals we borrow): the default action, and the
+		 * signal again, delivered once our handler returns. */
+		set_default(sig);
+		if (syscall(SYS_rt_tgsigqueueinfo, (long)getpid(),
+			    fl_thread_id(), sig, si) != 0)
+			send_to_self(sig);
+		return;
+	}
+	if (to->sa_flags & SA_SIGINFO)
+		to->sa_sigaction(sig, si, ctx);
+	else
+		to->sa_handler(sig);
+}
+
 int fl_signal_was_ignored(int sig)
 {
 	return previous[sig].sa_handler == SIG_IGN;
+}
+
+int fl_signals_installed(void)
+{
+	return __atomic_load_n(&installed, __ATOMIC_RELAXED) != 0;
 }
 
 int fl_signal_handled(int sig)

@@ -361,7 +361,7 @@ static void walk_regs(struct reg_file *regs, struct fl_frame_collector *c)
 		return;
 	if (caller_first && walk_take(&w, &cur, c) != 0)
 		return;
-	while (walk_budget(&w) && unw_step(&cur) > 0) {
+	while (walk_budget(&w) && !fl_frames_full(c) && unw_step(&cur) > 0) {
 		if (walk_take(&w, &cur, c) != 0)
 			break;
 		/* Deep recursion repeats the same few pcs: from here on,
@@ -424,7 +424,8 @@ void fl_unwind_unlock(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
+static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault,
+			size_t limit)
 {
 	struct fl_frame_collector c;
 
@@ -437,6 +438,7 @@ static void unwind_regs(struct reg_file *regs, struct faultline_fault *fault)
 	if (addr_space != NULL)
 		unw_flush_cache(addr_space, 0, 0);
 	fl_frames_begin(&c, fault);
+	c.limit = limit;
 	walk_regs(regs, &c);
 	fl_frames_finish(&c);
 }
@@ -446,7 +448,17 @@ void fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 	struct reg_file regs;
 
 	fl_arch_unwind_regs(regs.r, uc);
-	unwind_regs(&regs, fault);
+	unwind_regs(&regs, fault, 0);
+}
+
+size_t fl_unwind_registers(const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			   struct faultline_fault *fault, size_t limit)
+{
+	struct reg_file r;
+
+	fl_memcpy(r.r, regs, sizeof(r.r));
+	unwind_regs(&r, fault, limit);
+	return fault->frame_count;
 }
 
 int fl_unwind_prepare(void)
