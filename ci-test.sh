@@ -72,10 +72,13 @@ need() {
 
 bootstrap() {
 	# dpkg-dev and patch: apt-get source (libunwind's source package);
-	# libunwind-dev: the system route, and a test program that uses it.
+	# libunwind-dev: the system route, and a test program that uses it;
+	# libdebuginfod-dev, and for the tests of faultline symbolize's debug
+	# files debuginfod (a server), iproute2 (its network namespace), llvm
+	# (llvm-dwp) and dwz.
 	need build-essential autoconf automake libtool libdw-dev \
 		pkg-config make libunwind-dev check gdb util-linux \
-		dpkg-dev patch
+		dpkg-dev patch libdebuginfod-dev debuginfod llvm iproute2 dwz
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
 		(cd "$src" && autoreconf -fi)

@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "color.h"
+#include "debuginfod.h"
+#include "io.h"
+#include "path_map.h"
+#include "source.h"
 #include "tool.h"
 
 static void usage(FILE *out)
@@ -44,64 +49,152 @@ static void usage(FILE *out)
 	      "and\n"
 	      "the inlined call chain of every frame.\n"
 	      "  -d, --debug-dir DIR    also look for debug files under DIR\n"
-	      "                         (DIR/.build-id/xx/yyyy.debug); "
-	      "repeatable\n"
+	      "                         (DIR/.build-id/xx/yyyy.debug, debug "
+	      "links,\n"
+	      "                         .dwo and .dwp files); repeatable\n"
 	      "  -f, --format FMT       write reports as text or json "
 	      "(default:\n"
 	      "                         as read)\n"
+	      "      --source[=N]       show N lines of source before and "
+	      "after\n"
+	      "                         each line (default 2)\n"
+	      "      --source-prefix OLD=NEW\n"
+	      "                         read files recorded under OLD "
+	      "(another\n"
+	      "                         checkout) under NEW; repeatable\n"
+	      "      --debuginfod URLS  fetch missing debug files from these\n"
+	      "                         servers (default: $DEBUGINFOD_URLS)\n"
+	      "      --no-debuginfod    fetch nothing\n"
+	      "      --color[=WHEN]     auto (default: on a terminal, unless\n"
+	      "                         NO_COLOR is set), always or never\n"
 	      "  Exit status: 0 all symbolized, 1 partial (see messages),\n"
 	      "  2 usage or input error, 3 no report in the input.\n",
 	      out);
 }
 
-int cmd_symbolize(int argc, char **argv)
+struct symbolize_args {
+	enum output_format format;
+	char **debug_dirs;
+	size_t debug_dir_count;
+	const char *debuginfod; /* --debuginfod URLS; NULL: $DEBUGINFOD_URLS */
+	int no_debuginfod;
+	int source_context; /* --source[=N]; -1: none */
+	struct path_maps maps;
+	enum color_mode color;
+	const char *input;
+};
+
+enum {
+	OPT_DEBUGINFOD = 256,
+	OPT_NO_DEBUGINFOD,
+	OPT_SOURCE,
+	OPT_SOURCE_PREFIX,
+	OPT_COLOR
+};
+
+static int parse_source_context(const char *arg, int *context)
+{
+	char *end;
+	errno = 0;
+	long n = arg ? strtol(arg, &end, 10) : 2;
+	if (arg && (errno || end == arg || *end || n < 0 || n > 1000)) {
+		fprintf(stderr,
+			"faultline: --source takes a number of lines from 0 "
+			"to 1000, not '%s'\n",
+			arg);
+		return -1;
+	}
+	*context = (int)n;
+	return 0;
+}
+
+/* -1 to go on, or the exit status when there is nothing more to do. */
+static int parse_symbolize_args(int argc, char **argv, struct symbolize_args *a)
 {
 	static const struct option options[] = {
 		{"debug-dir", required_argument, NULL, 'd'},
 		{"format", required_argument, NULL, 'f'},
+		{"debuginfod", required_argument, NULL, OPT_DEBUGINFOD},
+		{"no-debuginfod", no_argument, NULL, OPT_NO_DEBUGINFOD},
+		{"source", optional_argument, NULL, OPT_SOURCE},
+		{"source-prefix", required_argument, NULL, OPT_SOURCE_PREFIX},
+		{"color", optional_argument, NULL, OPT_COLOR},
+		{"colour", optional_argument, NULL, OPT_COLOR},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	enum output_format format = OUTPUT_AS_INPUT;
-	char **debug_dirs = calloc((size_t)argc, sizeof(*debug_dirs));
-	size_t debug_dir_count = 0;
 	int c;
-	if (!debug_dirs)
-		return EXIT_USAGE;
 	while ((c = getopt_long(argc, argv, "+d:f:h", options, NULL)) != -1) {
+		int bad = 0;
 		switch (c) {
 		case 'd':
-			debug_dirs[debug_dir_count++] = optarg;
+			a->debug_dirs[a->debug_dir_count++] = optarg;
 			break;
 		case 'f':
-			if (parse_format(optarg, &format) < 0) {
-				free(debug_dirs);
-				return EXIT_USAGE;
-			}
+			bad = parse_format(optarg, &a->format) < 0;
+			break;
+		case OPT_DEBUGINFOD:
+			a->debuginfod = optarg;
+			a->no_debuginfod = 0;
+			break;
+		case OPT_NO_DEBUGINFOD:
+			a->no_debuginfod = 1;
+			break;
+		case OPT_SOURCE:
+			bad = parse_source_context(optarg, &a->source_context) <
+			      0;
+			break;
+		case OPT_SOURCE_PREFIX:
+			bad = path_maps_add(&a->maps, optarg) < 0;
+			break;
+		case OPT_COLOR:
+			/* A bare --color means always, as in ls and grep. */
+			bad = parse_color(optarg ? optarg : "always",
+					  &a->color) < 0;
 			break;
 		case 'h':
 			usage(stdout);
-			free(debug_dirs);
 			return EXIT_SYMBOLIZED;
 		default:
+			bad = 1;
 			fputs("Try 'faultline --help'.\n", stderr);
-			free(debug_dirs);
-			return EXIT_USAGE;
+			break;
 		}
+		if (bad)
+			return EXIT_USAGE;
 	}
 	if (argc - optind > 1) {
 		fputs("faultline: symbolize reads one input (a file or -)\n",
 		      stderr);
-		free(debug_dirs);
 		return EXIT_USAGE;
 	}
-	const char *input = optind < argc ? argv[optind] : "-";
-	const char *name = strcmp(input, "-") == 0 ? "<stdin>" : input;
+	a->input = optind < argc ? argv[optind] : "-";
+	return -1;
+}
+
+static struct symbolizer *make_symbolizer(struct symbolize_args *a)
+{
+	struct symbolizer *s =
+		symbolizer_new(a->debug_dirs, a->debug_dir_count);
+	if (!s)
+		return NULL;
+	symbolizer_set_path_maps(s, &a->maps);
+	if ((a->no_debuginfod || a->debuginfod) &&
+	    symbolizer_set_debuginfod(
+		    s, a->no_debuginfod ? NULL : a->debuginfod) < 0) {
+		symbolizer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+static int symbolize_input(struct symbolize_args *a)
+{
+	const char *name = strcmp(a->input, "-") == 0 ? "<stdin>" : a->input;
 	char *data = NULL;
 	size_t size = 0;
-	if (read_file(input, &data, &size) < 0) {
+	if (read_file(a->input, &data, &size) < 0) {
 		fprintf(stderr, "faultline: cannot read %s: %s\n", name,
 			strerror(errno));
-		free(debug_dirs);
 		return EXIT_USAGE;
 	}
 	struct log log;
@@ -110,14 +203,17 @@ int cmd_symbolize(int argc, char **argv)
 		fprintf(stderr, "faultline: %s: out of memory\n", name);
 		status = EXIT_PARTIAL;
 	}
-	struct symbolizer *symbolizer =
-		symbolizer_new(debug_dirs, debug_dir_count);
-	if (!symbolizer) {
+	struct symbolizer *symbolizer = make_symbolizer(a);
+	struct text_style style = {
+		color_wanted(a->color, stdout), a->source_context,
+		a->source_context >= 0 ? source_cache_new() : NULL};
+	if (!symbolizer || (a->source_context >= 0 && !style.sources)) {
 		fprintf(stderr, "faultline: out of memory\n");
 		status = EXIT_PARTIAL;
 	}
-	size_t problems =
-		process_log(&log, symbolizer, format, name, stdout, stderr);
+	size_t problems = process_log(&log, symbolizer, a->format, name, stdout,
+				      stderr, &style);
+	source_report_missing(style.sources, stderr);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "faultline: cannot write the output: %s\n",
 			strerror(errno));
@@ -131,10 +227,26 @@ int cmd_symbolize(int argc, char **argv)
 			name);
 		status = EXIT_NO_REPORT;
 	}
+	source_cache_free(style.sources);
 	symbolizer_free(symbolizer);
 	log_free(&log);
 	free(data);
-	free(debug_dirs);
+	return status;
+}
+
+int cmd_symbolize(int argc, char **argv)
+{
+	struct symbolize_args a = {.format = OUTPUT_AS_INPUT,
+				   .source_context = -1,
+				   .color = COLOR_AUTO};
+	a.debug_dirs = calloc((size_t)argc, sizeof(*a.debug_dirs));
+	if (!a.debug_dirs)
+		return EXIT_USAGE;
+	int status = parse_symbolize_args(argc, argv, &a);
+	if (status < 0)
+		status = symbolize_input(&a);
+	path_maps_free(&a.maps);
+	free(a.debug_dirs);
 	return status;
 }
 
@@ -150,7 +262,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(command, "--version") == 0) {
-		printf("faultline %s\n", PACKAGE_VERSION);
+		printf("faultline %s\n%s\n", PACKAGE_VERSION,
+		       debuginfod_support());
 		return 0;
 	}
 	if (strcmp(command, "symbolize") == 0)

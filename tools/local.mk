@@ -14,22 +14,43 @@ tools_libfaultline_tool_a_SOURCES = \
 	lib/utf8.c \
 	lib/utf8.h
 tools_libfaultline_tool_a_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LIBDIR='"$(libdir)"'
-tools_libfaultline_tool_a_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS)
+# libdebuginfod is opened at run time (tools/debuginfod.c): its header only.
+tools_libfaultline_tool_a_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS) \
+	$(LIBDEBUGINFOD_CFLAGS)
 if FL_POSIX
 if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
+	tools/color.c \
+	tools/color.h \
+	tools/debuginfod.c \
+	tools/debuginfod.h \
+	tools/io.c \
+	tools/io.h \
 	tools/log_output.c \
+	tools/modules.c \
+	tools/modules.h \
+	tools/path_map.c \
+	tools/path_map.h \
+	tools/plt.c \
+	tools/plt.h \
 	tools/report.h \
 	tools/report_parse.c \
 	tools/report_write.c \
 	tools/run.c \
+	tools/source.c \
+	tools/source.h \
+	tools/split_dwarf.c \
+	tools/split_dwarf.h \
 	tools/symbolize.c \
 	tools/symbolize.h \
 	tools/tool.h
 
+# What a program linking the archive's libdw half needs besides.
+FL_TOOL_LIBS = $(LIBDW_LIBS) -lelf -ldl
+
 bin_PROGRAMS += faultline
 faultline_SOURCES = tools/faultline.c
-faultline_LDADD = tools/libfaultline-tool.a $(LIBDW_LIBS) -lelf -ldl
+faultline_LDADD = tools/libfaultline-tool.a $(FL_TOOL_LIBS)
 dist_man_MANS += man/faultline.1
 endif
 endif
@@ -42,11 +63,16 @@ FUZZ_CC = clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE
 fuzz-report-parse:
 	$(FUZZ_CC) $(FUZZ_FLAGS) -I$(builddir) -I$(srcdir)/tools -I$(srcdir)/lib \
-		$(LIBDW_CFLAGS) -o fuzz_report_parse \
+		$(LIBDW_CFLAGS) $(LIBDEBUGINFOD_CFLAGS) -o fuzz_report_parse \
 		$(srcdir)/tests/tool/fuzz_report_parse.c \
 		$(srcdir)/tools/json.c $(srcdir)/lib/utf8.c \
 		$(srcdir)/tools/report_parse.c \
 		$(srcdir)/tools/report_write.c $(srcdir)/tools/log_output.c \
-		$(srcdir)/tools/symbolize.c $(LIBDW_LIBS) -lelf -ldl
+		$(srcdir)/tools/symbolize.c $(srcdir)/tools/modules.c \
+		$(srcdir)/tools/debuginfod.c $(srcdir)/tools/split_dwarf.c \
+		$(srcdir)/tools/path_map.c $(srcdir)/tools/plt.c \
+		$(srcdir)/tools/source.c $(srcdir)/tools/color.c \
+		$(srcdir)/tools/io.c \
+		$(LIBDW_LIBS) -lelf -ldl
 .PHONY: fuzz-report-parse
 CLEANFILES += fuzz_report_parse

@@ -1,8 +1,8 @@
 /*
- * log_output.c - reading inputs and writing logs back, shared by the
- * commands and the fuzz target.
+ * log_output.c - writing logs back, symbolized, in the format asked for;
+ * shared by the commands and the fuzz target (reading a whole input is
+ * io.c's).
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,47 +22,9 @@ int parse_format(const char *arg, enum output_format *format)
 	return 0;
 }
 
-int read_file(const char *path, char **data, size_t *size)
-{
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!in)
-		return -1;
-	size_t cap = 65536, len = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		size_t n = fread(buf + len, 1, cap - len, in);
-		len += n;
-		if (n == 0)
-			break;
-		if (len == cap) {
-			char *grown = realloc(buf, cap * 2);
-			if (!grown) {
-				free(buf);
-				buf = NULL;
-				errno = ENOMEM;
-				break;
-			}
-			buf = grown;
-			cap *= 2;
-		}
-	}
-	int failed = !buf || ferror(in);
-	int saved = errno;
-	if (in != stdin)
-		fclose(in);
-	if (failed) {
-		free(buf);
-		errno = saved ? saved : EIO;
-		return -1;
-	}
-	*data = buf;
-	*size = len;
-	return 0;
-}
-
 size_t process_log(struct log *log, struct symbolizer *symbolizer,
 		   enum output_format format, const char *name, FILE *out,
-		   FILE *messages)
+		   FILE *messages, const struct text_style *style)
 {
 	size_t problems = 0;
 	for (size_t i = 0; i < log->report_count; i++) {
@@ -97,7 +59,7 @@ size_t process_log(struct log *log, struct symbolizer *symbolizer,
 			putc('\n', out);
 		} else if (r->format == REPORT_JSON) {
 			if (format == OUTPUT_TEXT) {
-				report_write_text(out, r, r->prefix);
+				report_write_text(out, r, r->prefix, style);
 			} else {
 				fputs(r->prefix, out);
 				json_write(out, r->json);
@@ -113,7 +75,8 @@ size_t process_log(struct log *log, struct symbolizer *symbolizer,
 			fwrite(l->text, 1, l->len, out);
 			putc('\n', out);
 			if (l->frame)
-				frame_write_locations(out, l->frame, r->prefix);
+				frame_write_locations(out, l->frame, r->prefix,
+						      style);
 		}
 	}
 	return problems;

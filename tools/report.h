@@ -46,6 +46,7 @@ struct frame {
 	char *demangled; /* demangled symbol, when it differs from symbol */
 	struct location *locations;
 	size_t location_count;
+	char *note; /* why nothing places the frame (PLT stub, ??), or NULL */
 };
 
 struct thread {
@@ -143,18 +144,24 @@ void log_problem(struct log *log, size_t line, const char *fmt, ...)
  * frame's node).  NULL when out of memory. */
 struct json_value *report_to_json(struct report *report);
 
+struct source_cache;
+
+/* How text output shows what the symbolizer found; NULL: plain. */
+struct text_style {
+	int color;	    /* colour escapes (color.h) */
+	int source_context; /* source lines around each location; < 0: none */
+	struct source_cache *sources;
+};
+
 /* Write a report in the text format of doc/report-format.md, every line
  * starting with prefix, symbolized frames followed by their locations. */
 void report_write_text(FILE *out, const struct report *report,
-		       const char *prefix);
-/* The location lines written after a symbolized text frame line. */
+		       const char *prefix, const struct text_style *style);
+/* The location lines written after a symbolized text frame line (with
+ * source excerpts when style asks for them). */
 void frame_write_locations(FILE *out, const struct frame *frame,
-			   const char *prefix);
+			   const char *prefix, const struct text_style *style);
 /* Add the symbolizer's results to every frame's JSON node. */
 void report_annotate_json(struct report *report);
-
-/* Write s in the text report's escaping: control bytes and invalid UTF-8
- * as \xNN, backslash as \\. */
-void write_text_escaped(FILE *out, const char *s);
 
 #endif

@@ -790,6 +790,7 @@ static void free_frame(struct frame *f)
 	free(f->symbol);
 	free(f->module);
 	free(f->demangled);
+	free(f->note);
 	for (size_t i = 0; i < f->location_count; i++) {
 		free(f->locations[i].function);
 		free(f->locations[i].file);

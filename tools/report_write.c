@@ -3,78 +3,79 @@
  * symbolizer found (see report.h).
  */
 #include "report.h"
-#include "utf8.h"
+
+#include "color.h"
+#include "io.h"
+#include "source.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
-void write_text_escaped(FILE *out, const char *s)
+static void write_location(FILE *out, const struct location *loc, int color)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t len = strlen(s);
-	for (size_t i = 0; i < len;) {
-		unsigned char c = u[i];
-		if (c == '\\') {
-			fputs("\\\\", out);
-			i++;
-			continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			fprintf(out, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		if (c < 0x80) {
-			putc(c, out);
-			i++;
-			continue;
-		}
-		/* Copy a valid UTF-8 sequence, escape anything else. */
-		size_t need = fl_utf8_len(u + i, len - i);
-		if (!need) {
-			fprintf(out, "\\x%02x", c);
-			i++;
-			continue;
-		}
-		fwrite(u + i, 1, need, out);
-		i += need;
-	}
-}
-
-static void write_location(FILE *out, const struct location *loc)
-{
+	color_start(out, color, COLOR_FUNCTION);
 	write_text_escaped(out, loc->function ? loc->function : "??");
+	color_end(out, color);
 	if (loc->file) {
 		fputs(" at ", out);
+		color_start(out, color, COLOR_PLACE);
 		write_text_escaped(out, loc->file);
 		if (loc->line)
 			fprintf(out, ":%d", loc->line);
+		color_end(out, color);
 	}
 }
 
-void frame_write_locations(FILE *out, const struct frame *frame,
-			   const char *prefix)
+/* "NAME (NOTE)": what the symbolizer says of a frame nothing placed. */
+static void write_note(FILE *out, const struct frame *frame, int color)
 {
+	color_start(out, color, COLOR_FUNCTION);
+	write_text_escaped(out, frame->demangled ? frame->demangled : "??");
+	color_end(out, color);
+	fputs(" (", out);
+	color_start(out, color, COLOR_NOTE);
+	write_text_escaped(out, frame->note);
+	color_end(out, color);
+	putc(')', out);
+}
+
+void frame_write_locations(FILE *out, const struct frame *frame,
+			   const char *prefix, const struct text_style *style)
+{
+	int color = style && style->color;
 	if (!frame->symbolized)
 		return;
 	if (frame->location_count == 0) {
-		if (frame->demangled) {
+		if (frame->note || frame->demangled) {
 			fprintf(out, "%s      ", prefix);
-			write_text_escaped(out, frame->demangled);
+			if (frame->note) {
+				write_note(out, frame, color);
+			} else {
+				color_start(out, color, COLOR_FUNCTION);
+				write_text_escaped(out, frame->demangled);
+				color_end(out, color);
+			}
 			putc('\n', out);
 		}
 		return;
 	}
 	for (size_t i = 0; i < frame->location_count; i++) {
+		const struct location *loc = &frame->locations[i];
 		fprintf(out, "%s      %s", prefix, i ? "inlined into " : "");
-		write_location(out, &frame->locations[i]);
+		write_location(out, loc, color);
 		putc('\n', out);
+		/* Frame 0's innermost line is where the crash happened. */
+		if (style && style->source_context >= 0)
+			source_write_excerpt(out, style->sources, loc->file,
+					     loc->line, style->source_context,
+					     prefix, color,
+					     frame->index == 0 && i == 0);
 	}
 }
 
 static void write_frame_line(FILE *out, const struct frame *f,
-			     const char *prefix)
+			     const char *prefix, const struct text_style *style)
 {
 	fprintf(out, "%s  #%-2ld 0x%016" PRIx64 " in ", prefix, f->index,
 		f->pc);
@@ -93,10 +94,11 @@ static void write_frame_line(FILE *out, const struct frame *f,
 		fputs("??", out);
 	}
 	fputs(")\n", out);
-	frame_write_locations(out, f, prefix);
+	frame_write_locations(out, f, prefix, style);
 }
 
-void report_write_text(FILE *out, const struct report *r, const char *prefix)
+void report_write_text(FILE *out, const struct report *r, const char *prefix,
+		       const struct text_style *style)
 {
 	fprintf(out, "%s==== faultline %s crash report ====\n", prefix,
 		r->version ? r->version : "?");
@@ -129,7 +131,7 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix)
 			if (t->frames_omitted && j == t->omitted_at)
 				fprintf(out, "%s  ... %zu frames omitted ...\n",
 					prefix, t->frames_omitted);
-			write_frame_line(out, &t->frames[j], prefix);
+			write_frame_line(out, &t->frames[j], prefix, style);
 		}
 	}
 	if (r->has_registers) {
@@ -316,12 +318,16 @@ void report_annotate_json(struct report *r)
 			if (!f->node || f->node->type != JSON_OBJECT ||
 			    !f->symbolized)
 				continue;
+			/* A noted frame's symbol, if any, is not its own
+			 * (e.g. "_init" for a PLT stub). */
 			const char *function =
 				f->location_count && f->locations[0].function
 					? f->locations[0].function
-				: f->demangled ? f->demangled
-					       : f->symbol;
+				: f->demangled || f->note ? f->demangled
+							  : f->symbol;
 			set(f->node, "function", string_or_null(function));
+			if (f->note)
+				set(f->node, "note", json_new_string(f->note));
 			if (f->location_count == 0)
 				continue;
 			const struct location *loc = &f->locations[0];

@@ -40,6 +40,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "tool.h"
 
 #ifndef FL_LIBDIR
@@ -175,7 +176,7 @@ static void keep_report(struct log *log, const char *dir, const char *name)
 			continue;
 		/* Messages were printed when the report was shown. */
 		process_log(log, NULL, (enum output_format)format, name, out,
-			    NULL);
+			    NULL, NULL);
 		if (fclose(out) != 0)
 			fprintf(stderr, "faultline: cannot write %s/%ld.%s\n",
 				dir, pid, ext[format]);
@@ -218,7 +219,7 @@ static void collect_reports(const char *channel, const char *output_dir,
 			 * command's own output. */
 			fputc('\n', stderr);
 			process_log(&log, symbolizer, format,
-				    entries[i]->d_name, stderr, stderr);
+				    entries[i]->d_name, stderr, stderr, NULL);
 			fflush(stderr);
 			if (output_dir && log.report_count)
 				keep_report(&log, output_dir,

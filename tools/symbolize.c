@@ -1,12 +1,6 @@
 /*
- * symbolize.c - DWARF lookups through elfutils' libdwfl (see symbolize.h).
- *
- * Every module gets its own Dwfl session, reported at bias 0: a report's
- * offsets are ELF virtual addresses (pc - bias), so they are looked up
- * as they are, without re-creating the crashed process's address layout,
- * and one module's lookups cannot be confused with another's.  Sessions are
- * cached by path and build-id, so a log with many reports opens each module
- * once.
+ * symbolize.c - DWARF lookups through elfutils' libdwfl (see symbolize.h);
+ * finding each module's files is modules.c's part.
  */
 #include "frame.h"
 #include "symbolize.h"
@@ -14,33 +8,20 @@
 #include <dlfcn.h>
 #include <dwarf.h>
 #include <elfutils/libdw.h>
-#include <elfutils/libdwelf.h>
 #include <elfutils/libdwfl.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-struct module_entry {
-	char *path;
-	char *build_id; /* as the report gives it, may be NULL */
-	Dwfl *dwfl;	/* NULL when the module could not be used */
-	Dwfl_Module *module;
-	Dwarf_Addr bias; /* where libdwfl put ELF address 0 */
-	int has_dwarf;
-	struct module_entry *next;
-};
+#include "debuginfod.h"
+#include "modules.h"
+#include "plt.h"
 
 struct symbolizer {
-	char **debug_dirs;
-	size_t debug_dir_count;
-	char *debuginfo_path; /* for libdwfl's standard search */
-	Dwfl_Callbacks callbacks;
-	struct module_entry *modules;
+	struct modules *modules;
+	struct debug_server *server;
+	const struct path_maps *maps; /* --source-prefix, or NULL */
 };
 
 /* ---------------------------------------------------------------------
@@ -86,212 +67,6 @@ char *demangle(const char *name)
 		return NULL;
 	}
 	return out;
-}
-
-/* ---------------------------------------------------------------------
- * Modules
- * ------------------------------------------------------------------- */
-
-struct symbolizer *symbolizer_new(char **debug_dirs, size_t debug_dir_count)
-{
-	struct symbolizer *s = calloc(1, sizeof(*s));
-	if (!s)
-		return NULL;
-	elf_version(EV_CURRENT); /* libelf refuses every call before this */
-	s->debug_dirs = debug_dirs;
-	s->debug_dir_count = debug_dir_count;
-	/* libdwfl's search path: the file's own directory and its .debug
-	 * subdirectory, then our roots ("/usr/lib/debug" last), where it
-	 * also looks up .build-id/xx/rest.debug. */
-	size_t len = 64;
-	for (size_t i = 0; i < debug_dir_count; i++)
-		len += strlen(debug_dirs[i]) + 1;
-	s->debuginfo_path = malloc(len);
-	if (!s->debuginfo_path) {
-		free(s);
-		return NULL;
-	}
-	strcpy(s->debuginfo_path, "-:.debug");
-	for (size_t i = 0; i < debug_dir_count; i++) {
-		strcat(s->debuginfo_path, ":");
-		strcat(s->debuginfo_path, debug_dirs[i]);
-	}
-	strcat(s->debuginfo_path, ":/usr/lib/debug");
-	s->callbacks.find_elf = dwfl_build_id_find_elf;
-	s->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
-	s->callbacks.section_address = dwfl_offline_section_address;
-	s->callbacks.debuginfo_path = &s->debuginfo_path;
-	return s;
-}
-
-void symbolizer_free(struct symbolizer *s)
-{
-	if (!s)
-		return;
-	for (struct module_entry *m = s->modules, *next; m; m = next) {
-		next = m->next;
-		if (m->dwfl)
-			dwfl_end(m->dwfl);
-		free(m->path);
-		free(m->build_id);
-		free(m);
-	}
-	free(s->debuginfo_path);
-	free(s);
-}
-
-/* The GNU build-id of the ELF file at fd as lower-case hex, or NULL. */
-static char *file_build_id(int fd)
-{
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	if (!elf)
-		return NULL;
-	const void *bits;
-	ssize_t n = dwelf_elf_gnu_build_id(elf, &bits);
-	char *hex = NULL;
-	if (n > 0 && (hex = malloc((size_t)n * 2 + 1))) {
-		for (ssize_t i = 0; i < n; i++)
-			sprintf(hex + i * 2, "%02x",
-				((const unsigned char *)bits)[i]);
-	}
-	elf_end(elf);
-	return hex;
-}
-
-/* Opens ROOT/.build-id/xx/rest.debug for build_id; -1 when none. */
-static int open_by_build_id(const struct symbolizer *s, const char *build_id,
-			    char **found)
-{
-	size_t n = strlen(build_id);
-	if (n < 4)
-		return -1;
-	for (size_t i = 0; i <= s->debug_dir_count; i++) {
-		const char *root = i < s->debug_dir_count ? s->debug_dirs[i]
-							  : "/usr/lib/debug";
-		char *path = NULL;
-		if (asprintf(&path, "%s/.build-id/%.2s/%s.debug", root,
-			     build_id, build_id + 2) < 0)
-			return -1;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			*found = path;
-			return fd;
-		}
-		free(path);
-	}
-	return -1;
-}
-
-static int lower_equal(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++) {
-		char x = (char)(*a >= 'A' && *a <= 'F' ? *a - 'A' + 'a' : *a);
-		char y = (char)(*b >= 'A' && *b <= 'F' ? *b - 'A' + 'a' : *b);
-		if (x != y)
-			return 0;
-	}
-	return *a == *b;
-}
-
-/* Report fd (consumed) as the module's ELF in a new Dwfl session. */
-static int start_session(struct symbolizer *s, struct module_entry *m,
-			 const char *file, int fd, size_t *problems)
-{
-	m->dwfl = dwfl_begin(&s->callbacks);
-	if (!m->dwfl) {
-		close(fd);
-		return -1;
-	}
-	dwfl_report_begin(m->dwfl);
-	m->module = dwfl_report_elf(m->dwfl, m->path, file, fd, 0, false);
-	dwfl_report_end(m->dwfl, NULL, NULL);
-	if (!m->module) {
-		fprintf(stderr, "faultline: %s: cannot read as ELF: %s\n", file,
-			dwfl_errmsg(-1));
-		(*problems)++;
-		dwfl_end(m->dwfl);
-		m->dwfl = NULL;
-		return -1;
-	}
-	/* Reported at base 0, but ask rather than assume how libdwfl
-	 * placed it: every lookup adds this bias to the ELF address. */
-	if (!dwfl_module_getelf(m->module, &m->bias))
-		m->bias = 0;
-	Dwarf_Addr dwarf_bias;
-	m->has_dwarf = dwfl_module_getdwarf(m->module, &dwarf_bias) != NULL;
-	return 0;
-}
-
-static struct module_entry *open_module(struct symbolizer *s, const char *path,
-					const char *build_id, size_t *problems)
-{
-	for (struct module_entry *m = s->modules; m; m = m->next)
-		if (strcmp(m->path, path) == 0 &&
-		    ((!m->build_id && !build_id) ||
-		     (m->build_id && build_id &&
-		      lower_equal(m->build_id, build_id))))
-			return m;
-
-	struct module_entry *m = calloc(1, sizeof(*m));
-	if (!m)
-		return NULL;
-	m->path = strdup(path);
-	m->build_id = build_id ? strdup(build_id) : NULL;
-	m->next = s->modules;
-	s->modules = m;
-	if (!m->path)
-		return m;
-
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	int open_errno = errno;
-	const char *why = NULL;
-	if (fd >= 0 && build_id) {
-		char *actual = file_build_id(fd);
-		if (!actual || !lower_equal(actual, build_id)) {
-			fprintf(stderr,
-				"faultline: refusing %s: its build-id %s does "
-				"not match the report's %s (the file changed "
-				"since the crash)\n",
-				path, actual ? actual : "(none)", build_id);
-			(*problems)++;
-			close(fd);
-			fd = -1;
-			why = "mismatch";
-		}
-		free(actual);
-	}
-	if (fd >= 0) {
-		start_session(s, m, path, fd, problems);
-	} else if (build_id) {
-		/* The binary is gone or was rebuilt: a separate debug file
-		 * with the right build-id has the same addresses, the
-		 * symbols and the DWARF. */
-		char *debug_file = NULL;
-		fd = open_by_build_id(s, build_id, &debug_file);
-		if (fd >= 0) {
-			start_session(s, m, debug_file, fd, problems);
-			free(debug_file);
-		} else if (!why) {
-			fprintf(stderr,
-				"faultline: cannot open %s: %s, and no debug "
-				"file with build-id %s was found\n",
-				path, strerror(open_errno), build_id);
-			(*problems)++;
-		}
-	} else {
-		fprintf(stderr, "faultline: cannot open %s: %s\n", path,
-			strerror(open_errno));
-		(*problems)++;
-	}
-	if (m->dwfl && !m->has_dwarf) {
-		fprintf(stderr,
-			"faultline: %s has no debug information (stripped, "
-			"and no debug file found%s%s): function names only\n",
-			path, build_id ? " for build-id " : "",
-			build_id ? build_id : "");
-		(*problems)++;
-	}
-	return m;
 }
 
 /* ---------------------------------------------------------------------
@@ -395,8 +170,29 @@ static char *die_function_name(Dwarf_Die *die)
 	return die_function_name_depth(die, 0);
 }
 
-static int add_location(struct frame *f, char *function, const char *file,
-			int line, int column)
+/* The path of file: a relative one is relative to the compilation
+ * directory (DWARF 5, 6.2.4: the line table's directory 0), which libdw
+ * 0.188 leaves for its caller to add; then where --source-prefix maps it
+ * (shown so, and read so for --source).  malloc'd. */
+static char *source_path(const struct symbolizer *s, const char *file,
+			 const char *comp_dir)
+{
+	char *full = NULL;
+	if (file[0] != '/' && comp_dir && comp_dir[0] == '/') {
+		if (asprintf(&full, "%s/%s", comp_dir, file) < 0)
+			full = NULL;
+	}
+	char *mapped = path_maps_apply(s->maps, full ? full : file);
+	if (mapped) {
+		free(full);
+		return mapped;
+	}
+	return full ? full : strdup(file);
+}
+
+static int add_location(const struct symbolizer *s, struct frame *f,
+			char *function, const char *file, int line, int column,
+			const char *comp_dir)
 {
 	struct location *locs =
 		realloc(f->locations, (f->location_count + 1) * sizeof(*locs));
@@ -407,7 +203,7 @@ static int add_location(struct frame *f, char *function, const char *file,
 	f->locations = locs;
 	struct location *loc = &locs[f->location_count++];
 	loc->function = function;
-	loc->file = file ? strdup(file) : NULL;
+	loc->file = file ? source_path(s, file, comp_dir) : NULL;
 	loc->line = line;
 	loc->column = column;
 	return 0;
@@ -428,8 +224,48 @@ static int first_function(Dwarf_Die *scopes, int from, int n, Dwarf_Die *out)
 	return 0;
 }
 
-static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
+/* The DIE whose scopes hold the code of cu: cu itself, or for a skeleton
+ * unit (split DWARF, -gsplit-dwarf) its split unit from the .dwo file,
+ * which libdw finds and links to the skeleton.  A skeleton without its
+ * split unit (*missing set) has no scopes but its own. */
+static Dwarf_Die *unit_die(Dwarf_Die *cu, Dwarf_Die *split, int *missing)
 {
+	uint8_t unit_type;
+	*missing = 0;
+	if (!cu ||
+	    dwarf_cu_info(cu->cu, NULL, &unit_type, NULL, split, NULL, NULL,
+			  NULL) != 0 ||
+	    unit_type != DW_UT_skeleton)
+		return cu;
+	/* libdw zeroes split when it finds no split unit. */
+	*missing = split->addr == NULL;
+	return *missing ? cu : split;
+}
+
+/* Fill f's symbol and locations for ELF address elf_addr of m. */
+static void lookup(const struct symbolizer *s, struct module_entry *m,
+		   struct frame *f, Dwarf_Addr elf_addr, size_t *problems)
+{
+	Dwarf_Addr addr = m->bias + elf_addr, bias = 0;
+	Dwarf_Die split;
+	int no_split;
+	Dwarf_Die *unit = dwfl_module_addrdie(m->module, addr, &bias);
+	Dwarf_Die *cu = unit_die(unit, &split, &no_split);
+	/* First, as it may reopen the module (a new session). */
+	if (no_split && modules_find_split_units(m, problems)) {
+		if (!m->dwfl)
+			return;
+		addr = m->bias + elf_addr;
+		unit = dwfl_module_addrdie(m->module, addr, &bias);
+		cu = unit_die(unit, &split, &no_split);
+	}
+	/* A skeleton unit carries it for its split unit. */
+	Dwarf_Attribute dir_attr;
+	const char *comp_dir =
+		unit && dwarf_attr(unit, DW_AT_comp_dir, &dir_attr)
+			? dwarf_formstring(&dir_attr)
+			: NULL;
+
 	GElf_Off symbol_offset;
 	GElf_Sym sym;
 	/* The handler's symbol is the same ELF symbol: only look it up (which
@@ -452,8 +288,6 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 	if (dline)
 		file = dwfl_lineinfo(dline, NULL, &line, &column, NULL, NULL);
 
-	Dwarf_Addr bias = 0;
-	Dwarf_Die *cu = dwfl_module_addrdie(m->module, addr, &bias);
 	Dwarf_Die *scopes = NULL;
 	int nscopes = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;
 
@@ -468,8 +302,8 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 		dwarf_getsrcfiles(cu, &files, &nfiles);
 	Dwarf_Die function;
 	int started = first_function(scopes, 0, nscopes, &function);
-	if (started && add_location(f, die_function_name(&function), file, line,
-				    column) < 0)
+	if (started && add_location(s, f, die_function_name(&function), file,
+				    line, column, comp_dir) < 0)
 		started = 0;
 	/* Bounded: a corrupt DWARF tree must not loop us forever. */
 	for (int depth = 0; started && depth < 256 &&
@@ -491,9 +325,10 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 		int nouter = dwarf_getscopes_die(&function, &outer);
 		int found = first_function(outer, 1, nouter, &function);
 		free(outer);
-		if (add_location(f, found ? die_function_name(&function) : NULL,
-				 caller_file, (int)call_line,
-				 (int)call_column) < 0 ||
+		if (add_location(s, f,
+				 found ? die_function_name(&function) : NULL,
+				 caller_file, (int)call_line, (int)call_column,
+				 comp_dir) < 0 ||
 		    !found)
 			break;
 	}
@@ -501,14 +336,18 @@ static void lookup(struct module_entry *m, struct frame *f, Dwarf_Addr addr)
 	/* No scope, not even the CU's, holds the address (crt1's _start,
 	 * PLT stubs): a line found for it belongs to a neighbour; say
 	 * nothing rather than something wrong, as addr2line does. */
-	if (!started && nscopes > 0 && (file || symbol)) {
-		/* Line table without a function scope (e.g. assembly):
-		 * still worth a location. */
+	/* A skeleton unit has no scopes of its own, but its ranges say
+	 * whether the line found is its. */
+	int in_skeleton = no_split && dwarf_haspc(cu, addr - bias) == 1;
+	if (!started && (nscopes > 0 || in_skeleton) && (file || symbol)) {
+		/* Line table without a function scope (e.g. assembly, or
+		 * a skeleton unit without its split unit): still worth a
+		 * location. */
 		char *name = f->demangled ? strdup(f->demangled)
 			     : symbol	  ? strdup(symbol)
 					  : NULL;
 		if (file)
-			add_location(f, name, file, line, column);
+			add_location(s, f, name, file, line, column, comp_dir);
 		else
 			free(name);
 	}
@@ -522,6 +361,125 @@ static const char *module_build_id(const struct report *r, const char *path)
 	return NULL;
 }
 
+/* ---------------------------------------------------------------------
+ * Frames without a location: PLT stubs and "??", said plainly
+ * ------------------------------------------------------------------- */
+
+/* asprintf, NULL on failure (asprintf leaves its result undefined). */
+#define SET_TEXT(to, ...)                                                      \
+	do {                                                                   \
+		if (asprintf(&(to), __VA_ARGS__) < 0)                          \
+			(to) = NULL;                                           \
+	} while (0)
+
+/* A frame in no module: frame 0 at the fault address was a jump there. */
+static void note_no_module(const struct report *r, struct frame *f)
+{
+	if (f->symbol)
+		return;
+	if (f->index == 0 && r->has_address && r->address == f->pc)
+		SET_TEXT(f->note,
+			 "no code at 0x%" PRIx64 ": a jump outside "
+			 "every module, e.g. through a bad function "
+			 "pointer",
+			 f->pc);
+	else
+		SET_TEXT(f->note,
+			 "0x%" PRIx64 " is in no module: a jump to a bad "
+			 "address, generated code, or a corrupt stack",
+			 f->pc);
+}
+
+/* A frame of a readable module that DWARF placed nowhere. */
+static void note_unplaced(struct module_entry *m, struct frame *f,
+			  Dwarf_Addr elf_addr)
+{
+	Dwarf_Addr bias;
+	char *target = NULL;
+	switch (plt_lookup(dwfl_module_getelf(m->module, &bias), elf_addr,
+			   &target)) {
+	case PLT_STUB: {
+		/* The report's symbol is only whatever precedes the PLT. */
+		char *name = demangle(target);
+		const char *shown = name ? name : target;
+		free(f->demangled);
+		f->demangled = NULL;
+		if (shown)
+			SET_TEXT(f->demangled, "%s@plt", shown);
+		const char *symbol = f->symbol ? f->symbol : "";
+		SET_TEXT(f->note, "%s%s%s%s%s",
+			 shown ? "a PLT stub: the jump to "
+			       : "in a PLT stub: a jump to "
+				 "another module",
+			 shown ? shown : "", *symbol ? "; the report's " : "",
+			 symbol,
+			 *symbol ? " is only the symbol before it" : "");
+		free(name);
+		free(target);
+		return;
+	}
+	case PLT_HEADER:
+		free(f->demangled);
+		f->demangled = NULL;
+		f->note = strdup("in the PLT header: lazy binding calls the "
+				 "dynamic linker from here");
+		return;
+	case PLT_NONE:
+		break;
+	}
+	if (!f->symbol)
+		SET_TEXT(f->note,
+			 "no symbol or debug information covers "
+			 "%s+0x%" PRIx64 ": stripped?",
+			 f->module, f->offset);
+}
+
+/* ---------------------------------------------------------------------
+ * Reports
+ * ------------------------------------------------------------------- */
+
+struct symbolizer *symbolizer_new(char **debug_dirs, size_t debug_dir_count)
+{
+	struct symbolizer *s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	/* libdwfl's own lookup asks the servers of DEBUGINFOD_URLS by
+	 * itself, slowly and silently: from now on only ours do (see
+	 * debuginfod.c). */
+	s->server = debug_server_new(getenv("DEBUGINFOD_URLS"));
+	unsetenv("DEBUGINFOD_URLS");
+	s->modules = modules_new(debug_dirs, debug_dir_count, NULL, s->server);
+	if (!s->modules) {
+		symbolizer_free(s);
+		return NULL;
+	}
+	return s;
+}
+
+int symbolizer_set_debuginfod(struct symbolizer *s, const char *urls)
+{
+	debug_server_free(s->server);
+	s->server = debug_server_new(urls);
+	modules_set_server(s->modules, s->server);
+	return urls && *urls && !s->server ? -1 : 0;
+}
+
+void symbolizer_set_path_maps(struct symbolizer *s,
+			      const struct path_maps *maps)
+{
+	s->maps = maps;
+	modules_set_path_maps(s->modules, maps);
+}
+
+void symbolizer_free(struct symbolizer *s)
+{
+	if (!s)
+		return;
+	modules_free(s->modules);
+	debug_server_free(s->server);
+	free(s);
+}
+
 size_t symbolize_report(struct symbolizer *s, struct report *r)
 {
 	size_t problems = 0;
@@ -529,22 +487,41 @@ size_t symbolize_report(struct symbolizer *s, struct report *r)
 		for (size_t i = 0; i < r->threads[t].frame_count; i++) {
 			struct frame *f = &r->threads[t].frames[i];
 			f->symbolized = 1;
-			/* No module, or a kernel-provided one with no file
-			 * ([vdso]): nothing to read, nothing to complain of. */
-			if (!f->module || !f->has_offset ||
-			    f->module[0] == '[') {
+			if (!f->module) {
+				f->demangled = demangle(f->symbol);
+				note_no_module(r, f);
+				continue;
+			}
+			/* A kernel-provided module with no file ([vdso]):
+			 * nothing to read, nothing to complain of. */
+			if (!f->has_offset || f->module[0] == '[') {
 				f->demangled = demangle(f->symbol);
 				continue;
 			}
-			struct module_entry *m = open_module(
-				s, f->module, module_build_id(r, f->module),
-				&problems);
+			struct module_entry *m = modules_open(
+				s->modules, f->module,
+				module_build_id(r, f->module), &problems);
 			if (!m || !m->dwfl) {
 				f->demangled = demangle(f->symbol);
+				if (!f->symbol)
+					SET_TEXT(f->note,
+						 "%s cannot be read "
+						 "here: see the message "
+						 "above",
+						 f->module);
 				continue;
 			}
 			Dwarf_Addr addr = fl_frame_lookup(f->offset, f->index);
-			lookup(m, f, m->bias + addr);
+			int had_symbol = f->symbol != NULL;
+			lookup(s, m, f, addr, &problems);
+			/* (A module whose reopening failed has no session.) */
+			if (f->location_count == 0 && m->dwfl)
+				note_unplaced(m, f, addr);
+			/* A "??" of the report that the symbol table here
+			 * names: say the name, even with no line for it. */
+			if (!had_symbol && f->symbol && !f->demangled &&
+			    !f->note && f->location_count == 0)
+				f->demangled = strdup(f->symbol);
 		}
 	}
 	return problems;

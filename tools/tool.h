@@ -30,16 +30,14 @@ enum output_format { OUTPUT_AS_INPUT = -1, OUTPUT_TEXT, OUTPUT_JSON };
 /* "text" or "json"; anything else: a message and -1. */
 int parse_format(const char *arg, enum output_format *format);
 
-/* Read a whole file (or stdin for "-") into memory; -1 with errno. */
-int read_file(const char *path, char **data, size_t *size);
-
 /* Symbolize (when symbolizer is non-NULL) every report of a parsed log and
- * write the log back to out in the given format.  The log's problems are
- * printed to messages (unless NULL), each prefixed with name.  Returns the
- * number of problems, the symbolizer's included. */
+ * write the log back to out in the given format, text as style says (NULL:
+ * plain).  The log's problems are printed to messages (unless NULL), each
+ * prefixed with name.  Returns the number of problems, the symbolizer's
+ * included. */
 size_t process_log(struct log *log, struct symbolizer *symbolizer,
 		   enum output_format format, const char *name, FILE *out,
-		   FILE *messages);
+		   FILE *messages, const struct text_style *style);
 
 int cmd_symbolize(int argc, char **argv);
 int cmd_run(int argc, char **argv);

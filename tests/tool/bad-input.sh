@@ -41,16 +41,6 @@ ${p}==== end of faultline report ====
 EOR
 }
 
-# symbolize NAME [ARGS...]: runs it, output in $WORK/NAME.out/.err,
-# status in $status; a crash (status > 128) is a failure on its own.
-symbolize() {
-	name=$1
-	shift
-	"$FAULTLINE" symbolize "$@" >"$WORK/$name.out" 2>"$WORK/$name.err"
-	status=$?
-	[ $status -lt 128 ] || fail "$name: faultline died with status $status"
-}
-
 # --- the good case, as a reference --------------------------------------
 report "" "$PROG" "$BUILD_ID" >"$WORK/good.txt"
 symbolize good "$WORK/good.txt"
@@ -123,7 +113,9 @@ expect_grep "missing module: message" \
 	"$WORK/missing.err"
 expect_count "missing module: one message for two frames" 1 '^faultline:' \
 	"$WORK/missing.err"
-cmp -s "$WORK/missing.txt" "$WORK/missing.out" &&
+# Only the frame in no module gains a line, saying so (notes.sh).
+grep -v '^      ?? (0x7f3e9b6291ca is in no module: ' "$WORK/missing.out" |
+	cmp -s "$WORK/missing.txt" - &&
 	pass "missing module: report copied through" ||
 	fail "missing module: report changed"
 

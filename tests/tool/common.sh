@@ -8,6 +8,9 @@ FAULTLINE="$FL_BUILDDIR/faultline"
 # FL_LIBFAULTLINE: test another build of the library.
 LIBFAULTLINE="${FL_LIBFAULTLINE:-$FL_BUILDDIR/.libs/libfaultline.so}"
 TESTS_SRC="$FL_SRCDIR/tests/tool"
+# Hermetic: no debuginfod server of the machine's (Debian's profile sets
+# DEBUGINFOD_URLS for login shells) is asked during the tests.
+unset DEBUGINFOD_URLS
 CC="${CC:-cc}"
 CXX="${CXX:-c++}"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/faultline-test.XXXXXX")
@@ -58,8 +61,21 @@ expect_count() {
 	if [ "$n" = "$2" ]; then
 		pass "$1"
 	else
-		fail "$1: $n lines match '$3' in $4, expected $2"
+		fail "$1: $n lines matching '$3', expected $2, in $4:"
+		sed 's/^/    | /' "$4" >&2
 	fi
+}
+
+# symbolize NAME [ARGS...]: "faultline symbolize ARGS...", run in
+# $SYMBOLIZE_DIR (default: here); output in $WORK/NAME.out and .err, exit
+# status in $status.  A crash (status > 128) is a failure on its own.
+symbolize() {
+	name=$1
+	shift
+	(cd "${SYMBOLIZE_DIR:-.}" && exec "$FAULTLINE" symbolize "$@") \
+		>"$WORK/$name.out" 2>"$WORK/$name.err"
+	status=$?
+	[ $status -lt 128 ] || fail "$name: faultline died with status $status"
 }
 
 finish() {

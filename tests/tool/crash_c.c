@@ -1,7 +1,7 @@
 /*
  * crash_c.c - a C program that crashes on purpose, through a chain of
  * calls with an inlined function in the middle, for the tool's tests.
- *   crash_c segv | abort | exit N
+ *   crash_c segv | abort | exit N | jump (a call to no module)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +36,10 @@ int main(int argc, char **argv)
 		abort();
 	if (strcmp(mode, "exit") == 0)
 		return argc > 2 ? atoi(argv[2]) : 0;
+	if (strcmp(mode, "jump") == 0) {
+		void (*volatile wild)(void) = (void (*)(void))16UL;
+		wild();
+	}
 	crash_entry(argc);
 	return 0;
 }

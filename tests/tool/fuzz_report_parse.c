@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct log log;
 		log_parse(&log, (const char *)data, size);
 		process_log(&log, NULL, (enum output_format)format, "fuzz",
-			    sink, NULL);
+			    sink, NULL, NULL);
 		log_free(&log);
 	}
 	return 0;

@@ -15,7 +15,8 @@ if HAVE_LIBDW
 # The scripts build their crash programs themselves (C at -O2 -g, C++,
 # a shared library), so the compilers used are the ones configured.
 FL_TOOL_SHELL_TESTS += tests/tool/symbolize.sh tests/tool/run.sh \
-	tests/tool/bad-input.sh
+	tests/tool/bad-input.sh tests/tool/debugfiles.sh \
+	tests/tool/debuginfod.sh tests/tool/source.sh tests/tool/notes.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
 	CXX='$(CXX)'; export CXX;
 endif
@@ -29,10 +30,12 @@ tests_tool_test_json_reader_LDADD = $(FL_UNIT_LDADD)
 tests_tool_test_escape_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_tool_test_escape_CFLAGS = $(FL_UNIT_CFLAGS)
 tests_tool_test_escape_LDFLAGS = -static
-tests_tool_test_escape_LDADD = $(FL_UNIT_LDADD)
+tests_tool_test_escape_LDADD = $(FL_UNIT_LDADD) $(FL_TOOL_LIBS)
 
 EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 	tests/tool/run.sh tests/tool/bad-input.sh tests/tool/crash_c.c \
+	tests/tool/debugfiles.sh tests/tool/debuginfod.sh \
+	tests/tool/source.sh tests/tool/notes.sh tests/tool/silent_server.c \
 	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
 	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
 	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \

@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report.h" /* the tool's write_text_escaped, json_write_string */
-#include "sink.h"   /* the library's fl_sink_text_str, fl_sink_json_str */
+#include "io.h"	  /* the tool's write_text_escaped */
+#include "json.h" /* the tool's json_write_string */
+#include "sink.h" /* the library's fl_sink_text_str, fl_sink_json_str */
 #include "unit.h"
 
 enum { CAP = 1024 };
