@@ -549,9 +549,15 @@ static char dents[4096];
 
 static void list_threads(struct capture *c)
 {
+	int interrupted = 0;
+
 	for (;;) {
 		long n = syscall(SYS_getdents64, c->dir, dents, sizeof(dents));
 
+		/* qemu-user fails it with EINTR while a signal we sent
+		 * another thread is in flight: the offset did not move. */
+		if (n < 0 && errno == EINTR && interrupted++ < 1000)
+			continue;
 		if (n <= 0)
 			return;
 		for (long off = 0; off < n;) {

@@ -104,7 +104,9 @@ TEST(crash_shows_every_thread)
 	CHECK(strstr(r->err, "(crashed)\nbacktrace (") &&
 		      strstr(r->err, "(crashed)") < strstr(r->err, "fl-lock-a"),
 	      "the crashed thread does not come first");
-	check_thread(r->err, "crashme-plain",
+	/* Under qemu-user the preloaded main thread bears the emulator's
+	 * name (its comm). */
+	check_thread(r->err, emulator() ? "qemu-aarch64" : "crashme-plain",
 		     FUNCTIONS("crash_null_read", "threads_blocked"));
 	check_blocked_threads(r->err);
 	return 0;
@@ -196,20 +198,39 @@ static void check_watchdog(enum child_kind kind)
 	      "the watchdog fired after %.1f s, not about 2", r->seconds);
 }
 
+/* qemu-user (7.2) hands timer_create's signal number to the host
+ * unconverted, and its guest realtime signals are the host's minus 2: the
+ * watchdog's expiry reaches the guest as another signal, whose default
+ * action kills it.  The timer's expiry cannot be tested there. */
+static int timer_signals_broken(void)
+{
+	if (!emulator())
+		return 0;
+	printf("  SKIP: qemu-user delivers a timer's realtime signal as "
+	       "another signal\n");
+	return 1;
+}
+
 TEST(watchdog_deadlock)
 {
+	if (timer_signals_broken())
+		return SKIP;
 	check_watchdog(CHILD_PRELOAD);
 	return 0;
 }
 
 TEST(watchdog_deadlock_linked)
 {
+	if (timer_signals_broken())
+		return SKIP;
 	check_watchdog(CHILD_LINKED);
 	return 0;
 }
 
 TEST(watchdog_heartbeat)
 {
+	if (timer_signals_broken())
+		return SKIP;
 	const struct run *r =
 		crash_test(CHILD_LINKED, "watchdog-heartbeat", SIGABRT, NULL,
 			   "watchdog: no progress for 1 s");
@@ -406,10 +427,12 @@ TEST(thread_backtraces_capped)
 			   .env = {"FAULTLINE_THREADS=10"}};
 	const struct run *r =
 		crash_spawn(&sp, SIGSEGV, NULL, "null pointer dereference");
+	size_t walked = count_of(r->err, "\nbacktrace (");
 
-	CHECK(count_of(r->err, "\nbacktrace (") == 11,
-	      "%zu backtraces, not the crashed thread's and 10",
-	      count_of(r->err, "\nbacktrace ("));
+	/* Under qemu-user the emulator's own thread (it blocks every
+	 * signal) may take one of the 10. */
+	CHECK(walked == 11 || (emulator() && walked == 10),
+	      "%zu backtraces, not the crashed thread's and 10", walked);
 	CHECK(count_of(r->err, ", over the cap)\n") >= 40,
 	      "%zu threads over the cap, not 40",
 	      count_of(r->err, ", over the cap)\n"));
