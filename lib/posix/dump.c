@@ -209,16 +209,8 @@ int fl_dump_signal_install(int sig, uint64_t crash_signals)
 	dump_signal = 0;
 	if (!sig)
 		return 0;
-	fl_memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_dump_signal;
-	/* SA_RESTART: the interrupted thread's call goes on where it can.
-	 * The crash signals are blocked meanwhile: a fault in here is then
-	 * default death, never a loop. */
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	for (int s = 1; s < 32; s++)
-		if (crash_signals & FAULTLINE_SIGNAL_BIT(s))
-			sigaddset(&sa.sa_mask, s);
+	/* SA_RESTART: the interrupted thread's call goes on where it can. */
+	fl_signal_fill_action(&sa, on_dump_signal, SA_RESTART, crash_signals);
 	if (sigaction(sig, &sa, &dump_previous) != 0)
 		return -1;
 	dump_signal = sig;

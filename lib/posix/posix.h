@@ -112,6 +112,10 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
  * each blocking all of them while it runs, and give back the others;
  * the replaced actions are remembered.  0 or -1 with errno. */
 int fl_signals_install(uint64_t set, fl_signal_handler fn);
+/* *sa: fn with SA_SIGINFO | SA_ONSTACK | flags, blocking the signals of
+ * block (FAULTLINE_SIGNAL_BIT bits: the crash signals) while it runs. */
+void fl_signal_fill_action(struct sigaction *sa, fl_signal_handler fn,
+			   int flags, uint64_t block);
 /* Put back every action we replaced.  0 or -1. */
 int fl_signals_uninstall(void);
 /* 1 when faultline's handler is installed for sig / for any signal. */

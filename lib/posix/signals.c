@@ -74,18 +74,24 @@ void fl_signal_die_by_default(int sig, const siginfo_t *si)
 	_exit(128 + sig);
 }
 
-static void fill_action(struct sigaction *sa)
+void fl_signal_fill_action(struct sigaction *sa, fl_signal_handler fn,
+			   int flags, uint64_t block)
 {
 	memset(sa, 0, sizeof(*sa));
-	sa->sa_sigaction = handler;
-	sa->sa_flags = SA_SIGINFO | SA_ONSTACK;
-	/* Block the other crash signals while we run: a fault of ours then
-	 * meets a blocked signal, which the kernel turns into immediate
-	 * default death - never a loop. */
+	sa->sa_sigaction = fn;
+	sa->sa_flags = SA_SIGINFO | SA_ONSTACK | flags;
+	/* Block the crash signals while we run: a fault of ours then meets
+	 * a blocked signal, which the kernel turns into immediate default
+	 * death - never a loop. */
 	sigemptyset(&sa->sa_mask);
 	for (int sig = 1; sig < FL_NSIG; sig++)
-		if (blocked & FAULTLINE_SIGNAL_BIT(sig))
+		if (block & FAULTLINE_SIGNAL_BIT(sig))
 			sigaddset(&sa->sa_mask, sig);
+}
+
+static void fill_action(struct sigaction *sa)
+{
+	fl_signal_fill_action(sa, handler, 0, blocked);
 }
 
 void fl_signal_give_back(int sig, siginfo_t *si)

@@ -56,14 +56,7 @@ static int install_action(uint64_t crash_signals)
 
 	if (action_installed)
 		return 0;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = expiry_handler;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-	/* A fault while reporting meets a blocked signal: default death. */
-	sigemptyset(&sa.sa_mask);
-	for (int s = 1; s < 32; s++)
-		if (crash_signals & FAULTLINE_SIGNAL_BIT(s))
-			sigaddset(&sa.sa_mask, s);
+	fl_signal_fill_action(&sa, expiry_handler, SA_RESTART, crash_signals);
 	if (sigaction(fl_timeout_signal(), &sa, &program_action) != 0)
 		return -1;
 	action_installed = 1;
