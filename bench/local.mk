@@ -78,3 +78,38 @@ bench-protect: bench/protect$(EXEEXT)
 	$(abs_top_builddir)/bench/protect$(EXEEXT)
 endif
 .PHONY: bench-protect
+
+# --- bench: every thread (issue 9) -------------------------------------------
+# `make bench-threads`: (c) a crash with 8 other threads, each 32 frames deep,
+# FAULTLINE_THREADS=all (every thread's backtrace) against the single-thread
+# report of the same crash (FAULTLINE_THREADS=crashed), both preloaded, in
+# alternating rounds; target <= 2.0.  (d) faultline_dump with 8, 64 and 1,000
+# threads (bench/dump.c).  (e) start-up with the library preloaded, default
+# (every thread: the reservation at install) against FAULTLINE_THREADS=crashed
+# (none); target <= 1.05.
+if FL_POSIX
+noinst_PROGRAMS += bench/threads bench/dump
+bench_threads_SOURCES = bench/threads.c
+bench_threads_LDADD = -lpthread
+bench_dump_SOURCES = bench/dump.c
+bench_dump_LDADD = libfaultline.la -lpthread
+bench_dump_LDFLAGS = -no-install
+
+bench-threads: libfaultline.la bench/run$(EXEEXT) bench/threads$(EXEEXT) \
+		bench/dump$(EXEEXT) bench/tiny$(EXEEXT)
+	@rc=0; \
+	$(FL_BENCH_RUN) -l '(c) crash, 8 threads x 32 frames' -t 2.0 -s 11 \
+		-A 'every thread' -a LD_PRELOAD=$(FL_BENCH_LIB) \
+		-a FAULTLINE_THREADS=all \
+		-B 'crashed thread only' -b LD_PRELOAD=$(FL_BENCH_LIB) \
+		-b FAULTLINE_THREADS=crashed \
+		-- $(abs_top_builddir)/bench/threads$(EXEEXT) 8 || rc=1; \
+	$(abs_top_builddir)/bench/dump$(EXEEXT) || rc=1; \
+	$(FL_BENCH_RUN) -l '(e) start-up' -t 1.05 -Q \
+		-A 'every thread (default)' -a LD_PRELOAD=$(FL_BENCH_LIB) \
+		-B 'FAULTLINE_THREADS=crashed' -b LD_PRELOAD=$(FL_BENCH_LIB) \
+		-b FAULTLINE_THREADS=crashed \
+		-- $(abs_top_builddir)/bench/tiny$(EXEEXT) || rc=1; \
+	exit $$rc
+endif
+.PHONY: bench-threads

@@ -58,6 +58,10 @@ FAULTLINE_API const char *faultline_version(void);
 #define FAULTLINE_SIGFPE 8
 #define FAULTLINE_SIGSEGV 11
 #define FAULTLINE_SIGSYS 31
+/* Usual dump signals (faultline_options.dump_signal). */
+#define FAULTLINE_SIGQUIT 3
+#define FAULTLINE_SIGUSR1 10
+#define FAULTLINE_SIGUSR2 12
 
 /* A set of signals for faultline_options.signals. */
 #define FAULTLINE_SIGNAL_BIT(sig) (UINT64_C(1) << (sig))
@@ -105,7 +109,12 @@ enum faultline_cause {
 	FAULTLINE_CAUSE_SENT_BY_PROCESS, /* "signal sent by pid N" */
 	FAULTLINE_CAUSE_SENT_BY_KERNEL,
 	FAULTLINE_CAUSE_HEAP_CORRUPTION,
-	FAULTLINE_CAUSE_BUFFER_OVERRUN
+	FAULTLINE_CAUSE_BUFFER_OVERRUN,
+	/* No fault: reports of a running program (faultline_dump). */
+	/* "dump requested: SIGQUIT from pid N" */
+	FAULTLINE_CAUSE_DUMP_REQUESTED,
+	/* "watchdog: no progress for N s" */
+	FAULTLINE_CAUSE_WATCHDOG
 };
 
 /* The backtrace keeps the first FAULTLINE_FRAMES_HEAD frames and the last
@@ -173,12 +182,27 @@ enum faultline_format { FAULTLINE_FORMAT_TEXT = 0, FAULTLINE_FORMAT_JSON = 1 };
 typedef void (*faultline_callback)(const struct faultline_fault *fault,
 				   int report_fd, void *data);
 
+/* Which threads a report shows (faultline_options.threads). */
+enum faultline_threads {
+	/* Every thread: the crashed (or reporting) one first, then each
+	 * other thread with its state, and the backtraces of up to
+	 * thread_backtraces of them (Linux; elsewhere the crashed thread
+	 * only, for now). */
+	FAULTLINE_THREADS_ALL = 0,
+	/* The crashed thread only: no other thread is stopped or listed. */
+	FAULTLINE_THREADS_CRASHED = 1
+};
+/* The default and the largest cap on other threads' backtraces. */
+#define FAULTLINE_THREAD_BACKTRACES_DEFAULT 1024
+#define FAULTLINE_THREAD_BACKTRACES_MAX 4096
+
 struct faultline_options {
 	size_t size;	  /* sizeof(struct faultline_options), set by init */
 	uint64_t signals; /* FAULTLINE_SIGNAL_BIT set */
 	int output_fd;	  /* report destination when output_path is NULL */
-	/* Path template, expanded at crash time: %p pid, %e executable name,
-	 * %t unix time, %% a percent sign.  Created O_EXCL|O_NOFOLLOW, mode
+	/* Path template, expanded for each report: %p pid, %e executable
+	 * name, %t unix time, %n the report's number in this process (0, 1,
+	 * ...: dumps), %% a percent sign.  Created O_EXCL|O_NOFOLLOW, mode
 	 * 0600; when that fails the report goes to output_fd with a line
 	 * saying why.  Copied by faultline_install. */
 	const char *output_path;
@@ -187,10 +211,24 @@ struct faultline_options {
 	size_t altstack_size; /* per thread; 0: from AT_MINSIGSTKSZ + margin */
 	faultline_callback callback;
 	void *callback_data;
+	/* The members below came with faultline_dump: a caller built with
+	 * an older header passes the smaller size and gets their defaults. */
+	enum faultline_threads threads;
+	/* Other threads whose stacks are walked, at most (the rest are
+	 * listed with their state); 0 .. FAULTLINE_THREAD_BACKTRACES_MAX. */
+	unsigned thread_backtraces;
+	/* A signal that writes an all-thread report and lets the program
+	 * run on (like the JVM's SIGQUIT), e.g. FAULTLINE_SIGQUIT; 0 none.
+	 * Not one of the signals above, nor SIGKILL or SIGSTOP. */
+	int dump_signal;
+	/* Arm the hang watchdog at install (see faultline_watchdog); 0 not. */
+	unsigned timeout;
 };
 
 /* Fill *opts with the defaults: the default signal set, stderr, text,
- * FAULTLINE_INCLUDE_DEFAULT, automatic alternate-stack size. */
+ * FAULTLINE_INCLUDE_DEFAULT, automatic alternate-stack size, every
+ * thread (FAULTLINE_THREAD_BACKTRACES_DEFAULT backtraces at most), no
+ * dump signal, no watchdog. */
 FAULTLINE_API void faultline_options_init(struct faultline_options *opts);
 
 /* ------------------------------------------------------------------------
@@ -222,6 +260,51 @@ FAULTLINE_API int faultline_uninstall(void);
  * threads created otherwise (clone, foreign runtimes).  0, or -1 with
  * errno. */
 FAULTLINE_API int faultline_thread_init(void);
+
+/* ------------------------------------------------------------------------
+ * Reports of a running program: dumps and the hang watchdog
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Write an all-thread report of the running process and carry on: the
+ * calling thread first (its backtrace starts in faultline_dump), then
+ * every other thread with its state and backtrace, as a crash report
+ * shows them, with the cause "dump requested: faultline_dump()".  fd is
+ * where it goes; -1 means the configured output (a path template then
+ * names a new file per report: use %n).  The user callback is not called.
+ *
+ * Safe from any thread, any number of times, and from a signal handler:
+ * like the crash path it allocates nothing and takes no lock the program
+ * may hold.  The other threads are stopped for the time it takes to walk
+ * their stacks (on Linux by a signal: a system call they were blocked in
+ * is restarted, or fails with EINTR where the kernel never restarts it -
+ * poll, nanosleep - as for any signal handler).  One report is written at
+ * a time: a dump waits for another one to finish (up to 10 s).  A crash
+ * during a dump wins: the dump is cut short, with a line saying so, and
+ * the crash is reported as usual.
+ *
+ * Returns 0, or -1 with errno: EBADF (fd is not open), ENOTSUP (faultline
+ * is not installed), EBUSY (another report did not finish in time), EIO
+ * (the report could not be written), ENOSYS (not on this platform yet:
+ * Windows).
+ */
+FAULTLINE_API int faultline_dump(int fd);
+
+/*
+ * The hang watchdog: arm it for seconds; if it is not called again within
+ * that time, faultline writes an all-thread report whose cause is
+ * "watchdog: no progress for N s", then ends the process by SIGABRT (with
+ * a core dump where cores are enabled), so that a test runner sees a
+ * failure with a report instead of a silent kill.  Calling it again
+ * re-arms it (a heartbeat); 0 disarms it.  FAULTLINE_TIMEOUT=SECONDS arms
+ * it at install.
+ *
+ * Free while armed: a kernel timer, no thread, no polling; nothing at all
+ * when never armed.  Returns 0, or -1 with errno: ENOTSUP (faultline is
+ * not installed), EAGAIN (no timer could be made), ENOSYS (not on this
+ * platform yet: Windows).
+ */
+FAULTLINE_API int faultline_watchdog(unsigned seconds);
 
 /* ------------------------------------------------------------------------
  * Recovery: a fault inside a protected call becomes a return value

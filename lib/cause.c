@@ -121,6 +121,10 @@ static const char *cause_text(const struct faultline_fault *f)
 		return "heap corruption detected";
 	case FAULTLINE_CAUSE_BUFFER_OVERRUN:
 		return "stack buffer overrun detected (fail-fast)";
+	case FAULTLINE_CAUSE_DUMP_REQUESTED:
+		return "dump requested";
+	case FAULTLINE_CAUSE_WATCHDOG:
+		return "watchdog";
 	default:
 		return "unknown";
 	}
@@ -153,5 +157,30 @@ void fl_fault_explain(struct faultline_fault *f, int stack_overflow)
 			fl_sink_str(&s, " (this process)");
 	} else {
 		fl_sink_str(&s, cause_text(f));
+	}
+}
+
+void fl_fault_explain_request(struct faultline_fault *f,
+			      enum faultline_cause cause, unsigned seconds)
+{
+	struct fl_sink s;
+
+	f->cause = cause;
+	fl_sink_init_memory(&s, f->cause_text, sizeof(f->cause_text));
+	if (cause == FAULTLINE_CAUSE_WATCHDOG) {
+		fl_sink_str(&s, "watchdog: no progress for ");
+		fl_sink_udec(&s, seconds);
+		fl_sink_str(&s, " s");
+		return;
+	}
+	fl_sink_str(&s, "dump requested: ");
+	if (!f->signo) {
+		fl_sink_str(&s, "faultline_dump()");
+		return;
+	}
+	fl_sink_str(&s, f->signal_name ? f->signal_name : "signal");
+	if (f->has_sender) {
+		fl_sink_str(&s, " from pid ");
+		fl_sink_dec(&s, f->sender_pid);
 	}
 }

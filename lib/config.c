@@ -18,6 +18,8 @@ void fl_config_defaults(struct fl_config *cfg)
 	cfg->output = fl_platform_stderr();
 	cfg->format = FAULTLINE_FORMAT_TEXT;
 	cfg->include = FAULTLINE_INCLUDE_DEFAULT;
+	cfg->all_threads = 1;
+	cfg->thread_backtraces = FAULTLINE_THREAD_BACKTRACES_DEFAULT;
 }
 
 static int upper_eq(const char *a, size_t alen, const char *b)
@@ -138,7 +140,8 @@ int fl_check_path_template(const char *tmpl)
 		if (*p != '%')
 			continue;
 		p++;
-		if (*p != 'p' && *p != 'e' && *p != 't' && *p != '%')
+		if (*p != 'p' && *p != 'e' && *p != 't' && *p != 'n' &&
+		    *p != '%')
 			return -1;
 	}
 	return 0;
@@ -147,7 +150,7 @@ int fl_check_path_template(const char *tmpl)
 static void env_output(struct fl_config *cfg, const char *v)
 {
 	static const char expected[] =
-		"stderr, fd:N, or a path template with %p %e %t %%";
+		"stderr, fd:N, or a path template with %p %e %t %n %%";
 	int fd;
 
 	if (fl_streq(v, "stderr"))
@@ -205,6 +208,58 @@ int fl_env_disabled(void)
 	return disabled;
 }
 
+int fl_check_dump_signal(int signo, uint64_t crash_set)
+{
+	if (!catchable(signo) || (crash_set & FAULTLINE_SIGNAL_BIT(signo)))
+		return -1;
+	return 0;
+}
+
+static void env_threads(struct fl_config *cfg, const char *v)
+{
+	int n;
+
+	if (fl_streq(v, "all")) {
+		cfg->all_threads = 1;
+	} else if (fl_streq(v, "crashed")) {
+		cfg->all_threads = 0;
+	} else if (parse_uint(v, &n) == 0 &&
+		   n <= FAULTLINE_THREAD_BACKTRACES_MAX) {
+		cfg->all_threads = 1;
+		cfg->thread_backtraces = (unsigned)n;
+	} else {
+		warn("FAULTLINE_THREADS", v,
+		     "all, crashed, or a number of backtraces up to 4096",
+		     "all");
+	}
+}
+
+static void env_dump_signal(struct fl_config *cfg, const char *v)
+{
+	int signo = signal_by_name(v, fl_strlen(v));
+
+	if (signo < 0 || fl_check_dump_signal(signo, cfg->signals) != 0) {
+		warn("FAULTLINE_DUMP_SIGNAL", v,
+		     "a signal name such as QUIT or USR1, not one of "
+		     "FAULTLINE_SIGNALS",
+		     "no dump signal");
+		return;
+	}
+	cfg->dump_signal = signo;
+}
+
+static void env_timeout(struct fl_config *cfg, const char *v)
+{
+	int seconds;
+
+	if (parse_uint(v, &seconds) != 0) {
+		warn("FAULTLINE_TIMEOUT", v, "a number of seconds",
+		     "no watchdog");
+		return;
+	}
+	cfg->timeout = (unsigned)seconds;
+}
+
 int fl_config_from_env(struct fl_config *cfg)
 {
 	const char *v;
@@ -228,5 +283,14 @@ int fl_config_from_env(struct fl_config *cfg)
 	v = fl_platform_getenv("FAULTLINE_OUTPUT");
 	if (v)
 		env_output(cfg, v);
+	v = fl_platform_getenv("FAULTLINE_THREADS");
+	if (v)
+		env_threads(cfg, v);
+	v = fl_platform_getenv("FAULTLINE_DUMP_SIGNAL");
+	if (v && v[0]) /* set but empty: off, as unset */
+		env_dump_signal(cfg, v);
+	v = fl_platform_getenv("FAULTLINE_TIMEOUT");
+	if (v && v[0])
+		env_timeout(cfg, v);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "sink.h"
 
 #include <errno.h>
+#include <stddef.h>
 
 const char *faultline_version(void)
 {
@@ -19,6 +20,8 @@ void faultline_options_init(struct faultline_options *opts)
 	opts->output_fd = 2;
 	opts->format = FAULTLINE_FORMAT_TEXT;
 	opts->include = FAULTLINE_INCLUDE_DEFAULT;
+	opts->threads = FAULTLINE_THREADS_ALL;
+	opts->thread_backtraces = FAULTLINE_THREAD_BACKTRACES_DEFAULT;
 }
 
 #define FL_INCLUDE_ALL                                                         \
@@ -30,12 +33,34 @@ void faultline_options_init(struct faultline_options *opts)
 	 FAULTLINE_SIGNAL_BIT(19))
 #define FL_SIGNALS_VALID ((FAULTLINE_SIGNAL_BIT(32) - 1) & ~FL_UNCATCHABLE)
 
+/* The size of struct faultline_options before faultline_dump came. */
+#define FL_OPTIONS_SIZE_0 offsetof(struct faultline_options, threads)
+
+/* The members that came with faultline_dump, when opts has them. */
+static int thread_options(struct fl_config *cfg,
+			  const struct faultline_options *opts)
+{
+	if (opts->size < sizeof(*opts))
+		return 0; /* an older caller: the defaults */
+	if ((opts->threads != FAULTLINE_THREADS_ALL &&
+	     opts->threads != FAULTLINE_THREADS_CRASHED) ||
+	    opts->thread_backtraces > FAULTLINE_THREAD_BACKTRACES_MAX ||
+	    (opts->dump_signal &&
+	     fl_check_dump_signal(opts->dump_signal, opts->signals) != 0))
+		return -1;
+	cfg->all_threads = opts->threads == FAULTLINE_THREADS_ALL;
+	cfg->thread_backtraces = opts->thread_backtraces;
+	cfg->dump_signal = opts->dump_signal;
+	cfg->timeout = opts->timeout;
+	return 0;
+}
+
 /* Validate opts into cfg; 0, or -1 with errno = EINVAL. */
 static int config_from_options(struct fl_config *cfg,
 			       const struct faultline_options *opts)
 {
-	if (opts->size != sizeof(*opts) || !opts->signals ||
-	    (opts->signals & ~FL_SIGNALS_VALID) ||
+	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_0) ||
+	    !opts->signals || (opts->signals & ~FL_SIGNALS_VALID) ||
 	    (opts->format != FAULTLINE_FORMAT_TEXT &&
 	     opts->format != FAULTLINE_FORMAT_JSON) ||
 	    (opts->include & ~FL_INCLUDE_ALL) ||
@@ -58,6 +83,10 @@ static int config_from_options(struct fl_config *cfg,
 	cfg->altstack_size = opts->altstack_size;
 	cfg->callback = opts->callback;
 	cfg->callback_data = opts->callback_data;
+	if (thread_options(cfg, opts) != 0) {
+		errno = EINVAL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -103,4 +132,23 @@ int faultline_write_report(int fd, const struct faultline_fault *fault,
 		return -1;
 	}
 	return 0;
+}
+
+int faultline_dump(int fd)
+{
+	/* Where the caller's backtrace starts (a tail call to the backend
+	 * below would otherwise lose it). */
+	uintptr_t caller = (uintptr_t)__builtin_return_address(0);
+	fl_handle_t h = FL_NO_HANDLE;
+
+	if (fd != -1 && (h = fl_platform_handle_from_fd(fd)) == FL_NO_HANDLE) {
+		errno = EBADF;
+		return -1;
+	}
+	return fl_platform_dump(h, caller);
+}
+
+int faultline_watchdog(unsigned seconds)
+{
+	return fl_platform_watchdog(seconds);
 }

@@ -129,3 +129,59 @@ const char *faultline_signal_name(int signo)
 {
 	return fl_signal_name(signo);
 }
+
+/* --- threads (snapshot.h) --- */
+
+const char *fl_thread_state_name(char state)
+{
+	switch (state) {
+	case 'R':
+		return "running";
+	case 'S':
+		return "sleeping";
+	case 'D':
+		return "disk sleep";
+	case 'T':
+		return "stopped";
+	case 't':
+		return "tracing stop";
+	case 'Z':
+		return "zombie";
+	case 'X':
+		return "dead";
+	case 'I':
+		return "idle";
+	case 'P':
+		return "parked";
+	case 'W':
+		return "waking";
+	default:
+		return "unknown";
+	}
+}
+
+const char *fl_thread_capture_name(const struct fl_thread *t)
+{
+	switch (t->capture) {
+	case FL_THREAD_STOPPED:
+		return "stopped";
+	case FL_THREAD_NOT_STOPPED:
+		return "not stopped";
+	default:
+		return "over the cap";
+	}
+}
+
+const char *fl_thread_why_name(const struct fl_thread *t)
+{
+	if (t->capture != FL_THREAD_NOT_STOPPED)
+		return NULL;
+	switch (t->why) {
+	case FL_WHY_SIGNALS_BLOCKED:
+		return "signals blocked";
+	case FL_WHY_SUSPENDED:
+		return "suspended";
+	default:
+		return "no answer";
+	}
+}

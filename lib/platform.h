@@ -40,6 +40,12 @@ struct fl_config {
 	size_t altstack_size;
 	faultline_callback callback;
 	void *callback_data;
+	/* FAULTLINE_THREADS: every thread (1), with the stacks of up to
+	 * thread_backtraces of them walked, or the crashed one only (0). */
+	int all_threads;
+	unsigned thread_backtraces;
+	int dump_signal;  /* FAULTLINE_DUMP_SIGNAL; 0 none */
+	unsigned timeout; /* FAULTLINE_TIMEOUT seconds; 0 none */
 };
 
 /* --- platform backend, implemented once per platform ------------------ */
@@ -49,6 +55,15 @@ struct fl_config {
 int fl_platform_install(const struct fl_config *cfg);
 int fl_platform_uninstall(void);
 int fl_platform_thread_init(void);
+/* faultline_dump: an all-thread report of the running process to h
+ * (FL_NO_HANDLE: the configured output); the program carries on.  The
+ * calling thread's backtrace starts at caller, the return address of its
+ * call to faultline_dump (frames of faultline above it are left out).
+ * 0, or -1 with errno (faultline.h). */
+int fl_platform_dump(fl_handle_t h, uintptr_t caller);
+/* faultline_watchdog: arm (or re-arm) the hang watchdog for seconds;
+ * 0 disarms it.  0, or -1 with errno. */
+int fl_platform_watchdog(unsigned seconds);
 
 /* [fatal] Raw write; bytes written or -1. Retries EINTR. */
 long fl_platform_write(fl_handle_t h, const void *buf, size_t len);
@@ -124,18 +139,28 @@ int fl_env_disabled(void);
 /* Parse a FAULTLINE_SIGNALS-style list ("SEGV,ABRT", "SIGBUS", "all").
  * 0 and *set on success, -1 on a bad name. */
 int fl_parse_signal_list(const char *text, uint64_t *set);
+/* 0 when signo may be the dump signal of a configuration whose crash
+ * signals are crash_set: catchable, and not one of them. */
+int fl_check_dump_signal(int signo, uint64_t crash_set);
 
 /* [fatal] Render and write the report for a filled snapshot per fl_config
  * (to the output file or handle it names), then run the user callback. */
 struct fl_snapshot;
 void fl_report_emit(struct fl_snapshot *snap);
+/* [fatal] The same for a dump: to h (FL_NO_HANDLE: the configured
+ * output), without the callback.  0, or -1 when a write failed.  The
+ * caller makes sure only one report is written at a time. */
+int fl_report_dump(struct fl_snapshot *snap, fl_handle_t h);
 
 /* [fatal] faultline_write_report on a handle; 0 or -1 (busy, write
  * error). */
 int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,
 			   enum faultline_format format);
 
-/* [fatal] Expand a %p/%e/%t/%% template; 0, or -1 if it does not fit. */
+/* [fatal] Expand a %p/%e/%t/%n/%% template (%n: sequence); 0, or -1 if
+ * it does not fit.  fl_expand_path expands %n to 0. */
+int fl_expand_path_n(const char *tmpl, const char *exe_path,
+		     unsigned long sequence, char *out, size_t cap);
 int fl_expand_path(const char *tmpl, const char *exe_path, char *out,
 		   size_t cap);
 

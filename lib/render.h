@@ -9,12 +9,20 @@
 #include "sink.h"
 #include "snapshot.h"
 
-void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap);
-void fl_render_json(struct fl_sink *s, const struct fl_snapshot *snap);
+/* Not const: the other threads' frames are resolved as they are written
+ * (fl_snapshot_thread). */
+void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap);
+void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap);
 
 /* Signal / code names; NULL when unknown. */
 const char *fl_signal_name(int signo);
 const char *fl_code_name(int signo, int code);
 const char *fl_access_name(enum faultline_access a); /* "read", ... */
+/* The word for a thread's state letter ("sleeping"; "unknown" for 0). */
+const char *fl_thread_state_name(char state);
+/* How a thread was captured: "stopped", "not stopped", "over the cap";
+ * and why one was not stopped ("signals blocked"; NULL when stopped). */
+const char *fl_thread_capture_name(const struct fl_thread *t);
+const char *fl_thread_why_name(const struct fl_thread *t);
 
 #endif

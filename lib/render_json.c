@@ -117,13 +117,13 @@ static void put_context(struct object *o, const struct fl_context *c)
 }
 
 static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
-		      size_t i, size_t number)
+		      uintptr_t pc, const struct fl_frame_info *fi,
+		      size_t number)
 {
-	const struct fl_frame_info *fi = &snap->frame_info[i];
 	struct object o = begin(s);
 
 	fl_sink_udec(member(&o, "index"), number);
-	hex_str(member(&o, "pc"), snap->fault.frames[i]);
+	hex_str(member(&o, "pc"), pc);
 	if (fi->module >= 0) {
 		fl_sink_json_str(member(&o, "module"),
 				 snap->modules->modules[fi->module].path);
@@ -141,16 +141,27 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 	end(&o);
 }
 
-static void put_thread(struct fl_sink *s, const struct fl_snapshot *snap)
+/* The members every thread object starts with. */
+static void put_thread_head(struct object *o, long tid, const char *name,
+			    int crashed, const char *capture, char state)
+{
+	fl_sink_dec(member(o, "tid"), tid);
+	fl_sink_json_str(member(o, "name"), name);
+	fl_sink_str(member(o, "crashed"), crashed ? "true" : "false");
+	fl_sink_json_str(member(o, "capture"), capture);
+	fl_sink_json_str(member(o, "state"), fl_thread_state_name(state));
+}
+
+/* The crashed thread, or the one that writes a dump. */
+static void put_first_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
-	struct object o;
+	int crashed = !snap->threads.reporting;
+	struct object o = begin(s);
 
-	fl_sink_char(s, '[');
-	o = begin(s);
-	fl_sink_dec(member(&o, "tid"), f->tid);
-	fl_sink_json_str(member(&o, "name"), f->thread_name);
-	fl_sink_str(member(&o, "crashed"), "true");
+	put_thread_head(&o, f->tid, f->thread_name, crashed,
+			crashed ? "crashed" : "reporting", 'R');
+	fl_sink_str(member(&o, "truncated"), "false");
 	fl_sink_udec(member(&o, "frames_omitted"), f->frames_omitted);
 	str_or_null(member(&o, "walk_cut"),
 		    snap->walk_cut == FL_WALK_STEP_CAP	 ? "step_limit"
@@ -163,11 +174,53 @@ static void put_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 			number += f->frames_omitted;
 		if (i)
 			fl_sink_char(s, ',');
-		put_frame(s, snap, i, number);
+		put_frame(s, snap, f->frames[i], &snap->frame_info[i], number);
 	}
 	fl_sink_char(s, ']');
 	end(&o);
+}
+
+static void put_other_thread(struct fl_sink *s, struct fl_snapshot *snap,
+			     size_t i)
+{
+	const struct fl_thread_frames *tf = fl_snapshot_thread(snap, i);
+	const struct fl_thread *t = tf->thread;
+	const char *why = fl_thread_why_name(t);
+	size_t n = t->capture == FL_THREAD_STOPPED ? t->frame_count : 0;
+	struct object o = begin(s);
+
+	put_thread_head(&o, t->tid, t->name, 0, fl_thread_capture_name(t),
+			t->state);
+	if (why)
+		fl_sink_json_str(member(&o, "why"), why);
+	fl_sink_str(member(&o, "truncated"), t->truncated ? "true" : "false");
+	fl_sink_str(member(&o, "frames_omitted"), "0");
+	fl_sink_char(member(&o, "frames"), '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			fl_sink_char(s, ',');
+		put_frame(s, snap, t->frames[k], &tf->info[k], k);
+	}
 	fl_sink_char(s, ']');
+	end(&o);
+}
+
+/* The threads array; returns how many other threads were not written
+ * (the process is crashing). */
+static size_t put_threads(struct fl_sink *s, struct fl_snapshot *snap)
+{
+	size_t i;
+
+	fl_sink_char(s, '[');
+	put_first_thread(s, snap);
+	for (i = 0; i < snap->threads.count; i++) {
+		if (fl_threads_cut(&snap->threads))
+			break;
+		fl_sink_char(s, ',');
+		put_other_thread(s, snap, i);
+	}
+	fl_sink_char(s, ']');
+	return snap->threads.count - i;
 }
 
 static void put_registers(struct fl_sink *s, const struct faultline_fault *f)
@@ -210,18 +263,25 @@ static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
 	fl_sink_char(s, ']');
 }
 
-void fl_render_json(struct fl_sink *s, const struct fl_snapshot *snap)
+void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
 	struct object o = begin(s);
+	size_t not_written;
 
 	fl_sink_json_str(member(&o, "faultline"), FAULTLINE_VERSION_STRING);
 	fl_sink_dec(member(&o, "pid"), f->pid);
 	str_or_null(member(&o, "executable"), snap->exe_path);
-	put_signal(member(&o, "signal"), snap);
+	if (f->signo) /* a report without a fault has no signal */
+		put_signal(member(&o, "signal"), snap);
 	put_cause(&o, snap);
 	put_context(&o, &snap->context);
-	put_thread(member(&o, "threads"), snap);
+	not_written = put_threads(member(&o, "threads"), snap);
+	if (not_written)
+		fl_sink_udec(member(&o, "threads_not_written"), not_written);
+	if (snap->threads.not_listed)
+		fl_sink_udec(member(&o, "threads_not_listed"),
+			     snap->threads.not_listed);
 	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
 		put_registers(member(&o, "registers"), f);
 	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules)

@@ -48,14 +48,13 @@ static void put_signal_line(struct fl_sink *s, const struct fl_snapshot *snap)
 }
 
 static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
-		      size_t i, size_t number)
+		      uintptr_t pc, const struct fl_frame_info *fi,
+		      size_t number)
 {
-	const struct fl_frame_info *fi = &snap->frame_info[i];
-
 	fl_sink_str(s, "  #");
 	fl_sink_udec(s, number);
 	fl_sink_str(s, number < 10 ? "   " : number < 100 ? "  " : " ");
-	put_addr(s, snap->fault.frames[i]);
+	put_addr(s, pc);
 	fl_sink_str(s, " in ");
 	if (fi->symbol && fi->symbol[0]) { /* NULL: never resolved */
 		fl_sink_text_str(s, fi->symbol);
@@ -91,7 +90,63 @@ static void put_backtrace(struct fl_sink *s, const struct fl_snapshot *snap)
 		}
 		if (i >= FAULTLINE_FRAMES_HEAD)
 			number += f->frames_omitted;
-		put_frame(s, snap, i, number);
+		put_frame(s, snap, f->frames[i], &snap->frame_info[i], number);
+	}
+}
+
+static void put_thread_line(struct fl_sink *s, long tid, const char *name)
+{
+	fl_sink_str(s, "thread: tid ");
+	fl_sink_dec(s, tid);
+	fl_sink_str(s, " \"");
+	fl_sink_text_str(s, name);
+	fl_sink_str(s, "\" (");
+}
+
+/* Another thread: its state before it was stopped, how it was captured
+ * when that was not stopping it, its frames. */
+static void put_other_thread(struct fl_sink *s, struct fl_snapshot *snap,
+			     size_t i)
+{
+	const struct fl_thread_frames *tf = fl_snapshot_thread(snap, i);
+	const struct fl_thread *t = tf->thread;
+	const char *why = fl_thread_why_name(t);
+
+	put_thread_line(s, t->tid, t->name);
+	fl_sink_str(s, fl_thread_state_name(t->state));
+	if (t->capture != FL_THREAD_STOPPED) {
+		fl_sink_str(s, ", ");
+		fl_sink_str(s, fl_thread_capture_name(t));
+		if (why) {
+			fl_sink_str(s, ": ");
+			fl_sink_str(s, why);
+		}
+		fl_sink_str(s, ")\n");
+		return;
+	}
+	fl_sink_str(s, ")\nbacktrace (");
+	fl_sink_udec(s, t->frame_count);
+	fl_sink_str(s, t->truncated ? " frames, more not walked):\n"
+				    : " frames):\n");
+	for (size_t k = 0; k < t->frame_count; k++)
+		put_frame(s, snap, t->frames[k], &tf->info[k], k);
+}
+
+static void put_other_threads(struct fl_sink *s, struct fl_snapshot *snap)
+{
+	for (size_t i = 0; i < snap->threads.count; i++) {
+		if (fl_threads_cut(&snap->threads)) {
+			fl_sink_str(s, "threads not written: ");
+			fl_sink_udec(s, snap->threads.count - i);
+			fl_sink_str(s, " (the process is crashing)\n");
+			break;
+		}
+		put_other_thread(s, snap, i);
+	}
+	if (snap->threads.not_listed) {
+		fl_sink_str(s, "threads not listed: ");
+		fl_sink_udec(s, snap->threads.not_listed);
+		fl_sink_char(s, '\n');
 	}
 }
 
@@ -183,14 +238,17 @@ static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
 	}
 }
 
-void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
+void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
 
+	/* Dumps and watchdog reports open the same way: readers find every
+	 * report by this line. */
 	fl_sink_str(s, "==== faultline " FAULTLINE_VERSION_STRING
 		       " crash report ====\n");
-	put_signal_line(s, snap);
-	if (!f->has_sender) { /* a sent signal has no fault address */
+	if (f->signo) /* a report without a fault has no signal */
+		put_signal_line(s, snap);
+	if (f->signo && !f->has_sender) { /* a sent signal has no address */
 		fl_sink_str(s, "address: ");
 		put_addr(s, f->address);
 		fl_sink_str(s, " (");
@@ -205,15 +263,13 @@ void fl_render_text(struct fl_sink *s, const struct fl_snapshot *snap)
 	fl_sink_text_str(s, snap->exe_path[0] ? snap->exe_path : "??");
 	fl_sink_char(s, '\n');
 	put_context(s, &snap->context);
-	fl_sink_str(s, "thread: tid ");
-	fl_sink_dec(s, f->tid);
-	fl_sink_str(s, " \"");
-	fl_sink_text_str(s, f->thread_name);
-	fl_sink_str(s, "\" (crashed)\n");
+	put_thread_line(s, f->tid, f->thread_name);
+	fl_sink_str(s, snap->threads.reporting ? "reporting)\n" : "crashed)\n");
 	put_backtrace(s, snap);
 	put_walk_cut(s, snap->walk_cut);
 	if (snap->include & FAULTLINE_INCLUDE_REGISTERS)
 		put_registers(s, f);
+	put_other_threads(s, snap);
 	if ((snap->include & FAULTLINE_INCLUDE_MODULES) && snap->modules)
 		put_modules(s, snap->modules);
 	if (snap->include & FAULTLINE_INCLUDE_MEMORY_MAP)

@@ -20,8 +20,17 @@ static const char *base_name(const char *path)
 	return b;
 }
 
+/* Reports written by this process so far: the %n of the next one. */
+static unsigned long report_sequence;
+
 int fl_expand_path(const char *tmpl, const char *exe_path, char *out,
 		   size_t cap)
+{
+	return fl_expand_path_n(tmpl, exe_path, 0, out, cap);
+}
+
+int fl_expand_path_n(const char *tmpl, const char *exe_path,
+		     unsigned long sequence, char *out, size_t cap)
 {
 	struct fl_sink s;
 
@@ -41,6 +50,9 @@ int fl_expand_path(const char *tmpl, const char *exe_path, char *out,
 		case 'e':
 			fl_sink_str(&s, exe_path[0] ? base_name(exe_path)
 						    : "unknown");
+			break;
+		case 'n':
+			fl_sink_udec(&s, sequence);
 			break;
 		case '%':
 			fl_sink_char(&s, '%');
@@ -79,8 +91,10 @@ open_output(const struct fl_snapshot *snap, int *opened)
 	*opened = 0;
 	if (!fl_config.output_path[0])
 		return fl_config.output;
-	if (fl_expand_path(fl_config.output_path, snap->exe_path, path,
-			   sizeof(path)) == 0) {
+	if (fl_expand_path_n(
+		    fl_config.output_path, snap->exe_path,
+		    __atomic_fetch_add(&report_sequence, 1, __ATOMIC_RELAXED),
+		    path, sizeof(path)) == 0) {
 		h = fl_platform_create_file(path, &why);
 		if (h != FL_NO_HANDLE) {
 			*opened = 1;
@@ -91,7 +105,7 @@ open_output(const struct fl_snapshot *snap, int *opened)
 	return fl_config.output;
 }
 
-static void render(struct fl_sink *s, const struct fl_snapshot *snap,
+static void render(struct fl_sink *s, struct fl_snapshot *snap,
 		   enum faultline_format format)
 {
 	if (format == FAULTLINE_FORMAT_JSON)
@@ -105,14 +119,14 @@ static void render(struct fl_sink *s, const struct fl_snapshot *snap,
  * sink's 4 KiB buffer then sits on the stack only while rendering, in
  * the same (alternate) stack pages that resolving frames used before,
  * instead of below them (a page fault per new page in the handler). */
-static __attribute__((noinline)) void emit_resolved(struct fl_snapshot *snap,
-						    fl_handle_t h)
+static __attribute__((noinline)) int emit_resolved(struct fl_snapshot *snap,
+						   fl_handle_t h, int callback)
 {
 	struct fl_sink sink;
 
 	fl_sink_init(&sink, h);
 	render(&sink, snap, fl_config.format);
-	if (fl_config.callback) {
+	if (callback && fl_config.callback) {
 #ifdef _WIN32
 		int fd = -1; /* a HANDLE is no descriptor */
 #else
@@ -120,19 +134,33 @@ static __attribute__((noinline)) void emit_resolved(struct fl_snapshot *snap,
 #endif
 		fl_config.callback(&snap->fault, fd, fl_config.callback_data);
 	}
+	return sink.error ? -1 : 0;
+}
+
+/* The report of snap to h, or (FL_NO_HANDLE) to the configured output. */
+static int emit(struct fl_snapshot *snap, fl_handle_t h, int callback)
+{
+	int opened = 0, rc;
+
+	if (h == FL_NO_HANDLE)
+		h = open_output(snap, &opened);
+	snap->include = fl_config.include;
+	fl_platform_context(&snap->context);
+	fl_snapshot_resolve(snap, &report_modules);
+	rc = emit_resolved(snap, h, callback);
+	if (opened)
+		fl_platform_close(h);
+	return rc;
 }
 
 void fl_report_emit(struct fl_snapshot *snap)
 {
-	int opened;
-	fl_handle_t h = open_output(snap, &opened);
+	emit(snap, FL_NO_HANDLE, 1);
+}
 
-	snap->include = fl_config.include;
-	fl_platform_context(&snap->context);
-	fl_snapshot_resolve(snap, &report_modules);
-	emit_resolved(snap, h);
-	if (opened)
-		fl_platform_close(h);
+int fl_report_dump(struct fl_snapshot *snap, fl_handle_t h)
+{
+	return emit(snap, h, 0);
 }
 
 /* faultline_write_report: one static snapshot, guarded against

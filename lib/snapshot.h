@@ -103,6 +103,75 @@ struct fl_frame_info {
 	const char *mangled;
 };
 
+/* --- the other threads of a report -------------------------------------
+ *
+ * The crashed thread (or the one writing a dump) is snapshot.fault; every
+ * other thread of the process is a struct fl_thread, filled by the
+ * platform (lib/posix/threads.c stops each one and walks its stack).
+ * The records live in memory the platform reserved at install: their
+ * number is bounded, and so is each backtrace (no head and tail here:
+ * the walk stops after FL_THREAD_FRAMES frames, which bounds a report of
+ * a thousand threads in time and size). */
+#define FL_THREAD_FRAMES 64
+/* Threads listed in one report, at most (the rest are counted). */
+#define FL_THREADS_LISTED_MAX 4096
+
+/* How a thread's record was made (the report's words in quotes). */
+enum fl_thread_capture {
+	FL_THREAD_STOPPED,     /* stopped and walked: has frames */
+	FL_THREAD_NOT_STOPPED, /* "not stopped": it did not answer in time */
+	FL_THREAD_OVER_CAP,    /* "over the cap": listed, never stopped */
+};
+/* Why a thread was not stopped, when it is known. */
+enum fl_thread_why {
+	FL_WHY_NO_ANSWER = 0,	/* "no answer" in time */
+	FL_WHY_SIGNALS_BLOCKED, /* "signals blocked" */
+	FL_WHY_SUSPENDED,	/* "suspended": stopped, traced */
+};
+
+struct fl_thread {
+	long tid;
+	char name[32];
+	/* As the kernel said before the thread was stopped: /proc's state
+	 * letter (R running, S sleeping, D disk sleep, T stopped, t tracing
+	 * stop, ...), 0 unknown. */
+	char state;
+	unsigned char capture;	 /* enum fl_thread_capture */
+	unsigned char why;	 /* enum fl_thread_why, when not stopped */
+	unsigned char truncated; /* the walk stopped at FL_THREAD_FRAMES */
+	size_t frame_count;
+	uintptr_t *frames; /* FL_THREAD_FRAMES of room; NULL: none */
+};
+
+/* The other threads of one report. */
+struct fl_thread_list {
+	size_t count;
+	size_t not_listed; /* threads beyond the room of t */
+	struct fl_thread *t;
+	/* How the first thread (snapshot.fault) came to be reported: 1 for a
+	 * dump or the watchdog ("reporting"), 0 for a crash ("crashed"). */
+	int reporting;
+	/* [fatal] Asked before each thread is written, when set: 1 means
+	 * stop, the process is crashing (a dump gives way to the crash). */
+	int (*cut)(void);
+};
+/* [fatal] How many of the other threads to write: all of them, or fewer
+ * when the list's cut says stop (the renderers write how many not). */
+static inline int fl_threads_cut(const struct fl_thread_list *l)
+{
+	return l->cut && l->cut();
+}
+
+/* One other thread's frames, resolved for rendering (fl_snapshot_thread):
+ * renderers see one thread at a time, so the names of a thousand
+ * threads never need to be held at once. */
+struct fl_thread_frames {
+	const struct fl_thread *thread;
+	struct fl_frame_info info[FL_THREAD_FRAMES];
+	size_t symbols_used;
+	char symbols[FL_SYMBOL_ARENA];
+};
+
 struct fl_snapshot {
 	struct faultline_fault fault;
 	char exe_path[FL_EXE_PATH_MAX];
@@ -125,6 +194,8 @@ struct fl_snapshot {
 	 * page fault). */
 	size_t symbols_used;
 	char symbols[FL_SYMBOL_ARENA];
+	/* Every other thread (count 0: the crashed thread only). */
+	struct fl_thread_list threads;
 };
 
 /* --- snapshot.c --- */
@@ -132,6 +203,13 @@ struct fl_snapshot {
  * against them: module, offset, symbol. */
 void fl_snapshot_resolve(struct fl_snapshot *snap,
 			 struct fl_module_table *modules);
+
+/* [fatal] Other thread i's frames resolved against the modules that
+ * fl_snapshot_resolve collected, into one static record that stays
+ * valid until the next call (reports are written one at a time); NULL
+ * when i is out of range. */
+const struct fl_thread_frames *fl_snapshot_thread(struct fl_snapshot *snap,
+						  size_t i);
 
 /* --- context.c --- */
 /* [fatal] "2026-12-06T02:35:32.123Z": unix seconds and ms as an ISO 8601
@@ -154,6 +232,11 @@ int fl_code_is_sent(int code);
  * exception code may say more than its signal) from signo/code/address/
  * access and the platform's stack-overflow verdict, then cause_text. */
 void fl_fault_explain(struct faultline_fault *fault, int stack_overflow);
+/* [fatal] A report without a fault: cause FAULTLINE_CAUSE_DUMP_REQUESTED
+ * (by fault->signo, sent by fault->sender_pid when has_sender; signo 0:
+ * by faultline_dump) or FAULTLINE_CAUSE_WATCHDOG (after seconds). */
+void fl_fault_explain_request(struct faultline_fault *fault,
+			      enum faultline_cause cause, unsigned seconds);
 
 /* --- frames.c --- */
 /* [fatal] Frame accumulation with the head/tail rule of
@@ -161,11 +244,19 @@ void fl_fault_explain(struct faultline_fault *fault, int stack_overflow);
 struct fl_frame_collector {
 	struct faultline_fault *fault;
 	size_t seen;
+	/* Stop the walk after this many frames (other threads); 0: never,
+	 * the head/tail rule keeps what matters of any depth. */
+	size_t limit;
 	uintptr_t tail[FAULTLINE_FRAMES_TAIL]; /* ring of the latest frames */
 };
 void fl_frames_begin(struct fl_frame_collector *c,
 		     struct faultline_fault *fault);
 void fl_frames_add(struct fl_frame_collector *c, uintptr_t pc);
 void fl_frames_finish(struct fl_frame_collector *c);
+/* 1 when the walk should stop (the limit is reached). */
+static inline int fl_frames_full(const struct fl_frame_collector *c)
+{
+	return c->limit && c->seen >= c->limit;
+}
 
 #endif

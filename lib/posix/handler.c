@@ -115,13 +115,17 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 {
 	/* The crash report's own unwinder: a thread recovering a protected
 	 * fault right now (or stuck in one) uses another, and is never
-	 * waited for. */
+	 * waited for.  The other threads, once stopped, are walked with the
+	 * same unwinder. */
 	fl_snapshot_capture(&crash, sig, si, uc, tid);
 	/* (Here, not in capture.c: cxx_exception.c runs faultline_protect,
 	 * which captures.) */
 	crash.exception.present = 0;
 	if (sig == SIGABRT)
 		fl_cxx_exception_take(&crash, tid);
+	if (fl_config.all_threads)
+		fl_threads_capture(&crash.threads, tid,
+				   fl_config.thread_backtraces, NULL);
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
@@ -138,6 +142,7 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	int saved_errno = errno;
 	long tid = fl_thread_id();
 	long expected = 0;
+	int turn;
 
 	if (fl_signal_repair_stripped(sig))
 		goto out;
@@ -158,13 +163,67 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 		fl_signal_die_by_default(sig, si);
 		goto out;
 	}
+	/* A dump being written gives way (dump.c): bounded. */
+	turn = fl_turn_take(tid, 1);
 	arm_watchdog(sig);
 	capture(sig, si, ctx, tid);
 	fl_report_emit(&crash);
 	disarm_watchdog();
+	if (turn == 1)
+		fl_turn_give();
 	fl_signal_give_back(sig, si);
 out:
 	errno = saved_errno;
+}
+
+/* --- the hang watchdog's expiry ---------------------------------------------
+ */
+
+/* No progress for the watchdog's time: an all-thread report (this thread,
+ * interrupted wherever it was, first), then death by SIGABRT, with a core
+ * where cores are enabled.  One death: a crash being reported already
+ * wins, and a crash after this one waits, as for two crashes. */
+static void handle_timeout(int sig, siginfo_t *si, void *ctx)
+{
+	int saved_errno = errno;
+	long tid = fl_thread_id();
+	long expected = 0;
+	unsigned seconds;
+	int turn;
+
+	if (!fl_timeout_expired(si, &seconds)) {
+		fl_timeout_forward(sig, si, ctx);
+		goto out;
+	}
+	if (!__atomic_compare_exchange_n(&crash_owner_tid, &expected, tid, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		goto out; /* that crash's report ends the process */
+	turn = fl_turn_take(tid, 1);
+	arm_watchdog(SIGABRT);
+	capture(sig, si, ctx, tid);
+	crash.threads.reporting = 1;
+	fl_fault_explain_request(&crash.fault, FAULTLINE_CAUSE_WATCHDOG,
+				 seconds);
+	/* The timer's signal is an implementation detail; what ends the
+	 * process is SIGABRT. */
+	crash.fault.signo = 0;
+	crash.fault.has_sender = 0;
+	fl_report_emit(&crash);
+	disarm_watchdog();
+	if (turn == 1)
+		fl_turn_give();
+	fl_signal_die_by_default(SIGABRT, NULL);
+out:
+	errno = saved_errno;
+}
+
+int fl_platform_watchdog(unsigned seconds)
+{
+	if (!fl_signals_installed()) {
+		errno = ENOTSUP;
+		return -1;
+	}
+	return fl_timeout_arm(seconds, fl_config.signals);
 }
 
 /* --- installing ------------------------------------------------------------
@@ -182,13 +241,29 @@ int fl_platform_install(const struct fl_config *cfg)
 		return -1;
 	if (cfg->signals & FAULTLINE_SIGNAL_BIT(SIGABRT))
 		fl_cxx_exception_install();
-	return fl_signals_install(cfg->signals, handle_fatal);
+	/* Without the memory for other threads a crash report shows the
+	 * crashed one only: no reason to fail the install. */
+	if (cfg->all_threads)
+		fl_threads_prepare(cfg->thread_backtraces);
+	if (fl_signals_install(cfg->signals, handle_fatal) != 0 ||
+	    fl_dump_signal_install(cfg->dump_signal, cfg->signals) != 0)
+		return -1;
+	fl_timeout_prepare(handle_timeout);
+	if (cfg->timeout)
+		return fl_timeout_arm(cfg->timeout, cfg->signals);
+	return 0;
 }
 
 int fl_platform_uninstall(void)
 {
+	int rc = fl_dump_signal_install(0, 0);
+
 	fl_cxx_exception_uninstall();
-	return fl_signals_uninstall();
+	fl_timeout_uninstall();
+	fl_timeout_prepare(NULL);
+	if (fl_signals_uninstall() != 0)
+		rc = -1;
+	return rc;
 }
 
 int fl_platform_thread_init(void)

@@ -7,6 +7,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/context.c \
 	lib/posix/cxx_exception.c \
 	lib/posix/debugfile.c \
+	lib/posix/dump.c \
 	lib/posix/elf.c \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \
@@ -19,6 +20,8 @@ libfaultline_la_SOURCES += \
 	lib/posix/signals.c \
 	lib/posix/stack.c \
 	lib/posix/symbols.c \
+	lib/posix/threads.c \
+	lib/posix/timeout.c \
 	lib/posix/unwind.c
 if FL_ARCH_X86_64
 libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h

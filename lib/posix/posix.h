@@ -7,8 +7,12 @@
  *
  *   preload.c   install at load time under LD_PRELOAD
  *   handler.c   the signal handler: recover, or claim the crash, report it
- *               within a time bound and give the signal back
+ *               within a time bound and give the signal back; the hang
+ *               watchdog's expiry (report, then SIGABRT)
+ *   dump.c      faultline_dump and the dump signal; one report at a time
+ *   timeout.c   the hang watchdog's timer
  *   protect.c   recovery: a fault of a protected call lands in the call
+ *   threads.c   the other threads: list, stop, walk, release
  *   capture.c   siginfo and ucontext -> struct faultline_fault
  *   signals.c   our sigactions, the ones they replaced, giving a signal back
  *   altstack.c  alternate signal stacks for every thread
@@ -36,6 +40,7 @@
 #include <ucontext.h>
 
 #include "faultline.h"
+#include "snapshot.h"
 
 #if defined(__x86_64__)
 #include "posix/arch_x86_64.h"
@@ -51,6 +56,51 @@
  * fault, rewrite uc to land in that call and return 1 (the handler then
  * just returns).  0: not ours, carry on with the crash. */
 int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
+
+/* A handler of ours (sigaction with SA_SIGINFO). */
+typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
+
+/* --- dump.c ----------------------------------------------------------- */
+/* [fatal] One report at a time, crash or dump.  Take the turn for thread
+ * tid: 1 taken; for a dump (crash 0) -1 when busy past a bounded wait or
+ * once a crash has come; for a crash 0 when it must go on without (a dump
+ * stuck past a bounded wait, or this thread's own dump that the crash
+ * interrupted).  A crash makes the dump holding the turn stop early. */
+int fl_turn_take(long tid, int crash);
+void fl_turn_give(void);
+/* [fatal] 1 once a crash wants the turn: a dump stops early. */
+int fl_turn_cut(void);
+/* Install the dump signal's action (sig 0: put the program's back). */
+int fl_dump_signal_install(int sig, uint64_t crash_signals);
+
+/* --- timeout.c -------------------------------------------------------- */
+/* The timeout signal (SIGRTMAX - 3). */
+int fl_timeout_signal(void);
+/* Install time: fn handles the timeout signal (NULL: not installed). */
+void fl_timeout_prepare(fl_signal_handler fn);
+/* Arm for seconds (0 disarms); the handler blocks crash_signals.  0 or
+ * -1 with errno. */
+int fl_timeout_arm(unsigned seconds, uint64_t crash_signals);
+/* [fatal] 1 when si is our timer's expiry while armed (*seconds: for how
+ * long); 0 for anything else, which goes to fl_timeout_forward. */
+int fl_timeout_expired(const siginfo_t *si, unsigned *seconds);
+void fl_timeout_forward(int sig, siginfo_t *si, void *ctx);
+/* Delete the timer, put the program's action back. */
+void fl_timeout_uninstall(void);
+
+/* --- threads.c -------------------------------------------------------- */
+/* The capture signal (SIGRTMAX - 2). */
+int fl_threads_signal(void);
+/* Install time: reserve the records of FL_THREADS_LISTED_MAX threads and
+ * room to walk up to backtraces of them.  0 or -1. */
+int fl_threads_prepare(unsigned backtraces);
+/* [fatal] Every thread of the process but self into list: stop up to
+ * backtraces of them, walk their stacks (the caller holds the unwinder's
+ * lock), let them go; bounded in time.  cut (may be NULL): asked while
+ * waiting and walking, 1 means finish at once.  An empty list when
+ * nothing was reserved or another capture runs. */
+void fl_threads_capture(struct fl_thread_list *list, long self,
+			unsigned backtraces, int (*cut)(void));
 
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
@@ -84,15 +134,25 @@ void fl_cxx_exception_uninstall(void);
 void fl_cxx_exception_take(struct fl_snapshot *snap, long tid);
 
 /* --- signals.c -------------------------------------------------------- */
-typedef void (*fl_signal_handler)(int sig, siginfo_t *si, void *uc);
 /* Make fn the action of every signal in set (FAULTLINE_SIGNAL_BIT bits),
  * each blocking all of them while it runs, and give back the others;
  * the replaced actions are remembered.  0 or -1 with errno. */
 int fl_signals_install(uint64_t set, fl_signal_handler fn);
+/* *sa: fn with SA_SIGINFO | SA_ONSTACK | flags, blocking the signals of
+ * block (FAULTLINE_SIGNAL_BIT bits: the crash signals) while it runs. */
+void fl_signal_fill_action(struct sigaction *sa, fl_signal_handler fn,
+			   int flags, uint64_t block);
 /* Put back every action we replaced.  0 or -1. */
 int fl_signals_uninstall(void);
-/* 1 when faultline's handler is installed for sig. */
+/* 1 when faultline's handler is installed for sig / for any signal. */
 int fl_signal_handled(int sig);
+int fl_signals_installed(void);
+/* [fatal] Hand sig to the action ours replaced: call its
+ * handler; nothing when it ignored the signal; when it was the default,
+ * put the default back and send the signal again (delivered once our
+ * handler returns), so it does what it would have done without us. */
+void fl_signal_forward(const struct sigaction *to, int sig, siginfo_t *si,
+		       void *ctx);
 /* [fatal] 1 when the action we replaced for sig ignored it. */
 int fl_signal_was_ignored(int sig);
 /* [fatal] 1 when si comes from a faulting instruction, which runs (and
@@ -129,6 +189,12 @@ int fl_unwind_prepare(void);
  * the thread).  Returns FL_WALK_* (snapshot.h): whether a bound cut the
  * walk. */
 int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault);
+/* [fatal] The same from a register set (fl_arch_unwind_regs's), another
+ * thread's, with the crash report's unwinder: frames from the top, at
+ * most limit of them (0: the head/tail rule).  Returns
+ * fault->frame_count. */
+size_t fl_unwind_registers(const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			   struct faultline_fault *fault, size_t limit);
 /* The step bound (tests lower it). */
 extern long fl_unwind_max_steps;
 /* The first faultline_protect of a thread, outside a handler: make the

@@ -74,18 +74,24 @@ void fl_signal_die_by_default(int sig, const siginfo_t *si)
 	_exit(128 + sig);
 }
 
-static void fill_action(struct sigaction *sa)
+void fl_signal_fill_action(struct sigaction *sa, fl_signal_handler fn,
+			   int flags, uint64_t block)
 {
 	memset(sa, 0, sizeof(*sa));
-	sa->sa_sigaction = handler;
-	sa->sa_flags = SA_SIGINFO | SA_ONSTACK;
-	/* Block the other crash signals while we run: a fault of ours then
-	 * meets a blocked signal, which the kernel turns into immediate
-	 * default death - never a loop. */
+	sa->sa_sigaction = fn;
+	sa->sa_flags = SA_SIGINFO | SA_ONSTACK | flags;
+	/* Block the crash signals while we run: a fault of ours then meets
+	 * a blocked signal, which the kernel turns into immediate default
+	 * death - never a loop. */
 	sigemptyset(&sa->sa_mask);
 	for (int sig = 1; sig < FL_NSIG; sig++)
-		if (blocked & FAULTLINE_SIGNAL_BIT(sig))
+		if (block & FAULTLINE_SIGNAL_BIT(sig))
 			sigaddset(&sa->sa_mask, sig);
+}
+
+static void fill_action(struct sigaction *sa)
+{
+	fl_signal_fill_action(sa, handler, 0, blocked);
 }
 
 void fl_signal_give_back(int sig, siginfo_t *si)
@@ -126,9 +132,35 @@ int fl_signal_repair_stripped(int sig)
 	return 1;
 }
 
+void fl_signal_forward(const struct sigaction *to, int sig, siginfo_t *si,
+		       void *ctx)
+{
+	if (to->sa_handler == SIG_IGN)
+		return;
+	if (to->sa_handler == SIG_DFL) {
+		/* What the signal would have done without us (terminate, for
+		 * the realtime signals we borrow): the default action, and the
+		 * signal again, delivered once our handler returns. */
+		set_default(sig);
+		if (syscall(SYS_rt_tgsigqueueinfo, (long)getpid(),
+			    fl_thread_id(), sig, si) != 0)
+			send_to_self(sig);
+		return;
+	}
+	if (to->sa_flags & SA_SIGINFO)
+		to->sa_sigaction(sig, si, ctx);
+	else
+		to->sa_handler(sig);
+}
+
 int fl_signal_was_ignored(int sig)
 {
 	return previous[sig].sa_handler == SIG_IGN;
+}
+
+int fl_signals_installed(void)
+{
+	return __atomic_load_n(&installed, __ATOMIC_RELAXED) != 0;
 }
 
 int fl_signal_handled(int sig)

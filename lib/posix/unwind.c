@@ -591,8 +591,8 @@ static int walk(struct walk_arg *a, struct fl_frame_collector *c)
 	for (;;) {
 		if (u->recovery)
 			cache_check(u, (uintptr_t)w.pc);
-		if (!walk_budget(&w) || unw_step(&cur) <= 0 ||
-		    walk_take(&w, &cur, c) != 0)
+		if (!walk_budget(&w) || fl_frames_full(c) ||
+		    unw_step(&cur) <= 0 || walk_take(&w, &cur, c) != 0)
 			break;
 		/* Deep recursion repeats the same few pcs: from here on,
 		 * one FDE parse per distinct pc instead of one per frame.
@@ -736,8 +736,11 @@ int fl_unwind_prepare_recovery(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-static int unwind(struct unwinder *u, const ucontext_t *uc,
-		  struct faultline_fault *fault)
+/* Walk from regs (fl_arch_unwind_regs's) into fault->frames: at most
+ * limit frames from the top, or (0) the head/tail rule. */
+static int unwind(struct unwinder *u,
+		  const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+		  struct faultline_fault *fault, size_t limit)
 {
 	struct walk_arg a;
 	struct fl_frame_collector c;
@@ -754,15 +757,18 @@ static int unwind(struct unwinder *u, const ucontext_t *uc,
 	u->table_valid = 0;
 	u->check_lo = UINTPTR_MAX;
 	u->check_hi = 0;
-	fl_arch_unwind_regs(a.regs, uc);
+	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
+		a.regs[i] = regs[i];
 	a.u = u;
 	fl_frames_begin(&c, fault);
+	c.limit = limit;
 	cut = walk(&a, &c);
 	fl_frames_finish(&c);
 	return cut;
 }
 
-int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
+/* The crash report's unwinder: made at the first crash (or install). */
+static struct unwinder *crash_unwinder_ready(void)
 {
 	struct unwinder *u = &crash_unwinder;
 
@@ -770,22 +776,51 @@ int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
 		u->mem = fl_mem_crash_view();
 #ifdef FL_UNWIND_PRIVATE
 	if (make_unwinder(u) != 0) /* mmap: a syscall */
-		return FL_WALK_DONE;
+		return NULL;
 #else
 	if (u->as == NULL) /* malloc'd at install, or not at all */
-		return FL_WALK_DONE;
+		return NULL;
 #endif
-	return unwind(u, uc, fault);
+	return u;
+}
+
+int fl_unwind_context(const ucontext_t *uc, struct faultline_fault *fault)
+{
+	struct unwinder *u = crash_unwinder_ready();
+	uint64_t regs[FL_ARCH_UNWIND_NREGS];
+
+	if (u == NULL)
+		return FL_WALK_DONE;
+	fl_arch_unwind_regs(regs, uc);
+	return unwind(u, regs, fault, 0);
+}
+
+size_t fl_unwind_registers(const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			   struct faultline_fault *fault, size_t limit)
+{
+	struct unwinder *u = crash_unwinder_ready();
+
+	if (u == NULL) {
+		fault->frames[0] = regs[FL_ARCH_UNWIND_PC];
+		fault->frame_count = 1;
+		fault->frames_omitted = 0;
+		return 1;
+	}
+	unwind(u, regs, fault, limit);
+	return fault->frame_count;
 }
 
 int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault)
 {
 	struct unwinder *u = &recovery_unwinder;
 
+	uint64_t regs[FL_ARCH_UNWIND_NREGS];
+
 	if (__atomic_load_n(&u->as, __ATOMIC_ACQUIRE) == NULL ||
 	    !recovery_lock(fault->tid))
 		return -1;
-	unwind(u, uc, fault);
+	fl_arch_unwind_regs(regs, uc);
+	unwind(u, regs, fault, 0);
 	recovery_unlock();
 	return 0;
 }

@@ -311,6 +311,37 @@ int malloc_crash(const char *arg)
 	sink = *(volatile char *)malloc(10);
 	return CRASHME_SURVIVED;
 }
+
+static volatile int allocating;
+/* Called through a pointer: malloc itself must be in the backtrace, not
+ * inlined into the caller. */
+static void *(*volatile allocate)(size_t) = malloc;
+
+NOINLINE static void *allocating_thread(void *unused)
+{
+	prctl(PR_SET_NAME, "fl-allocator", 0, 0, 0);
+	__atomic_add_fetch(&allocating, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		free(allocate(64));
+	return unused;
+}
+
+/* Four threads allocate without end; then a malloc crashes with the lock
+ * held, and they spin in malloc waiting for it. */
+int malloc_threads(const char *arg)
+{
+	pthread_t t;
+
+	(void)arg;
+	for (int i = 0; i < 4; i++)
+		if (pthread_create(&t, NULL, allocating_thread, NULL) != 0)
+			exit(CRASHME_SETUP);
+	while (__atomic_load_n(&allocating, __ATOMIC_SEQ_CST) < 4)
+		sched_yield();
+	crash_in_malloc = 1;
+	sink = *(volatile char *)malloc(10);
+	return CRASHME_SURVIVED;
+}
 #endif
 
 /* --- file descriptors ------------------------------------------------- */

@@ -494,9 +494,52 @@ const struct scenario scenarios[] = {
 	 * described fl-main ("fault-pc: 0x..." on stderr first). */
 	{"call-chain", WINDOWS_ONLY(call_chain), 0},
 
+	/* Every thread (issue 9). */
+	/* Two threads deadlocked on two mutexes (fl-lock-a, fl-lock-b), a
+	 * sleeper, a spinner, threads in poll, read and a condition wait
+	 * (fl-sleeper, -spinner, -poller, -reader, -waiter); "ready" on
+	 * stdout, then a null read, or with ARG hang, the main thread
+	 * waits for the deadlocked ones. */
+	{"threads-blocked", POSIX_ONLY(threads_blocked), 0},
+	/* A thread blocking every signal (fl-blocker) and a sleeper, then a
+	 * null read. */
+	{"threads-blocking-signals", POSIX_ONLY(threads_blocking_signals), 0},
+	/* ARG threads (default 1000) waiting in many_thread_body, then a
+	 * null read. */
+	{"threads-many", POSIX_ONLY(threads_many), 0},
+	/* Two threads (fl-spawner) start threads that end at once, without
+	 * pause; then a null read. */
+	{"threads-churn", POSIX_ONLY(threads_churn), 0},
+	/* raise(SIGUSR1) ARG times (default 1) with a sleeper around, then
+	 * "raised N", exit 0. */
+	{"raise-usr1", POSIX_ONLY(raise_usr1), 0},
+	/* A sleeper and a spinner; "ready", then 1.5 s later "still
+	 * running", exit 0 (the harness sends a signal meanwhile). */
+	{"wait-for-dump", POSIX_ONLY(wait_for_dump), 0},
+	/* ARG faultline_dump calls (default 10000) to /dev/null while a
+	 * thread prints "line 0" .. "line 1999"; then "fds A B", "rss A B"
+	 * (after 100 dumps, at the end) and "done", exit 0. */
+	{"dump-loop", POSIX_ONLY(WITH_API(dump_loop)), 0},
+	/* ARG dumps (default 300) while threads come and go; "dumps N". */
+	{"dump-churn", POSIX_ONLY(WITH_API(dump_churn)), 0},
+	/* A thread (fl-dumper) makes dumps without pause; after 5, a null
+	 * read on the main thread. */
+	{"crash-during-dump", POSIX_ONLY(WITH_API(crash_during_dump)), 0},
+	/* faultline_watchdog(1) every 100 ms for 2 s ("beating", then
+	 * "stopped"), then no more: the watchdog fires. */
+	{"watchdog-heartbeat", POSIX_ONLY(WITH_API(watchdog_heartbeat)), 0},
+	/* faultline_watchdog(1) then (0), 2 s of sleep, "still running". */
+	{"watchdog-disarm", POSIX_ONLY(WITH_API(watchdog_disarm)), 0},
+	/* The program's SIGUSR1 handler, faultline installed with SIGUSR1
+	 * as the dump signal, raise(SIGUSR1); "still running". */
+	{"dump-chain", POSIX_ONLY(WITH_API(dump_chain)), INSTALLS},
+
 	/* Inside the handler and around it. */
 	/* Null read inside malloc, its lock held. */
 	{"malloc-crash", POSIX_ONLY(WITH_OWN_MALLOC(malloc_crash)), 0},
+	/* The same while four threads (fl-allocator) allocate: they spin
+	 * in malloc on its lock. */
+	{"malloc-threads", POSIX_ONLY(WITH_OWN_MALLOC(malloc_threads)), 0},
 	/* The report's callback faults. */
 	{"callback-fault", WITH_API(callback_fault), INSTALLS},
 	/* The report's callback never returns. */

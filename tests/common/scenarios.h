@@ -7,7 +7,8 @@
  *
  * The child is built from tests/common: crashme.c (main), scenarios.c
  * (the table, and the scenarios whose code every platform shares) and
- * scenarios-posix.c or scenarios-windows.c (what differs).  On POSIX it
+ * scenarios-posix.c or scenarios-windows.c (what differs), and on POSIX
+ * scenarios-threads.c (many threads, dumps, the hang watchdog).  On POSIX it
  * is built three ways: crashme (FL_LINKED: linked with libfaultline, it
  * installs faultline with the C API before the scenario runs, unless the
  * scenario does), crashme-plain (knows nothing of faultline: preload
@@ -100,6 +101,20 @@ int install_twice(const char *arg);
 int altstack_kept(const char *arg);
 int open_fds(const char *arg);
 int fds_recover(const char *arg);
+int malloc_threads(const char *arg);
+/* scenarios-threads.c */
+int threads_blocked(const char *arg);
+int threads_blocking_signals(const char *arg);
+int threads_many(const char *arg);
+int threads_churn(const char *arg);
+int raise_usr1(const char *arg);
+int wait_for_dump(const char *arg);
+int dump_loop(const char *arg);
+int dump_churn(const char *arg);
+int crash_during_dump(const char *arg);
+int watchdog_heartbeat(const char *arg);
+int watchdog_disarm(const char *arg);
+int dump_chain(const char *arg);
 #endif
 
 #endif

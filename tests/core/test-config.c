@@ -25,6 +25,9 @@ static void clear_env(void)
 	unsetenv("FAULTLINE_OUTPUT");
 	unsetenv("FAULTLINE_FORMAT");
 	unsetenv("FAULTLINE_DISABLE");
+	unsetenv("FAULTLINE_THREADS");
+	unsetenv("FAULTLINE_DUMP_SIGNAL");
+	unsetenv("FAULTLINE_TIMEOUT");
 }
 
 static void parse(void *unused)
@@ -104,6 +107,59 @@ START_TEST(signals_env_invalid)
 		assert_one_warning(with_env("FAULTLINE_SIGNALS", bad[i]),
 				   "FAULTLINE_SIGNALS", bad[i]);
 		ck_assert_uint_eq(cfg.signals, FAULTLINE_SIGNALS_DEFAULT);
+	}
+}
+END_TEST
+
+START_TEST(threads_env)
+{
+	ck_assert_str_eq(with_env(NULL, NULL), "");
+	ck_assert_int_eq(cfg.all_threads, 1);
+	ck_assert_uint_eq(cfg.thread_backtraces,
+			  FAULTLINE_THREAD_BACKTRACES_DEFAULT);
+	ck_assert_int_eq(cfg.dump_signal, 0);
+	ck_assert_uint_eq(cfg.timeout, 0);
+	ck_assert_str_eq(with_env("FAULTLINE_THREADS", "crashed"), "");
+	ck_assert_int_eq(cfg.all_threads, 0);
+	ck_assert_str_eq(with_env("FAULTLINE_THREADS", "all"), "");
+	ck_assert_int_eq(cfg.all_threads, 1);
+	ck_assert_str_eq(with_env("FAULTLINE_THREADS", "10"), "");
+	ck_assert_int_eq(cfg.all_threads, 1);
+	ck_assert_uint_eq(cfg.thread_backtraces, 10);
+	ck_assert_str_eq(with_env("FAULTLINE_DUMP_SIGNAL", "USR1"), "");
+	ck_assert_int_eq(cfg.dump_signal, 10);
+	ck_assert_str_eq(with_env("FAULTLINE_DUMP_SIGNAL", "SIGQUIT"), "");
+	ck_assert_int_eq(cfg.dump_signal, 3);
+	ck_assert_str_eq(with_env("FAULTLINE_DUMP_SIGNAL", ""), "");
+	ck_assert_int_eq(cfg.dump_signal, 0);
+	ck_assert_str_eq(with_env("FAULTLINE_TIMEOUT", "30"), "");
+	ck_assert_uint_eq(cfg.timeout, 30);
+}
+END_TEST
+
+START_TEST(threads_env_invalid)
+{
+	static const char *const threads[] = {"some", "4097", "-1", ""};
+	/* Crash signals cannot be the dump signal; KILL cannot be caught. */
+	static const char *const dump[] = {"SEGV", "KILL", "NOPE", "10"};
+	static const char *const timeout[] = {"soon", "-5", "1.5"};
+
+	for (size_t i = 0; i < sizeof(threads) / sizeof(threads[0]); i++) {
+		assert_one_warning(with_env("FAULTLINE_THREADS", threads[i]),
+				   "FAULTLINE_THREADS", threads[i]);
+		ck_assert_int_eq(cfg.all_threads, 1);
+		ck_assert_uint_eq(cfg.thread_backtraces,
+				  FAULTLINE_THREAD_BACKTRACES_DEFAULT);
+	}
+	for (size_t i = 0; i < sizeof(dump) / sizeof(dump[0]); i++) {
+		assert_one_warning(with_env("FAULTLINE_DUMP_SIGNAL", dump[i]),
+				   "FAULTLINE_DUMP_SIGNAL", dump[i]);
+		ck_assert_int_eq(cfg.dump_signal, 0);
+	}
+	for (size_t i = 0; i < sizeof(timeout) / sizeof(timeout[0]); i++) {
+		assert_one_warning(with_env("FAULTLINE_TIMEOUT", timeout[i]),
+				   "FAULTLINE_TIMEOUT", timeout[i]);
+		ck_assert_uint_eq(cfg.timeout, 0);
 	}
 }
 END_TEST
@@ -212,6 +268,7 @@ START_TEST(path_template_check)
 
 	ck_assert_int_eq(fl_check_path_template("/tmp/x"), 0);
 	ck_assert_int_eq(fl_check_path_template("/tmp/%p.%e.%t.%%"), 0);
+	ck_assert_int_eq(fl_check_path_template("/tmp/dump-%p-%n"), 0);
 	ck_assert_int_eq(fl_check_path_template(""), -1);
 	ck_assert_int_eq(fl_check_path_template("/tmp/%d"), -1);
 	ck_assert_int_eq(fl_check_path_template("/tmp/%"), -1);
@@ -239,6 +296,11 @@ START_TEST(path_expansion)
 		      out);
 	ck_assert_int_eq(
 		fl_expand_path("/a/very/long/%e", "/bin/name", out, 12), -1);
+	ck_assert_int_eq(
+		fl_expand_path_n("/d/%n-%n", "/x", 42, out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/d/42-42");
+	ck_assert_int_eq(fl_expand_path("/d/%n", "/x", out, sizeof(out)), 0);
+	ck_assert_str_eq(out, "/d/0");
 }
 END_TEST
 
@@ -282,7 +344,7 @@ int main(void)
 	UNIT_CASE(suite, "environment", 0, defaults, signals_env,
 		  signals_env_invalid, signal_list_parser, format_env,
 		  output_env, output_env_invalid, disable_env,
-		  warning_escapes_value);
+		  warning_escapes_value, threads_env, threads_env_invalid);
 	UNIT_CASE(suite, "paths", 0, path_template_check, path_expansion);
 	UNIT_CASE(suite, "api", 0, version_matches_macros,
 		  options_init_defaults);

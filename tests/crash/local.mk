@@ -7,15 +7,15 @@ if FL_POSIX
 # (preload mode), and plain with a malloc of its own.
 check_PROGRAMS += tests/crash/crashme tests/crash/crashme-plain \
 	tests/crash/crashme-malloc
-tests_crash_crashme_SOURCES = $(FL_CRASHME) tests/common/scenarios-posix.c
+FL_CRASHME_POSIX = tests/common/scenarios-posix.c \
+	tests/common/scenarios-threads.c
+tests_crash_crashme_SOURCES = $(FL_CRASHME) $(FL_CRASHME_POSIX)
 tests_crash_crashme_CPPFLAGS = $(AM_CPPFLAGS) -DFL_LINKED
 tests_crash_crashme_LDADD = libfaultline.la
 tests_crash_crashme_LDFLAGS = -no-install
-tests_crash_crashme_plain_SOURCES = $(FL_CRASHME) \
-	tests/common/scenarios-posix.c
+tests_crash_crashme_plain_SOURCES = $(FL_CRASHME) $(FL_CRASHME_POSIX)
 tests_crash_crashme_plain_LDFLAGS = -no-install
-tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
-	tests/common/scenarios-posix.c
+tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) $(FL_CRASHME_POSIX)
 tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
 # A program with its own allocator must tell the compiler that malloc and
 # free are not the C library's: clang otherwise reasons from their
@@ -28,7 +28,7 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
-	tests/crash/test-unwinder tests/crash/test-cxx
+	tests/crash/test-unwinder tests/crash/test-cxx tests/crash/test-threads
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
 EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
@@ -52,6 +52,8 @@ tests_crash_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_unwinder_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_threads_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_threads_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_cxx_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_cxx_LDADD = $(FL_HARNESS_LDADD)
 
