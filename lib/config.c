@@ -18,6 +18,7 @@ void fl_config_defaults(struct fl_config *cfg)
 	cfg->output = fl_platform_stderr();
 	cfg->format = FAULTLINE_FORMAT_TEXT;
 	cfg->include = FAULTLINE_INCLUDE_DEFAULT;
+	cfg->chain = -1;
 }
 
 static int upper_eq(const char *a, size_t alen, const char *b)
@@ -192,6 +193,21 @@ int fl_env_disabled(void)
 		return 0;
 	}
 	return disabled;
+}
+
+int fl_env_chain(void)
+{
+	const char *v = fl_platform_getenv("FAULTLINE_CHAIN");
+	int on = 0;
+
+	if (!v)
+		return -1;
+	if (truth(v, &on) != 0) {
+		warn("FAULTLINE_CHAIN", v, "1 or 0",
+		     "unset (on when preloaded, off when linked)");
+		return -1;
+	}
+	return on;
 }
 
 int fl_config_from_env(struct fl_config *cfg)

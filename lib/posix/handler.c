@@ -80,7 +80,7 @@ static void arm_watchdog(int sig)
 	sa.sa_sigaction = watchdog_fired;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
+	if (fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
 		return;
 	watchdog_saved_valid = 1;
 	memset(&sev, 0, sizeof(sev));
@@ -103,7 +103,7 @@ static void disarm_watchdog(void)
 		syscall(SYS_timer_delete, watchdog_timer);
 	watchdog_timer = -1;
 	if (watchdog_saved_valid)
-		sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
+		fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
 	watchdog_saved_valid = 0;
 }
 
@@ -113,11 +113,22 @@ static void disarm_watchdog(void)
 static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 		    long tid)
 {
+	const siginfo_t *osi;
+	const ucontext_t *ouc;
+
 	/* A thread recovering a protected fault may be unwinding right now:
 	 * wait for the lock.  If the owner kept it past the bounded wait it is
 	 * stuck, not racing us, and the backtrace is the report's heart:
 	 * unwind all the same. */
 	int locked = fl_unwind_lock(tid);
+
+	/* A program's handler restored the default and raised the signal
+	 * again (CPython's faulthandler): report the fault it was called
+	 * for, not the raise. */
+	if (fl_chain_original_fault(sig, si, uc, tid, &osi, &ouc)) {
+		si = osi;
+		uc = ouc;
+	}
 
 	fl_fault_capture(&crash.fault, sig, si, uc, tid, 1);
 	if (locked)
@@ -144,6 +155,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	/* A fault inside faultline_protect on this thread is no crash: it
 	 * must neither claim the crash nor write a report. */
 	if (fl_protect_recover(sig, si, ctx, tid))
+		goto out;
+	/* Chain on (preload mode): the program's own handler first. */
+	if (fl_chain_program_first(sig, si, ctx, tid))
 		goto out;
 	/* A signal the program ignored before us, sent by someone: stay
 	 * ignored.  Not SIGABRT: abort() goes on to reset it to the default
@@ -180,11 +194,15 @@ int fl_platform_install(const struct fl_config *cfg)
 	fl_config = *cfg;
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
-	return fl_signals_install(cfg->signals, handle_fatal);
+	if (fl_signals_install(cfg->signals, handle_fatal) != 0)
+		return -1;
+	fl_chain_start(cfg->chain);
+	return 0;
 }
 
 int fl_platform_uninstall(void)
 {
+	fl_chain_stop();
 	return fl_signals_uninstall();
 }
 

@@ -14,6 +14,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/preload.c \
 	lib/posix/protect.c \
 	lib/posix/signals.c \
+	lib/posix/sigchain.c \
 	lib/posix/symbols.c \
 	lib/posix/unwind.c
 if FL_ARCH_X86_64

@@ -98,6 +98,12 @@ int install_twice(const char *arg);
 int altstack_kept(const char *arg);
 int open_fds(const char *arg);
 int fds_recover(const char *arg);
+int handler_fixes(const char *arg);
+int handler_chains(const char *arg);
+int reset_to_default(const char *arg);
+int reraise(const char *arg);
+int action_query(const char *arg);
+int blocked_fault(const char *arg);
 #endif
 
 #endif
