@@ -45,13 +45,14 @@ static volatile int active;
 /* The signals whose blocking would kill unreported: a fault raises them
  * whatever the mask (ABRT is left out: abort() unblocks it itself). */
 #define FAULT_SIGNALS                                                          \
-	(FAULTLINE_SIGNAL_BIT(SIGSEGV) | FAULTLINE_SIGNAL_BIT(SIGBUS) |         \
-	 FAULTLINE_SIGNAL_BIT(SIGILL) | FAULTLINE_SIGNAL_BIT(SIGFPE) |          \
+	(FAULTLINE_SIGNAL_BIT(SIGSEGV) | FAULTLINE_SIGNAL_BIT(SIGBUS) |        \
+	 FAULTLINE_SIGNAL_BIT(SIGILL) | FAULTLINE_SIGNAL_BIT(SIGFPE) |         \
 	 FAULTLINE_SIGNAL_BIT(SIGTRAP) | FAULTLINE_SIGNAL_BIT(SIGSYS))
 
 /* The fault signals this thread's program code asked to block (bit sig,
  * as FAULTLINE_SIGNAL_BIT): the kernel never sees them blocked. */
-static __thread uint64_t program_blocked __attribute__((tls_model("initial-exec")));
+static __thread uint64_t program_blocked
+	__attribute__((tls_model("initial-exec")));
 
 void fl_chain_preloaded(void)
 {
@@ -143,8 +144,7 @@ static void pc_sp(const ucontext_t *uc, uint64_t *pc, uint64_t *sp)
  * alternate stack (raise inside the handler, SA_NODEFER), or the
  * faulting instruction itself (the signal was pending until the handler
  * returned). */
-static int interrupted_the_handler(const struct record *r,
-				   const ucontext_t *uc)
+static int interrupted_the_handler(const struct record *r, const ucontext_t *uc)
 {
 	uint64_t pc, sp, fault_pc, fault_sp;
 	stack_t ss;
@@ -216,7 +216,8 @@ static uint64_t fault_bits(uint64_t kmask)
 	uint64_t set = ours(), bits = 0;
 
 	for (int sig = 1; sig < 32; sig++)
-		if ((set & FAULTLINE_SIGNAL_BIT(sig)) && (kmask & kernel_bit(sig)))
+		if ((set & FAULTLINE_SIGNAL_BIT(sig)) &&
+		    (kmask & kernel_bit(sig)))
 			bits |= FAULTLINE_SIGNAL_BIT(sig);
 	return bits;
 }
@@ -299,9 +300,9 @@ enum next_fn {
 	NEXT_COUNT
 };
 static const char *const next_name[NEXT_COUNT] = {
-	"sigaction",	"signal",	   "bsd_signal",      "ssignal",
-	"sysv_signal",	"__sysv_signal", "sigset",	   "pthread_sigmask",
-	"sigprocmask"};
+	"sigaction", "signal",		"bsd_signal",
+	"ssignal",   "sysv_signal",	"__sysv_signal",
+	"sigset",    "pthread_sigmask", "sigprocmask"};
 static void *next_cache[NEXT_COUNT];
 
 static void *next(enum next_fn which)
@@ -362,7 +363,7 @@ sighandler_t __sysv_signal(int sig, sighandler_t h);
 sighandler_t sigset(int sig, sighandler_t disp);
 
 /* BSD semantics, glibc's signal(). */
-#define SIGNAL(name, which)                                                        \
+#define SIGNAL(name, which)                                                    \
 	FL_EXPORT sighandler_t name(int sig, sighandler_t h)                   \
 	{                                                                      \
 		if (!chained(sig)) {                                           \
@@ -376,7 +377,7 @@ SIGNAL(bsd_signal, NEXT_BSD_SIGNAL)
 SIGNAL(ssignal, NEXT_SSIGNAL)
 
 /* System V semantics: one shot, not blocked while it runs. */
-#define SYSV_SIGNAL(name, which)                                                   \
+#define SYSV_SIGNAL(name, which)                                               \
 	FL_EXPORT sighandler_t name(int sig, sighandler_t h)                   \
 	{                                                                      \
 		if (!chained(sig)) {                                           \

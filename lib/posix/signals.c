@@ -112,7 +112,8 @@ int fl_signal_repair_stripped(int sig)
 {
 	struct sigaction cur;
 
-	if (fl_sys_sigaction(sig, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO))
+	if (fl_sys_sigaction(sig, NULL, &cur) != 0 ||
+	    (cur.sa_flags & SA_SIGINFO))
 		return 0;
 	fill_action(&cur);
 	fl_sys_sigaction(sig, &cur, NULL);

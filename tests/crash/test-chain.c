@@ -28,7 +28,8 @@ static void check_frame0_is_fault(const struct run *r)
 
 TEST(handler_fixes_and_returns)
 {
-	const struct run *r = run_scenario(CHILD_PRELOAD, "handler-fixes", NULL);
+	const struct run *r =
+		run_scenario(CHILD_PRELOAD, "handler-fixes", NULL);
 
 	check_exited(r, 0);
 	check_has("stdout", r->out, "fixed and went on\n");
@@ -38,9 +39,9 @@ TEST(handler_fixes_and_returns)
 
 TEST(handler_chains_to_default)
 {
-	const struct run *r = crash_test(CHILD_PRELOAD, "handler-chains",
-					 SIGSEGV, null_read,
-					 "null pointer dereference");
+	const struct run *r =
+		crash_test(CHILD_PRELOAD, "handler-chains", SIGSEGV, null_read,
+			   "null pointer dereference");
 
 	/* The program saw the default as the action it replaced, not ours,
 	 * and ran first. */
@@ -105,9 +106,9 @@ TEST(sigaction_shows_program_action)
 
 TEST(blocked_fault_reported)
 {
-	const struct run *r = crash_test(CHILD_PRELOAD, "blocked-fault",
-					 SIGSEGV, null_read,
-					 "null pointer dereference");
+	const struct run *r =
+		crash_test(CHILD_PRELOAD, "blocked-fault", SIGSEGV, null_read,
+			   "null pointer dereference");
 
 	check_has("stdout", r->out, "mask: blocked\n");
 	return 0;
