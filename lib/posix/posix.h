@@ -94,9 +94,6 @@ struct sigaction *fl_signal_program_action(int sig);
 /* Preload mode: LD_PRELOAD brought us in (preload.c says so before it
  * installs). */
 void fl_chain_preloaded(void);
-/* Look up the C library's definitions the interposed functions pass on
- * to, at start-up (nothing where the library is static). */
-void fl_chain_resolve(void);
 /* After install: turn the interposition on (want 1, or -1 when
  * preloaded) or off.  fl_chain_stop turns it off before uninstall. */
 void fl_chain_start(int want);

@@ -285,8 +285,11 @@ typedef sighandler_t (*signal_fn)(int, sighandler_t);
 typedef int (*mask_fn)(int, const sigset_t *, sigset_t *);
 
 /* The next definitions: the C library's, or an interceptor loaded after
- * us (a sanitizer's).  Looked up on first use; preload.c makes the first
- * use happen at start-up (fl_chain_resolve), not in a signal handler. */
+ * us (a sanitizer's).  Looked up on first use, not at start-up: nine
+ * dlsym calls cost a program that never calls them 13,000 instructions
+ * and page faults of the symbol tables (make bench-callgrind).  A first
+ * call from inside a signal handler (dlsym is not async-signal-safe) is
+ * the price; programs set their actions up before they handle signals. */
 enum next_fn {
 	NEXT_SIGACTION,
 	NEXT_SIGNAL,
@@ -485,15 +488,4 @@ FL_EXPORT sighandler_t sigset(int sig, sighandler_t disp)
 	return sigismember(&was, sig) ? SIG_HOLD : old.sa_handler;
 }
 
-/* Start-up: the next definitions are looked up now, outside any signal
- * handler. */
-void fl_chain_resolve(void)
-{
-	for (int i = 0; i < NEXT_COUNT; i++)
-		(void)next((enum next_fn)i);
-}
-#else
-void fl_chain_resolve(void)
-{
-}
 #endif
