@@ -245,17 +245,18 @@ int fl_chain_program_first(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 	}
 	if (fault)
 		r = record_fault(tid, sig, si, uc);
-	/* The mask the kernel would have set for the program's handler: as
-	 * the program sees it (a re-raise with the signal blocked waits
-	 * until the handler returns, as without us); the fault signals stay
-	 * unblocked in the kernel, so that a fault in the handler is still
+	/* The mask the kernel would have set for the program's handler.
+	 * The signal itself stays blocked unless SA_NODEFER: a re-raise
+	 * waits until the handler returns, as without us.  The other fault
+	 * signals stay unblocked in the kernel, blocked only in the
+	 * program's view, so that a fault in the handler is still
 	 * reported. */
 	mask = kernel_mask(&uc->uc_sigmask) | kernel_mask(&act.sa_mask);
-	if (!(act.sa_flags & SA_NODEFER))
-		mask |= kernel_bit(sig);
 	blocked_before = program_blocked;
 	program_blocked |= fault_bits(mask);
 	mask &= ~kernel_fault_bits();
+	if (!(act.sa_flags & SA_NODEFER))
+		mask |= kernel_bit(sig);
 	fl_sys_sigmask(SIG_SETMASK, &mask, &saved);
 	if (act.sa_flags & SA_SIGINFO)
 		act.sa_sigaction(sig, si, uc);
