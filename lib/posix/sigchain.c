@@ -86,7 +86,8 @@ static uint64_t kernel_bit(int sig)
 #define RECORDS 16
 
 static struct record {
-	long tid; /* 0: free */
+	long tid;     /* 0: free */
+	int reusable; /* its handler returned: another thread may take it */
 	int sig;
 	siginfo_t si;
 	ucontext_t uc;
@@ -107,8 +108,18 @@ static struct record *record_fault(long tid, int sig, const siginfo_t *si,
 						__ATOMIC_RELAXED))
 			r = &records[i];
 	}
+	for (int i = 0; i < RECORDS && !r; i++) {
+		int expected = 1;
+		if (__atomic_compare_exchange_n(&records[i].reusable, &expected,
+						0, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED)) {
+			r = &records[i];
+			__atomic_store_n(&r->tid, tid, __ATOMIC_RELEASE);
+		}
+	}
 	if (!r)
 		return NULL;
+	__atomic_store_n(&r->reusable, 0, __ATOMIC_RELEASE);
 	r->sig = sig;
 	memcpy(&r->si, si, sizeof(r->si));
 	memcpy(&r->uc, uc, sizeof(r->uc));
@@ -125,10 +136,14 @@ static int pending_here(int sig)
 	return (set & kernel_bit(sig)) != 0;
 }
 
+/* The handler returned.  The record stays this thread's until another
+ * thread needs the slot: a re-raise it left pending comes at the
+ * faulting instruction once we return (rt_sigpending does not show it
+ * under qemu-user). */
 static void release(struct record *r)
 {
 	if (r)
-		__atomic_store_n(&r->tid, 0, __ATOMIC_RELEASE);
+		__atomic_store_n(&r->reusable, 1, __ATOMIC_RELEASE);
 }
 
 static void pc_sp(const ucontext_t *uc, uint64_t *pc, uint64_t *sp)
