@@ -381,32 +381,24 @@ sighandler_t sysv_signal(int sig, sighandler_t h);
 sighandler_t __sysv_signal(int sig, sighandler_t h);
 sighandler_t sigset(int sig, sighandler_t disp);
 
-/* BSD semantics, glibc's signal(). */
-#define SIGNAL(name, which)                                                    \
+/* signal() and its kin: flags and whether the handler blocks its own
+ * signal, as glibc sets them. */
+#define SIGNAL(name, which, flags, mask_self)                                  \
 	FL_EXPORT sighandler_t name(int sig, sighandler_t h)                   \
 	{                                                                      \
 		if (!chained(sig)) {                                           \
 			signal_fn fn = NEXT(signal_fn, which);                 \
 			return fn ? fn(sig, h) : SIG_ERR;                      \
 		}                                                              \
-		return set_simple(sig, h, SA_RESTART, 1);                      \
+		return set_simple(sig, h, flags, mask_self);                   \
 	}
-SIGNAL(signal, NEXT_SIGNAL)
-SIGNAL(bsd_signal, NEXT_BSD_SIGNAL)
-SIGNAL(ssignal, NEXT_SSIGNAL)
-
+/* BSD semantics. */
+SIGNAL(signal, NEXT_SIGNAL, SA_RESTART, 1)
+SIGNAL(bsd_signal, NEXT_BSD_SIGNAL, SA_RESTART, 1)
+SIGNAL(ssignal, NEXT_SSIGNAL, SA_RESTART, 1)
 /* System V semantics: one shot, not blocked while it runs. */
-#define SYSV_SIGNAL(name, which)                                               \
-	FL_EXPORT sighandler_t name(int sig, sighandler_t h)                   \
-	{                                                                      \
-		if (!chained(sig)) {                                           \
-			signal_fn fn = NEXT(signal_fn, which);                 \
-			return fn ? fn(sig, h) : SIG_ERR;                      \
-		}                                                              \
-		return set_simple(sig, h, SA_RESETHAND | SA_NODEFER, 0);       \
-	}
-SYSV_SIGNAL(sysv_signal, NEXT_SYSV_SIGNAL)
-SYSV_SIGNAL(__sysv_signal, NEXT___SYSV_SIGNAL)
+SIGNAL(sysv_signal, NEXT_SYSV_SIGNAL, SA_RESETHAND | SA_NODEFER, 0)
+SIGNAL(__sysv_signal, NEXT___SYSV_SIGNAL, SA_RESETHAND | SA_NODEFER, 0)
 
 /* The mask call of the program: never block a fault signal we handle in
  * the kernel; keep the program's wish per thread and show it back. */
