@@ -98,6 +98,11 @@ run_check() {
 }
 
 native() {
+	# tests/runtimes: real runtimes that own signals (a JVM, node,
+	# CPython) and sanitizer builds (gcc's ASan, UBSan, TSan; clang's
+	# MSan).  The JDK and node are large: headless JDK only, no
+	# recommends.
+	need default-jdk-headless nodejs python3 clang
 	b="$src/_build/native"
 	say "native build ($b)"
 	mkdir -p "$b"

@@ -20,6 +20,7 @@ void fl_config_defaults(struct fl_config *cfg)
 	cfg->include = FAULTLINE_INCLUDE_DEFAULT;
 	cfg->all_threads = 1;
 	cfg->thread_backtraces = FAULTLINE_THREAD_BACKTRACES_DEFAULT;
+	cfg->chain = -1;
 }
 
 static int upper_eq(const char *a, size_t alen, const char *b)
@@ -258,6 +259,21 @@ static void env_timeout(struct fl_config *cfg, const char *v)
 		return;
 	}
 	cfg->timeout = (unsigned)seconds;
+}
+
+int fl_env_chain(void)
+{
+	const char *v = fl_platform_getenv("FAULTLINE_CHAIN");
+	int on = 0;
+
+	if (!v)
+		return -1;
+	if (truth(v, &on) != 0) {
+		warn("FAULTLINE_CHAIN", v, "1 or 0",
+		     "unset (on when preloaded, off when linked)");
+		return -1;
+	}
+	return on;
 }
 
 int fl_config_from_env(struct fl_config *cfg)

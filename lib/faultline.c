@@ -103,6 +103,7 @@ int faultline_install(const struct faultline_options *opts)
 	} else if (fl_config_from_env(&cfg)) {
 		return 0; /* FAULTLINE_DISABLE */
 	}
+	cfg.chain = fl_env_chain();
 	return fl_platform_install(&cfg);
 }
 

@@ -46,6 +46,9 @@ struct fl_config {
 	unsigned thread_backtraces;
 	int dump_signal;  /* FAULTLINE_DUMP_SIGNAL; 0 none */
 	unsigned timeout; /* FAULTLINE_TIMEOUT seconds; 0 none */
+	/* Interpose sigaction and its kin (POSIX, lib/posix/sigchain.c):
+	 * -1 as the mode decides (on when preloaded), 0 off, 1 on. */
+	int chain;
 };
 
 /* --- platform backend, implemented once per platform ------------------ */
@@ -127,6 +130,9 @@ extern struct fl_config fl_config;
 
 /* The defaults of faultline_options_init, as a configuration. */
 void fl_config_defaults(struct fl_config *cfg);
+/* FAULTLINE_CHAIN: -1 unset (the mode decides), 0 off, 1 on; a bad value
+ * warns once and counts as unset. */
+int fl_env_chain(void);
 /* 0 when tmpl is a usable output path template (known % escapes, fits). */
 int fl_check_path_template(const char *tmpl);
 

@@ -146,6 +146,27 @@ static int set_preload(const char *library)
 	return rc;
 }
 
+/* A program built with AddressSanitizer's shared runtime (gcc's default)
+ * refuses to start when a preloaded library comes before the runtime in
+ * the initial library list.  In such a program the library stands aside
+ * (lib/posix/preload.c): the sanitizer reports its own crashes.  Turning
+ * that one check off lets the command tree run as it runs alone; a
+ * setting of the user's wins. */
+static int let_asan_run(void)
+{
+	const char *old = getenv("ASAN_OPTIONS");
+	char *value = NULL;
+
+	if (old && strstr(old, "verify_asan_link_order"))
+		return 0;
+	if (asprintf(&value, "%s%sverify_asan_link_order=0", old ? old : "",
+		     old && *old ? ":" : "") < 0)
+		return -1;
+	int rc = setenv("ASAN_OPTIONS", value, 1);
+	free(value);
+	return rc;
+}
+
 static int by_name(const struct dirent **a, const struct dirent **b)
 {
 	return strcmp((*a)->d_name, (*b)->d_name);
@@ -542,7 +563,7 @@ static int set_environment(const struct run_args *a, const char *library,
 		minidump = NULL;
 	if (template &&
 	    (!a->dump_dir || getenv("FAULTLINE_MINIDUMP") || minidump) &&
-	    set_preload(library) == 0 &&
+	    set_preload(library) == 0 && let_asan_run() == 0 &&
 	    setenv("FAULTLINE_OUTPUT", template, 1) == 0 &&
 	    setenv("FAULTLINE_FORMAT", "json", 1) == 0 &&
 	    (!a->signals || setenv("FAULTLINE_SIGNALS", a->signals, 1) == 0) &&

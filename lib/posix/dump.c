@@ -200,14 +200,15 @@ int fl_dump_signal_install(int sig, uint64_t crash_signals)
 
 	if (sig == dump_signal)
 		return 0;
-	if (dump_signal && sigaction(dump_signal, &dump_previous, NULL) != 0)
+	if (dump_signal &&
+	    fl_sys_sigaction(dump_signal, &dump_previous, NULL) != 0)
 		return -1;
 	dump_signal = 0;
 	if (!sig)
 		return 0;
 	/* SA_RESTART: the interrupted thread's call goes on where it can. */
 	fl_signal_fill_action(&sa, on_dump_signal, SA_RESTART, crash_signals);
-	if (sigaction(sig, &sa, &dump_previous) != 0)
+	if (fl_sys_sigaction(sig, &sa, &dump_previous) != 0)
 		return -1;
 	dump_signal = sig;
 	return 0;

@@ -80,7 +80,7 @@ static void arm_watchdog(int sig)
 	sa.sa_sigaction = watchdog_fired;
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
+	if (fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
 		return;
 	watchdog_saved_valid = 1;
 	memset(&sev, 0, sizeof(sev));
@@ -103,7 +103,7 @@ static void disarm_watchdog(void)
 		syscall(SYS_timer_delete, watchdog_timer);
 	watchdog_timer = -1;
 	if (watchdog_saved_valid)
-		sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
+		fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
 	watchdog_saved_valid = 0;
 }
 
@@ -113,6 +113,16 @@ static void disarm_watchdog(void)
 static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 		    long tid)
 {
+	const siginfo_t *osi;
+	const ucontext_t *ouc;
+
+	/* A program's handler restored the default and raised the signal
+	 * again (CPython's faulthandler): report the fault it was called
+	 * for, not the raise. */
+	if (fl_chain_original_fault(sig, si, uc, tid, &osi, &ouc)) {
+		si = osi;
+		uc = ouc;
+	}
 	/* The crash report's own unwinder: a thread recovering a protected
 	 * fault right now (or stuck in one) uses another, and is never
 	 * waited for.  The other threads, once stopped, are walked with the
@@ -149,6 +159,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	/* A fault inside faultline_protect on this thread is no crash: it
 	 * must neither claim the crash nor write a report. */
 	if (fl_protect_recover(sig, si, ctx, tid))
+		goto out;
+	/* Chain on (preload mode): the program's own handler first. */
+	if (fl_chain_program_first(sig, si, ctx, tid))
 		goto out;
 	/* A signal the program ignored before us, sent by someone: stay
 	 * ignored.  Not SIGABRT: abort() goes on to reset it to the default
@@ -248,6 +261,7 @@ int fl_platform_install(const struct fl_config *cfg)
 	if (fl_signals_install(cfg->signals, handle_fatal) != 0 ||
 	    fl_dump_signal_install(cfg->dump_signal, cfg->signals) != 0)
 		return -1;
+	fl_chain_start(cfg->chain);
 	fl_timeout_prepare(handle_timeout);
 	if (cfg->timeout)
 		return fl_timeout_arm(cfg->timeout, cfg->signals);
@@ -258,6 +272,7 @@ int fl_platform_uninstall(void)
 {
 	int rc = fl_dump_signal_install(0, 0);
 
+	fl_chain_stop();
 	fl_cxx_exception_uninstall();
 	fl_timeout_uninstall();
 	fl_timeout_prepare(NULL);

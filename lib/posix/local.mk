@@ -19,6 +19,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/protect.c \
 	lib/posix/signals.c \
 	lib/posix/stack.c \
+	lib/posix/sigchain.c \
 	lib/posix/symbols.c \
 	lib/posix/threads.c \
 	lib/posix/timeout.c \

@@ -114,3 +114,23 @@ const char *fl_platform_getenv(const char *name)
 	 * reports wherever its caller likes. */
 	return secure_getenv(name);
 }
+
+/* glibc's own sigaction under its other public name: preload mode
+ * interposes "sigaction" (sigchain.c), and faultline's own actions must
+ * reach the kernel. */
+extern int __sigaction(int sig, const struct sigaction *act,
+		       struct sigaction *old);
+
+int fl_sys_sigaction(int sig, const struct sigaction *act,
+		     struct sigaction *old)
+{
+	return __sigaction(sig, act, old);
+}
+
+int fl_sys_sigmask(int how, const uint64_t *set, uint64_t *old)
+{
+	/* The kernel's 64-bit mask: what sigchain.c computes with, and
+	 * what a signal's context holds in its first 8 bytes. */
+	return (int)syscall(SYS_rt_sigprocmask, how, set, old,
+			    sizeof(uint64_t));
+}

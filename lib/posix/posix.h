@@ -14,6 +14,8 @@
  *   protect.c   recovery: a fault of a protected call lands in the call
  *   threads.c   the other threads: list, stop, walk, release
  *   capture.c   siginfo and ucontext -> struct faultline_fault
+ *   sigchain.c  preload mode: sigaction & co interposed, the program's
+ *               own handler run first (libsigchain's design)
  *   signals.c   our sigactions, the ones they replaced, giving a signal back
  *   altstack.c  alternate signal stacks for every thread
  *   unwind.c    libunwind over our own address space (no loader locks)
@@ -169,6 +171,31 @@ void fl_signal_give_back(int sig, siginfo_t *si);
 void fl_signal_die_by_default(int sig, const siginfo_t *si);
 /* [fatal] Unblock sig for this thread. */
 void fl_signal_unblock(int sig);
+
+/* The action the program set for sig, as it sees it: while the chain is
+ * on (sigchain.c) it lives here and never reaches the kernel. */
+struct sigaction *fl_signal_program_action(int sig);
+
+/* --- sigchain.c ------------------------------------------------------- */
+/* Preload mode: LD_PRELOAD brought us in (preload.c says so before it
+ * installs). */
+void fl_chain_preloaded(void);
+/* After install: turn the interposition on (want 1, or -1 when
+ * preloaded) or off.  fl_chain_stop turns it off before uninstall. */
+void fl_chain_start(int want);
+void fl_chain_stop(void);
+/* [fatal] The program's own action for sig runs first: its handler is
+ * called with si and uc, under the mask it asked for.  1 when the signal
+ * is dealt with (the handler returned: a fault it did not fix re-fires),
+ * 0 when the program's action is the default or ignoring: the crash is
+ * ours. */
+int fl_chain_program_first(int sig, siginfo_t *si, ucontext_t *uc, long tid);
+/* [fatal] A program's handler that restored the default and re-raised
+ * sig: the fault it was called for, saved when we called it (si and uc
+ * point into a per-thread record).  0 when si is no such re-raise. */
+int fl_chain_original_fault(int sig, const siginfo_t *si, const ucontext_t *uc,
+			    long tid, const siginfo_t **osi,
+			    const ucontext_t **ouc);
 
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */
@@ -368,5 +395,12 @@ size_t fl_work_stack_touched(void);
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */
 long fl_thread_id(void);
+/* [fatal] The C library's sigaction, past sigchain.c's interposition:
+ * every action faultline itself sets or reads goes through it. */
+int fl_sys_sigaction(int sig, const struct sigaction *act,
+		     struct sigaction *old);
+/* [fatal] rt_sigprocmask on the kernel's 64-bit mask (bit sig - 1);
+ * 0 or -1 with errno. */
+int fl_sys_sigmask(int how, const uint64_t *set, uint64_t *old);
 
 #endif

@@ -52,16 +52,14 @@ static void set_default(int sig)
 	memset(&dfl, 0, sizeof(dfl));
 	dfl.sa_handler = SIG_DFL;
 	sigemptyset(&dfl.sa_mask);
-	sigaction(sig, &dfl, NULL);
+	fl_sys_sigaction(sig, &dfl, NULL);
 }
 
 void fl_signal_unblock(int sig)
 {
-	sigset_t set;
+	uint64_t set = 1ULL << (sig - 1);
 
-	sigemptyset(&set);
-	sigaddset(&set, sig);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	fl_sys_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
 void fl_signal_die_by_default(int sig, const siginfo_t *si)
@@ -98,7 +96,7 @@ void fl_signal_give_back(int sig, siginfo_t *si)
 {
 	/* The previous action takes over: a handler installed before us now
 	 * runs with the original siginfo and context, or default death. */
-	sigaction(sig, &previous[sig], NULL);
+	fl_sys_sigaction(sig, &previous[sig], NULL);
 	installed &= ~FAULTLINE_SIGNAL_BIT(sig);
 	if (fl_signal_is_hardware_fault(si))
 		return; /* re-fires; the core shows the faulting instruction */
@@ -120,10 +118,11 @@ int fl_signal_repair_stripped(int sig)
 {
 	struct sigaction cur;
 
-	if (sigaction(sig, NULL, &cur) != 0 || (cur.sa_flags & SA_SIGINFO))
+	if (fl_sys_sigaction(sig, NULL, &cur) != 0 ||
+	    (cur.sa_flags & SA_SIGINFO))
 		return 0;
 	fill_action(&cur);
-	sigaction(sig, &cur, NULL);
+	fl_sys_sigaction(sig, &cur, NULL);
 	/* A fault re-fires by itself; anything else we must send again.
 	 * (A signal of the fault kinds sent by kill(2) while our action was
 	 * stripped is the one case this cannot tell apart.) */
@@ -153,6 +152,11 @@ void fl_signal_forward(const struct sigaction *to, int sig, siginfo_t *si,
 		to->sa_handler(sig);
 }
 
+struct sigaction *fl_signal_program_action(int sig)
+{
+	return &previous[sig];
+}
+
 int fl_signal_was_ignored(int sig)
 {
 	return previous[sig].sa_handler == SIG_IGN;
@@ -177,11 +181,11 @@ static int set_signal(int sig, int want)
 
 	if (want && !(installed & bit)) {
 		fill_action(&sa);
-		if (sigaction(sig, &sa, &previous[sig]) != 0)
+		if (fl_sys_sigaction(sig, &sa, &previous[sig]) != 0)
 			return -1;
 		installed |= bit;
 	} else if (!want && (installed & bit)) {
-		if (sigaction(sig, &previous[sig], NULL) != 0)
+		if (fl_sys_sigaction(sig, &previous[sig], NULL) != 0)
 			return -1;
 		installed &= ~bit;
 	}
@@ -210,7 +214,7 @@ int fl_signals_install(uint64_t set, fl_signal_handler fn)
 		if (!(before & installed & FAULTLINE_SIGNAL_BIT(sig)))
 			continue;
 		fill_action(&sa);
-		sigaction(sig, &sa, NULL);
+		fl_sys_sigaction(sig, &sa, NULL);
 	}
 	return 0;
 }

@@ -298,7 +298,7 @@ static void ask_begin(void)
 	 * default death - never a loop. */
 	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
 	sigfillset(&sa.sa_mask);
-	if (sigaction(fl_threads_signal(), &sa, &program_action) == 0)
+	if (fl_sys_sigaction(fl_threads_signal(), &sa, &program_action) == 0)
 		action_installed = 1;
 }
 
@@ -311,7 +311,7 @@ static void ask_end(void)
 		return;
 	action_installed = 0;
 	/* The program may have set an action of its own meanwhile: keep it. */
-	if (sigaction(sig, NULL, &cur) != 0 ||
+	if (fl_sys_sigaction(sig, NULL, &cur) != 0 ||
 	    cur.sa_sigaction != on_capture_signal)
 		return;
 	/* SIG_IGN discards the requests still pending in any thread (the
@@ -319,8 +319,8 @@ static void ask_end(void)
 	 * reach the program's action later. */
 	fl_memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
-	sigaction(sig, &ign, NULL);
-	sigaction(sig, &program_action, NULL);
+	fl_sys_sigaction(sig, &ign, NULL);
+	fl_sys_sigaction(sig, &program_action, NULL);
 }
 
 static int ask(struct slot *s, size_t idx)

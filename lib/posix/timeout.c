@@ -57,7 +57,7 @@ static int install_action(uint64_t crash_signals)
 	if (action_installed)
 		return 0;
 	fl_signal_fill_action(&sa, expiry_handler, SA_RESTART, crash_signals);
-	if (sigaction(fl_timeout_signal(), &sa, &program_action) != 0)
+	if (fl_sys_sigaction(fl_timeout_signal(), &sa, &program_action) != 0)
 		return -1;
 	action_installed = 1;
 	return 0;
@@ -151,7 +151,7 @@ void fl_timeout_uninstall(void)
 	 * the program's action. */
 	memset(&ign, 0, sizeof(ign));
 	ign.sa_handler = SIG_IGN;
-	sigaction(fl_timeout_signal(), &ign, NULL);
-	sigaction(fl_timeout_signal(), &program_action, NULL);
+	fl_sys_sigaction(fl_timeout_signal(), &ign, NULL);
+	fl_sys_sigaction(fl_timeout_signal(), &program_action, NULL);
 	action_installed = 0;
 }

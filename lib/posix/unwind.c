@@ -738,8 +738,7 @@ int fl_unwind_prepare_recovery(void)
 
 /* Walk from regs (fl_arch_unwind_regs's) into fault->frames: at most
  * limit frames from the top, or (0) the head/tail rule. */
-static int unwind(struct unwinder *u,
-		  const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+static int unwind(struct unwinder *u, const uint64_t regs[FL_ARCH_UNWIND_NREGS],
 		  struct faultline_fault *fault, size_t limit)
 {
 	struct walk_arg a;

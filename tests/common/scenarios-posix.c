@@ -711,3 +711,166 @@ NOINLINE int strlen_null(const char *arg)
 	(void)arg;
 	return (int)strlen(null_string) + CRASHME_SURVIVED;
 }
+
+/* --- a program's own handlers under preload mode's chain ---------------- */
+
+static void say(const char *msg)
+{
+	ssize_t unused = write(1, msg, strlen(msg));
+	(void)unused;
+}
+
+static void set_handler(int sig, void (*fn)(int, siginfo_t *, void *),
+			int flags, struct sigaction *old)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = fn;
+	sa.sa_flags = SA_SIGINFO | flags;
+	sigemptyset(&sa.sa_mask);
+	sigaction(sig, &sa, old);
+}
+
+static void *fixable_page;
+
+static void fix_the_page(int sig, siginfo_t *si, void *ctx)
+{
+	sigset_t one, old;
+
+	(void)ctx;
+	/* V8's trap handler unblocks its signal and puts the mask back. */
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	pthread_sigmask(SIG_UNBLOCK, &one, &old);
+	if (si->si_addr == fixable_page)
+		mprotect(fixable_page, 4096, PROT_READ | PROT_WRITE);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The handler makes the page writable and returns: the write runs again
+ * and succeeds (a JVM's implicit null checks, V8's trap handler), three
+ * times. */
+int handler_fixes(const char *arg)
+{
+	(void)arg;
+	fixable_page = new_page(0);
+	set_handler(SIGSEGV, fix_the_page, 0, NULL);
+	for (int i = 0; i < 3; i++) {
+		*(volatile char *)fixable_page = 1;
+		mprotect(fixable_page, 4096, PROT_READ);
+	}
+	say("fixed and went on\n");
+	return 0;
+}
+
+static struct sigaction before_ours;
+
+static void chain_to_before(int sig, siginfo_t *si, void *ctx)
+{
+	say("program handler: passing on\n");
+	if (before_ours.sa_flags & SA_SIGINFO)
+		before_ours.sa_sigaction(sig, si, ctx);
+	else if (before_ours.sa_handler != SIG_DFL &&
+		 before_ours.sa_handler != SIG_IGN)
+		before_ours.sa_handler(sig);
+	else
+		sigaction(sig, &before_ours, NULL); /* the fault re-fires */
+}
+
+/* A handler that chains to the action it replaced (HotSpot, V8, Rust on
+ * a fault that is not theirs), then a null read. */
+int handler_chains(const char *arg)
+{
+	(void)arg;
+	set_handler(SIGSEGV, chain_to_before, 0, &before_ours);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* signal(SIGSEGV, SIG_DFL) as node does for every signal at start, then a
+ * null read. */
+int reset_to_default(const char *arg)
+{
+	(void)arg;
+	signal(SIGSEGV, SIG_DFL);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static struct sigaction replaced;
+
+static void restore_and_raise(int sig, siginfo_t *si, void *ctx)
+{
+	(void)si;
+	(void)ctx;
+	say("program handler: restoring and raising\n");
+	sigaction(sig, &replaced, NULL);
+	raise(sig);
+}
+
+/* CPython's faulthandler: the handler (SA_NODEFER, or with ARG "deferred"
+ * without it) restores the action it replaced and raises the signal
+ * again; then a null read. */
+int reraise(const char *arg)
+{
+	int flags = arg && strcmp(arg, "deferred") == 0 ? 0 : SA_NODEFER;
+
+	set_handler(SIGSEGV, restore_and_raise, flags, &replaced);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static void unused_handler(int sig, siginfo_t *si, void *ctx)
+{
+	(void)sig;
+	(void)si;
+	(void)ctx;
+}
+
+/* What sigaction and signal show the program: "query: ..." lines of
+ * what it set before; exit 0. */
+int action_query(const char *arg)
+{
+	struct sigaction first, shown;
+	void (*old)(int);
+
+	(void)arg;
+	sigaction(SIGSEGV, NULL, &first);
+	printf("query: initial %s\n",
+	       first.sa_handler == SIG_DFL ? "default" : "not default");
+	set_handler(SIGSEGV, unused_handler, SA_NODEFER, NULL);
+	sigaction(SIGSEGV, NULL, &shown);
+	printf("query: handler %s, flags %s\n",
+	       shown.sa_sigaction == unused_handler ? "own" : "other",
+	       (shown.sa_flags & ~SA_RESTORER) == (SA_SIGINFO | SA_NODEFER)
+		       ? "own"
+		       : "other");
+	old = signal(SIGSEGV, SIG_IGN);
+	printf("query: signal returned %s\n",
+	       (void *)old == (void *)unused_handler ? "own" : "other");
+	old = signal(SIGSEGV, SIG_DFL);
+	printf("query: then %s\n", old == SIG_IGN ? "ignored" : "other");
+	return 0;
+}
+
+/* sigprocmask blocks SIGSEGV ("mask: blocked" when the program sees it
+ * blocked), then a null read. */
+int blocked_fault(const char *arg)
+{
+	sigset_t set, now;
+
+	(void)arg;
+	sigemptyset(&set);
+	sigaddset(&set, SIGSEGV);
+	if (strcmp(arg ? arg : "", "pthread") == 0)
+		pthread_sigmask(SIG_BLOCK, &set, NULL);
+	else
+		sigprocmask(SIG_BLOCK, &set, NULL);
+	sigprocmask(SIG_BLOCK, NULL, &now);
+	printf("mask: %s\n",
+	       sigismember(&now, SIGSEGV) ? "blocked" : "not blocked");
+	fflush(stdout);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}

@@ -555,6 +555,24 @@ const struct scenario scenarios[] = {
 	/* signal() saves and restores faultline's action, then ARG: abort,
 	 * or else a null read. */
 	{"signal-strip", POSIX_ONLY(WITH_API(signal_strip)), INSTALLS},
+	/* A program's own handler, installed after faultline (preload
+	 * mode's chain, lib/posix/sigchain.c). */
+	/* The handler makes a read-only page writable and returns, three
+	 * times; "fixed and went on" on stdout, exit 0. */
+	{"handler-fixes", POSIX_ONLY(handler_fixes), 0},
+	/* The handler chains to the action it replaced, then a null read. */
+	{"handler-chains", POSIX_ONLY(handler_chains), 0},
+	/* signal(SIGSEGV, SIG_DFL) (node), then a null read. */
+	{"reset-to-default", POSIX_ONLY(reset_to_default), 0},
+	/* The handler restores the replaced action and raises again
+	 * (faulthandler); SA_NODEFER, or ARG "deferred" without it. */
+	{"reraise", POSIX_ONLY(reraise), 0},
+	/* sigaction and signal show what the program set ("query: ..."
+	 * lines); exit 0. */
+	{"action-query", POSIX_ONLY(action_query), 0},
+	/* SIGSEGV blocked by sigprocmask (ARG "pthread": pthread_sigmask),
+	 * "mask: blocked" when the program sees it so, then a null read. */
+	{"blocked-fault", POSIX_ONLY(blocked_fault), 0},
 	/* A CRT signal(SIGSEGV) handler that re-arms and returns, then a
 	 * null read. */
 	{"rearming-handler", WINDOWS_ONLY(rearming_handler), 0},

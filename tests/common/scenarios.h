@@ -115,6 +115,12 @@ int crash_during_dump(const char *arg);
 int watchdog_heartbeat(const char *arg);
 int watchdog_disarm(const char *arg);
 int dump_chain(const char *arg);
+int handler_fixes(const char *arg);
+int handler_chains(const char *arg);
+int reset_to_default(const char *arg);
+int reraise(const char *arg);
+int action_query(const char *arg);
+int blocked_fault(const char *arg);
 #endif
 
 #endif

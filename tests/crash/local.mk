@@ -28,10 +28,13 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
-	tests/crash/test-unwinder tests/crash/test-cxx tests/crash/test-threads
+	tests/crash/test-unwinder tests/crash/test-cxx tests/crash/test-threads \
+	tests/crash/test-chain
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
 EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
+tests_crash_test_chain_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_chain_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_report_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_backtrace_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
