@@ -566,7 +566,8 @@ const struct scenario scenarios[] = {
 	/* raise(SIGABRT), not abort(). */
 	{"raise-abort", WINDOWS_ONLY(raise_abort), 0},
 	/* The program's invalid-parameter, purecall and SIGABRT handlers,
-	 * install, uninstall: "... handler restored" for each; exit 0. */
+	 * install ("... handler taken" for each), uninstall ("... handler
+	 * restored"); exit 0. */
 	{"crt-uninstall", WINDOWS_ONLY(crt_uninstall), INSTALLS},
 	/* throw from main, no catch; ARG: std (std::runtime_error), custom
 	 * (fltest::bad_thing, a std::exception), int. */
