@@ -76,3 +76,12 @@ fuzz-report-parse:
 		$(LIBDW_LIBS) -lelf -ldl
 .PHONY: fuzz-report-parse
 CLEANFILES += fuzz_report_parse
+
+# faultline-wer: Windows Error Reporting's LocalDumps for a program, for
+# the crashes no handler in the process sees (tests/windows/test-wer.c).
+if FL_WINDOWS
+bin_PROGRAMS += faultline-wer
+faultline_wer_SOURCES = tools/faultline-wer.c
+faultline_wer_LDFLAGS = -municode
+dist_man_MANS += man/faultline-wer.1
+endif
