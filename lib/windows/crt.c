@@ -25,10 +25,11 @@
  * the process ends as it would have without faultline:
  *
  *   invalid parameter  with a handler of the program's: that handler
- *                      alone (it chose to go on).  Without: the report,
- *                      then exit status 0xC0000409, the status Windows'
- *                      default gives (Wine's CRT returns an error instead,
- *                      and its msvcrt.dll offers no handler to set).
+ *                      alone (it chose to go on; mingw-w64's start-up
+ *                      code sets one that does nothing).  Without: the
+ *                      report, then exit status 0xC0000409, what Windows'
+ *                      default gives (Wine 8's ucrtbase raises 0xC0000417
+ *                      instead; its msvcrt.dll has no handler to set).
  *   purecall           the report, the program's handler, then back to
  *                      the CRT, which goes on to abort() (UCRT) or exits
  *                      255 after "R6025" (msvcrt.dll, Wine).
