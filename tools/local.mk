@@ -83,5 +83,7 @@ if FL_WINDOWS
 bin_PROGRAMS += faultline-wer
 faultline_wer_SOURCES = tools/faultline-wer.c
 faultline_wer_LDFLAGS = -municode
-dist_man_MANS += man/faultline-wer.1
+man_MANS += man/faultline-wer.1
 endif
+# In the tarball whatever the platform it is made on.
+EXTRA_DIST += man/faultline-wer.1
