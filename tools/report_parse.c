@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci_stamp.h"
+
 static const char TEXT_OPEN[] = "==== faultline ";
 static const char TEXT_OPEN_END[] = " crash report ====";
 static const char TEXT_CLOSE[] = "==== end of faultline report ====";
@@ -668,14 +670,20 @@ int log_parse(struct log *log, const char *data, size_t size)
 		if (s.n && s.p[s.n - 1] == '\r')
 			s.n--;
 
+		/* A CI timestamp differs from line to line: the prefix that
+		 * ties a line to its report is what follows it. */
+		size_t stamp = ci_stamp_len(s.p, s.n);
+		struct span unstamped = skip(s, stamp);
 		long at = find(s, TEXT_OPEN);
-		if (at >= 0 && find(s, TEXT_OPEN_END) > at) {
+		if (at >= 0 && (size_t)at >= stamp &&
+		    find(s, TEXT_OPEN_END) > at) {
 			struct span prefix = {s.p, (size_t)at};
+			struct span own = {unstamped.p, (size_t)at - stamp};
 			for (size_t j = 0; j < open_count; j++) {
 				struct report *r = open[j].report;
-				if (strlen(r->prefix) == prefix.n &&
-				    memcmp(r->prefix, prefix.p, prefix.n) ==
-					    0) {
+				const char *theirs = r->prefix + r->stamp_len;
+				if (strlen(theirs) == own.n &&
+				    memcmp(theirs, own.p, own.n) == 0) {
 					close_report(log, open, &open_count, j,
 						     "a new report starts", i);
 					break;
@@ -688,6 +696,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 				new_report(log, REPORT_TEXT, prefix, i);
 			if (!r)
 				return -1;
+			r->stamp_len = stamp;
 			struct span version =
 				skip(s, (size_t)at + strlen(TEXT_OPEN));
 			long version_end = find(version, " ");
@@ -736,9 +745,11 @@ int log_parse(struct log *log, const char *data, size_t size)
 		long owner = -1;
 		size_t owner_len = 0;
 		for (size_t j = 0; j < open_count; j++) {
-			size_t n = strlen(open[j].report->prefix);
-			if (n <= s.n &&
-			    memcmp(open[j].report->prefix, s.p, n) == 0 &&
+			const char *theirs = open[j].report->prefix +
+					     open[j].report->stamp_len;
+			size_t n = strlen(theirs);
+			if (n <= unstamped.n &&
+			    memcmp(theirs, unstamped.p, n) == 0 &&
 			    (owner < 0 || n > owner_len)) {
 				owner = (long)j;
 				owner_len = n;
@@ -747,7 +758,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 		if (owner < 0)
 			continue;
 		struct open_report *o = &open[owner];
-		struct span body = skip(s, owner_len);
+		struct span body = skip(unstamped, owner_len);
 		l->report = o->report;
 		o->report->last_line = i;
 		if (starts(trim(body), TEXT_CLOSE)) {
