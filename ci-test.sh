@@ -152,11 +152,12 @@ aarch64() {
 windows() {
 	# Wine's recommended packages are what the tests were run with.
 	if [ "${FL_NO_INSTALL:-0}" != 1 ] && command -v dpkg-query >/dev/null 2>&1 &&
-		! { installed wine && installed wine64 && installed gcc-mingw-w64-x86-64; }; then
-		say "installing: gcc-mingw-w64-x86-64 wine wine64"
+		! { installed wine && installed wine64 && installed gcc-mingw-w64-x86-64 &&
+			installed g++-mingw-w64-x86-64; }; then
+		say "installing: gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64"
 		as_root apt-get update -qq
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			gcc-mingw-w64-x86-64 wine wine64 </dev/null
+			gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 </dev/null
 	fi
 	b="$src/_build/windows"
 	say "Windows cross build ($b)"

@@ -114,7 +114,15 @@ enum faultline_cause {
 	/* "dump requested: SIGQUIT from pid N" */
 	FAULTLINE_CAUSE_DUMP_REQUESTED,
 	/* "watchdog: no progress for N s" */
-	FAULTLINE_CAUSE_WATCHDOG
+	FAULTLINE_CAUSE_WATCHDOG,
+	/* The C and C++ runtimes' own failure paths (Windows): */
+	/* "invalid parameter passed to a C runtime function[: FUNCTION in
+	 * FILE:LINE]" (the names where a debug CRT gives them) */
+	FAULTLINE_CAUSE_INVALID_PARAMETER,
+	FAULTLINE_CAUSE_PURE_VIRTUAL_CALL, /* "pure virtual function call" */
+	/* "uncaught C++ exception TYPE: what()" */
+	FAULTLINE_CAUSE_UNCAUGHT_EXCEPTION,
+	FAULTLINE_CAUSE_TERMINATE /* "std::terminate() called" */
 };
 
 /* The backtrace keeps the first FAULTLINE_FRAMES_HEAD frames and the last
@@ -138,7 +146,9 @@ struct faultline_fault {
 	uintptr_t address;	 /* fault address (si_addr; SIGSYS: si_call_addr) */
 	enum faultline_access access;
 	enum faultline_cause cause;
-	char cause_text[80]; /* "null pointer dereference", ... */
+	/* "null pointer dereference", ...; room for a C++ exception's type
+	 * and what(), or a CRT function's name, file and line. */
+	char cause_text[256];
 
 	int has_sender; /* sent by kill/raise/sigqueue */
 	long sender_pid;

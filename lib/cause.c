@@ -125,6 +125,14 @@ static const char *cause_text(const struct faultline_fault *f)
 		return "dump requested";
 	case FAULTLINE_CAUSE_WATCHDOG:
 		return "watchdog";
+	case FAULTLINE_CAUSE_INVALID_PARAMETER:
+		return "invalid parameter passed to a C runtime function";
+	case FAULTLINE_CAUSE_PURE_VIRTUAL_CALL:
+		return "pure virtual function call";
+	case FAULTLINE_CAUSE_UNCAUGHT_EXCEPTION:
+		return "uncaught C++ exception";
+	case FAULTLINE_CAUSE_TERMINATE:
+		return "std::terminate() called";
 	default:
 		return "unknown";
 	}

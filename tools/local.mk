@@ -88,3 +88,14 @@ fuzz-report-parse:
 		$(LIBDW_LIBS) -lelf -ldl
 .PHONY: fuzz-report-parse
 CLEANFILES += fuzz_report_parse
+
+# faultline-wer: Windows Error Reporting's LocalDumps for a program, for
+# the crashes no handler in the process sees (tests/windows/test-wer.c).
+if FL_WINDOWS
+bin_PROGRAMS += faultline-wer
+faultline_wer_SOURCES = tools/faultline-wer.c
+faultline_wer_LDFLAGS = -municode
+man_MANS += man/faultline-wer.1
+endif
+# In the tarball whatever the platform it is made on.
+EXTRA_DIST += man/faultline-wer.1

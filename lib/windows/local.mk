@@ -5,6 +5,8 @@ if FL_WINDOWS
 libfaultline_la_SOURCES += \
 	lib/windows/win.h \
 	lib/windows/veh.c \
+	lib/windows/crt.c \
+	lib/windows/cxx.c \
 	lib/windows/dump.c \
 	lib/windows/reporter.c \
 	lib/windows/capture.c \

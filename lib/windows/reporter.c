@@ -25,6 +25,7 @@
 
 #include "platform.h"
 #include "sink.h"
+#include "str.h"
 
 /* How long the reporter waits for dbghelp's names. */
 #define FL_SYMBOL_TIMEOUT_MS 5000
@@ -49,9 +50,13 @@ static struct {
 	uint32_t exit_code;
 	unsigned skip;
 	uintptr_t stack_hi;
+	const struct fl_win_why *why; /* a CRT failure, or NULL */
+	int hand_back; /* the crashed thread ends the process, not us */
 } crash;
 /* Thread id of the first crashing thread: the one that gets reported. */
 static volatile LONG owner;
+/* Its report is written and the CRT ends the process its own way. */
+static volatile LONG handed_back;
 
 static struct fl_snapshot snap;
 /* The crashed thread's description, from the symbol thread. */
@@ -104,9 +109,22 @@ int fl_win_is_own_thread(void)
 	       (symbol_tid && me == symbol_tid);
 }
 
+/* What the CRT said replaces what the exception code says. */
+static void apply_why(struct faultline_fault *f, const struct fl_win_why *why)
+{
+	f->cause = why->cause;
+	if (why->code_name)
+		f->code_name = why->code_name;
+	fl_fault_explain(f, 0);
+	if (why->text && why->text[0])
+		fl_strlcpy(f->cause_text, why->text, sizeof(f->cause_text));
+}
+
 static void report(void)
 {
 	fl_win_fault_capture(&snap.fault, crash.rec, crash.ctx, crash.tid);
+	if (crash.why)
+		apply_why(&snap.fault, crash.why);
 	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
 	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
 	snap.include = fl_config.include;
@@ -196,6 +214,8 @@ static DWORD WINAPI reporter_main(LPVOID unused)
 			describe_protected();
 	}
 	report();
+	if (crash.hand_back)
+		return 0; /* the crashed thread waits for our end */
 	fl_win_die(crash.exit_code);
 }
 
@@ -234,8 +254,12 @@ int fl_win_describe_elsewhere(const EXCEPTION_RECORD *r, const CONTEXT *c,
 	return 0;
 }
 
-__declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
-				       uint32_t exit_code, unsigned skip)
+/* Hand the crash to the reporter thread; returns once the report is
+ * written (hand_back) or, without hand_back, never.  A second crash, or
+ * one of the same thread while it is being reported, ends the process. */
+static void hand_over(EXCEPTION_RECORD *rec, CONTEXT *ctx, uint32_t exit_code,
+		      unsigned skip, const struct fl_win_why *why,
+		      int hand_back)
 {
 	DWORD me = GetCurrentThreadId();
 	LONG prev = InterlockedCompareExchange(&owner, (LONG)me, 0);
@@ -249,6 +273,9 @@ __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 		if (reporter_thread)
 			WaitForSingleObject(reporter_thread,
 					    FL_REPORT_TIMEOUT_MS);
+		if (crash.hand_back)
+			/* ... by the CRT's own end, on that thread. */
+			Sleep(FL_REPORT_TIMEOUT_MS);
 		fl_win_die(crash.exit_code ? crash.exit_code : exit_code);
 	}
 	crash.rec = rec;
@@ -256,17 +283,47 @@ __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 	crash.tid = me;
 	crash.exit_code = exit_code;
 	crash.skip = skip;
+	crash.why = why;
+	crash.hand_back = hand_back;
 	/* The crashed thread's stack ends here (NT_TIB.StackBase): the
 	 * unwinder must not read beyond it. */
 	crash.stack_hi = fl_win_stack_base();
 	if (!reporter_thread) {
 		/* Install could not start the thread: report from here. */
 		report();
-		fl_win_die(exit_code);
+	} else {
+		SetEvent(ev_report);
+		WaitForSingleObject(reporter_thread, FL_REPORT_TIMEOUT_MS);
 	}
-	SetEvent(ev_report);
-	WaitForSingleObject(reporter_thread, FL_REPORT_TIMEOUT_MS);
+	if (!hand_back)
+		fl_win_die(exit_code);
+	InterlockedExchange(&handed_back, 1);
+}
+
+__declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
+				       uint32_t exit_code, unsigned skip)
+{
+	hand_over(rec, ctx, exit_code, skip, NULL, 0);
 	fl_win_die(exit_code);
+}
+
+__declspec(noreturn) void fl_win_crash_why(EXCEPTION_RECORD *rec, CONTEXT *ctx,
+					   uint32_t exit_code, unsigned skip,
+					   const struct fl_win_why *why)
+{
+	hand_over(rec, ctx, exit_code, skip, why, 0);
+	fl_win_die(exit_code);
+}
+
+void fl_win_report_why(EXCEPTION_RECORD *rec, CONTEXT *ctx, uint32_t exit_code,
+		       unsigned skip, const struct fl_win_why *why)
+{
+	hand_over(rec, ctx, exit_code, skip, why, 1);
+}
+
+int fl_win_reported_here(void)
+{
+	return handed_back && (DWORD)owner == GetCurrentThreadId();
 }
 
 int fl_win_reporter_start(void)

@@ -29,6 +29,7 @@
 #define STACK FAULTLINE_CAUSE_STACK_OVERFLOW
 #define HEAP FAULTLINE_CAUSE_HEAP_CORRUPTION
 #define OVERRUN FAULTLINE_CAUSE_BUFFER_OVERRUN
+#define INVALID_PARAMETER FAULTLINE_CAUSE_INVALID_PARAMETER
 
 /*
  * LATER (FL_WIN_DEFERRED): an SEH frame (__try, IsBadReadPtr, a system
@@ -81,7 +82,7 @@ static const struct fl_win_status table[] = {
 	{STATUS_FATAL_APP_EXIT, ABRT, -6, "STATUS_FATAL_APP_EXIT", NOW,
 	 BY_SIGNAL},
 	{STATUS_INVALID_CRUNTIME_PARAMETER, ABRT, -6,
-	 "STATUS_INVALID_CRUNTIME_PARAMETER", NOW, BY_SIGNAL},
+	 "STATUS_INVALID_CRUNTIME_PARAMETER", NOW, INVALID_PARAMETER},
 	/* Breakpoints are how debuggers and assert-like code talk to each
 	 * other; SIGTRAP is reported only when the program opts in, and then
 	 * only if nothing handled the breakpoint. */

@@ -104,3 +104,73 @@ void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
 	}
 	fl_frames_finish(&c);
 }
+
+/* One step up from ctx with the system's unwinder (n: ctx is a return
+ * address, not the frame where the thread stands).  0, or -1. */
+static int step_up(CONTEXT *ctx, unsigned n)
+{
+	DWORD64 pc = ctx->Rip, base = 0, frame;
+	/* A call that never returns may be a function's last instruction:
+	 * look a return address up one byte back. */
+	PRUNTIME_FUNCTION fe =
+		RtlLookupFunctionEntry(n ? pc - 1 : pc, &base, NULL);
+	PVOID handler_data;
+
+	if (!fe) { /* leaf */
+		if (!fl_win_readable(ctx->Rsp, sizeof(DWORD64)))
+			return -1;
+		ctx->Rip = *(DWORD64 *)ctx->Rsp;
+		ctx->Rsp += 8;
+	} else {
+		RtlVirtualUnwind(UNW_FLAG_NHANDLER, base, pc, fe, ctx,
+				 &handler_data, &frame, NULL);
+	}
+	return ctx->Rip ? 0 : -1;
+}
+
+/* The start of the function ctx stands in (n as for step_up), or 0. */
+static uintptr_t function_start(const CONTEXT *ctx, unsigned n)
+{
+	DWORD64 base = 0;
+	PRUNTIME_FUNCTION fe = RtlLookupFunctionEntry(
+		n ? ctx->Rip - 1 : ctx->Rip, &base, NULL);
+
+	return fe ? (uintptr_t)(base + fe->BeginAddress) : 0;
+}
+
+int fl_win_called_from(uintptr_t fn, unsigned depth)
+{
+	CONTEXT ctx;
+
+	RtlCaptureContext(&ctx);
+	for (unsigned n = 0; n < depth; n++) {
+		if (function_start(&ctx, n) == fn)
+			return 1;
+		if (step_up(&ctx, n) != 0)
+			break;
+	}
+	return 0;
+}
+
+/* noinline: its own frame is the one step_up leaves first. */
+__attribute__((noinline)) int fl_win_context_in(CONTEXT *ctx, HMODULE mod,
+						unsigned depth)
+{
+	size_t size = 0;
+	uintptr_t base = fl_win_image_of((uintptr_t)mod, &size);
+	CONTEXT caller;
+
+	RtlCaptureContext(ctx);
+	/* Our caller's frame stays valid after we return, ours does not. */
+	if (step_up(ctx, 0) != 0)
+		return -1;
+	caller = *ctx;
+	for (unsigned n = 1; base && n < depth; n++) {
+		if (ctx->Rip >= base && ctx->Rip < base + size)
+			return 0;
+		if (step_up(ctx, n) != 0)
+			break;
+	}
+	*ctx = caller;
+	return -1;
+}

@@ -29,9 +29,9 @@
  *    the process ends; a raise() of the signal finds no fault noted and
  *    gets the program's own handler back, as if we were not there.
  *
- * abort() raises no exception: the CRT calls the SIGABRT handler and
- * then _exit(3).  faultline hooks SIGABRT with signal() and reports from
- * a captured context, ending with exit code 3 as the CRT would.
+ * The C and C++ runtimes' own failure paths raise no exception at all
+ * (abort(), invalid parameters, pure virtual calls, std::terminate):
+ * crt.c and cxx.c take their handlers.
  */
 #include "win.h"
 
@@ -43,8 +43,6 @@
 
 static PVOID veh_handle;
 static LPTOP_LEVEL_EXCEPTION_FILTER prev_filter;
-static void (*prev_abrt)(int);
-static int abrt_hooked;
 static volatile LONG installed;
 
 /* --- the CRT's signal slots -------------------------------------------- */
@@ -227,28 +225,13 @@ static LONG WINAPI unhandled(EXCEPTION_POINTERS *ep)
 	return prev_filter ? prev_filter(ep) : EXCEPTION_CONTINUE_SEARCH;
 }
 
-static void on_abort(int sig)
+/* The runtimes' failure paths all end as SIGABRT does. */
+static void hook_runtimes(void)
 {
-	CONTEXT ctx;
-	EXCEPTION_RECORD rec;
+	int want = wanted(FAULTLINE_SIGABRT);
 
-	(void)sig;
-	fl_memset(&rec, 0, sizeof(rec)); /* code 0: the CRT's abort() */
-	RtlCaptureContext(&ctx);
-	rec.ExceptionAddress = (PVOID)ctx.Rip;
-	/* Skip this handler's own frame: the report starts in the CRT. */
-	fl_win_crash(&rec, &ctx, 3, 1);
-}
-
-static void hook_abort(void)
-{
-	if (wanted(FAULTLINE_SIGABRT) && !abrt_hooked) {
-		prev_abrt = signal(SIGABRT, on_abort);
-		abrt_hooked = prev_abrt != SIG_ERR;
-	} else if (!wanted(FAULTLINE_SIGABRT) && abrt_hooked) {
-		signal(SIGABRT, prev_abrt);
-		abrt_hooked = 0;
-	}
+	fl_win_crt_hook(want);
+	fl_win_cxx_hook(want);
 }
 
 int fl_platform_install(const struct fl_config *cfg)
@@ -279,7 +262,7 @@ int fl_platform_install(const struct fl_config *cfg)
 		prev_filter = SetUnhandledExceptionFilter(unhandled);
 		fl_platform_thread_init();
 	}
-	hook_abort();
+	hook_runtimes();
 	InterlockedExchange(&installed, 1);
 	fl_win_protect_enable(1);
 	return 0;
@@ -301,10 +284,8 @@ int fl_platform_uninstall(void)
 		if (cur != unhandled)
 			SetUnhandledExceptionFilter(cur);
 	}
-	if (abrt_hooked) {
-		signal(SIGABRT, prev_abrt);
-		abrt_hooked = 0;
-	}
+	fl_win_crt_hook(0);
+	fl_win_cxx_hook(0);
 	leave_crt_slots();
 	fl_win_reporter_stop();
 	return 0;

@@ -5,9 +5,14 @@
  * below it and the core (doc/architecture.md); the core calls the backend
  * through platform.h (install, modules, symbols, memory map, writes).
  *
- *   veh.c        vectored handler, unhandled-exception filter, SIGABRT
- *                hook: decides *whether* an exception is a crash, then
- *                hands it on; install
+ *   veh.c        vectored handler, unhandled-exception filter: decides
+ *                *whether* an exception is a crash, then hands it on;
+ *                install
+ *   cxx.c        the C++ runtime's terminate handler (libstdc++-6.dll):
+ *                uncaught exceptions, pure virtual calls
+ *   crt.c        the C runtimes' own failure paths: invalid parameters,
+ *                pure virtual calls, abort() (SIGABRT), in every CRT DLL
+ *                loaded (msvcrt.dll, ucrtbase.dll, ...)
  *   protect.c    recovery: a fault of a protected call lands in the call
  *   reporter.c   the reporter and symbol threads created at install: they
  *                build the snapshot, write the report and end the process
@@ -51,7 +56,27 @@ int fl_win_protect_recover(EXCEPTION_POINTERS *ep);
  * faultline_protect refuses to start (ENOTSUP) while they are gone. */
 void fl_win_protect_enable(int on);
 
+/* --- cxx.c ------------------------------------------------------------ */
+/* Take (on) or give back (off) std::terminate in libstdc++-6.dll, if
+ * loaded; the program's own terminate handler is called after the
+ * report. */
+void fl_win_cxx_hook(int on);
+
+/* --- crt.c ------------------------------------------------------------ */
+/* Take (on) or give back (off) the invalid-parameter, purecall and
+ * SIGABRT handlers of every C runtime DLL loaded. */
+void fl_win_crt_hook(int on);
+
 /* --- reporter.c ------------------------------------------------------- */
+/* A failure the C or C++ runtime reports without an exception, or whose
+ * exception code says less than the runtime knows: what the report says
+ * instead of what the code says. */
+struct fl_win_why {
+	enum faultline_cause cause;
+	const char *code_name; /* NULL: the exception code's name */
+	const char *text;      /* the cause line; NULL: the cause's own */
+};
+
 int fl_win_reporter_start(void);
 void fl_win_reporter_stop(void);
 /* 1 when the calling thread is one of faultline's own threads / the
@@ -65,6 +90,17 @@ __declspec(noreturn) void fl_win_die_in_handler(uint32_t code);
  * ends with exit_code.  skip: frames of our own to leave out (abort). */
 __declspec(noreturn) void fl_win_crash(EXCEPTION_RECORD *rec, CONTEXT *ctx,
 				       uint32_t exit_code, unsigned skip);
+/* The same for a runtime failure: why says what the report says. */
+__declspec(noreturn) void fl_win_crash_why(EXCEPTION_RECORD *rec, CONTEXT *ctx,
+					   uint32_t exit_code, unsigned skip,
+					   const struct fl_win_why *why);
+/* Report a runtime failure, then return to let the runtime end the
+ * process its own way (the exit code a second crash gets: exit_code).
+ * Returns only on the first crashing thread. */
+void fl_win_report_why(EXCEPTION_RECORD *rec, CONTEXT *ctx, uint32_t exit_code,
+		       unsigned skip, const struct fl_win_why *why);
+/* 1 on the thread whose runtime failure fl_win_report_why reported. */
+int fl_win_reported_here(void);
 /* [protect, stack overflow] Have the reporter thread describe r/c of the
  * calling thread, whose stack ends at stack_hi, and unwind it into out;
  * blocks meanwhile, boundedly.  0, or -1 when out is untouched (no
@@ -87,6 +123,14 @@ void fl_win_fault_capture(struct faultline_fault *f, const EXCEPTION_RECORD *r,
  * stack base) is read. */
 void fl_win_unwind(const CONTEXT *ctx, uintptr_t stack_hi, unsigned skip,
 		   struct faultline_fault *fault);
+/* 1 when one of the calling thread's first depth callers is inside the
+ * function that starts at fn (not [fatal]: the system's unwinder, on a
+ * thread that did not fault). */
+int fl_win_called_from(uintptr_t fn, unsigned depth);
+/* The calling thread's context where it last ran in module mod, at most
+ * depth callers up: where a runtime called one of our handlers, the
+ * frame a report starts from.  0, or -1 with ctx this call's own. */
+int fl_win_context_in(CONTEXT *ctx, HMODULE mod, unsigned depth);
 
 /* --- arch_x86_64.c ---------------------------------------------------- */
 /* [fatal] The registers of c into f. */

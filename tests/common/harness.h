@@ -25,8 +25,15 @@
 
 /* POSIX: crashme (linked, the C API), crashme-plain (preload mode: the
  * harness sets LD_PRELOAD), crashme-malloc (preload, a malloc of its
- * own).  Windows: crashme.exe, linked. */
-enum child_kind { CHILD_LINKED, CHILD_PRELOAD, CHILD_MALLOC };
+ * own).  Windows: crashme.exe (linked, msvcrt.dll), crashme-ucrt.exe (the
+ * same, on the UCRT), crashme-cxx.exe (with the C++ scenarios, g++). */
+enum child_kind {
+	CHILD_LINKED,
+	CHILD_PRELOAD,
+	CHILD_MALLOC,
+	CHILD_UCRT, /* Windows only */
+	CHILD_CXX,  /* Windows only */
+};
 
 struct spawn {
 	enum child_kind kind;

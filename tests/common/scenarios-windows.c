@@ -9,6 +9,7 @@
 
 #include <excpt.h>
 #include <inttypes.h>
+#include <io.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,4 +269,193 @@ int call_chain(const char *arg)
 		set_name(GetCurrentThread(), L"fl-main");
 	fl_test_level1();
 	return CRASHME_SURVIVED;
+}
+
+/* --- the C runtime's own failure paths ---------------------------------
+ * These run in both Windows children: crashme.exe (msvcrt.dll, mingw-w64's
+ * default) and crashme-ucrt.exe (the same sources built for the UCRT:
+ * ucrtbase.dll through api-ms-win-crt-*), while faultline's DLL uses
+ * msvcrt.dll either way.  Under Wine only the UCRT routes invalid
+ * parameters and purecalls to a handler: its msvcrt.dll has no
+ * _set_invalid_parameter_handler nor _set_purecall_handler. */
+
+static volatile int bad_fd = -1;
+
+/* mingw-w64's startup code (crtexe.c) sets an invalid-parameter handler
+ * that does nothing, so a mingw program's CRT calls return their error
+ * and it runs on, with or without faultline.  Take it out first, as in an
+ * MSVC-built program, whose default ends the process. */
+static int install_without_mingw_handler(void)
+{
+	_set_invalid_parameter_handler(NULL);
+	return faultline_install(NULL);
+}
+
+int invalid_parameter(const char *arg)
+{
+	(void)arg;
+	if (install_without_mingw_handler() != 0)
+		return CRASHME_SETUP;
+	fprintf(stderr, "_close(-1) = %d\n", _close(bad_fd));
+	return CRASHME_SURVIVED;
+}
+
+int invalid_parameter_format(const char *arg)
+{
+	static const char *volatile no_format;
+
+	(void)arg;
+	if (install_without_mingw_handler() != 0)
+		return CRASHME_SETUP;
+	fprintf(stderr, "fprintf(stderr, NULL) = %d\n",
+		fprintf(stderr, no_format));
+	return CRASHME_SURVIVED;
+}
+
+static void __cdecl program_invalid_handler(const wchar_t *expr,
+					    const wchar_t *func,
+					    const wchar_t *file, unsigned line,
+					    uintptr_t reserved)
+{
+	(void)expr;
+	(void)func;
+	(void)file;
+	(void)line;
+	(void)reserved;
+	fprintf(stderr, "program's invalid-parameter handler\n");
+}
+
+int invalid_parameter_chained(const char *arg)
+{
+	(void)arg;
+	_set_invalid_parameter_handler(program_invalid_handler);
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	fprintf(stderr, "_close(-1) = %d\n", _close(bad_fd));
+	return CRASHME_SURVIVED;
+}
+
+int invalid_parameter_debug(const char *arg)
+{
+	_invalid_parameter_handler h;
+
+	(void)arg;
+	if (install_without_mingw_handler() != 0)
+		return CRASHME_SETUP;
+	h = _get_invalid_parameter_handler();
+	if (!h)
+		return CRASHME_SETUP;
+	/* What a debug CRT (ucrtbased.dll) passes: the failed check, the
+	 * function, its source file and line. */
+	h(L"(fh >= 0 && (unsigned)fh < (unsigned)_nhandle)", L"_close",
+	  L"minkernel\\crts\\ucrt\\src\\lowio\\close.cpp", 49, 0);
+	return CRASHME_SURVIVED;
+}
+
+/* The CRT's own _purecall, which MSVC puts in the vtable slots of pure
+ * virtual functions (g++ puts __cxa_pure_virtual there: see the C++
+ * child). */
+int __cdecl _purecall(void);
+
+int crt_purecall(const char *arg)
+{
+	(void)arg;
+	_purecall();
+	return CRASHME_SURVIVED;
+}
+
+static void __cdecl program_purecall_handler(void)
+{
+	fprintf(stderr, "program's purecall handler\n");
+}
+
+int purecall_chained(const char *arg)
+{
+	(void)arg;
+	_set_purecall_handler(program_purecall_handler);
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	_purecall();
+	return CRASHME_SURVIVED;
+}
+
+static void program_abort_handler(int sig)
+{
+	fprintf(stderr, "program's SIGABRT handler (%d)\n", sig);
+}
+
+int abort_chained(const char *arg)
+{
+	(void)arg;
+	signal(SIGABRT, program_abort_handler);
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	abort();
+}
+
+int raise_abort(const char *arg)
+{
+	(void)arg;
+	raise(SIGABRT);
+	return CRASHME_SURVIVED;
+}
+
+#ifdef _UCRT
+#define purecall_handler_now _get_purecall_handler
+#else
+/* msvcrt.dll's import library has no _get_purecall_handler. */
+static _purecall_handler purecall_handler_now(void)
+{
+	_purecall_handler h = _set_purecall_handler(NULL);
+
+	_set_purecall_handler(h);
+	return h;
+}
+#endif
+
+/* SIGABRT's handler, left in place. */
+static void (*abort_handler_now(void))(int)
+{
+	void (*h)(int) = signal(SIGABRT, SIG_DFL);
+
+	signal(SIGABRT, h);
+	return h;
+}
+
+static void say_handler(const char *what, int ours, const char *yes,
+			const char *no)
+{
+	fprintf(stderr, "%s handler %s\n", what, ours ? yes : no);
+}
+
+/* Each handler faultline takes ("... handler taken" once installed) is
+ * the program's again after uninstall ("... handler restored"). */
+int crt_uninstall(const char *arg)
+{
+	(void)arg;
+	_set_invalid_parameter_handler(program_invalid_handler);
+	_set_purecall_handler(program_purecall_handler);
+	signal(SIGABRT, program_abort_handler);
+	if (faultline_install(NULL) != 0)
+		return CRASHME_SETUP;
+	say_handler("invalid-parameter",
+		    _get_invalid_parameter_handler() == program_invalid_handler,
+		    "NOT taken", "taken");
+	say_handler("purecall",
+		    purecall_handler_now() == program_purecall_handler,
+		    "NOT taken", "taken");
+	say_handler("SIGABRT", abort_handler_now() == program_abort_handler,
+		    "NOT taken", "taken");
+	if (faultline_uninstall() != 0)
+		return CRASHME_SETUP;
+	say_handler("invalid-parameter",
+		    _get_invalid_parameter_handler() == program_invalid_handler,
+		    "restored", "NOT restored");
+	say_handler("purecall",
+		    purecall_handler_now() == program_purecall_handler,
+		    "restored", "NOT restored");
+	say_handler("SIGABRT", abort_handler_now() == program_abort_handler,
+		    "restored", "NOT restored");
+	fflush(stderr);
+	return 0;
 }

@@ -426,6 +426,11 @@ static int protect_left_by_longjmp(const char *arg)
 #else
 #define WITH_OWN_MALLOC(fn) NULL
 #endif
+#ifdef FL_CXX
+#define WITH_CXX(fn) fn /* the C++ child (Windows) only */
+#else
+#define WITH_CXX(fn) NULL
+#endif
 #define INSTALLS 1
 
 const struct scenario scenarios[] = {
@@ -602,6 +607,52 @@ const struct scenario scenarios[] = {
 	/* Install twice, uninstall, raise(SIGSEGV) to the program's own
 	 * handler, abort(). */
 	{"uninstall-then-raise", WINDOWS_ONLY(uninstall_then_raise), INSTALLS},
+
+	/* The C and C++ runtimes' own failure paths (Windows). */
+	/* No invalid-parameter handler (mingw's startup sets a no-op one),
+	 * install, _close(-1): an invalid parameter to a CRT function. */
+	{"invalid-parameter", WINDOWS_ONLY(invalid_parameter), INSTALLS},
+	/* The same with fprintf(stderr, NULL). */
+	{"invalid-parameter-format", WINDOWS_ONLY(invalid_parameter_format),
+	 INSTALLS},
+	/* The program's own invalid-parameter handler, then install and
+	 * _close(-1) ("program's invalid-parameter handler" on stderr). */
+	{"invalid-parameter-chained", WINDOWS_ONLY(invalid_parameter_chained),
+	 INSTALLS},
+	/* Call the invalid-parameter handler as a debug CRT does, with the
+	 * expression, function (_close), file and line (49); as
+	 * invalid-parameter, without mingw's handler. */
+	{"invalid-parameter-debug", WINDOWS_ONLY(invalid_parameter_debug),
+	 INSTALLS},
+	/* The CRT's _purecall(), as MSVC's vtables call it. */
+	{"purecall", WINDOWS_ONLY(crt_purecall), 0},
+	/* The program's own purecall handler, then install and _purecall()
+	 * ("program's purecall handler" on stderr). */
+	{"purecall-chained", WINDOWS_ONLY(purecall_chained), INSTALLS},
+	/* The program's own SIGABRT handler, then install and abort()
+	 * ("program's SIGABRT handler (22)" on stderr). */
+	{"abort-chained", WINDOWS_ONLY(abort_chained), INSTALLS},
+	/* raise(SIGABRT), not abort(). */
+	{"raise-abort", WINDOWS_ONLY(raise_abort), 0},
+	/* The program's invalid-parameter, purecall and SIGABRT handlers,
+	 * install ("... handler taken" for each), uninstall ("... handler
+	 * restored"); exit 0. */
+	{"crt-uninstall", WINDOWS_ONLY(crt_uninstall), INSTALLS},
+	/* throw from main, no catch; ARG: std (std::runtime_error), custom
+	 * (fltest::bad_thing, a std::exception), int. */
+	{"uncaught-exception", WITH_CXX(uncaught_exception), 0},
+	/* A constructor calls a pure virtual function (mingw-w64 g++ 12: a
+	 * call through a null pointer, see scenarios-cxx.cpp). */
+	{"pure-virtual-call", WITH_CXX(pure_virtual_call), 0},
+	/* Call __cxa_pure_virtual as a pure virtual function's vtable slot
+	 * does: its message, then std::terminate. */
+	{"cxa-pure-virtual", WITH_CXX(cxa_pure_virtual), 0},
+	/* The program's own terminate handler, install, an uncaught
+	 * exception ("program's terminate handler" on stderr). */
+	{"terminate-chained", WITH_CXX(terminate_chained), INSTALLS},
+	/* The program's terminate handler, install, uninstall: "terminate
+	 * handler restored", then an uncaught exception. */
+	{"cxx-uninstall", WITH_CXX(cxx_uninstall), INSTALLS},
 
 	/* faultline_protect: what stays fatal. */
 	/* Thread A waits inside a protected call, this thread reads through

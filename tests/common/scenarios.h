@@ -81,6 +81,23 @@ int first_chance_exceptions(const char *arg);
 int rearming_handler(const char *arg);
 int uninstall_then_raise(const char *arg);
 int call_chain(const char *arg);
+int invalid_parameter(const char *arg);
+int invalid_parameter_format(const char *arg);
+int invalid_parameter_chained(const char *arg);
+int invalid_parameter_debug(const char *arg);
+int crt_purecall(const char *arg);
+int purecall_chained(const char *arg);
+int abort_chained(const char *arg);
+int raise_abort(const char *arg);
+int crt_uninstall(const char *arg);
+#ifdef FL_CXX
+/* scenarios-cxx.cpp, in the C++ child */
+int uncaught_exception(const char *arg);
+int pure_virtual_call(const char *arg);
+int cxa_pure_virtual(const char *arg);
+int terminate_chained(const char *arg);
+int cxx_uninstall(const char *arg);
+#endif
 #else
 int mapped_file_past_end(const char *arg);
 int seccomp_syscall(const char *arg);

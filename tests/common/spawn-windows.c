@@ -45,15 +45,17 @@ static const char *top_dir(void)
 const char *child_path(enum child_kind kind)
 {
 	static char exe[MAX_PATH + 64];
+	const char *name = kind == CHILD_UCRT  ? "crashme-ucrt"
+			   : kind == CHILD_CXX ? "crashme-cxx"
+					       : "crashme";
 
-	(void)kind; /* one child: linked */
 	/* The real crashme, not its libtool wrapper, which would stand
 	 * between us and its exit code. */
-	snprintf(exe, sizeof(exe), "%s\\tests\\windows\\.libs\\crashme.exe",
-		 top_dir());
+	snprintf(exe, sizeof(exe), "%s\\tests\\windows\\.libs\\%s.exe",
+		 top_dir(), name);
 	if (GetFileAttributesA(exe) == INVALID_FILE_ATTRIBUTES)
-		snprintf(exe, sizeof(exe), "%s\\tests\\windows\\crashme.exe",
-			 top_dir());
+		snprintf(exe, sizeof(exe), "%s\\tests\\windows\\%s.exe",
+			 top_dir(), name);
 	return exe;
 }
 
