@@ -8,7 +8,9 @@
 #include "scenarios.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -214,6 +216,64 @@ int hostile_thread_name(const char *arg)
 	/* quote, backslash, control bytes, invalid UTF-8, and a valid
 	 * two-byte sequence */
 	prctl(PR_SET_NAME, "q\"b\\\n\x01\xff\xc3\xa9", 0, 0, 0);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* --- the loader's locks ------------------------------------------------- */
+
+static volatile int parked;
+
+/* Holds the loader's lock that dl_iterate_phdr takes, for good. */
+static int park_in_callback(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)info;
+	(void)size;
+	(void)data;
+	__atomic_store_n(&parked, 1, __ATOMIC_RELEASE);
+	pause_thread();
+	return 1;
+}
+
+static void iterate_and_park(void *unused)
+{
+	(void)unused;
+	dl_iterate_phdr(park_in_callback, NULL);
+}
+
+int loader_lock_iterate(const char *arg)
+{
+	(void)arg;
+	start_thread(iterate_and_park, NULL);
+	while (!__atomic_load_n(&parked, __ATOMIC_ACQUIRE))
+		yield_cpu();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static void dlopen_and_block(void *path)
+{
+	if (!dlopen(path, RTLD_NOW)) {
+		fprintf(stderr, "crashme: %s\n", dlerror());
+		exit(CRASHME_SETUP);
+	}
+}
+
+/* The library's constructor (tests/crash/blocking_ctor.c) writes a byte
+ * to the descriptor CRASHME_CTOR_FD names, then blocks: dlopen holds the
+ * loader's lock all the while. */
+int loader_lock_dlopen(const char *arg)
+{
+	char fd[16], byte;
+	int p[2];
+
+	if (pipe(p) != 0)
+		return CRASHME_SETUP;
+	snprintf(fd, sizeof(fd), "%d", p[1]);
+	setenv("CRASHME_CTOR_FD", fd, 1);
+	start_thread(dlopen_and_block, (void *)arg);
+	if (read(p[0], &byte, 1) != 1)
+		return CRASHME_SETUP;
 	crash_null_read();
 	return CRASHME_SURVIVED;
 }
@@ -471,6 +531,21 @@ int callback_hang(const char *arg)
 {
 	(void)arg;
 	return crash_with_callback(hanging_callback);
+}
+
+static void aborting_callback(const struct faultline_fault *f, int fd,
+			      void *data)
+{
+	(void)f;
+	(void)fd;
+	(void)data;
+	abort();
+}
+
+int callback_abort(const char *arg)
+{
+	(void)arg;
+	return crash_with_callback(aborting_callback);
 }
 
 int pipe_full(const char *arg)

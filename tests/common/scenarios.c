@@ -492,6 +492,14 @@ const struct scenario scenarios[] = {
 	{"callback-fault", WITH_API(callback_fault), INSTALLS},
 	/* The report's callback never returns. */
 	{"callback-hang", POSIX_ONLY(WITH_API(callback_hang)), INSTALLS},
+	/* The report's callback calls abort(). */
+	{"callback-abort", POSIX_ONLY(WITH_API(callback_abort)), INSTALLS},
+	/* Null read while another thread sits in a dl_iterate_phdr
+	 * callback (the loader's lock held). */
+	{"loader-lock-iterate", POSIX_ONLY(loader_lock_iterate), 0},
+	/* Null read while another thread is blocked in the constructor of
+	 * ARG, a library it dlopens (the loader's lock held). */
+	{"loader-lock-dlopen", POSIX_ONLY(loader_lock_dlopen), 0},
 	/* The report goes to a full pipe ("pipe full" on stdout first). */
 	{"pipe-full", POSIX_ONLY(WITH_API(pipe_full)), INSTALLS},
 	/* Null read while another thread recovers faults in a loop. */

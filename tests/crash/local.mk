@@ -18,6 +18,12 @@ tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
 	tests/common/scenarios-posix.c
 tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
 tests_crash_crashme_malloc_LDFLAGS = -no-install
+# A library whose constructor blocks, for crashme loader-lock-dlopen.
+# -rpath: libtool builds a shared object only for an installable library.
+check_LTLIBRARIES += tests/crash/libblockingctor.la
+tests_crash_libblockingctor_la_SOURCES = tests/crash/blocking_ctor.c
+tests_crash_libblockingctor_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/tests/crash
 
 FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
