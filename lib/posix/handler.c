@@ -6,8 +6,8 @@
  *  1. A fault inside faultline_protect on this thread is no crash: it is
  *     recovered (protect.c) before anything else.
  *  2. One crash, one report: the first thread to arrive claims the crash
- *     with an atomic flag; others wait a bounded time, then die by their
- *     own signal.  A second entry on the same thread dies at once.
+ *     (claim.c); others wait a bounded time, then die by their own
+ *     signal.  A second entry on the same thread dies at once.
  *  3. Bounded time: a per-thread timer fires if the report blocks (on a
  *     lock we could not avoid, a hung disk) and ends the process by the
  *     original signal, keeping what was already written.
@@ -26,16 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* How long a second crashing thread waits for the first one's report. */
-#define FL_OTHER_CRASH_WAIT_MS 5000
 /* How long a report may take before the watchdog ends the process. */
 #define FL_WATCHDOG_SECONDS 5
 #define FL_WATCHDOG_SIGNAL SIGALRM
 
 /* Page-aligned: a typical crash then touches two pages of it. */
 static FL_PAGE_ALIGNED struct fl_snapshot crash;
-/* The thread that claimed the crash (0: none yet). */
-static volatile long crash_owner_tid;
 static volatile int watchdog_sig;
 
 /* --- watchdog --------------------------------------------------------------
@@ -125,19 +121,10 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
-static void wait_for_other_crash(void)
-{
-	struct timespec step = {0, 10 * 1000 * 1000};
-
-	for (int waited = 0; waited < FL_OTHER_CRASH_WAIT_MS; waited += 10)
-		nanosleep(&step, NULL);
-}
-
 static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 {
 	int saved_errno = errno;
 	long tid = fl_thread_id();
-	long expected = 0;
 
 	if (fl_signal_repair_stripped(sig))
 		goto out;
@@ -151,10 +138,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	if (fl_signal_was_ignored(sig) && !fl_signal_is_hardware_fault(si) &&
 	    sig != SIGABRT)
 		goto out;
-	if (!__atomic_compare_exchange_n(&crash_owner_tid, &expected, tid, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (expected != tid)
-			wait_for_other_crash();
+	if (fl_claim_crash(tid) != FL_CLAIM_OURS) {
+		/* Another thread's report is done (or its time is up), or
+		 * this thread entered again while reporting: no waiting. */
 		fl_signal_die_by_default(sig, si);
 		goto out;
 	}

@@ -4,6 +4,7 @@ if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/altstack.c \
 	lib/posix/capture.c \
+	lib/posix/claim.c \
 	lib/posix/elf.c \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \

@@ -8,6 +8,8 @@
  *   preload.c   install at load time under LD_PRELOAD
  *   handler.c   the signal handler: recover, or claim the crash, report it
  *               within a time bound and give the signal back
+ *   claim.c     one crash, one report: the thread (and process) that
+ *               reports
  *   protect.c   recovery: a fault of a protected call lands in the call
  *   capture.c   siginfo and ucontext -> struct faultline_fault
  *   signals.c   our sigactions, the ones they replaced, giving a signal back
@@ -48,6 +50,18 @@
  * fault, rewrite uc to land in that call and return 1 (the handler then
  * just returns).  0: not ours, carry on with the crash. */
 int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid);
+
+/* --- claim.c ---------------------------------------------------------- */
+enum fl_claim {
+	FL_CLAIM_OURS,	      /* this thread reports the crash */
+	FL_CLAIM_SAME_THREAD, /* it entered the handler again: die now */
+	FL_CLAIM_OTHER	      /* another thread reported (or took too long) */
+};
+/* [fatal] Claim the crash for thread tid of this process.  When another
+ * thread holds the claim, this waits for its report (bounded: 5 s) before
+ * it returns FL_CLAIM_OTHER.  A claim of a vfork child that died in our
+ * memory is stale and taken over. */
+enum fl_claim fl_claim_crash(long tid);
 
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the

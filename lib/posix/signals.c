@@ -28,6 +28,9 @@ static struct sigaction previous[FL_NSIG];
 static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
 static uint64_t blocked;   /* signals every action of ours blocks */
 static fl_signal_handler handler;
+/* The process that installed them.  A vfork child shares our memory but
+ * not our actions: what it changes for itself must not change our view. */
+static pid_t installer;
 
 static void send_to_self(int sig)
 {
@@ -93,7 +96,8 @@ void fl_signal_give_back(int sig, siginfo_t *si)
 	/* The previous action takes over: a handler installed before us now
 	 * runs with the original siginfo and context, or default death. */
 	sigaction(sig, &previous[sig], NULL);
-	installed &= ~FAULTLINE_SIGNAL_BIT(sig);
+	if (getpid() == installer)
+		installed &= ~FAULTLINE_SIGNAL_BIT(sig);
 	if (fl_signal_is_hardware_fault(si))
 		return; /* re-fires; the core shows the faulting instruction */
 	if (getpid() == 1 && previous[sig].sa_handler == SIG_DFL) {
@@ -161,6 +165,7 @@ int fl_signals_install(uint64_t set, fl_signal_handler fn)
 	uint64_t before = installed, want = 0;
 
 	handler = fn;
+	installer = getpid();
 	/* Every action blocks all our signals.  Knowing the whole set before
 	 * the first sigaction installs each action once, with its final
 	 * mask: one syscall per signal at start-up, not two. */

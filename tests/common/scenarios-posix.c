@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -216,6 +217,50 @@ int hostile_thread_name(const char *arg)
 	/* quote, backslash, control bytes, invalid UTF-8, and a valid
 	 * two-byte sequence */
 	prctl(PR_SET_NAME, "q\"b\\\n\x01\xff\xc3\xa9", 0, 0, 0);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* --- processes ---------------------------------------------------------- */
+
+/* Reap nothing, only wait until pid is dead (a zombie). */
+static void wait_dead(pid_t pid)
+{
+	siginfo_t si;
+
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0 &&
+	       errno == EINTR)
+		;
+}
+
+NOINLINE int vfork_child_crash(const char *arg)
+{
+	int null = open("/dev/null", O_WRONLY);
+	pid_t pid;
+
+	if (null < 0)
+		return CRASHME_SETUP;
+	pid = vfork();
+	if (pid == 0) {
+		/* Our descriptors are the child's own: its report goes to
+		 * /dev/null, not to the parent's stderr. */
+		dup2(null, 2);
+		crash_null_read();
+		_exit(CRASHME_SURVIVED);
+	}
+	if (pid < 0)
+		return CRASHME_SETUP;
+	if (strcmp(arg, "zombie") == 0) {
+		wait_dead(pid);
+	} else {
+		int status = 0;
+		waitpid(pid, &status, 0);
+		printf("child: %s %d\n",
+		       WIFSIGNALED(status) ? "signal" : "exit",
+		       WIFSIGNALED(status) ? WTERMSIG(status)
+					   : WEXITSTATUS(status));
+		fflush(stdout);
+	}
 	crash_null_read();
 	return CRASHME_SURVIVED;
 }

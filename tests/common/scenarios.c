@@ -479,6 +479,11 @@ const struct scenario scenarios[] = {
 	/* Null read on a thread named with a quote, a backslash, control
 	 * bytes, invalid UTF-8. */
 	{"hostile-thread-name", POSIX_ONLY(hostile_thread_name), 0},
+	/* A vfork child reads through null (its report to /dev/null), the
+	 * parent reaps it ("child: signal 11" on stdout), or with ARG
+	 * "zombie" only waits until it is dead; then the parent reads
+	 * through null. */
+	{"vfork-child-crash", POSIX_ONLY(vfork_child_crash), 0},
 	/* 8 threads read through null at once. */
 	{"threads-crash-together", threads_crash_together, 0},
 	/* A fault at a marked instruction three calls deep, on a thread

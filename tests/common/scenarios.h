@@ -86,6 +86,7 @@ int seccomp_syscall(const char *arg);
 int sigqueue_segv(const char *arg);
 int wait_for_kill(const char *arg);
 int worker_null_read(const char *arg);
+int vfork_child_crash(const char *arg);
 int hostile_thread_name(const char *arg);
 int malloc_crash(const char *arg);
 int chain(const char *arg);

@@ -120,6 +120,30 @@ TEST(loader_lock_dlopen_constructor)
 	return 0;
 }
 
+/* A vfork child crashed and claimed the crash in the memory it shares
+ * with its parent: the parent's own crash later is reported at once. */
+TEST(vfork_child_crashed_before)
+{
+	struct spawn sp = {.kind = CHILD_LINKED, .args = {"vfork-child-crash"}};
+	char pid[64];
+
+	for (int kind = CHILD_LINKED; kind <= CHILD_PRELOAD; kind++) {
+		const struct run *r;
+
+		sp.kind = (enum child_kind)kind;
+		sp.args[1] = "reaped";
+		r = crash_spawn(&sp, SIGSEGV, NULL, "null pointer dereference");
+		check_in_time(r);
+		check_has("stdout", r->out, "child: signal 11\n");
+		snprintf(pid, sizeof(pid), "\nprocess: pid %ld,", r->pid);
+		check_has("report", r->err, pid);
+		sp.args[1] = "zombie";
+		check_in_time(crash_spawn(&sp, SIGSEGV, NULL,
+					  "null pointer dereference"));
+	}
+	return 0;
+}
+
 TEST(threads_crash_together)
 {
 	crash_test(CHILD_LINKED, "threads-crash-together", SIGSEGV, NULL,
