@@ -180,7 +180,10 @@ struct faultline_options {
 	/* Path template, expanded at crash time: %p pid, %e executable name,
 	 * %t unix time, %% a percent sign.  Created O_EXCL|O_NOFOLLOW, mode
 	 * 0600; when that fails the report goes to output_fd with a line
-	 * saying why.  Copied by faultline_install. */
+	 * saying why.  A destination that fails while the report is written
+	 * (no space, RLIMIT_FSIZE, closed, a pipe nobody reads) passes the
+	 * whole report on to output_fd, then to stderr, with a line saying
+	 * why.  Copied by faultline_install. */
 	const char *output_path;
 	enum faultline_format format;
 	unsigned include;     /* FAULTLINE_INCLUDE_* */

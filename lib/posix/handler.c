@@ -8,10 +8,14 @@
  *  2. One crash, one report: the first thread to arrive claims the crash
  *     (claim.c); others wait a bounded time, then die by their own
  *     signal.  A second entry on the same thread dies at once.
- *  3. Bounded time: a per-thread timer fires if the report blocks (on a
+ *  3. Bounded time: a per-thread timer (or the process's ITIMER_REAL
+ *     where no such timer can be had) fires if the report blocks (on a
  *     lock we could not avoid, a hung disk) and ends the process by the
- *     original signal, keeping what was already written.
- *  4. The same death as without us: signals.c gives the signal back to
+ *     original signal, keeping what was already written.  Writes never
+ *     block past a deadline (platform.c), timer or not.
+ *  4. Writes fail, they do not kill: SIGPIPE and SIGXFSZ are ignored
+ *     while the report is written (report.c passes it on to stderr).
+ *  5. The same death as without us: signals.c gives the signal back to
  *     the action we replaced.
  */
 #include "posix.h"
@@ -23,6 +27,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,18 +64,49 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 /* A thread-directed POSIX timer (raw syscalls: glibc's timer_create is
  * fine for SIGEV_THREAD_ID, but the syscall keeps the path obvious). */
 static int watchdog_timer = -1;
+/* Where no such timer can be had (timer_create reserves a queued-signal
+ * slot, and fails once RLIMIT_SIGPENDING is used up), the process's
+ * real-time interval timer: its SIGALRM may reach another thread, which
+ * ends the process just as well.  The program's own setting is put
+ * back. */
+static struct itimerval itimer_saved;
+static int itimer_armed;
 /* The program's own SIGALRM action, put back if the process survives (a
  * chained handler may recover). */
 static struct sigaction watchdog_saved;
 static int watchdog_saved_valid;
 
-static void arm_watchdog(int sig)
+static int arm_thread_timer(void)
 {
-	struct sigaction sa;
 	struct sigevent sev;
 	struct itimerspec its;
 	int id;
 
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
+	sev._sigev_un._tid = (pid_t)fl_thread_id();
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
+		return -1;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = FL_WATCHDOG_SECONDS;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		syscall(SYS_timer_delete, id);
+		return -1;
+	}
+	watchdog_timer = id;
+	return 0;
+}
+
+static void arm_watchdog(int sig)
+{
+	struct sigaction sa;
+
+	/* Even with no timer at all, no write of the report blocks past
+	 * this; a second before the watchdog, so that a destination that
+	 * takes nothing passes the report on to stderr (report.c). */
+	fl_write_deadline(fl_monotonic_ns() +
+			  (FL_WATCHDOG_SECONDS - 1) * 1000000000LL);
 	watchdog_sig = sig;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = watchdog_fired;
@@ -79,17 +115,13 @@ static void arm_watchdog(int sig)
 	if (sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
 		return;
 	watchdog_saved_valid = 1;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
-	sev._sigev_un._tid = (pid_t)fl_thread_id();
-	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
-		return;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = FL_WATCHDOG_SECONDS;
-	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0)
-		return;
-	watchdog_timer = id;
+	if (arm_thread_timer() != 0) {
+		struct itimerval it = {{0, 0}, {FL_WATCHDOG_SECONDS, 0}};
+
+		if (setitimer(ITIMER_REAL, &it, &itimer_saved) != 0)
+			return;
+		itimer_armed = 1;
+	}
 	fl_signal_unblock(FL_WATCHDOG_SIGNAL);
 }
 
@@ -98,9 +130,13 @@ static void disarm_watchdog(void)
 	if (watchdog_timer >= 0)
 		syscall(SYS_timer_delete, watchdog_timer);
 	watchdog_timer = -1;
+	if (itimer_armed)
+		setitimer(ITIMER_REAL, &itimer_saved, NULL);
+	itimer_armed = 0;
 	if (watchdog_saved_valid)
 		sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
 	watchdog_saved_valid = 0;
+	fl_write_deadline(0);
 }
 
 /* --- the crash ------------------------------------------------------------
@@ -146,7 +182,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	}
 	arm_watchdog(sig);
 	capture(sig, si, ctx, tid);
+	fl_signals_quiet_writes();
 	fl_report_emit(&crash);
+	fl_signals_restore_writes();
 	disarm_watchdog();
 	fl_signal_give_back(sig, si);
 out:

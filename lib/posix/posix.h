@@ -97,6 +97,12 @@ void fl_signal_give_back(int sig, siginfo_t *si);
 void fl_signal_die_by_default(int sig, const siginfo_t *si);
 /* [fatal] Unblock sig for this thread. */
 void fl_signal_unblock(int sig);
+/* [fatal] While a report is written, a write past RLIMIT_FSIZE or into a
+ * pipe nobody reads fails (EFBIG, EPIPE) instead of killing the process
+ * by SIGXFSZ or SIGPIPE: the process must end by its own signal.  The
+ * program's actions for both are put back by fl_signals_restore_writes. */
+void fl_signals_quiet_writes(void);
+void fl_signals_restore_writes(void);
 
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */
@@ -212,5 +218,11 @@ int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */
 long fl_thread_id(void);
+/* [fatal] CLOCK_MONOTONIC in nanoseconds. */
+long long fl_monotonic_ns(void);
+/* [fatal] From now on fl_platform_write never blocks past ns (a
+ * CLOCK_MONOTONIC time; 0: no limit again): it waits with poll for the
+ * descriptor to take a chunk, and fails with ETIME at the deadline. */
+void fl_write_deadline(long long ns);
 
 #endif

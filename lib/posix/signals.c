@@ -91,6 +91,30 @@ static void fill_action(struct sigaction *sa)
 			sigaddset(&sa->sa_mask, sig);
 }
 
+/* The program's actions for the signals a write can raise, while a
+ * report is written. */
+static const int write_signals[] = {SIGPIPE, SIGXFSZ};
+static struct sigaction write_saved[2];
+
+void fl_signals_quiet_writes(void)
+{
+	struct sigaction ign;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	/* Ignored, not blocked: a blocked one would stay pending and kill
+	 * the process as soon as the handler returns. */
+	for (int i = 0; i < 2; i++)
+		sigaction(write_signals[i], &ign, &write_saved[i]);
+}
+
+void fl_signals_restore_writes(void)
+{
+	for (int i = 0; i < 2; i++)
+		sigaction(write_signals[i], &write_saved[i], NULL);
+}
+
 void fl_signal_give_back(int sig, siginfo_t *si)
 {
 	/* The previous action takes over: a handler installed before us now

@@ -456,6 +456,46 @@ int open_fds(const char *arg)
 	return 0;
 }
 
+/* --- where the report goes -------------------------------------------- */
+
+/* ARG "no-timer": use up RLIMIT_SIGPENDING, so that timer_create (the
+ * watchdog's per-thread timer) fails; "no timer" on stdout. */
+void no_timer_if(const char *arg)
+{
+	struct rlimit none = {0, 0};
+	timer_t t;
+
+	if (strcmp(arg, "no-timer") != 0)
+		return;
+	if (setrlimit(RLIMIT_SIGPENDING, &none) != 0)
+		exit(CRASHME_SETUP);
+	if (timer_create(CLOCK_MONOTONIC, NULL, &t) == 0) {
+		printf("timer_create still works\n");
+		exit(CRASHME_SETUP);
+	}
+	printf("no timer\n");
+	fflush(stdout);
+}
+
+int file_size_limit(const char *arg)
+{
+	struct rlimit limit;
+
+	limit.rlim_cur = limit.rlim_max = strtoul(arg, NULL, 10);
+	if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+int closed_output_fd(const char *arg)
+{
+	if (close(atoi(arg)) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
 /* --- the C API (the linked crashme) ------------------------------------ */
 
 #ifdef FL_LINKED
@@ -574,7 +614,7 @@ static void hanging_callback(const struct faultline_fault *f, int fd,
 
 int callback_hang(const char *arg)
 {
-	(void)arg;
+	no_timer_if(arg);
 	return crash_with_callback(hanging_callback);
 }
 
@@ -599,7 +639,7 @@ int pipe_full(const char *arg)
 	char block[4096];
 	int p[2];
 
-	(void)arg;
+	no_timer_if(arg);
 	memset(block, 'x', sizeof(block));
 	if (pipe(p) != 0)
 		return CRASHME_SETUP;

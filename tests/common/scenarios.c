@@ -495,7 +495,8 @@ const struct scenario scenarios[] = {
 	{"malloc-crash", POSIX_ONLY(WITH_OWN_MALLOC(malloc_crash)), 0},
 	/* The report's callback faults. */
 	{"callback-fault", WITH_API(callback_fault), INSTALLS},
-	/* The report's callback never returns. */
+	/* The report's callback never returns (ARG "no-timer": and
+	 * timer_create fails, "no timer" on stdout first). */
 	{"callback-hang", POSIX_ONLY(WITH_API(callback_hang)), INSTALLS},
 	/* The report's callback calls abort(). */
 	{"callback-abort", POSIX_ONLY(WITH_API(callback_abort)), INSTALLS},
@@ -505,7 +506,8 @@ const struct scenario scenarios[] = {
 	/* Null read while another thread is blocked in the constructor of
 	 * ARG, a library it dlopens (the loader's lock held). */
 	{"loader-lock-dlopen", POSIX_ONLY(loader_lock_dlopen), 0},
-	/* The report goes to a full pipe ("pipe full" on stdout first). */
+	/* The report goes to a full pipe ("pipe full" on stdout first;
+	 * ARG "no-timer": and timer_create fails, "no timer" first). */
 	{"pipe-full", POSIX_ONLY(WITH_API(pipe_full)), INSTALLS},
 	/* Null read while another thread recovers faults in a loop. */
 	{"crash-while-recovering", POSIX_ONLY(WITH_API(crash_while_recovering)),
@@ -522,6 +524,12 @@ const struct scenario scenarios[] = {
 	/* The program's own alternate stack, then a stack overflow
 	 * ("altstack kept" on stdout first). */
 	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
+
+	/* Where the report goes. */
+	/* RLIMIT_FSIZE of ARG bytes, then a null read. */
+	{"file-size-limit", POSIX_ONLY(file_size_limit), 0},
+	/* Close descriptor ARG, then a null read. */
+	{"closed-output-fd", POSIX_ONLY(closed_output_fd), 0},
 
 	/* File descriptors. */
 	/* Print "fds at main: N LIST", the open descriptors; exit 0. */

@@ -87,6 +87,10 @@ int sigqueue_segv(const char *arg);
 int wait_for_kill(const char *arg);
 int worker_null_read(const char *arg);
 int vfork_child_crash(const char *arg);
+int file_size_limit(const char *arg);
+int closed_output_fd(const char *arg);
+/* ARG "no-timer": no timer_create from here on (RLIMIT_SIGPENDING). */
+void no_timer_if(const char *arg);
 int hostile_thread_name(const char *arg);
 int malloc_crash(const char *arg);
 int chain(const char *arg);
