@@ -142,6 +142,18 @@ symbolize notelf "$WORK/notelf.txt"
 expect_status "module that is not ELF" 1 $status
 expect_grep "not ELF: message" 'notelf: cannot read as ELF' "$WORK/notelf.err"
 
+# A module that is no regular file (a FIFO nobody writes, a directory, a
+# character device): refused at once, never opened for reading.
+mkfifo "$WORK/fifo"
+for m in "$WORK/fifo" "$WORK" /dev/zero; do
+	report "" "$m" "" | sed 's/ build-id $//' >"$WORK/special.txt"
+	timeout 20 "$FAULTLINE" symbolize "$WORK/special.txt" \
+		>"$WORK/special.out" 2>"$WORK/special.err"
+	expect_status "module $m, no regular file" 1 $?
+	expect_grep "module $m: message" \
+		"cannot open $m: not a regular file" "$WORK/special.err"
+done
+
 # --- JSON problems ------------------------------------------------------
 printf '{"faultline":"0.1.0","threads":' >"$WORK/deep.json"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["; print "" }' \
