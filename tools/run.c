@@ -188,10 +188,18 @@ static void collect_reports(const char *channel, const char *output_dir,
 			    char **debug_dirs, size_t debug_dir_count)
 {
 	struct dirent **entries = NULL;
-	int count = scandir(channel, &entries, only_reports, by_name);
+	/* Any process of the tree can write there: only regular files are
+	 * read, by name in the directory opened once, without following a
+	 * link or blocking on a FIFO. */
+	int dir =
+		open(channel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int count = dir < 0 ? -1
+			    : scandir(channel, &entries, only_reports, by_name);
 	if (count < 0) {
 		fprintf(stderr, "faultline: cannot read %s: %s\n", channel,
 			strerror(errno));
+		if (dir >= 0)
+			close(dir);
 		return;
 	}
 	struct symbolizer *symbolizer =
@@ -203,9 +211,12 @@ static void collect_reports(const char *channel, const char *output_dir,
 			continue;
 		char *data = NULL;
 		size_t size = 0;
-		if (read_file(path, &data, &size) < 0) {
-			fprintf(stderr, "faultline: cannot read %s: %s\n", path,
-				strerror(errno));
+		if (read_regular_at(dir, entries[i]->d_name, &data, &size) <
+		    0) {
+			fprintf(stderr, "faultline: ignoring %s: %s\n", path,
+				errno == ELOOP	  ? "a symbolic link"
+				: errno == EINVAL ? "not a regular file"
+						  : strerror(errno));
 		} else {
 			struct log log;
 			log_parse(&log, data, size);
@@ -227,11 +238,12 @@ static void collect_reports(const char *channel, const char *output_dir,
 			log_free(&log);
 		}
 		free(data);
-		unlink(path);
+		unlinkat(dir, entries[i]->d_name, 0);
 		free(path);
 		free(entries[i]);
 	}
 	free(entries);
+	close(dir);
 	symbolizer_free(symbolizer);
 }
 
