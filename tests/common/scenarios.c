@@ -524,6 +524,9 @@ const struct scenario scenarios[] = {
 	/* The program's own alternate stack, then a stack overflow
 	 * ("altstack kept" on stdout first). */
 	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
+	/* A 2 KiB alternate stack set by the program (after faultline's
+	 * install), then scenario ARG. */
+	{"small-altstack", POSIX_ONLY(small_altstack), 0},
 
 	/* Where the report goes. */
 	/* RLIMIT_FSIZE of ARG bytes, then a null read. */
