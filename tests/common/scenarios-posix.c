@@ -513,6 +513,38 @@ int small_altstack(const char *arg)
 	return CRASHME_SETUP;
 }
 
+/* A call through a pointer to an unmapped page near zero: the pc itself
+ * is bad, the return address on the stack the only way back. */
+int bad_pc(const char *arg)
+{
+	void (*volatile fn)(void) = (void (*)(void))(uintptr_t)0x10;
+
+	(void)arg;
+	fn();
+	return CRASHME_SURVIVED;
+}
+
+/* Garbage in the stack and frame pointers, then a null read: the
+ * unwinder meets a stack it cannot walk. */
+int corrupt_stack(const char *arg)
+{
+	(void)arg;
+#if defined(__x86_64__)
+	__asm__ volatile("mov $0x1000, %%rsp\n\t"
+			 "mov $0x2000, %%rbp\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "mov (%%rax), %%eax" ::: "rax", "memory");
+#elif defined(__aarch64__)
+	__asm__ volatile("mov x29, #0x2000\n\t"
+			 "mov x30, #0x3000\n\t"
+			 "mov x1, #0x1000\n\t"
+			 "mov sp, x1\n\t"
+			 "mov x0, #0\n\t"
+			 "ldr x0, [x0]" ::: "x0", "x1", "x29", "x30", "memory");
+#endif
+	return CRASHME_SURVIVED;
+}
+
 /* --- the C API (the linked crashme) ------------------------------------ */
 
 #ifdef FL_LINKED

@@ -439,6 +439,10 @@ const struct scenario scenarios[] = {
 	{"exec-nonexec", exec_nonexec, 0},
 	/* SIGBUS: read a shared file mapping past the file's end. */
 	{"mapped-file-past-end", POSIX_ONLY(mapped_file_past_end), 0},
+	/* A call to address 0x10. */
+	{"bad-pc", POSIX_ONLY(bad_pc), 0},
+	/* Stack and frame pointers set to garbage, then a null read. */
+	{"corrupt-stack", POSIX_ONLY(corrupt_stack), 0},
 	/* ud2, udf #0. */
 	{"illegal-instruction", illegal_instruction, 0},
 	/* hlt in user mode. */

@@ -90,6 +90,8 @@ int vfork_child_crash(const char *arg);
 int file_size_limit(const char *arg);
 int closed_output_fd(const char *arg);
 int small_altstack(const char *arg);
+int bad_pc(const char *arg);
+int corrupt_stack(const char *arg);
 /* ARG "no-timer": no timer_create from here on (RLIMIT_SIGPENDING). */
 void no_timer_if(const char *arg);
 int hostile_thread_name(const char *arg);

@@ -29,7 +29,8 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
-	tests/crash/test-unwinder tests/crash/test-output
+	tests/crash/test-unwinder tests/crash/test-output \
+	tests/crash/test-torture
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh
 EXTRA_DIST += tests/crash/pid1.sh
@@ -55,6 +56,8 @@ tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_unwinder_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_output_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_output_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_torture_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_torture_LDADD = $(FL_HARNESS_LDADD)
 
 # A program using the system's own libunwind beside faultline, preloaded
 # and linked (test-unwinder), where the system has libunwind-dev.
