@@ -10,6 +10,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/memmap.c \
 	lib/posix/memory.c \
 	lib/posix/modules.c \
+	lib/posix/output.c \
 	lib/posix/platform.c \
 	lib/posix/posix.h \
 	lib/posix/preload.c \

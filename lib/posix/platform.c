@@ -81,7 +81,7 @@ static const char *errno_reason(int err, const char *fallback)
 	case EEXIST:
 		return "file exists (reports never overwrite)";
 	case ELOOP:
-		return "path is a symbolic link";
+		return "a symbolic link on the path";
 	case EACCES:
 	case EPERM:
 		return "permission denied";
@@ -125,11 +125,7 @@ fl_handle_t fl_platform_create_file(const char *path, const char **err)
 {
 	int fd;
 
-	do {
-		fd = open(path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-	} while (fd < 0 && errno == EINTR);
+	fd = fl_create_nofollow(path);
 	if (fd < 0)
 		*err = errno_reason(errno, "cannot create file");
 	return fd;

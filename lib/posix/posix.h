@@ -215,6 +215,11 @@ void fl_mem_forget(void);
  * exposed for its test. */
 int fl_safe_read_pipe(void *dst, uintptr_t src, size_t len);
 
+/* --- output.c --------------------------------------------------------- */
+/* [fatal] Create path O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600,
+ * following no symbolic link anywhere on it (ELOOP); fd or -1. */
+int fl_create_nofollow(const char *path);
+
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */
 long fl_thread_id(void);
