@@ -185,6 +185,8 @@ static __attribute__((noinline)) void emit_resolved(struct fl_snapshot *snap,
 	if (fl_config.callback) {
 #ifdef _WIN32
 		int fd = -1; /* a HANDLE is no descriptor */
+
+		(void)h;
 #else
 		int fd = h;
 #endif
