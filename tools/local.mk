@@ -22,8 +22,18 @@ if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
 	tools/color.c \
 	tools/color.h \
+	tools/ci_stamp.c \
+	tools/ci_stamp.h \
+	tools/crash_info.c \
+	tools/crash_info.h \
 	tools/debuginfod.c \
 	tools/debuginfod.h \
+	tools/dumpdir.c \
+	tools/dumpdir.h \
+	tools/files.c \
+	tools/files.h \
+	tools/github.c \
+	tools/github.h \
 	tools/io.c \
 	tools/io.h \
 	tools/log_output.c \
@@ -37,6 +47,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/report_parse.c \
 	tools/report_write.c \
 	tools/run.c \
+	tools/run_state.c \
+	tools/run_state.h \
 	tools/source.c \
 	tools/source.h \
 	tools/split_dwarf.c \
@@ -66,7 +78,7 @@ fuzz-report-parse:
 		$(LIBDW_CFLAGS) $(LIBDEBUGINFOD_CFLAGS) -o fuzz_report_parse \
 		$(srcdir)/tests/tool/fuzz_report_parse.c \
 		$(srcdir)/tools/json.c $(srcdir)/lib/utf8.c \
-		$(srcdir)/tools/report_parse.c \
+		$(srcdir)/tools/report_parse.c $(srcdir)/tools/ci_stamp.c \
 		$(srcdir)/tools/report_write.c $(srcdir)/tools/log_output.c \
 		$(srcdir)/tools/symbolize.c $(srcdir)/tools/modules.c \
 		$(srcdir)/tools/debuginfod.c $(srcdir)/tools/split_dwarf.c \

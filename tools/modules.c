@@ -42,6 +42,32 @@ static int find_debuginfo(Dwfl_Module *mod, void **userdata,
 			  const char *file_name, const char *debuglink_file,
 			  GElf_Word debuglink_crc, char **debuginfo_file_name);
 
+/* libdwfl takes a relative entry of its search path as relative to the
+ * module's directory (".debug"), and libdw's split-DWARF lookup as
+ * relative to the compilation directory: --debug-dir ./debug means the
+ * current directory's, so make it absolute first. */
+static int absolute_dirs(struct modules *set, char **dirs, size_t count)
+{
+	set->debug_dirs = calloc(count + 1, sizeof(*set->debug_dirs));
+	char *cwd = NULL;
+	for (size_t i = 0; set->debug_dirs && i < count; i++) {
+		if (dirs[i][0] == '/') {
+			set->debug_dirs[i] = strdup(dirs[i]);
+		} else {
+			if (!cwd && !(cwd = getcwd(NULL, 0)))
+				break;
+			if (asprintf(&set->debug_dirs[i], "%s/%s", cwd,
+				     dirs[i]) < 0)
+				set->debug_dirs[i] = NULL;
+		}
+		if (!set->debug_dirs[i])
+			break;
+		set->debug_dir_count++;
+	}
+	free(cwd);
+	return set->debug_dirs && set->debug_dir_count == count ? 0 : -1;
+}
+
 struct modules *modules_new(char **debug_dirs, size_t debug_dir_count,
 			    const struct path_maps *maps,
 			    struct debug_server *server)
@@ -50,8 +76,10 @@ struct modules *modules_new(char **debug_dirs, size_t debug_dir_count,
 	if (!set)
 		return NULL;
 	elf_version(EV_CURRENT); /* libelf refuses every call before this */
-	set->debug_dirs = debug_dirs;
-	set->debug_dir_count = debug_dir_count;
+	if (absolute_dirs(set, debug_dirs, debug_dir_count) < 0) {
+		modules_free(set);
+		return NULL;
+	}
 	set->maps = maps;
 	set->server = server;
 	/* libdwfl's search path: the file's own directory and its .debug
@@ -61,16 +89,16 @@ struct modules *modules_new(char **debug_dirs, size_t debug_dir_count,
 	 * whenever the module has one. */
 	size_t len = 64;
 	for (size_t i = 0; i < debug_dir_count; i++)
-		len += strlen(debug_dirs[i]) + 1;
+		len += strlen(set->debug_dirs[i]) + 1;
 	set->debuginfo_path = malloc(len);
 	if (!set->debuginfo_path) {
-		free(set);
+		modules_free(set);
 		return NULL;
 	}
 	strcpy(set->debuginfo_path, "-:.debug");
 	for (size_t i = 0; i < debug_dir_count; i++) {
 		strcat(set->debuginfo_path, ":");
-		strcat(set->debuginfo_path, debug_dirs[i]);
+		strcat(set->debuginfo_path, set->debug_dirs[i]);
 	}
 	strcat(set->debuginfo_path, ":/usr/lib/debug");
 	set->callbacks.find_elf = dwfl_build_id_find_elf;
@@ -95,6 +123,9 @@ void modules_free(struct modules *set)
 		free(m->staged_debug);
 		free(m);
 	}
+	for (size_t i = 0; i < set->debug_dir_count; i++)
+		free(set->debug_dirs[i]);
+	free(set->debug_dirs);
 	free(set->debuginfo_path);
 	free(set);
 }

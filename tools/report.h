@@ -104,7 +104,8 @@ struct report {
 	int complete;	   /* the closing line was seen (JSON: parsed) */
 	size_t first_line; /* line indices in the log, inclusive */
 	size_t last_line;
-	char *prefix; /* log prefix before "====" (text) or "{" (JSON) */
+	char *prefix;	  /* log prefix before "====" (text) or "{" (JSON) */
+	size_t stamp_len; /* text: the CI timestamp that starts prefix */
 	struct json_value *json; /* JSON reports: the document */
 };
 

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ci_stamp.h"
+
 static const char TEXT_OPEN[] = "==== faultline ";
 static const char TEXT_OPEN_END[] = " crash report ====";
 static const char TEXT_CLOSE[] = "==== end of faultline report ====";
@@ -686,14 +688,21 @@ int log_parse(struct log *log, const char *data, size_t size)
 		if (s.n && s.p[s.n - 1] == '\r')
 			s.n--;
 
+		/* A CI timestamp differs from line to line: the prefix that
+		 * ties a line to its report is what follows it. */
+		size_t stamp = ci_stamp_len(s.p, s.n);
+		struct span unstamped = skip(s, stamp);
+
 		/* The open report with the longest matching prefix owns the
 		 * line; a line matching none is someone else's output. */
 		long owner = -1;
 		size_t owner_len = 0;
 		for (size_t j = 0; j < open_count; j++) {
-			size_t n = strlen(open[j].report->prefix);
-			if (n <= s.n &&
-			    memcmp(open[j].report->prefix, s.p, n) == 0 &&
+			const char *theirs = open[j].report->prefix +
+					     open[j].report->stamp_len;
+			size_t n = strlen(theirs);
+			if (n <= unstamped.n &&
+			    memcmp(theirs, unstamped.p, n) == 0 &&
 			    (owner < 0 || n > owner_len)) {
 				owner = (long)j;
 				owner_len = n;
@@ -701,20 +710,23 @@ int log_parse(struct log *log, const char *data, size_t size)
 		}
 		/* A field of an open report starts nothing, whatever its
 		 * value holds (a path with a header in it). */
-		int field = owner >= 0 && field_line(skip(s, owner_len));
+		int field =
+			owner >= 0 && field_line(skip(unstamped, owner_len));
 
 		long at = field ? -1 : find(s, TEXT_OPEN);
 		long json_at = field ? -1 : find(s, JSON_OPEN);
 		/* A JSON report's strings may hold a text header. */
 		if (json_at >= 0 && at > json_at)
 			at = -1;
-		if (at >= 0 && find(s, TEXT_OPEN_END) > at) {
+		if (at >= 0 && (size_t)at >= stamp &&
+		    find(s, TEXT_OPEN_END) > at) {
 			struct span prefix = {s.p, (size_t)at};
+			struct span own = {unstamped.p, (size_t)at - stamp};
 			for (size_t j = 0; j < open_count; j++) {
 				struct report *r = open[j].report;
-				if (strlen(r->prefix) == prefix.n &&
-				    memcmp(r->prefix, prefix.p, prefix.n) ==
-					    0) {
+				const char *theirs = r->prefix + r->stamp_len;
+				if (strlen(theirs) == own.n &&
+				    memcmp(theirs, own.p, own.n) == 0) {
 					close_report(log, open, &open_count, j,
 						     "a new report starts", i);
 					break;
@@ -727,6 +739,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 				new_report(log, REPORT_TEXT, prefix, i);
 			if (!r)
 				return -1;
+			r->stamp_len = stamp;
 			struct span version =
 				skip(s, (size_t)at + strlen(TEXT_OPEN));
 			long version_end = find(version, " ");
@@ -773,7 +786,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 		if (owner < 0)
 			continue;
 		struct open_report *o = &open[owner];
-		struct span body = skip(s, owner_len);
+		struct span body = skip(unstamped, owner_len);
 		l->report = o->report;
 		o->report->last_line = i;
 		if (starts(trim(body), TEXT_CLOSE)) {

@@ -242,6 +242,36 @@ static Dwarf_Die *unit_die(Dwarf_Die *cu, Dwarf_Die *split, int *missing)
 	return *missing ? cu : split;
 }
 
+/* The unit holding addr.  libdw (0.188) finds units by address only
+ * through .debug_aranges, which clang leaves out unless asked
+ * (-gdwarf-aranges): without it, look through each unit's own ranges. */
+static Dwarf_Die *unit_at(Dwfl_Module *module, Dwarf_Addr addr,
+			  Dwarf_Addr *bias)
+{
+	Dwarf_Die *unit = dwfl_module_addrdie(module, addr, bias);
+
+	if (unit)
+		return unit;
+	while ((unit = dwfl_module_nextcu(module, unit, bias)) != NULL)
+		if (dwarf_haspc(unit, addr - *bias) == 1)
+			return unit;
+	return NULL;
+}
+
+/* The line of addr in cu, for units found by unit_at's scan (for which
+ * dwfl_module_getsrc, also aranges-bound, finds nothing). */
+static const char *unit_line(Dwarf_Die *cu, Dwarf_Addr addr, int *line,
+			     int *column)
+{
+	Dwarf_Line *l = cu ? dwarf_getsrc_die(cu, addr) : NULL;
+
+	if (!l)
+		return NULL;
+	dwarf_lineno(l, line);
+	dwarf_linecol(l, column);
+	return dwarf_linesrc(l, NULL, NULL);
+}
+
 /* Fill f's symbol and locations for ELF address elf_addr of m. */
 static void lookup(const struct symbolizer *s, struct module_entry *m,
 		   struct frame *f, Dwarf_Addr elf_addr, size_t *problems)
@@ -249,14 +279,14 @@ static void lookup(const struct symbolizer *s, struct module_entry *m,
 	Dwarf_Addr addr = m->bias + elf_addr, bias = 0;
 	Dwarf_Die split;
 	int no_split;
-	Dwarf_Die *unit = dwfl_module_addrdie(m->module, addr, &bias);
+	Dwarf_Die *unit = unit_at(m->module, addr, &bias);
 	Dwarf_Die *cu = unit_die(unit, &split, &no_split);
 	/* First, as it may reopen the module (a new session). */
 	if (no_split && modules_find_split_units(m, problems)) {
 		if (!m->dwfl)
 			return;
 		addr = m->bias + elf_addr;
-		unit = dwfl_module_addrdie(m->module, addr, &bias);
+		unit = unit_at(m->module, addr, &bias);
 		cu = unit_die(unit, &split, &no_split);
 	}
 	/* A skeleton unit carries it for its split unit. */
@@ -287,6 +317,8 @@ static void lookup(const struct symbolizer *s, struct module_entry *m,
 	Dwfl_Line *dline = dwfl_module_getsrc(m->module, addr);
 	if (dline)
 		file = dwfl_lineinfo(dline, NULL, &line, &column, NULL, NULL);
+	else
+		file = unit_line(cu, addr - bias, &line, &column);
 
 	Dwarf_Die *scopes = NULL;
 	int nscopes = cu ? dwarf_getscopes(cu, addr - bias, &scopes) : 0;

@@ -237,6 +237,15 @@ static void *start_with_altstack(void *p)
 	 * /proc/self/maps, too slow for start-up; sp tells overflows there. */
 	note_thread_stack();
 	fl_altstack_thread_init();
+	/* A tail call, so that this frame is gone from the thread's
+	 * backtraces (a report shows the program's frames only).  gcc makes
+	 * it one by itself; clang does not once note_thread_stack's locals
+	 * are inlined here, unless told. */
+#if defined(__clang__) && defined(__has_attribute)
+#if __has_attribute(musttail)
+	__attribute__((musttail))
+#endif
+#endif
 	return a.fn(a.arg);
 }
 

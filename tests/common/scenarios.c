@@ -95,15 +95,19 @@ NOINLINE static int illegal_instruction(const char *arg)
 	return CRASHME_SURVIVED;
 }
 
-NOINLINE static int crash_divide(int a, volatile int *b)
+/* Both operands read through volatile: a constant dividend lets clang
+ * turn 1 / b into a compare, with no division left to trap. */
+NOINLINE static int crash_divide(volatile int *a, volatile int *b)
 {
-	return a / *b;
+	return *a / *b;
 }
 
 NOINLINE static int divide_by_zero(const char *arg)
 {
+	static volatile int one = 1;
+
 	(void)arg;
-	sink = crash_divide(1, &zero);
+	sink = crash_divide(&one, &zero);
 #ifdef __aarch64__
 	printf("no integer divide trap on aarch64\n");
 	return 77;

@@ -17,6 +17,11 @@ tests_crash_crashme_plain_LDFLAGS = -no-install
 tests_crash_crashme_malloc_SOURCES = $(FL_CRASHME) \
 	tests/common/scenarios-posix.c
 tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
+# A program with its own allocator must tell the compiler that malloc and
+# free are not the C library's: clang otherwise reasons from their
+# standard meaning and drops the crash (as jemalloc builds do).
+tests_crash_crashme_malloc_CFLAGS = $(AM_CFLAGS) -fno-builtin-malloc \
+	-fno-builtin-free -fno-builtin-calloc -fno-builtin-realloc
 tests_crash_crashme_malloc_LDFLAGS = -no-install
 # A library whose constructor blocks, for crashme loader-lock-dlopen.
 # -rpath: libtool builds a shared object only for an installable library.

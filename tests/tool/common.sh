@@ -95,3 +95,13 @@ build_c() { # OUTPUT SOURCE [FLAGS...]
 	shift 2
 	"$CC" -g -O2 -o "$WORK/$out" "$TESTS_SRC/$src" "$@"
 }
+
+# debug_by_build_id PROGRAM DIR: PROGRAM's DWARF to
+# DIR/.build-id/xx/rest.debug, and PROGRAM stripped of it.
+debug_by_build_id() {
+	id=$(readelf -n "$1" | sed -n 's/.*Build ID: //p')
+	mkdir -p "$2/.build-id/$(echo "$id" | cut -c1-2)"
+	objcopy --only-keep-debug "$1" \
+		"$2/.build-id/$(echo "$id" | cut -c1-2)/$(echo "$id" | cut -c3-).debug"
+	objcopy --strip-debug "$1"
+}

@@ -55,8 +55,9 @@ LIB_ID=$(build_id "$WORK/libcrash_lib.so")
 have_dwz=no
 if command -v dwz >/dev/null 2>&1; then
 	mkdir "$WORK/dwz"
-	build_c dwz_a crash_c.c || exit 99
-	build_c dwz_b crash_c.c -O1 || exit 99
+	# DWARF 4: Debian 12's dwz cannot read clang's DWARF 5.
+	build_c dwz_a crash_c.c -gdwarf-4 || exit 99
+	build_c dwz_b crash_c.c -O1 -gdwarf-4 || exit 99
 	objcopy --only-keep-debug "$WORK/dwz_a" "$WORK/dwz/dwz_a.debug"
 	objcopy --only-keep-debug "$WORK/dwz_b" "$WORK/dwz/dwz_b.debug"
 	(cd "$WORK/dwz" && dwz -m multi.debug -M /nonexistent/multi.debug \

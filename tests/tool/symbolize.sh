@@ -105,6 +105,24 @@ expect_grep "crash_c: inlined chain shown" \
 expect_grep "crash_c: frame 0 function" \
 	'^      write_through_null at .*crash_c.c:[0-9]+$' "$WORK/crash_c.out"
 
+# --- no .debug_aranges (clang's default) ---------------------------------
+# libdw finds a unit by address through .debug_aranges only; clang emits
+# none unless asked (-gdwarf-aranges).  The same program without them
+# must symbolize the same.
+if objcopy --remove-section=.debug_aranges "$WORK/crash_c" \
+	"$WORK/crash_noaranges" 2>/dev/null; then
+	crash crash_noaranges
+	"$FAULTLINE" symbolize "$WORK/crash_noaranges.report" \
+		>"$WORK/crash_noaranges.out" 2>/dev/null
+	compare "no aranges" "$WORK/crash_noaranges.out" 3 \
+		"$WORK/crash_noaranges"
+	expect_grep "no aranges: inlined chain shown" \
+		'^      inlined into crash_entry at .*crash_c.c:[0-9]+$' \
+		"$WORK/crash_noaranges.out"
+else
+	fail "objcopy could not remove .debug_aranges"
+fi
+
 # --- a source path that is not UTF-8 ------------------------------------
 # A surrogate (ED A0 80) and an overlong NUL (E0 80 80) in a directory
 # name: the file names symbolize adds are escaped as the library escapes
@@ -164,11 +182,7 @@ fi
 # --- debug information found by build-id in --debug-dir ------------------
 # Strip the program; its DWARF goes to DIR/.build-id/xx/rest.debug.
 cp "$WORK/crash_c" "$WORK/crash_c.full"
-build_id=$(readelf -n "$WORK/crash_c" | sed -n 's/.*Build ID: //p')
-mkdir -p "$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)"
-objcopy --only-keep-debug "$WORK/crash_c.full" \
-	"$WORK/debug/.build-id/$(echo "$build_id" | cut -c1-2)/$(echo "$build_id" | cut -c3-).debug"
-objcopy --strip-debug "$WORK/crash_c"
+debug_by_build_id "$WORK/crash_c" "$WORK/debug"
 "$FAULTLINE" symbolize "$WORK/crash_c.report" >"$WORK/stripped.out" \
 	2>"$WORK/stripped.err"
 expect_grep "stripped: says there is no debug information" \

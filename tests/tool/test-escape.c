@@ -154,5 +154,5 @@ END_TEST
 
 int main(void)
 {
-	return UNIT_MAIN("escape", 0, text_as_the_library, json_as_the_library);
+	return UNIT_MAIN("escape", 60, text_as_the_library, json_as_the_library);
 }
