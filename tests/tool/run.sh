@@ -93,13 +93,13 @@ expected="$WORK/libcrash_lib.so:$(realpath "$LIBFAULTLINE")"
 # the user's is printed), and both are removed with the directory.
 echo "secret-not-a-report" >"$WORK/secret"
 timeout 20 $RUN -- sh -c 'd=$(dirname "$FAULTLINE_OUTPUT")
-	mkfifo "$d/fifo" && ln -s "$1" "$d/link"' sh "$WORK/secret" \
+	mkfifo "$d/fifo.json" && ln -s "$1" "$d/link.json"' sh "$WORK/secret" \
 	>/dev/null 2>"$WORK/planted.err"
 expect_status "FIFO and symbolic link in the channel" 0 $?
 expect_grep "FIFO in the channel: skipped" \
-	'^faultline: ignoring .*/fifo: not a regular file$' "$WORK/planted.err"
+	'^faultline: ignoring .*/fifo.json: not a regular file$' "$WORK/planted.err"
 expect_grep "symbolic link in the channel: skipped" \
-	'^faultline: ignoring .*/link: a symbolic link$' "$WORK/planted.err"
+	'^faultline: ignoring .*/link.json: a symbolic link$' "$WORK/planted.err"
 expect_no_grep "symbolic link in the channel: not followed" secret-not-a-report \
 	"$WORK/planted.err"
 
