@@ -93,11 +93,19 @@ int fl_create_nofollow(const char *path)
 		fd = open_with_openat2(path);
 	} while (fd < 0 && (errno == EINTR || errno == EAGAIN));
 	if (fd < 0 && (errno == ENOSYS || errno == EPERM)) {
-		/* ENOSYS: an older kernel; EPERM: a seccomp filter that does
-		 * not know the call. */
+		/* ENOSYS: an older kernel, or qemu-user; EPERM: a seccomp
+		 * filter that does not know the call. */
 		do {
 			fd = open_walking(path);
 		} while (fd < 0 && errno == EINTR);
+		/* qemu-user maps "/" to its sysroot, where the walk then
+		 * misses the directories; a kernel says ENOENT to open too
+		 * where they really are missing. */
+		while (fd < 0 && errno == ENOENT) {
+			fd = open(path, CREATE_FLAGS, 0600);
+			if (fd >= 0 || errno != EINTR)
+				break;
+		}
 	}
 	return fd;
 }

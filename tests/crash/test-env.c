@@ -266,6 +266,12 @@ TEST(env_output_symlinked_directory)
 	char env[8400], cwd[2048], sticky[4200], link[4300], target[4200];
 	char file[4400];
 
+	/* qemu-user has no openat2 and maps "/" to its sysroot, where the
+	 * directory walk misses: the library falls back to plain open. */
+	if (emulator()) {
+		printf("  qemu-user: no openat2, no walk from /: skipped\n");
+		return SKIP;
+	}
 	if (!getcwd(cwd, sizeof(cwd)))
 		return 99;
 	snprintf(sticky, sizeof(sticky), "%s/sticky", cwd);
