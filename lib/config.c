@@ -16,6 +16,7 @@ void fl_config_defaults(struct fl_config *cfg)
 	fl_memset(cfg, 0, sizeof(*cfg));
 	cfg->signals = FAULTLINE_SIGNALS_DEFAULT;
 	cfg->output = fl_platform_stderr();
+	cfg->output_fd = 2;
 	cfg->format = FAULTLINE_FORMAT_TEXT;
 	cfg->include = FAULTLINE_INCLUDE_DEFAULT;
 	cfg->all_threads = 1;
@@ -161,6 +162,7 @@ static void env_output(struct fl_config *cfg, const char *v)
 		if (parse_uint(v + 3, &fd) == 0 &&
 		    (h = fl_platform_handle_from_fd(fd)) != FL_NO_HANDLE) {
 			cfg->output = h;
+			cfg->output_fd = fd;
 			return;
 		}
 		warn("FAULTLINE_OUTPUT", v, "fd:N with N an open descriptor",

@@ -71,6 +71,7 @@ static int config_from_options(struct fl_config *cfg,
 	}
 	cfg->signals = opts->signals;
 	cfg->output = fl_platform_handle_from_fd(opts->output_fd);
+	cfg->output_fd = opts->output_fd;
 	if (cfg->output == FL_NO_HANDLE) {
 		errno = EINVAL;
 		return -1;

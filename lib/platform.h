@@ -34,6 +34,7 @@ typedef int fl_handle_t;
 struct fl_config {
 	uint64_t signals;
 	fl_handle_t output; /* used when no path, and as the fallback */
+	int output_fd;	    /* its number, as the user gave it (messages) */
 	char output_path[FL_OUTPUT_PATH_MAX]; /* template; "" none */
 	enum faultline_format format;
 	unsigned include;
@@ -70,6 +71,9 @@ int fl_platform_watchdog(unsigned seconds);
 
 /* [fatal] Raw write; bytes written or -1. Retries EINTR. */
 long fl_platform_write(fl_handle_t h, const void *buf, size_t len);
+/* [fatal] Why the calling thread's last fl_platform_write failed: a short
+ * static text ("no space left", "file too large", ...). */
+const char *fl_platform_write_error(void);
 /* [fatal] Create a report file: O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
  * mode 0600.  FL_NO_HANDLE on failure with *err a short reason. */
 fl_handle_t fl_platform_create_file(const char *path, const char **err);

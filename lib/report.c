@@ -65,44 +65,87 @@ int fl_expand_path_n(const char *tmpl, const char *exe_path,
 	return s.dropped ? -1 : 0;
 }
 
-static void say_output_failed(fl_handle_t h, const char *path, const char *why)
-{
-	struct fl_sink s;
+/* Where a report may go, in order: its own file (when a path template is
+ * configured and the file could be created), the configured descriptor,
+ * stderr.  A destination that cannot be created or written (no space,
+ * RLIMIT_FSIZE, an I/O error, a descriptor the program closed, a pipe
+ * nobody reads) passes the whole report on to the next, which first
+ * gets one line per destination that failed, saying why. */
+#define FL_DESTINATIONS 3
 
-	fl_sink_init(&s, h);
-	fl_sink_str(&s, "faultline: cannot create report file '");
-	fl_sink_text_str(&s, path);
-	fl_sink_str(&s, "': ");
-	fl_sink_str(&s, why);
-	fl_sink_str(&s, "; the report follows here\n");
-	fl_sink_flush(&s);
+struct detour {
+	const char *what; /* "create report file", "write report file" */
+	int fd;		  /* when no path: the descriptor's number */
+	const char *why;
+};
+
+struct output {
+	fl_handle_t to[FL_DESTINATIONS];
+	int count;
+	int file; /* to[0] is our report file: close it */
+	struct detour detours[FL_DESTINATIONS];
+	int detour_count;
+};
+
+/* The expanded path of the report file (static: one report at a time,
+ * and its 1 KiB are better off the alternate stack). */
+static char report_path[FL_OUTPUT_PATH_MAX + 256];
+
+static void add_destination(struct output *o, fl_handle_t h)
+{
+	for (int i = 0; i < o->count; i++)
+		if (o->to[i] == h)
+			return;
+	if (h != FL_NO_HANDLE && o->count < FL_DESTINATIONS)
+		o->to[o->count++] = h;
 }
 
-/* The destination for this report; *opened says whether to close it.
- * Not inlined: its path buffer leaves the stack before frames are
- * resolved. */
-static __attribute__((noinline)) fl_handle_t
-open_output(const struct fl_snapshot *snap, int *opened)
+static void add_detour(struct output *o, const char *what, int fd,
+		       const char *why)
 {
-	char path[FL_OUTPUT_PATH_MAX + 256];
-	const char *why = "path too long";
-	fl_handle_t h;
+	if (o->detour_count < FL_DESTINATIONS)
+		o->detours[o->detour_count++] = (struct detour){what, fd, why};
+}
 
-	*opened = 0;
-	if (!fl_config.output_path[0])
-		return fl_config.output;
-	if (fl_expand_path_n(
-		    fl_config.output_path, snap->exe_path,
-		    __atomic_fetch_add(&report_sequence, 1, __ATOMIC_RELAXED),
-		    path, sizeof(path)) == 0) {
-		h = fl_platform_create_file(path, &why);
+static void say_detour(struct fl_sink *s, const struct detour *d)
+{
+	fl_sink_str(s, "faultline: cannot ");
+	fl_sink_str(s, d->what);
+	if (d->fd < 0) {
+		fl_sink_str(s, " '");
+		fl_sink_text_str(s, report_path);
+		fl_sink_char(s, '\'');
+	} else {
+		fl_sink_char(s, ' ');
+		fl_sink_dec(s, d->fd);
+	}
+	fl_sink_str(s, ": ");
+	fl_sink_str(s, d->why);
+	fl_sink_str(s, "; the report follows here\n");
+}
+
+static void open_output(const struct fl_snapshot *snap, struct output *o)
+{
+	const char *why = "path too long";
+
+	o->count = o->file = o->detour_count = 0;
+	if (fl_config.output_path[0]) {
+		fl_handle_t h = FL_NO_HANDLE;
+
+		if (fl_expand_path_n(fl_config.output_path, snap->exe_path,
+				     __atomic_fetch_add(&report_sequence, 1,
+							__ATOMIC_RELAXED),
+				     report_path, sizeof(report_path)) == 0)
+			h = fl_platform_create_file(report_path, &why);
 		if (h != FL_NO_HANDLE) {
-			*opened = 1;
-			return h;
+			o->to[o->count++] = h;
+			o->file = 1;
+		} else {
+			add_detour(o, "create report file", -1, why);
 		}
 	}
-	say_output_failed(fl_config.output, path, why);
-	return fl_config.output;
+	add_destination(o, fl_config.output);
+	add_destination(o, fl_platform_stderr());
 }
 
 static void render(struct fl_sink *s, struct fl_snapshot *snap,
@@ -115,41 +158,80 @@ static void render(struct fl_sink *s, struct fl_snapshot *snap,
 	fl_sink_flush(s);
 }
 
+/* Write the report to the first destination that takes all of it; the
+ * handle it went to (the last one tried when none did). */
+static fl_handle_t write_report(struct fl_snapshot *snap, struct output *o,
+				int *written)
+{
+	struct fl_sink sink;
+	int i;
+
+	*written = 0;
+	if (o->count == 0)
+		return FL_NO_HANDLE;
+	for (i = 0; i < o->count; i++) {
+		fl_sink_init(&sink, o->to[i]);
+		for (int d = 0; d < o->detour_count; d++)
+			say_detour(&sink, &o->detours[d]);
+		render(&sink, snap, fl_config.format);
+		if (!sink.error)
+			break;
+		if (i == 0 && o->file)
+			add_detour(o, "write report file", -1, sink.why);
+		else
+			add_detour(o, "write the report to descriptor",
+				   o->to[i] == fl_config.output
+					   ? fl_config.output_fd
+					   : 2,
+				   sink.why);
+	}
+	*written = i < o->count;
+	return o->to[i < o->count ? i : o->count - 1];
+}
+
 /* Render and run the callback.  Not inlined into fl_report_emit: the
  * sink's 4 KiB buffer then sits on the stack only while rendering, in
  * the same (alternate) stack pages that resolving frames used before,
  * instead of below them (a page fault per new page in the handler). */
-static __attribute__((noinline)) int emit_resolved(struct fl_snapshot *snap,
-						   fl_handle_t h, int callback)
+static __attribute__((noinline)) int
+emit_resolved(struct fl_snapshot *snap, struct output *o, int callback)
 {
-	struct fl_sink sink;
+	int written;
+	fl_handle_t h = write_report(snap, o, &written);
 
-	fl_sink_init(&sink, h);
-	render(&sink, snap, fl_config.format);
 	if (callback && fl_config.callback) {
 #ifdef _WIN32
 		int fd = -1; /* a HANDLE is no descriptor */
+
+		(void)h;
 #else
 		int fd = h;
 #endif
 		fl_config.callback(&snap->fault, fd, fl_config.callback_data);
 	}
-	return sink.error ? -1 : 0;
+	return written ? 0 : -1;
 }
 
-/* The report of snap to h, or (FL_NO_HANDLE) to the configured output. */
+/* The report of snap to h, or (FL_NO_HANDLE) to the configured output
+ * and, when that fails, on down the destinations. */
 static int emit(struct fl_snapshot *snap, fl_handle_t h, int callback)
 {
-	int opened = 0, rc;
+	struct output o;
+	int rc;
 
-	if (h == FL_NO_HANDLE)
-		h = open_output(snap, &opened);
+	if (h == FL_NO_HANDLE) {
+		open_output(snap, &o);
+	} else {
+		o.to[0] = h;
+		o.count = 1;
+		o.file = o.detour_count = 0;
+	}
 	snap->include = fl_config.include;
 	fl_platform_context(&snap->context);
 	fl_snapshot_resolve(snap, &report_modules);
-	rc = emit_resolved(snap, h, callback);
-	if (opened)
-		fl_platform_close(h);
+	rc = emit_resolved(snap, &o, callback);
+	if (o.file)
+		fl_platform_close(o.to[0]);
 	return rc;
 }
 

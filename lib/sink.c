@@ -16,6 +16,7 @@ void fl_sink_init(struct fl_sink *s, fl_handle_t h)
 	s->len = 0;
 	s->dropped = 0;
 	s->error = 0;
+	s->why = NULL;
 }
 
 void fl_sink_init_memory(struct fl_sink *s, char *mem, size_t cap)
@@ -26,6 +27,7 @@ void fl_sink_init_memory(struct fl_sink *s, char *mem, size_t cap)
 	s->len = 0;
 	s->dropped = 0;
 	s->error = 0;
+	s->why = NULL;
 	if (cap)
 		mem[0] = '\0';
 }
@@ -44,10 +46,14 @@ void fl_sink_flush(struct fl_sink *s)
 	while (off < s->len && !s->error) {
 		long n = fl_platform_write(s->handle, s->buf + off,
 					   s->len - off);
-		if (n <= 0)
-			s->error = 1; /* remembered; the crash goes on */
-		else
+		if (n <= 0) {
+			/* Remembered; the crash goes on. */
+			s->error = 1;
+			s->why = n < 0 ? fl_platform_write_error()
+				       : "nothing was written";
+		} else {
 			off += (size_t)n;
+		}
 	}
 	s->len = 0;
 }

@@ -23,8 +23,9 @@ struct fl_sink {
 	char *buf;	    /* data, or mem for memory sinks */
 	size_t cap;
 	size_t len;
-	size_t dropped; /* bytes a memory sink could not hold */
-	int error;	/* first errno-like failure, 0 none */
+	size_t dropped;	 /* bytes a memory sink could not hold */
+	int error;	 /* a write failed: 1, else 0 */
+	const char *why; /* why the first failed write failed (static) */
 	char storage[FL_SINK_BUFFER];
 };
 

@@ -6,14 +6,15 @@
 #include "utf8.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int read_file(const char *path, char **data, size_t *size)
+/* Read all of in into memory and close it (unless stdin). */
+static int read_stream(FILE *in, char **data, size_t *size)
 {
-	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!in)
-		return -1;
 	size_t cap = 65536, len = 0;
 	char *buf = malloc(cap);
 	while (buf) {
@@ -45,6 +46,34 @@ int read_file(const char *path, char **data, size_t *size)
 	*data = buf;
 	*size = len;
 	return 0;
+}
+
+int read_file(const char *path, char **data, size_t *size)
+{
+	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!in)
+		return -1;
+	return read_stream(in, data, size);
+}
+
+int read_regular_at(int dir, const char *name, char **data, size_t *size)
+{
+	struct stat st;
+	int fd = openat(dir, name,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1; /* ELOOP for a symbolic link */
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	FILE *in = fdopen(fd, "rb");
+	if (!in) {
+		close(fd);
+		return -1;
+	}
+	return read_stream(in, data, size);
 }
 
 void write_text_escaped(FILE *out, const char *s)

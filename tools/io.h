@@ -11,6 +11,10 @@
 
 /* Read a whole file (or stdin for "-") into memory; -1 with errno. */
 int read_file(const char *path, char **data, size_t *size);
+/* Read name in directory dir if it is a regular file, never following a
+ * symbolic link (ELOOP) nor blocking on a FIFO or device (EINVAL); -1
+ * with errno. */
+int read_regular_at(int dir, const char *name, char **data, size_t *size);
 
 /* Write s in the text report's escaping: control bytes and invalid UTF-8
  * as \xNN, backslash as \\. */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "split_dwarf.h"
@@ -160,6 +161,33 @@ static char *file_build_id(int fd)
 	return text;
 }
 
+/* open_errno of a file that is no regular file (a FIFO, a device, a
+ * directory): refused without reading it. */
+#define NOT_REGULAR (-1)
+
+/* Open path for reading if it is a regular file; -1 with errno (or
+ * NOT_REGULAR) otherwise.  O_NONBLOCK: opening a FIFO nobody writes
+ * would block for good; fstat then refuses it at once. */
+static int open_regular(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		errno = NOT_REGULAR;
+		return -1;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	return fd;
+}
+
+static const char *open_reason(int err)
+{
+	return err == NOT_REGULAR ? "not a regular file" : strerror(err);
+}
+
 /* Opens ROOT/.build-id/xx/rest.debug for build_id; -1 when none. */
 static int open_by_build_id(const struct modules *set, const char *build_id,
 			    char **found)
@@ -174,7 +202,7 @@ static int open_by_build_id(const struct modules *set, const char *build_id,
 		if (asprintf(&path, "%s/.build-id/%.2s/%s.debug", root,
 			     build_id, build_id + 2) < 0)
 			return -1;
-		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		int fd = open_regular(path);
 		if (fd >= 0) {
 			*found = path;
 			return fd;
@@ -350,7 +378,7 @@ static void open_debug_file_instead(struct module_entry *m, int open_errno,
 	fprintf(stderr,
 		"faultline: cannot open %s: %s, and no debug file with "
 		"build-id %s was found%s%s%s\n",
-		m->path, strerror(open_errno), m->build_id,
+		m->path, open_reason(open_errno), m->build_id,
 		m->fetched == FETCH_NOT_FOUND ? ", nor on debuginfod (" : "",
 		m->fetched == FETCH_NOT_FOUND
 			? debug_server_urls(m->owner->server)
@@ -381,7 +409,7 @@ struct module_entry *modules_open(struct modules *set, const char *path,
 	if (!file)
 		return m;
 
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(file);
 	int open_errno = errno;
 	int mismatch = 0;
 	if (fd >= 0 && build_id) {
@@ -405,7 +433,7 @@ struct module_entry *modules_open(struct modules *set, const char *path,
 		open_debug_file_instead(m, open_errno, mismatch, problems);
 	} else {
 		fprintf(stderr, "faultline: cannot open %s: %s\n", file,
-			strerror(open_errno));
+			open_reason(open_errno));
 		(*problems)++;
 	}
 	free(file);
@@ -435,7 +463,7 @@ struct module_entry *modules_open(struct modules *set, const char *path,
 static int restart_session(struct module_entry *m, const char *file,
 			   size_t *problems)
 {
-	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	int fd = open_regular(file);
 	if (fd < 0)
 		return 0;
 	dwfl_end(m->dwfl);

@@ -739,6 +739,24 @@ static void close_report(struct log *log, struct open_report *open,
 	open[index] = open[--*open_count];
 }
 
+/* Does body (a line of an open report, its prefix cut) start like a
+ * field of a text report: indented (frames, registers, modules) or a
+ * lowercase key and ':' or " (" ("process: ", "backtrace (3 frames):")?
+ * The library escapes control bytes in values, so a value never starts
+ * a line: what follows such a start cannot start a report. */
+static int field_line(struct span body)
+{
+	size_t i = 0;
+	if (body.n >= 2 && body.p[0] == ' ' && body.p[1] == ' ')
+		return 1;
+	while (i < body.n && body.p[i] >= 'a' && body.p[i] <= 'z')
+		i++;
+	if (i < 3 || i == body.n)
+		return 0;
+	return body.p[i] == ':' ||
+	       (body.p[i] == ' ' && i + 1 < body.n && body.p[i + 1] == '(');
+}
+
 #define MAX_OPEN_REPORTS 64
 
 int log_parse(struct log *log, const char *data, size_t size)
@@ -771,7 +789,32 @@ int log_parse(struct log *log, const char *data, size_t size)
 		 * ties a line to its report is what follows it. */
 		size_t stamp = ci_stamp_len(s.p, s.n);
 		struct span unstamped = skip(s, stamp);
-		long at = find(s, TEXT_OPEN);
+
+		/* The open report with the longest matching prefix owns the
+		 * line; a line matching none is someone else's output. */
+		long owner = -1;
+		size_t owner_len = 0;
+		for (size_t j = 0; j < open_count; j++) {
+			const char *theirs = open[j].report->prefix +
+					     open[j].report->stamp_len;
+			size_t n = strlen(theirs);
+			if (n <= unstamped.n &&
+			    memcmp(theirs, unstamped.p, n) == 0 &&
+			    (owner < 0 || n > owner_len)) {
+				owner = (long)j;
+				owner_len = n;
+			}
+		}
+		/* A field of an open report starts nothing, whatever its
+		 * value holds (a path with a header in it). */
+		int field =
+			owner >= 0 && field_line(skip(unstamped, owner_len));
+
+		long at = field ? -1 : find(s, TEXT_OPEN);
+		long json_at = field ? -1 : find(s, JSON_OPEN);
+		/* A JSON report's strings may hold a text header. */
+		if (json_at >= 0 && at > json_at)
+			at = -1;
 		if (at >= 0 && (size_t)at >= stamp &&
 		    find(s, TEXT_OPEN_END) > at) {
 			struct span prefix = {s.p, (size_t)at};
@@ -807,7 +850,7 @@ int log_parse(struct log *log, const char *data, size_t size)
 			continue;
 		}
 
-		at = find(s, JSON_OPEN);
+		at = json_at;
 		if (at >= 0) {
 			size_t end;
 			const char *error;
@@ -837,21 +880,6 @@ int log_parse(struct log *log, const char *data, size_t size)
 			continue;
 		}
 
-		/* The open report with the longest matching prefix owns the
-		 * line; a line matching none is someone else's output. */
-		long owner = -1;
-		size_t owner_len = 0;
-		for (size_t j = 0; j < open_count; j++) {
-			const char *theirs = open[j].report->prefix +
-					     open[j].report->stamp_len;
-			size_t n = strlen(theirs);
-			if (n <= unstamped.n &&
-			    memcmp(theirs, unstamped.p, n) == 0 &&
-			    (owner < 0 || n > owner_len)) {
-				owner = (long)j;
-				owner_len = n;
-			}
-		}
 		if (owner < 0)
 			continue;
 		struct open_report *o = &open[owner];

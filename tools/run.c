@@ -276,8 +276,11 @@ static void keep_crash(struct log *log, const char *dump_dir,
 	free(dir);
 }
 
+/* Any process of the tree can write in the channel: only regular files
+ * are read, by name in the directory opened once (dir), without
+ * following a link or blocking on a FIFO; the rest is removed. */
 static int collect_one(struct collected *c, const struct run_args *a,
-		       const char *channel, const char *name,
+		       const char *channel, int dir, const char *name,
 		       struct symbolizer *symbolizer, FILE *json_out)
 {
 	char *path = NULL;
@@ -286,9 +289,15 @@ static int collect_one(struct collected *c, const struct run_args *a,
 	struct stat st;
 	char *data = NULL;
 	size_t size = 0;
-	if (stat(path, &st) < 0 || read_file(path, &data, &size) < 0) {
-		fprintf(stderr, "faultline: cannot read %s: %s\n", path,
-			strerror(errno));
+	if (read_regular_at(dir, name, &data, &size) < 0 ||
+	    fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+		int err = errno;
+		fprintf(stderr, "faultline: ignoring %s: %s\n", path,
+			err == ELOOP	? "a symbolic link"
+			: err == EINVAL ? "not a regular file"
+					: strerror(err));
+		free(data);
+		unlinkat(dir, name, 0);
 		free(path);
 		return -1;
 	}
@@ -322,7 +331,7 @@ static int collect_one(struct collected *c, const struct run_args *a,
 		if (more)
 			c->crashes = more;
 	}
-	unlink(path);
+	unlinkat(dir, name, 0);
 	free(path);
 	return 0;
 }
@@ -331,10 +340,18 @@ static void collect_reports(struct collected *c, const struct run_args *a,
 			    const char *channel, FILE *json_out)
 {
 	struct dirent **entries = NULL;
-	int count = scandir(channel, &entries, only_reports, by_name);
+	/* Any process of the tree can write there: only regular files are
+	 * read, by name in the directory opened once, without following a
+	 * link or blocking on a FIFO. */
+	int dir =
+		open(channel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int count = dir < 0 ? -1
+			    : scandir(channel, &entries, only_reports, by_name);
 	if (count < 0) {
 		fprintf(stderr, "faultline: cannot read %s: %s\n", channel,
 			strerror(errno));
+		if (dir >= 0)
+			close(dir);
 		return;
 	}
 	c->logs = calloc((size_t)count + 1, sizeof(*c->logs));
@@ -346,11 +363,12 @@ static void collect_reports(struct collected *c, const struct run_args *a,
 	for (int i = 0; i < count; i++) {
 		/* A second signal: stop, the directory is removed as is. */
 		if (c->logs && c->data && !stop_signal)
-			collect_one(c, a, channel, entries[i]->d_name,
+			collect_one(c, a, channel, dir, entries[i]->d_name,
 				    symbolizer, json_out);
 		free(entries[i]);
 	}
 	free(entries);
+	close(dir);
 	symbolizer_free(symbolizer);
 }
 

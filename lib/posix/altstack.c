@@ -19,7 +19,16 @@
 #include <stdlib.h>
 #include <sys/auxv.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
+
+/* The kernel's own floor for sigaltstack (its MINSIGSTKSZ; glibc's
+ * macro may be a sysconf call): below it the kernel says ENOMEM. */
+#ifdef __aarch64__
+#define MINSIGSTKSZ_KERNEL 5120
+#else
+#define MINSIGSTKSZ_KERNEL 2048
+#endif
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -65,6 +74,16 @@ static size_t choose_size(size_t requested)
 	if (want < (size_t)MINSIGSTKSZ * 4)
 		want = (size_t)MINSIGSTKSZ * 4;
 	return round_up(want, page_size);
+}
+
+/* A stack no signal can be delivered on: the kernel takes anything from
+ * MINSIGSTKSZ (2 KiB on x86-64), but with AVX-512 a signal frame needs
+ * AT_MINSIGSTKSZ (about 3.4 KiB); delivering on a smaller one fails and
+ * the kernel kills the process by SIGSEGV, with no report.  Such a stack
+ * is of use to nobody, so ours replaces it instead of being kept. */
+static int too_small(const stack_t *ss)
+{
+	return ss->ss_size < (size_t)getauxval(AT_MINSIGSTKSZ);
 }
 
 static void release_stack(void *unused)
@@ -120,7 +139,7 @@ int fl_altstack_thread_init(void)
 		return 0;
 	if (sigaltstack(NULL, &old) != 0)
 		return -1;
-	if (!(old.ss_flags & SS_DISABLE))
+	if (!(old.ss_flags & SS_DISABLE) && !too_small(&old))
 		return 0; /* somebody's stack (maybe ours): keep it */
 	len = stack_size + page_size;
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE,
@@ -169,6 +188,34 @@ int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp)
 	if (addr == 0)
 		return 0;
 	return addr + near >= sp && addr <= sp + page_size;
+}
+
+/* --- sigaltstack interposition ----------------------------------------- */
+
+/* A program that sets a stack too small for any signal frame after we
+ * are installed (too_small) gets ours instead: every signal on this
+ * thread would otherwise end in SIGSEGV.  Everything else goes to the
+ * kernel as asked.  The raw syscall: glibc's wrapper is nothing more. */
+__attribute__((visibility("default"))) int sigaltstack(const stack_t *ss,
+						       stack_t *old)
+{
+	stack_t cur, off = {.ss_flags = SS_DISABLE};
+
+	if (!ss || !altstack_enabled || (ss->ss_flags & SS_DISABLE) ||
+	    !too_small(ss) || ss->ss_size < MINSIGSTKSZ_KERNEL)
+		return (int)syscall(SYS_sigaltstack, ss, old);
+	if (syscall(SYS_sigaltstack, NULL, &cur) != 0)
+		return -1;
+	if (cur.ss_flags & SS_ONSTACK) /* the kernel's EPERM */
+		return (int)syscall(SYS_sigaltstack, ss, old);
+	if (old)
+		*old = cur;
+	if (self.map && cur.ss_sp == (char *)self.map + page_size)
+		return 0; /* ours is in place: it stays */
+	syscall(SYS_sigaltstack, &off, NULL);
+	if (fl_altstack_thread_init() != 0)
+		return (int)syscall(SYS_sigaltstack, ss, NULL);
+	return 0;
 }
 
 /* --- pthread_create interposition --------------------------------------- */

@@ -6,12 +6,16 @@
  *  1. A fault inside faultline_protect on this thread is no crash: it is
  *     recovered (protect.c) before anything else.
  *  2. One crash, one report: the first thread to arrive claims the crash
- *     with an atomic flag; others wait a bounded time, then die by their
- *     own signal.  A second entry on the same thread dies at once.
- *  3. Bounded time: a per-thread timer fires if the report blocks (on a
+ *     (claim.c); others wait a bounded time, then die by their own
+ *     signal.  A second entry on the same thread dies at once.
+ *  3. Bounded time: a per-thread timer (or the process's ITIMER_REAL
+ *     where no such timer can be had) fires if the report blocks (on a
  *     lock we could not avoid, a hung disk) and ends the process by the
- *     original signal, keeping what was already written.
- *  4. The same death as without us: signals.c gives the signal back to
+ *     original signal, keeping what was already written.  Writes never
+ *     block past a deadline (platform.c), timer or not.
+ *  4. Writes fail, they do not kill: SIGPIPE and SIGXFSZ are ignored
+ *     while the report is written (report.c passes it on to stderr).
+ *  5. The same death as without us: signals.c gives the signal back to
  *     the action we replaced.
  */
 #include "posix.h"
@@ -23,19 +27,16 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
-/* How long a second crashing thread waits for the first one's report. */
-#define FL_OTHER_CRASH_WAIT_MS 5000
 /* How long a report may take before the watchdog ends the process. */
 #define FL_WATCHDOG_SECONDS 5
 #define FL_WATCHDOG_SIGNAL SIGALRM
 
 /* Page-aligned: a typical crash then touches two pages of it. */
 static FL_PAGE_ALIGNED struct fl_snapshot crash;
-/* The thread that claimed the crash (0: none yet). */
-static volatile long crash_owner_tid;
 static volatile int watchdog_sig;
 
 /* --- watchdog --------------------------------------------------------------
@@ -63,18 +64,49 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 /* A thread-directed POSIX timer (raw syscalls: glibc's timer_create is
  * fine for SIGEV_THREAD_ID, but the syscall keeps the path obvious). */
 static int watchdog_timer = -1;
+/* Where no such timer can be had (timer_create reserves a queued-signal
+ * slot, and fails once RLIMIT_SIGPENDING is used up), the process's
+ * real-time interval timer: its SIGALRM may reach another thread, which
+ * ends the process just as well.  The program's own setting is put
+ * back. */
+static struct itimerval itimer_saved;
+static int itimer_armed;
 /* The program's own SIGALRM action, put back if the process survives (a
  * chained handler may recover). */
 static struct sigaction watchdog_saved;
 static int watchdog_saved_valid;
 
-static void arm_watchdog(int sig)
+static int arm_thread_timer(void)
 {
-	struct sigaction sa;
 	struct sigevent sev;
 	struct itimerspec its;
 	int id;
 
+	memset(&sev, 0, sizeof(sev));
+	sev.sigev_notify = SIGEV_THREAD_ID;
+	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
+	sev._sigev_un._tid = (pid_t)fl_thread_id();
+	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
+		return -1;
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = FL_WATCHDOG_SECONDS;
+	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0) {
+		syscall(SYS_timer_delete, id);
+		return -1;
+	}
+	watchdog_timer = id;
+	return 0;
+}
+
+static void arm_watchdog(int sig)
+{
+	struct sigaction sa;
+
+	/* Even with no timer at all, no write of the report blocks past
+	 * this; a second before the watchdog, so that a destination that
+	 * takes nothing passes the report on to stderr (report.c). */
+	fl_write_deadline(fl_monotonic_ns() +
+			  (FL_WATCHDOG_SECONDS - 1) * 1000000000LL);
 	watchdog_sig = sig;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = watchdog_fired;
@@ -83,17 +115,13 @@ static void arm_watchdog(int sig)
 	if (fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &sa, &watchdog_saved) != 0)
 		return;
 	watchdog_saved_valid = 1;
-	memset(&sev, 0, sizeof(sev));
-	sev.sigev_notify = SIGEV_THREAD_ID;
-	sev.sigev_signo = FL_WATCHDOG_SIGNAL;
-	sev._sigev_un._tid = (pid_t)fl_thread_id();
-	if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &sev, &id) != 0)
-		return;
-	memset(&its, 0, sizeof(its));
-	its.it_value.tv_sec = FL_WATCHDOG_SECONDS;
-	if (syscall(SYS_timer_settime, id, 0, &its, NULL) != 0)
-		return;
-	watchdog_timer = id;
+	if (arm_thread_timer() != 0) {
+		struct itimerval it = {{0, 0}, {FL_WATCHDOG_SECONDS, 0}};
+
+		if (setitimer(ITIMER_REAL, &it, &itimer_saved) != 0)
+			return;
+		itimer_armed = 1;
+	}
 	fl_signal_unblock(FL_WATCHDOG_SIGNAL);
 }
 
@@ -102,9 +130,13 @@ static void disarm_watchdog(void)
 	if (watchdog_timer >= 0)
 		syscall(SYS_timer_delete, watchdog_timer);
 	watchdog_timer = -1;
+	if (itimer_armed)
+		setitimer(ITIMER_REAL, &itimer_saved, NULL);
+	itimer_armed = 0;
 	if (watchdog_saved_valid)
 		fl_sys_sigaction(FL_WATCHDOG_SIGNAL, &watchdog_saved, NULL);
 	watchdog_saved_valid = 0;
+	fl_write_deadline(0);
 }
 
 /* --- the crash ------------------------------------------------------------
@@ -139,19 +171,10 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
-static void wait_for_other_crash(void)
-{
-	struct timespec step = {0, 10 * 1000 * 1000};
-
-	for (int waited = 0; waited < FL_OTHER_CRASH_WAIT_MS; waited += 10)
-		nanosleep(&step, NULL);
-}
-
 static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 {
 	int saved_errno = errno;
 	long tid = fl_thread_id();
-	long expected = 0;
 	int turn;
 
 	if (fl_signal_repair_stripped(sig))
@@ -169,10 +192,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	if (fl_signal_was_ignored(sig) && !fl_signal_is_hardware_fault(si) &&
 	    sig != SIGABRT)
 		goto out;
-	if (!__atomic_compare_exchange_n(&crash_owner_tid, &expected, tid, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		if (expected != tid)
-			wait_for_other_crash();
+	if (fl_claim_crash(tid) != FL_CLAIM_OURS) {
+		/* Another thread's report is done (or its time is up), or
+		 * this thread entered again while reporting: no waiting. */
 		fl_signal_die_by_default(sig, si);
 		goto out;
 	}
@@ -180,7 +202,9 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	turn = fl_turn_take(tid, 1);
 	arm_watchdog(sig);
 	capture(sig, si, ctx, tid);
+	fl_signals_quiet_writes();
 	fl_report_emit(&crash);
+	fl_signals_restore_writes();
 	disarm_watchdog();
 	if (turn == 1)
 		fl_turn_give();
@@ -200,7 +224,6 @@ static void handle_timeout(int sig, siginfo_t *si, void *ctx)
 {
 	int saved_errno = errno;
 	long tid = fl_thread_id();
-	long expected = 0;
 	unsigned seconds;
 	int turn;
 
@@ -208,8 +231,7 @@ static void handle_timeout(int sig, siginfo_t *si, void *ctx)
 		fl_timeout_forward(sig, si, ctx);
 		goto out;
 	}
-	if (!__atomic_compare_exchange_n(&crash_owner_tid, &expected, tid, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+	if (fl_claim_crash(tid) != FL_CLAIM_OURS)
 		goto out; /* that crash's report ends the process */
 	turn = fl_turn_take(tid, 1);
 	arm_watchdog(SIGABRT);
@@ -221,7 +243,9 @@ static void handle_timeout(int sig, siginfo_t *si, void *ctx)
 	 * process is SIGABRT. */
 	crash.fault.signo = 0;
 	crash.fault.has_sender = 0;
+	fl_signals_quiet_writes();
 	fl_report_emit(&crash);
+	fl_signals_restore_writes();
 	disarm_watchdog();
 	if (turn == 1)
 		fl_turn_give();

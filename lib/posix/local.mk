@@ -4,6 +4,7 @@ if FL_POSIX
 libfaultline_la_SOURCES += \
 	lib/posix/altstack.c \
 	lib/posix/capture.c \
+	lib/posix/claim.c \
 	lib/posix/context.c \
 	lib/posix/cxx_exception.c \
 	lib/posix/debugfile.c \
@@ -13,6 +14,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/memmap.c \
 	lib/posix/memory.c \
 	lib/posix/modules.c \
+	lib/posix/output.c \
 	lib/posix/platform.c \
 	lib/posix/posix.h \
 	lib/posix/preload.c \

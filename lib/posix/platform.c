@@ -8,27 +8,80 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-long fl_platform_write(fl_handle_t h, const void *buf, size_t len)
+/* When the report must be written by (CLOCK_MONOTONIC nanoseconds; 0:
+ * no limit).  See fl_write_deadline. */
+static long long write_deadline;
+/* What a pipe takes at once without blocking when poll says it can take
+ * anything (one page of its buffer; POSIX's PIPE_BUF). */
+#define FL_WRITE_CHUNK 4096
+
+void fl_write_deadline(long long ns)
+{
+	write_deadline = ns;
+}
+
+long long fl_monotonic_ns(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return 0;
+	return (long long)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Wait until fd takes a chunk without blocking, or the deadline passes
+ * (-1, ETIME).  A descriptor poll cannot judge is left to write(). */
+static int wait_writable(int fd)
 {
 	for (;;) {
-		ssize_t n = write(h, buf, len);
+		struct pollfd p = {fd, POLLOUT, 0};
+		long long left = write_deadline - fl_monotonic_ns();
+		int n = poll(&p, 1, left > 0 ? (int)(left / 1000000) + 1 : 0);
+
+		if (n > 0)
+			return 0; /* POLLOUT, or an error write() will tell */
+		if (n == 0) {
+			errno = ETIME;
+			return -1;
+		}
+		if (errno != EINTR)
+			return 0;
+	}
+}
+
+long fl_platform_write(fl_handle_t h, const void *buf, size_t len)
+{
+	/* Under a deadline no write may block: a pipe nobody reads, a
+	 * stopped terminal would hang the handler for good when there is
+	 * no watchdog timer (timer_create fails once RLIMIT_SIGPENDING is
+	 * used up).  poll says when a chunk fits. */
+	if (write_deadline && len > FL_WRITE_CHUNK)
+		len = FL_WRITE_CHUNK;
+	for (;;) {
+		ssize_t n;
+
+		if (write_deadline && wait_writable(h) != 0)
+			return -1;
+		n = write(h, buf, len);
 		if (n >= 0 || errno != EINTR)
 			return (long)n;
 	}
 }
 
-static const char *errno_reason(int err)
+/* A short text for errno err; fallback when it has none. */
+static const char *errno_reason(int err, const char *fallback)
 {
 	switch (err) {
 	case EEXIST:
 		return "file exists (reports never overwrite)";
 	case ELOOP:
-		return "path is a symbolic link";
+		return "a symbolic link on the path";
 	case EACCES:
 	case EPERM:
 		return "permission denied";
@@ -48,22 +101,33 @@ static const char *errno_reason(int err)
 		return "path too long";
 	case EISDIR:
 		return "is a directory";
+	case EFBIG:
+		return "file too large (RLIMIT_FSIZE)";
+	case EIO:
+		return "input/output error";
+	case EBADF:
+		return "descriptor not open";
+	case EPIPE:
+		return "nobody reads it (broken pipe)";
+	case ETIME:
+		return "timed out (nobody reads it?)";
 	default:
-		return "cannot create file";
+		return fallback;
 	}
+}
+
+const char *fl_platform_write_error(void)
+{
+	return errno_reason(errno, "write failed");
 }
 
 fl_handle_t fl_platform_create_file(const char *path, const char **err)
 {
 	int fd;
 
-	do {
-		fd = open(path,
-			  O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			  0600);
-	} while (fd < 0 && errno == EINTR);
+	fd = fl_create_nofollow(path);
 	if (fd < 0)
-		*err = errno_reason(errno);
+		*err = errno_reason(errno, "cannot create file");
 	return fd;
 }
 

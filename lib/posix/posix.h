@@ -9,6 +9,8 @@
  *   handler.c   the signal handler: recover, or claim the crash, report it
  *               within a time bound and give the signal back; the hang
  *               watchdog's expiry (report, then SIGABRT)
+ *   claim.c     one crash, one report: the thread (and process) that
+ *               reports
  *   dump.c      faultline_dump and the dump signal; one report at a time
  *   timeout.c   the hang watchdog's timer
  *   protect.c   recovery: a fault of a protected call lands in the call
@@ -104,6 +106,18 @@ int fl_threads_prepare(unsigned backtraces);
 void fl_threads_capture(struct fl_thread_list *list, long self,
 			unsigned backtraces, int (*cut)(void));
 
+/* --- claim.c ---------------------------------------------------------- */
+enum fl_claim {
+	FL_CLAIM_OURS,	      /* this thread reports the crash */
+	FL_CLAIM_SAME_THREAD, /* it entered the handler again: die now */
+	FL_CLAIM_OTHER	      /* another thread reported (or took too long) */
+};
+/* [fatal] Claim the crash for thread tid of this process.  When another
+ * thread holds the claim, this waits for its report (bounded: 5 s) before
+ * it returns FL_CLAIM_OTHER.  A claim of a vfork child that died in our
+ * memory is stale and taken over. */
+enum fl_claim fl_claim_crash(long tid);
+
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
  * executable path): what the report and faultline_protect's caller see.
@@ -171,6 +185,12 @@ void fl_signal_give_back(int sig, siginfo_t *si);
 void fl_signal_die_by_default(int sig, const siginfo_t *si);
 /* [fatal] Unblock sig for this thread. */
 void fl_signal_unblock(int sig);
+/* [fatal] While a report is written, a write past RLIMIT_FSIZE or into a
+ * pipe nobody reads fails (EFBIG, EPIPE) instead of killing the process
+ * by SIGXFSZ or SIGPIPE: the process must end by its own signal.  The
+ * program's actions for both are put back by fl_signals_restore_writes. */
+void fl_signals_quiet_writes(void);
+void fl_signals_restore_writes(void);
 
 /* The action the program set for sig, as it sees it: while the chain is
  * on (sigchain.c) it lives here and never reaches the kernel. */
@@ -392,6 +412,11 @@ int fl_mem_probe_vm_read(uintptr_t addr, long pid);
  * 0 before its first use. */
 size_t fl_work_stack_touched(void);
 
+/* --- output.c --------------------------------------------------------- */
+/* [fatal] Create path O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600,
+ * following no symbolic link anywhere on it (ELOOP); fd or -1. */
+int fl_create_nofollow(const char *path);
+
 /* --- platform.c ------------------------------------------------------- */
 /* [fatal] The calling thread's kernel tid. */
 long fl_thread_id(void);
@@ -402,5 +427,12 @@ int fl_sys_sigaction(int sig, const struct sigaction *act,
 /* [fatal] rt_sigprocmask on the kernel's 64-bit mask (bit sig - 1);
  * 0 or -1 with errno. */
 int fl_sys_sigmask(int how, const uint64_t *set, uint64_t *old);
+
+/* [fatal] CLOCK_MONOTONIC in nanoseconds. */
+long long fl_monotonic_ns(void);
+/* [fatal] From now on fl_platform_write never blocks past ns (a
+ * CLOCK_MONOTONIC time; 0: no limit again): it waits with poll for the
+ * descriptor to take a chunk, and fails with ETIME at the deadline. */
+void fl_write_deadline(long long ns);
 
 #endif

@@ -28,6 +28,9 @@ static struct sigaction previous[FL_NSIG];
 static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
 static uint64_t blocked;   /* signals every action of ours blocks */
 static fl_signal_handler handler;
+/* The process that installed them.  A vfork child shares our memory but
+ * not our actions: what it changes for itself must not change our view. */
+static pid_t installer;
 
 static void send_to_self(int sig)
 {
@@ -92,12 +95,37 @@ static void fill_action(struct sigaction *sa)
 	fl_signal_fill_action(sa, handler, 0, blocked);
 }
 
+/* The program's actions for the signals a write can raise, while a
+ * report is written. */
+static const int write_signals[] = {SIGPIPE, SIGXFSZ};
+static struct sigaction write_saved[2];
+
+void fl_signals_quiet_writes(void)
+{
+	struct sigaction ign;
+
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigemptyset(&ign.sa_mask);
+	/* Ignored, not blocked: a blocked one would stay pending and kill
+	 * the process as soon as the handler returns. */
+	for (int i = 0; i < 2; i++)
+		fl_sys_sigaction(write_signals[i], &ign, &write_saved[i]);
+}
+
+void fl_signals_restore_writes(void)
+{
+	for (int i = 0; i < 2; i++)
+		fl_sys_sigaction(write_signals[i], &write_saved[i], NULL);
+}
+
 void fl_signal_give_back(int sig, siginfo_t *si)
 {
 	/* The previous action takes over: a handler installed before us now
 	 * runs with the original siginfo and context, or default death. */
 	fl_sys_sigaction(sig, &previous[sig], NULL);
-	installed &= ~FAULTLINE_SIGNAL_BIT(sig);
+	if (getpid() == installer)
+		installed &= ~FAULTLINE_SIGNAL_BIT(sig);
 	if (fl_signal_is_hardware_fault(si))
 		return; /* re-fires; the core shows the faulting instruction */
 	if (getpid() == 1 && previous[sig].sa_handler == SIG_DFL) {
@@ -197,6 +225,7 @@ int fl_signals_install(uint64_t set, fl_signal_handler fn)
 	uint64_t before = installed, want = 0;
 
 	handler = fn;
+	installer = getpid();
 	/* Every action blocks all our signals.  Knowing the whole set before
 	 * the first sigaction installs each action once, with its final
 	 * mask: one syscall per signal at start-up, not two. */

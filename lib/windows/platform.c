@@ -134,6 +134,24 @@ long fl_platform_write(fl_handle_t h, const void *buf, size_t len)
 	return (long)done;
 }
 
+const char *fl_platform_write_error(void)
+{
+	switch (GetLastError()) {
+	case ERROR_DISK_FULL:
+	case ERROR_HANDLE_DISK_FULL:
+		return "no space left";
+	case ERROR_INVALID_HANDLE:
+		return "handle not open";
+	case ERROR_BROKEN_PIPE:
+	case ERROR_NO_DATA:
+		return "nobody reads it (broken pipe)";
+	case ERROR_ACCESS_DENIED:
+		return "access denied";
+	default:
+		return "write failed";
+	}
+}
+
 fl_handle_t fl_platform_create_file(const char *path, const char **err)
 {
 	WCHAR wpath[FL_OUTPUT_PATH_MAX];

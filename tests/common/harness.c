@@ -158,6 +158,15 @@ void check_died(const struct run *r, unsigned long death)
 		show_output(r);
 }
 
+void check_seconds(const struct run *r, double least, double most)
+{
+	if (emulator())
+		most *= 1.5;
+	CHECK(r->seconds >= least && r->seconds < most,
+	      "the child ended after %.2f s, not within %.1f to %.1f s",
+	      r->seconds, least, most);
+}
+
 void check_exited(const struct run *r, int code)
 {
 	int before = test_failed;

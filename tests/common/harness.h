@@ -106,6 +106,9 @@ void check_fail(const char *file, int line, const char *fmt, ...)
 /* Died the way death says (POSIX: by that signal; Windows: with that
  * exit code), within the time limit. */
 void check_died(const struct run *r, unsigned long death);
+/* Ended between least and most seconds after it started (most is
+ * stretched under an emulator). */
+void check_seconds(const struct run *r, double least, double most);
 /* Exited normally with code. */
 void check_exited(const struct run *r, int code);
 /* text contains needle / does not. */

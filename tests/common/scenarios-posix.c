@@ -9,7 +9,9 @@
 
 #include <assert.h>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
@@ -23,6 +25,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <ucontext.h>
 #include <unistd.h>
@@ -218,6 +222,108 @@ int hostile_thread_name(const char *arg)
 	return CRASHME_SURVIVED;
 }
 
+/* --- processes ---------------------------------------------------------- */
+
+/* Reap nothing, only wait until pid is dead (a zombie). */
+static void wait_dead(pid_t pid)
+{
+	siginfo_t si;
+
+	while (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) != 0 &&
+	       errno == EINTR)
+		;
+}
+
+NOINLINE int vfork_child_crash(const char *arg)
+{
+	int null = open("/dev/null", O_WRONLY);
+	pid_t pid;
+
+	if (null < 0)
+		return CRASHME_SETUP;
+	pid = vfork();
+	if (pid == 0) {
+		/* Our descriptors are the child's own: its report goes to
+		 * /dev/null, not to the parent's stderr. */
+		dup2(null, 2);
+		crash_null_read();
+		_exit(CRASHME_SURVIVED);
+	}
+	if (pid < 0)
+		return CRASHME_SETUP;
+	if (strcmp(arg, "zombie") == 0) {
+		wait_dead(pid);
+	} else {
+		int status = 0;
+		waitpid(pid, &status, 0);
+		printf("child: %s %d\n",
+		       WIFSIGNALED(status) ? "signal" : "exit",
+		       WIFSIGNALED(status) ? WTERMSIG(status)
+					   : WEXITSTATUS(status));
+		fflush(stdout);
+	}
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* --- the loader's locks ------------------------------------------------- */
+
+static volatile int parked;
+
+/* Holds the loader's lock that dl_iterate_phdr takes, for good. */
+static int park_in_callback(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)info;
+	(void)size;
+	(void)data;
+	__atomic_store_n(&parked, 1, __ATOMIC_RELEASE);
+	pause_thread();
+	return 1;
+}
+
+static void iterate_and_park(void *unused)
+{
+	(void)unused;
+	dl_iterate_phdr(park_in_callback, NULL);
+}
+
+int loader_lock_iterate(const char *arg)
+{
+	(void)arg;
+	start_thread(iterate_and_park, NULL);
+	while (!__atomic_load_n(&parked, __ATOMIC_ACQUIRE))
+		yield_cpu();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static void dlopen_and_block(void *path)
+{
+	if (!dlopen(path, RTLD_NOW)) {
+		fprintf(stderr, "crashme: %s\n", dlerror());
+		exit(CRASHME_SETUP);
+	}
+}
+
+/* The library's constructor (tests/crash/blocking_ctor.c) writes a byte
+ * to the descriptor CRASHME_CTOR_FD names, then blocks: dlopen holds the
+ * loader's lock all the while. */
+int loader_lock_dlopen(const char *arg)
+{
+	char fd[16], byte;
+	int p[2];
+
+	if (pipe(p) != 0)
+		return CRASHME_SETUP;
+	snprintf(fd, sizeof(fd), "%d", p[1]);
+	setenv("CRASHME_CTOR_FD", fd, 1);
+	start_thread(dlopen_and_block, (void *)arg);
+	if (read(p[0], &byte, 1) != 1)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
 /* --- a malloc whose lock is not recursive ------------------------------ */
 
 #ifdef FL_OWN_MALLOC
@@ -382,6 +488,97 @@ int open_fds(const char *arg)
 	return 0;
 }
 
+/* --- where the report goes -------------------------------------------- */
+
+/* ARG "no-timer": use up RLIMIT_SIGPENDING, so that timer_create (the
+ * watchdog's per-thread timer) fails; "no timer" on stdout. */
+void no_timer_if(const char *arg)
+{
+	struct rlimit none = {0, 0};
+	timer_t t;
+
+	if (strcmp(arg, "no-timer") != 0)
+		return;
+	if (setrlimit(RLIMIT_SIGPENDING, &none) != 0)
+		exit(CRASHME_SETUP);
+	if (timer_create(CLOCK_MONOTONIC, NULL, &t) == 0) {
+		printf("timer_create still works\n");
+		exit(CRASHME_SETUP);
+	}
+	printf("no timer\n");
+	fflush(stdout);
+}
+
+int file_size_limit(const char *arg)
+{
+	struct rlimit limit;
+
+	limit.rlim_cur = limit.rlim_max = strtoul(arg, NULL, 10);
+	if (setrlimit(RLIMIT_FSIZE, &limit) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+int closed_output_fd(const char *arg)
+{
+	if (close(atoi(arg)) != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* The program sets a 2 KiB alternate stack of its own after faultline
+ * is installed: MINSIGSTKSZ, which the kernel accepts, though a signal
+ * frame needs more (AT_MINSIGSTKSZ: about 3.4 KiB with AVX-512).  Then
+ * scenario ARG. */
+int small_altstack(const char *arg)
+{
+	static char mine[2048] __attribute__((aligned(16)));
+	stack_t ss = {.ss_sp = mine, .ss_size = sizeof(mine)};
+
+	if (sigaltstack(&ss, NULL) != 0)
+		return CRASHME_SETUP;
+	for (const struct scenario *s = scenarios; s->name; s++)
+		if (s->run && strcmp(s->name, arg) == 0)
+			return s->run(NULL);
+	return CRASHME_SETUP;
+}
+
+/* A call through a pointer to an unmapped page near zero: the pc itself
+ * is bad, the return address on the stack the only way back. */
+int bad_pc(const char *arg)
+{
+	void (*volatile fn)(void) = (void (*)(void))(uintptr_t)0x10;
+
+	(void)arg;
+	fn();
+	return CRASHME_SURVIVED;
+}
+
+/* Garbage in the stack and frame pointers, then a null read: the
+ * unwinder meets a stack it cannot walk.  The frame pointer and link
+ * register are not named as clobbered (a compiler keeping a frame
+ * pointer refuses that); nothing runs after the fault. */
+int corrupt_stack(const char *arg)
+{
+	(void)arg;
+#if defined(__x86_64__)
+	__asm__ volatile("mov $0x1000, %%rsp\n\t"
+			 "mov $0x2000, %%rbp\n\t"
+			 "xor %%eax, %%eax\n\t"
+			 "mov (%%rax), %%eax" ::: "rax", "memory");
+#elif defined(__aarch64__)
+	__asm__ volatile("mov x29, #0x2000\n\t"
+			 "mov x30, #0x3000\n\t"
+			 "mov x1, #0x1000\n\t"
+			 "mov sp, x1\n\t"
+			 "mov x0, #0\n\t"
+			 "ldr x0, [x0]" ::: "x0", "x1", "memory");
+#endif
+	return CRASHME_SURVIVED;
+}
+
 /* --- the C API (the linked crashme) ------------------------------------ */
 
 #ifdef FL_LINKED
@@ -500,8 +697,23 @@ static void hanging_callback(const struct faultline_fault *f, int fd,
 
 int callback_hang(const char *arg)
 {
-	(void)arg;
+	no_timer_if(arg);
 	return crash_with_callback(hanging_callback);
+}
+
+static void aborting_callback(const struct faultline_fault *f, int fd,
+			      void *data)
+{
+	(void)f;
+	(void)fd;
+	(void)data;
+	abort();
+}
+
+int callback_abort(const char *arg)
+{
+	(void)arg;
+	return crash_with_callback(aborting_callback);
 }
 
 int pipe_full(const char *arg)
@@ -510,7 +722,7 @@ int pipe_full(const char *arg)
 	char block[4096];
 	int p[2];
 
-	(void)arg;
+	no_timer_if(arg);
 	memset(block, 'x', sizeof(block));
 	if (pipe(p) != 0)
 		return CRASHME_SETUP;

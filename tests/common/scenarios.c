@@ -448,6 +448,10 @@ const struct scenario scenarios[] = {
 	{"exec-nonexec", exec_nonexec, 0},
 	/* SIGBUS: read a shared file mapping past the file's end. */
 	{"mapped-file-past-end", POSIX_ONLY(mapped_file_past_end), 0},
+	/* A call to address 0x10. */
+	{"bad-pc", POSIX_ONLY(bad_pc), 0},
+	/* Stack and frame pointers set to garbage, then a null read. */
+	{"corrupt-stack", POSIX_ONLY(corrupt_stack), 0},
 	/* ud2, udf #0. */
 	{"illegal-instruction", illegal_instruction, 0},
 	/* hlt in user mode. */
@@ -493,6 +497,11 @@ const struct scenario scenarios[] = {
 	/* Null read on a thread named with a quote, a backslash, control
 	 * bytes, invalid UTF-8. */
 	{"hostile-thread-name", POSIX_ONLY(hostile_thread_name), 0},
+	/* A vfork child reads through null (its report to /dev/null), the
+	 * parent reaps it ("child: signal 11" on stdout), or with ARG
+	 * "zombie" only waits until it is dead; then the parent reads
+	 * through null. */
+	{"vfork-child-crash", POSIX_ONLY(vfork_child_crash), 0},
 	/* 8 threads read through null at once. */
 	{"threads-crash-together", threads_crash_together, 0},
 	/* A fault at a marked instruction three calls deep, on a thread
@@ -547,9 +556,19 @@ const struct scenario scenarios[] = {
 	{"malloc-threads", POSIX_ONLY(WITH_OWN_MALLOC(malloc_threads)), 0},
 	/* The report's callback faults. */
 	{"callback-fault", WITH_API(callback_fault), INSTALLS},
-	/* The report's callback never returns. */
+	/* The report's callback never returns (ARG "no-timer": and
+	 * timer_create fails, "no timer" on stdout first). */
 	{"callback-hang", POSIX_ONLY(WITH_API(callback_hang)), INSTALLS},
-	/* The report goes to a full pipe ("pipe full" on stdout first). */
+	/* The report's callback calls abort(). */
+	{"callback-abort", POSIX_ONLY(WITH_API(callback_abort)), INSTALLS},
+	/* Null read while another thread sits in a dl_iterate_phdr
+	 * callback (the loader's lock held). */
+	{"loader-lock-iterate", POSIX_ONLY(loader_lock_iterate), 0},
+	/* Null read while another thread is blocked in the constructor of
+	 * ARG, a library it dlopens (the loader's lock held). */
+	{"loader-lock-dlopen", POSIX_ONLY(loader_lock_dlopen), 0},
+	/* The report goes to a full pipe ("pipe full" on stdout first;
+	 * ARG "no-timer": and timer_create fails, "no timer" first). */
 	{"pipe-full", POSIX_ONLY(WITH_API(pipe_full)), INSTALLS},
 	/* Null read while another thread recovers faults in a loop. */
 	{"crash-while-recovering", POSIX_ONLY(WITH_API(crash_while_recovering)),
@@ -584,6 +603,15 @@ const struct scenario scenarios[] = {
 	/* The program's own alternate stack, then a stack overflow
 	 * ("altstack kept" on stdout first). */
 	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
+	/* A 2 KiB alternate stack set by the program (after faultline's
+	 * install), then scenario ARG. */
+	{"small-altstack", POSIX_ONLY(small_altstack), 0},
+
+	/* Where the report goes. */
+	/* RLIMIT_FSIZE of ARG bytes, then a null read. */
+	{"file-size-limit", POSIX_ONLY(file_size_limit), 0},
+	/* Close descriptor ARG, then a null read. */
+	{"closed-output-fd", POSIX_ONLY(closed_output_fd), 0},
 
 	/* File descriptors. */
 	/* Print "fds at main: N LIST", the open descriptors; exit 0. */

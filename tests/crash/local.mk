@@ -23,13 +23,19 @@ tests_crash_crashme_malloc_CPPFLAGS = $(AM_CPPFLAGS) -DFL_OWN_MALLOC
 tests_crash_crashme_malloc_CFLAGS = $(AM_CFLAGS) -fno-builtin-malloc \
 	-fno-builtin-free -fno-builtin-calloc -fno-builtin-realloc
 tests_crash_crashme_malloc_LDFLAGS = -no-install
+# A library whose constructor blocks, for crashme loader-lock-dlopen.
+# -rpath: libtool builds a shared object only for an installable library.
+check_LTLIBRARIES += tests/crash/libblockingctor.la
+tests_crash_libblockingctor_la_SOURCES = tests/crash/blocking_ctor.c
+tests_crash_libblockingctor_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/tests/crash
 
 FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-json tests/crash/test-env tests/crash/test-overflow \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
 	tests/crash/test-unwinder tests/crash/test-cxx tests/crash/test-threads \
-	tests/crash/test-chain
+	tests/crash/test-chain tests/crash/test-output tests/crash/test-torture
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
 EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
@@ -55,6 +61,10 @@ tests_crash_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_unwinder_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_unwinder_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_output_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_output_LDADD = $(FL_HARNESS_LDADD)
+tests_crash_test_torture_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_torture_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_threads_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_threads_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_cxx_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)

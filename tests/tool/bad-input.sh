@@ -142,6 +142,42 @@ symbolize notelf "$WORK/notelf.txt"
 expect_status "module that is not ELF" 1 $status
 expect_grep "not ELF: message" 'notelf: cannot read as ELF' "$WORK/notelf.err"
 
+# A module that is no regular file (a FIFO nobody writes, a directory, a
+# character device): refused at once, never opened for reading.
+mkfifo "$WORK/fifo"
+for m in "$WORK/fifo" "$WORK" /dev/zero; do
+	report "" "$m" "" | sed 's/ build-id $//' >"$WORK/special.txt"
+	timeout 20 "$FAULTLINE" symbolize "$WORK/special.txt" \
+		>"$WORK/special.out" 2>"$WORK/special.err"
+	expect_status "module $m, no regular file" 1 $?
+	expect_grep "module $m: message" \
+		"cannot open $m: not a regular file" "$WORK/special.err"
+done
+
+# --- delimiters inside values --------------------------------------------
+# An executable whose path holds the report's header line (or a JSON
+# report's start): values never start a line, so nothing in one starts a
+# report.
+HDR='==== faultline 0.1.0 crash report ===='
+sed "s|^process: pid 4242, executable .*|process: pid 4242, executable /tmp/$HDR/{\"faultline\":x|" \
+	"$WORK/good.txt" >"$WORK/hdrpath.txt"
+symbolize hdrpath "$WORK/hdrpath.txt"
+expect_status "header inside a value (text)" 0 $status
+expect_no_grep "header inside a value (text): not cut off" 'cut off' \
+	"$WORK/hdrpath.err"
+expect_count "header inside a value (text): symbolized" 1 \
+	'^      write_through_null at .*crash_c.c:[0-9]+$' "$WORK/hdrpath.out"
+"$FAULTLINE" symbolize --format json "$WORK/hdrpath.txt" \
+	>"$WORK/hdrpath.json" 2>/dev/null
+grep -q "executable\":\"/tmp/$HDR" "$WORK/hdrpath.json" ||
+	fail "header inside a value (JSON): not in the JSON report"
+symbolize hdrjson --format text "$WORK/hdrpath.json"
+expect_status "header inside a value (JSON)" 0 $status
+expect_count "header inside a value (JSON): rendered as text" 1 \
+	"^$HDR\$" "$WORK/hdrjson.out"
+expect_no_grep "header inside a value (JSON): no raw JSON" '^\{"faultline"' \
+	"$WORK/hdrjson.out"
+
 # --- JSON problems ------------------------------------------------------
 printf '{"faultline":"0.1.0","threads":' >"$WORK/deep.json"
 awk 'BEGIN { for (i = 0; i < 100000; i++) printf "["; print "" }' \

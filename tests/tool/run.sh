@@ -87,6 +87,22 @@ expected="$WORK/libcrash_lib.so:$(realpath "$LIBFAULTLINE")"
 [ "$preload" = "$expected" ] && pass "LD_PRELOAD appended to" ||
 	fail "LD_PRELOAD is '$preload', expected '$expected'"
 
+# Anything a process of the tree leaves in the channel that is not a
+# regular file is skipped with a line saying so: a FIFO is not read (it
+# would block for good), a symbolic link is not followed (no file of
+# the user's is printed), and both are removed with the directory.
+echo "secret-not-a-report" >"$WORK/secret"
+timeout 20 $RUN -- sh -c 'd=$(dirname "$FAULTLINE_OUTPUT")
+	mkfifo "$d/fifo.json" && ln -s "$1" "$d/link.json"' sh "$WORK/secret" \
+	>/dev/null 2>"$WORK/planted.err"
+expect_status "FIFO and symbolic link in the channel" 0 $?
+expect_grep "FIFO in the channel: skipped" \
+	'^faultline: ignoring .*/fifo.json: not a regular file$' "$WORK/planted.err"
+expect_grep "symbolic link in the channel: skipped" \
+	'^faultline: ignoring .*/link.json: a symbolic link$' "$WORK/planted.err"
+expect_no_grep "symbolic link in the channel: not followed" secret-not-a-report \
+	"$WORK/planted.err"
+
 # A reader that stops early (| head) must not leave reports behind; a
 # relative TMPDIR must still work for a command that changes directory.
 mkdir "$WORK/tmp"
