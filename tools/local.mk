@@ -28,6 +28,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/crash_info.h \
 	tools/debuginfod.c \
 	tools/debuginfod.h \
+	tools/dump.c \
+	tools/dump.h \
 	tools/dumpdir.c \
 	tools/dumpdir.h \
 	tools/files.c \
