@@ -28,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "report.h"
+
 /* As the library's other threads: a bounded walk. */
 #define MAX_FRAMES 256
 
@@ -335,4 +337,28 @@ int dump_process(pid_t pid, const char *requester, FILE *out)
 	fputs("==== end of faultline report ====\n", out);
 	dwfl_end(dwfl);
 	return d.failed ? EXIT_DUMP_PARTIAL : EXIT_DUMPED;
+}
+
+int dump_and_render(pid_t pid, const char *requester,
+		    struct symbolizer *symbolizer, enum output_format format,
+		    FILE *out)
+{
+	char *data = NULL;
+	size_t size = 0;
+	FILE *mem = open_memstream(&data, &size);
+	if (!mem)
+		return EXIT_DUMP_PARTIAL;
+	int status = dump_process(pid, requester, mem);
+	if (fclose(mem) != 0 || status > EXIT_DUMP_PARTIAL) {
+		free(data);
+		return status ? status : EXIT_DUMP_PARTIAL;
+	}
+	struct log log;
+	if (log_parse(&log, data, size) < 0)
+		status = EXIT_DUMP_PARTIAL;
+	if (process_log(&log, symbolizer, format, "dump", out, stderr, NULL))
+		status = EXIT_DUMP_PARTIAL;
+	log_free(&log);
+	free(data);
+	return status;
 }

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "tool.h"
+
 /* Exit statuses of "faultline dump" (documented in faultline(1)). */
 enum {
 	EXIT_DUMPED = 0,	  /* every thread read and symbolized */
@@ -23,5 +25,11 @@ enum {
  * thread is stopped only while it is unwound.  Returns 0, or one of the
  * statuses above after a one-line message on stderr. */
 int dump_process(pid_t pid, const char *requester, FILE *out);
+
+/* dump_process, the report read back and written to out as the tool
+ * writes any (symbolized when symbolizer is non-NULL); its status. */
+int dump_and_render(pid_t pid, const char *requester,
+		    struct symbolizer *symbolizer, enum output_format format,
+		    FILE *out);
 
 #endif

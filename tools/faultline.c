@@ -67,6 +67,16 @@ static void usage(FILE *out)
 	      "      --annotate KEY=VALUE\n"
 	      "                         add to FAULTLINE_ANNOTATIONS for the "
 	      "tree\n"
+	      "      --timeout DURATION when COMMAND has run that long (10, "
+	      "2.5s,\n"
+	      "                         5m, 1h), dump every thread of every "
+	      "process\n"
+	      "                         of its tree, then end the tree; exit "
+	      "124\n"
+	      "      --kill-after DURATION\n"
+	      "                         SIGKILL what SIGTERM left of the tree "
+	      "after\n"
+	      "                         this long (default 5s)\n"
 	      "  Exit status: COMMAND's; 128+N when it was killed by signal "
 	      "N;\n"
 	      "  125 faultline failed, 126 COMMAND not executable, 127 not "
@@ -288,33 +298,19 @@ int cmd_symbolize(int argc, char **argv)
 	return status;
 }
 
-static int dump_and_render(struct symbolize_args *a, pid_t pid)
+static int dump_and_symbolize(struct symbolize_args *a, pid_t pid)
 {
-	char *data = NULL, requester[64];
-	size_t size = 0;
-	FILE *mem = open_memstream(&data, &size);
-	if (!mem)
-		return EXIT_DUMP_PARTIAL;
+	char requester[64];
 	snprintf(requester, sizeof(requester), "faultline dump from pid %d",
 		 (int)getpid());
-	int status = dump_process(pid, requester, mem);
-	if (fclose(mem) != 0 || status > EXIT_DUMP_PARTIAL) {
-		free(data);
-		return status ? status : EXIT_DUMP_PARTIAL;
-	}
-	struct log log;
-	if (log_parse(&log, data, size) < 0)
-		status = EXIT_DUMP_PARTIAL;
 	struct symbolizer *symbolizer = make_symbolizer(a);
-	if (process_log(&log, symbolizer, a->format, "dump", stdout, stderr,
-			NULL) ||
-	    !symbolizer)
+	int status =
+		dump_and_render(pid, requester, symbolizer, a->format, stdout);
+	if (!symbolizer && status == EXIT_DUMPED)
 		status = EXIT_DUMP_PARTIAL;
-	if (fflush(stdout) != 0)
+	if (fflush(stdout) != 0 && status == EXIT_DUMPED)
 		status = EXIT_DUMP_PARTIAL;
 	symbolizer_free(symbolizer);
-	log_free(&log);
-	free(data);
 	return status;
 }
 
@@ -327,8 +323,7 @@ int cmd_dump(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
-	struct symbolize_args a = {.format = OUTPUT_TEXT,
-				   .source_context = -1};
+	struct symbolize_args a = {.format = OUTPUT_TEXT, .source_context = -1};
 	a.debug_dirs = calloc((size_t)argc, sizeof(*a.debug_dirs));
 	if (!a.debug_dirs)
 		return EXIT_DUMP_USAGE;
@@ -355,7 +350,7 @@ int cmd_dump(int argc, char **argv)
 		status = EXIT_DUMP_USAGE;
 	}
 	if (status < 0)
-		status = dump_and_render(&a, (pid_t)pid);
+		status = dump_and_symbolize(&a, (pid_t)pid);
 	free(a.debug_dirs);
 	return status;
 }

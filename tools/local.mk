@@ -51,6 +51,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/run.c \
 	tools/run_state.c \
 	tools/run_state.h \
+	tools/run_timeout.c \
+	tools/run_timeout.h \
 	tools/source.c \
 	tools/source.h \
 	tools/split_dwarf.c \
