@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "render.h" /* lib/names.c: the state names of reports */
 #include "report.h"
 
 /* As the library's other threads: a bounded walk. */
@@ -85,34 +86,6 @@ static long status_field(pid_t pid, const char *field)
 	return value;
 }
 
-static const char *state_name(char c)
-{
-	switch (c) {
-	case 'R':
-		return "running";
-	case 'S':
-		return "sleeping";
-	case 'D':
-		return "disk sleep";
-	case 'T':
-		return "stopped";
-	case 't':
-		return "tracing stop";
-	case 'Z':
-		return "zombie";
-	case 'X':
-		return "dead";
-	case 'I':
-		return "idle";
-	case 'P':
-		return "parked";
-	case 'W':
-		return "waking";
-	default:
-		return "unknown";
-	}
-}
-
 /* The state letter of /proc/PID/task/TID/stat: after the last ')'. */
 static const char *thread_state(pid_t pid, pid_t tid)
 {
@@ -120,7 +93,7 @@ static const char *thread_state(pid_t pid, pid_t tid)
 	snprintf(what, sizeof(what), "task/%d/stat", (int)tid);
 	const char *stat = proc_line(pid, what);
 	const char *paren = strrchr(stat, ')');
-	return state_name(paren && paren[1] == ' ' ? paren[2] : '?');
+	return fl_thread_state_name(paren && paren[1] == ' ' ? paren[2] : '?');
 }
 
 /* Why we may not trace pid: one line on stderr, and the exit status. */

@@ -6,7 +6,8 @@
 # do the tests that check the tool's parts or read reports with its strict
 # JSON reader (the crash harness, tests/core).  The reader needs nothing
 # else, and is built wherever the tests are.  lib/utf8.c is the UTF-8 rule
-# the library's escaping follows too.
+# the library's escaping follows too; lib/names.c the names reports give
+# (thread states, for "faultline dump").
 noinst_LIBRARIES += tools/libfaultline-tool.a
 tools_libfaultline_tool_a_SOURCES = \
 	tools/json.c \
@@ -20,6 +21,7 @@ tools_libfaultline_tool_a_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS) \
 if FL_POSIX
 if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
+	lib/names.c \
 	tools/color.c \
 	tools/color.h \
 	tools/ci_stamp.c \
