@@ -3,7 +3,8 @@
 # parent, child and grandchild with the library preloaded, one with
 # LD_PRELOAD cleared, a static one) is dumped whole, every process with
 # all its threads (by the dump signal, or from outside), then ended
-# (SIGKILL for what ignores SIGTERM); exit 124; nothing left behind.
+# (SIGKILL for what ignores SIGTERM), a daemon in its own session
+# included; exit 124; nothing left behind.
 . "$FL_SRCDIR/tests/tool/common.sh"
 
 [ -r "$LIBFAULTLINE" ] || { echo "no $LIBFAULTLINE" >&2; exit 99; }
@@ -20,12 +21,14 @@ cat >"$WORK/tree.sh" <<EOS
 "$WORK/hung" fork 2 >/dev/null &
 env -u LD_PRELOAD "$WORK/hung" >/dev/null &
 [ $STATIC = yes ] && "$WORK/hung_static" >/dev/null &
+# A daemon: its own session, its parent gone (found as run is subreaper).
+setsid sh -c '"$WORK/hung" >/dev/null & exit 0'
 trap '' TERM
 wait
 wait
 EOS
 chmod +x "$WORK/tree.sh"
-processes=$((1 + 3 + 1))
+processes=$((1 + 3 + 1 + 1))
 [ $STATIC = yes ] && processes=$((processes + 1))
 
 start=$(date +%s)
@@ -40,9 +43,9 @@ expect_grep "announced" \
 	"$WORK/tree.err"
 expect_count "a report per process" $processes \
 	'^==== faultline .* report ====' "$WORK/tree.err"
-expect_count "by the dump signal where the library is" 4 \
+expect_count "by the dump signal where the library is" 5 \
 	'^cause: dump requested: SIGURG from pid' "$WORK/tree.err"
-expect_count "from outside elsewhere" $((processes - 4)) \
+expect_count "from outside elsewhere" $((processes - 5)) \
 	'^cause: dump requested: faultline run --timeout' "$WORK/tree.err"
 expect_count "every thread of every hung process" $((3 * (processes - 1))) \
 	'^thread: tid [0-9]+ "(hung|hung_static|locker|reader)"' \
