@@ -18,6 +18,7 @@
 
 #include "dump.h"
 
+#include <dirent.h>
 #include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -87,13 +88,59 @@ static long status_field(pid_t pid, const char *field)
 }
 
 /* The state letter of /proc/PID/task/TID/stat: after the last ')'. */
-static const char *thread_state(pid_t pid, pid_t tid)
+static char thread_state(pid_t pid, pid_t tid)
 {
 	char what[64];
 	snprintf(what, sizeof(what), "task/%d/stat", (int)tid);
 	const char *stat = proc_line(pid, what);
 	const char *paren = strrchr(stat, ')');
-	return fl_thread_state_name(paren && paren[1] == ' ' ? paren[2] : '?');
+	return paren && paren[1] == ' ' ? paren[2] : '?';
+}
+
+/* The state of every thread before any is stopped (even our check of
+ * whether we may trace wakes the first one for an instant). */
+struct states {
+	pid_t *tids;
+	char *letters;
+	size_t count;
+};
+
+static void read_states(pid_t pid, struct states *st)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *dir = opendir(path);
+	struct dirent *e;
+	size_t cap = 0;
+	while (dir && (e = readdir(dir))) {
+		long tid = strtol(e->d_name, NULL, 10);
+		if (tid <= 0)
+			continue;
+		if (st->count == cap) {
+			cap = cap * 2 + 16;
+			pid_t *tids = realloc(st->tids, cap * sizeof(*tids));
+			if (tids)
+				st->tids = tids;
+			char *letters = realloc(st->letters, cap);
+			if (letters)
+				st->letters = letters;
+			if (!tids || !letters)
+				break;
+		}
+		st->tids[st->count] = (pid_t)tid;
+		st->letters[st->count++] = thread_state(pid, (pid_t)tid);
+	}
+	if (dir)
+		closedir(dir);
+}
+
+/* The state read first; a thread born since is read now. */
+static const char *state_of(const struct states *st, pid_t pid, pid_t tid)
+{
+	for (size_t i = 0; i < st->count; i++)
+		if (st->tids[i] == tid)
+			return fl_thread_state_name(st->letters[i]);
+	return fl_thread_state_name(thread_state(pid, tid));
 }
 
 /* Why we may not trace pid: one line on stderr, and the exit status. */
@@ -206,6 +253,7 @@ struct dump {
 	FILE *out;
 	pid_t pid;
 	int failed; /* threads that could not be unwound */
+	struct states states;
 };
 
 static int on_thread(Dwfl_Thread *thread, void *arg)
@@ -217,7 +265,7 @@ static int on_thread(Dwfl_Thread *thread, void *arg)
 	fprintf(d->out, "thread: tid %d \"", (int)tid);
 	put_escaped(d->out, proc_line(d->pid, what));
 	/* The state before we stop it. */
-	fprintf(d->out, "\" (%s)\n", thread_state(d->pid, tid));
+	fprintf(d->out, "\" (%s)\n", state_of(&d->states, d->pid, tid));
 	static struct walk w;
 	w.count = 0;
 	int rc = dwfl_thread_getframes(thread, on_frame, &w);
@@ -263,13 +311,27 @@ static const Dwfl_Callbacks callbacks = {
 	.find_debuginfo = dwfl_standard_find_debuginfo,
 };
 
+static int dump_threads(struct dump *d, const char *requester);
+
 int dump_process(pid_t pid, const char *requester, FILE *out)
 {
 	if (pid <= 0 || (kill(pid, 0) < 0 && errno == ESRCH))
 		return refused(pid, ESRCH);
+	struct dump d = {NULL, out, pid, 0, {NULL, NULL, 0}};
+	read_states(pid, &d.states);
 	int status = check_traceable(pid);
-	if (status)
-		return status;
+	if (status == 0)
+		status = dump_threads(&d, requester);
+	free(d.states.tids);
+	free(d.states.letters);
+	return status;
+}
+
+/* The report, once we know we may trace d->pid. */
+static int dump_threads(struct dump *d, const char *requester)
+{
+	pid_t pid = d->pid;
+	FILE *out = d->out;
 	Dwfl *dwfl = dwfl_begin(&callbacks);
 	if (!dwfl) {
 		fprintf(stderr, "faultline: dump: %s\n", dwfl_errmsg(-1));
@@ -299,17 +361,17 @@ int dump_process(pid_t pid, const char *requester, FILE *out)
 	fprintf(out, "process: pid %d, executable ", (int)pid);
 	put_escaped(out, *exe ? exe : "??");
 	fputc('\n', out);
-	struct dump d = {dwfl, out, pid, 0};
-	if (dwfl_getthreads(dwfl, on_thread, &d) != 0 && !d.failed) {
+	d->dwfl = dwfl;
+	if (dwfl_getthreads(dwfl, on_thread, d) != 0 && !d->failed) {
 		fprintf(stderr, "faultline: dump: process %d: %s\n", (int)pid,
 			dwfl_errmsg(-1));
-		d.failed++;
+		d->failed++;
 	}
 	fputs("modules:\n", out);
 	dwfl_getmodules(dwfl, on_module, out, 0);
 	fputs("==== end of faultline report ====\n", out);
 	dwfl_end(dwfl);
-	return d.failed ? EXIT_DUMP_PARTIAL : EXIT_DUMPED;
+	return d->failed ? EXIT_DUMP_PARTIAL : EXIT_DUMPED;
 }
 
 int dump_and_render(pid_t pid, const char *requester,

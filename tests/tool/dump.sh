@@ -14,6 +14,9 @@ build_c hung_static hung_threads.c -pthread -static ||
 start() {
 	name=$1
 	shift
+	# Not an old "ready": the new process truncates the file only once
+	# it runs.
+	rm -f "$WORK/$name.ready"
 	env "$@" "$WORK/$name" >"$WORK/$name.ready" &
 	pid=$!
 	i=0
@@ -57,6 +60,8 @@ start hung
 "$FAULTLINE" dump "$pid" >"$WORK/dump.out" 2>"$WORK/dump.err"
 expect_status "no faultline: dump" 0 $?
 check_dump "no faultline"
+expect_grep "no faultline: states as they were before the dump" \
+	"^thread: tid $pid \"hung\" \(sleeping\)" "$WORK/dump.out"
 expect_no_grep "no faultline: not the library" 'libfaultline' \
 	"$WORK/dump.out"
 check_running "no faultline" "$pid"
