@@ -20,7 +20,8 @@ start() {
 	env "$@" "$WORK/$name" >"$WORK/$name.ready" &
 	pid=$!
 	i=0
-	while ! grep -q ready "$WORK/$name.ready" && [ $i -lt 300 ]; do
+	while ! grep -q ready "$WORK/$name.ready" 2>/dev/null &&
+		[ $i -lt 300 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done

@@ -14,6 +14,7 @@ build_c hung_static hung_threads.c -pthread -static || STATIC=no
 RUN="$FAULTLINE run --library $LIBFAULTLINE"
 mkdir "$WORK/tmp"
 
+# 8 s: time for every process to be in place on a loaded machine.
 # The tree: the shell ignores SIGTERM once its children are started, so
 # only --kill-after's SIGKILL ends it.
 cat >"$WORK/tree.sh" <<EOS
@@ -32,7 +33,7 @@ processes=$((1 + 3 + 1 + 1))
 [ $STATIC = yes ] && processes=$((processes + 1))
 
 start=$(date +%s)
-TMPDIR="$WORK/tmp" $RUN --timeout 3s --kill-after 1 -- "$WORK/tree.sh" \
+TMPDIR="$WORK/tmp" $RUN --timeout 8s --kill-after 1 -- "$WORK/tree.sh" \
 	>"$WORK/tree.out" 2>"$WORK/tree.err"
 expect_status "hung tree" 124 $?
 took=$(($(date +%s) - start))
@@ -66,7 +67,7 @@ else
 fi
 
 # --- JSON -----------------------------------------------------------------
-$RUN --timeout 0.5 --format json -- "$WORK/hung" >/dev/null \
+$RUN --timeout 3 --format json -- "$WORK/hung" >/dev/null \
 	2>"$WORK/one.err"
 expect_status "json: one process" 124 $?
 expect_count "json: one report" 1 '^\{"faultline"' "$WORK/one.err"
