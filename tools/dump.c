@@ -29,23 +29,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "io.h"
 #include "render.h" /* lib/names.c: the state names of reports */
 #include "report.h"
 
 /* As the library's other threads: a bounded walk. */
 #define MAX_FRAMES 256
-
-static void put_escaped(FILE *out, const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '\\')
-			fputs("\\\\", out);
-		else if (*p < 0x20 || *p == 0x7f)
-			fprintf(out, "\\x%02x", *p);
-		else
-			fputc(*p, out);
-	}
-}
 
 /* libdwfl names the vdso "[vdso: PID]"; reports say "[vdso]". */
 static const char *module_name(const char *name)
@@ -234,14 +223,14 @@ static void write_frame(FILE *out, Dwfl *dwfl, int index, Dwarf_Addr pc,
 	}
 	fprintf(out, "  #%-3d 0x%016" PRIx64 " in ", index, (uint64_t)pc);
 	if (name) {
-		put_escaped(out, name);
+		write_text_escaped(out, name);
 		fprintf(out, "+0x%" PRIx64, (uint64_t)symoff);
 	} else {
 		fputs("??", out);
 	}
 	if (path) {
 		fputs(" (", out);
-		put_escaped(out, path);
+		write_text_escaped(out, path);
 		fprintf(out, "+0x%" PRIx64 ")\n", (uint64_t)(pc - bias));
 	} else {
 		fputs(" (?\?)\n", out);
@@ -263,7 +252,7 @@ static int on_thread(Dwfl_Thread *thread, void *arg)
 	char what[64];
 	snprintf(what, sizeof(what), "task/%d/comm", (int)tid);
 	fprintf(d->out, "thread: tid %d \"", (int)tid);
-	put_escaped(d->out, proc_line(d->pid, what));
+	write_text_escaped(d->out, proc_line(d->pid, what));
 	/* The state before we stop it. */
 	fprintf(d->out, "\" (%s)\n", state_of(&d->states, d->pid, tid));
 	static struct walk w;
@@ -293,7 +282,7 @@ static int on_module(Dwfl_Module *mod, void **user, const char *name,
 	if (dwfl_module_getelf(mod, &bias) == NULL)
 		bias = base;
 	fprintf(out, "  0x%016" PRIx64 " ", (uint64_t)base);
-	put_escaped(out, module_name(name));
+	write_text_escaped(out, module_name(name));
 	if (bias != base)
 		fprintf(out, " bias 0x%016" PRIx64, (uint64_t)bias);
 	int n = dwfl_module_build_id(mod, &id, &vaddr);
@@ -359,7 +348,7 @@ static int dump_threads(struct dump *d, const char *requester)
 	fprintf(out, "==== faultline %s crash report ====\n", PACKAGE_VERSION);
 	fprintf(out, "cause: dump requested: %s\n", requester);
 	fprintf(out, "process: pid %d, executable ", (int)pid);
-	put_escaped(out, *exe ? exe : "??");
+	write_text_escaped(out, *exe ? exe : "??");
 	fputc('\n', out);
 	d->dwfl = dwfl;
 	if (dwfl_getthreads(dwfl, on_thread, d) != 0 && !d->failed) {
