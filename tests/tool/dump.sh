@@ -95,6 +95,18 @@ if command -v strace >/dev/null 2>&1; then
 else
 	echo "no strace: 'already traced' skipped"
 fi
+
+# --- another user (root runs the dump as nobody) --------------------------
+AS_NOBODY="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ "$(id -u)" = 0 ] && $AS_NOBODY "$FAULTLINE" --version >/dev/null 2>&1; then
+	$AS_NOBODY "$FAULTLINE" dump "$pid" >"$WORK/user.out" 2>"$WORK/user.err"
+	expect_status "another user" 4 $?
+	expect_grep "another user: message" \
+		"^faultline: dump: process $pid belongs to uid 0: ptrace refused" \
+		"$WORK/user.err"
+else
+	echo "not root, or nobody cannot run $FAULTLINE: 'another user' skipped"
+fi
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 
