@@ -77,11 +77,12 @@ bootstrap() {
 	# files debuginfod (a server), iproute2 (its network namespace), llvm
 	# (llvm-dwp) and dwz; libiberty-dev: the demangler built into the
 	# library; libc6-dbg: libc's separate debug file, whose symbols the
-	# report names libc's local functions with.
+	# report names libc's local functions with; strace: a second tracer
+	# for faultline dump's test (tests/tool/dump.sh).
 	need build-essential autoconf automake libtool libdw-dev \
 		pkg-config make libunwind-dev check gdb util-linux \
 		dpkg-dev patch libdebuginfod-dev debuginfod llvm iproute2 dwz \
-		libiberty-dev libc6-dbg
+		libiberty-dev libc6-dbg strace
 	if [ ! -x "$src/configure" ] || [ "$src/configure.ac" -nt "$src/configure" ]; then
 		say "autoreconf"
 		(cd "$src" && autoreconf -fi)

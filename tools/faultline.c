@@ -7,10 +7,13 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "color.h"
 #include "debuginfod.h"
+#include "dump.h"
 #include "io.h"
 #include "path_map.h"
 #include "source.h"
@@ -20,6 +23,7 @@ static void usage(FILE *out)
 {
 	fputs("Usage: faultline run [OPTION]... [--] COMMAND [ARG]...\n"
 	      "       faultline symbolize [OPTION]... [FILE|-]\n"
+	      "       faultline dump [OPTION]... PID\n"
 	      "       faultline --help | --version\n"
 	      "\n"
 	      "run: run COMMAND with libfaultline preloaded; print a "
@@ -63,6 +67,16 @@ static void usage(FILE *out)
 	      "      --annotate KEY=VALUE\n"
 	      "                         add to FAULTLINE_ANNOTATIONS for the "
 	      "tree\n"
+	      "      --timeout DURATION when COMMAND has run that long (10, "
+	      "2.5s,\n"
+	      "                         5m, 1h), dump every thread of every "
+	      "process\n"
+	      "                         of its tree, then end the tree; exit "
+	      "124\n"
+	      "      --kill-after DURATION\n"
+	      "                         SIGKILL what SIGTERM left of the tree "
+	      "after\n"
+	      "                         this long (default 5s)\n"
 	      "  Exit status: COMMAND's; 128+N when it was killed by signal "
 	      "N;\n"
 	      "  125 faultline failed, 126 COMMAND not executable, 127 not "
@@ -93,7 +107,16 @@ static void usage(FILE *out)
 	      "      --color[=WHEN]     auto (default: on a terminal, unless\n"
 	      "                         NO_COLOR is set), always or never\n"
 	      "  Exit status: 0 all symbolized, 1 partial (see messages),\n"
-	      "  2 usage or input error, 3 no report in the input.\n",
+	      "  2 usage or input error, 3 no report in the input.\n"
+	      "\n"
+	      "dump: every thread of the live process PID (with or without\n"
+	      "libfaultline in it), read through ptrace, symbolized; each "
+	      "thread\n"
+	      "is stopped only while it is read.\n"
+	      "  -d, --debug-dir DIR    also look for debug files under DIR\n"
+	      "  -f, --format FMT       text (default) or json\n"
+	      "  Exit status: 0 dumped, 1 dumped with problems, 2 usage,\n"
+	      "  3 no such process, 4 ptrace refused or reading failed.\n",
 	      out);
 }
 
@@ -275,6 +298,63 @@ int cmd_symbolize(int argc, char **argv)
 	return status;
 }
 
+static int dump_and_symbolize(struct symbolize_args *a, pid_t pid)
+{
+	char requester[64];
+	snprintf(requester, sizeof(requester), "faultline dump from pid %d",
+		 (int)getpid());
+	struct symbolizer *symbolizer = make_symbolizer(a);
+	int status =
+		dump_and_render(pid, requester, symbolizer, a->format, stdout);
+	if (!symbolizer && status == EXIT_DUMPED)
+		status = EXIT_DUMP_PARTIAL;
+	if (fflush(stdout) != 0 && status == EXIT_DUMPED)
+		status = EXIT_DUMP_PARTIAL;
+	symbolizer_free(symbolizer);
+	return status;
+}
+
+/* "faultline dump PID": the report dump.c writes, read back and
+ * rendered as symbolize renders one. */
+int cmd_dump(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"debug-dir", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct symbolize_args a = {.format = OUTPUT_TEXT, .source_context = -1};
+	a.debug_dirs = calloc((size_t)argc, sizeof(*a.debug_dirs));
+	if (!a.debug_dirs)
+		return EXIT_DUMP_USAGE;
+	int c, status = -1;
+	while (status < 0 &&
+	       (c = getopt_long(argc, argv, "+d:f:h", options, NULL)) != -1) {
+		if (c == 'd')
+			a.debug_dirs[a.debug_dir_count++] = optarg;
+		else if (c == 'f' && parse_format(optarg, &a.format) == 0)
+			continue;
+		else if (c == 'h') {
+			usage(stdout);
+			status = EXIT_DUMPED;
+		} else
+			status = EXIT_DUMP_USAGE;
+	}
+	char *end = NULL;
+	long pid = optind + 1 == argc ? strtol(argv[optind], &end, 10) : 0;
+	if (status < 0 && (!end || *end || end == argv[optind] || pid <= 0 ||
+			   pid > INT32_MAX)) {
+		fputs("faultline: dump takes one process id: faultline dump "
+		      "[OPTION]... PID\n",
+		      stderr);
+		status = EXIT_DUMP_USAGE;
+	}
+	if (status < 0)
+		status = dump_and_symbolize(&a, (pid_t)pid);
+	free(a.debug_dirs);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -295,8 +375,10 @@ int main(int argc, char **argv)
 		return cmd_symbolize(argc - 1, argv + 1);
 	if (strcmp(command, "run") == 0)
 		return cmd_run(argc - 1, argv + 1);
+	if (strcmp(command, "dump") == 0)
+		return cmd_dump(argc - 1, argv + 1);
 	fprintf(stderr,
-		"faultline: unknown command '%s' (run or symbolize); "
+		"faultline: unknown command '%s' (run, symbolize or dump); "
 		"try 'faultline --help'\n",
 		command);
 	return EXIT_USAGE;

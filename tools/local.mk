@@ -6,7 +6,8 @@
 # do the tests that check the tool's parts or read reports with its strict
 # JSON reader (the crash harness, tests/core).  The reader needs nothing
 # else, and is built wherever the tests are.  lib/utf8.c is the UTF-8 rule
-# the library's escaping follows too.
+# the library's escaping follows too; lib/names.c the names reports give
+# (thread states, for "faultline dump").
 noinst_LIBRARIES += tools/libfaultline-tool.a
 tools_libfaultline_tool_a_SOURCES = \
 	tools/json.c \
@@ -20,6 +21,7 @@ tools_libfaultline_tool_a_CFLAGS = $(AM_CFLAGS) $(LIBDW_CFLAGS) \
 if FL_POSIX
 if HAVE_LIBDW
 tools_libfaultline_tool_a_SOURCES += \
+	lib/names.c \
 	tools/color.c \
 	tools/color.h \
 	tools/ci_stamp.c \
@@ -28,6 +30,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/crash_info.h \
 	tools/debuginfod.c \
 	tools/debuginfod.h \
+	tools/dump.c \
+	tools/dump.h \
 	tools/dumpdir.c \
 	tools/dumpdir.h \
 	tools/files.c \
@@ -49,6 +53,8 @@ tools_libfaultline_tool_a_SOURCES += \
 	tools/run.c \
 	tools/run_state.c \
 	tools/run_state.h \
+	tools/run_timeout.c \
+	tools/run_timeout.h \
 	tools/source.c \
 	tools/source.h \
 	tools/split_dwarf.c \

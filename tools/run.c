@@ -43,7 +43,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -53,6 +55,7 @@
 #include "github.h"
 #include "io.h"
 #include "run_state.h"
+#include "run_timeout.h"
 #include "tool.h"
 
 #ifndef FL_LIBDIR
@@ -218,6 +221,8 @@ struct run_args {
 	char **debug_dirs;
 	size_t debug_dir_count;
 	char *annotations; /* for FAULTLINE_ANNOTATIONS, or NULL */
+	double timeout;	   /* --timeout in seconds; 0: none */
+	double kill_after; /* --kill-after: SIGTERM to SIGKILL */
 	char **command;
 };
 
@@ -276,6 +281,11 @@ static void keep_crash(struct log *log, const char *dump_dir,
 	free(dir);
 }
 
+static int is_dump(const struct report *r)
+{
+	return r->cause && strncmp(r->cause, "dump requested:", 15) == 0;
+}
+
 /* Any process of the tree can write in the channel: only regular files
  * are read, by name in the directory opened once (dir), without
  * following a link or blocking on a FIFO; the rest is removed. */
@@ -326,8 +336,10 @@ static int collect_one(struct collected *c, const struct run_args *a,
 		struct report **more = realloc(
 			c->crashes, (c->crash_count + log->report_count) *
 					    sizeof(*c->crashes));
+		/* A dump (--timeout) is shown, but is not a crash. */
 		for (size_t i = 0; more && i < log->report_count; i++)
-			more[c->crash_count++] = log->reports[i];
+			if (!is_dump(log->reports[i]))
+				more[c->crash_count++] = log->reports[i];
 		if (more)
 			c->crashes = more;
 	}
@@ -418,7 +430,9 @@ enum {
 	OPT_JSON,
 	OPT_FAIL_ON_CRASH,
 	OPT_CI_ANNOTATIONS,
-	OPT_ANNOTATE
+	OPT_ANNOTATE,
+	OPT_TIMEOUT,
+	OPT_KILL_AFTER
 };
 
 /* KEY=VALUE appended to the FAULTLINE_ANNOTATIONS list being built. */
@@ -474,6 +488,8 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		{"fail-on-crash", no_argument, NULL, OPT_FAIL_ON_CRASH},
 		{"ci-annotations", required_argument, NULL, OPT_CI_ANNOTATIONS},
 		{"annotate", required_argument, NULL, OPT_ANNOTATE},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"kill-after", required_argument, NULL, OPT_KILL_AFTER},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0}};
 	const char *env_keep = getenv("FAULTLINE_KEEP");
@@ -526,6 +542,14 @@ static int parse_run_args(int argc, char **argv, struct run_args *a)
 		case OPT_ANNOTATE:
 			bad = add_annotation(a, optarg) < 0;
 			break;
+		case OPT_TIMEOUT:
+			bad = parse_duration("--timeout", optarg, &a->timeout) <
+			      0;
+			break;
+		case OPT_KILL_AFTER:
+			bad = parse_duration("--kill-after", optarg,
+					     &a->kill_after) < 0;
+			break;
 		case 'h':
 			fputs("Usage: faultline run [OPTION]... [--] COMMAND "
 			      "[ARG]...; see 'faultline --help'\n",
@@ -567,6 +591,59 @@ static int set_annotations(const char *more)
 	return rc;
 }
 
+/* --timeout: the tree's dump signal, unless the user chose one. */
+static int set_dump_signal(void)
+{
+	const char *old = getenv("FAULTLINE_DUMP_SIGNAL");
+	if (old && *old)
+		return 0;
+	return setenv("FAULTLINE_DUMP_SIGNAL", TIMEOUT_DUMP_SIGNAL, 1);
+}
+
+/* The number of the dump signal the tree has (NAME or SIGNAME); 0 when
+ * unknown. */
+static int dump_signal_number(void)
+{
+	const char *name = getenv("FAULTLINE_DUMP_SIGNAL");
+	if (!name)
+		return 0;
+	if (strncmp(name, "SIG", 3) == 0)
+		name += 3;
+	for (int sig = 1; sig < SIGRTMIN; sig++) {
+		const char *abbrev = sigabbrev_np(sig);
+		if (abbrev && strcmp(abbrev, name) == 0)
+			return sig;
+	}
+	return 0;
+}
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* waitpid for pid, for at most timeout seconds (0: no limit); the pid, 0
+ * when the time ran out, -1 when a signal to stop came. */
+static pid_t wait_command(pid_t pid, int *status, double timeout)
+{
+	double deadline = monotonic_now() + timeout;
+	for (;;) {
+		pid_t got = waitpid(pid, status, timeout > 0 ? WNOHANG : 0);
+		if (got == pid)
+			return pid;
+		if ((got < 0 && errno != EINTR) || stop_signal)
+			return -1;
+		if (got == 0) {
+			if (monotonic_now() >= deadline)
+				return 0;
+			struct timespec ts = {0, 50 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 static int set_environment(const struct run_args *a, const char *library,
 			   const char *channel)
 {
@@ -586,7 +663,8 @@ static int set_environment(const struct run_args *a, const char *library,
 	    setenv("FAULTLINE_FORMAT", "json", 1) == 0 &&
 	    (!a->signals || setenv("FAULTLINE_SIGNALS", a->signals, 1) == 0) &&
 	    (!minidump || setenv("FAULTLINE_MINIDUMP", minidump, 1) == 0) &&
-	    set_annotations(a->annotations) == 0)
+	    set_annotations(a->annotations) == 0 &&
+	    (!a->timeout || set_dump_signal() == 0))
 		rc = 0;
 	else
 		fprintf(stderr, "faultline: cannot set up the environment\n");
@@ -624,8 +702,10 @@ static void restore_signals(const struct sigaction *old)
 		sigaction(HANDLED[i], &old[i], NULL);
 }
 
-/* Run COMMAND; its exit status as the shell gives it, or ours. */
-static int run_command(char **command, const struct sigaction *old)
+/* Run COMMAND; its exit status as the shell gives it, or ours; -1 when
+ * it ran out of time. */
+static int run_command(char **command, const struct sigaction *old,
+		       double timeout)
 {
 	/* The child tells us through this close-on-exec pipe why exec
 	 * failed; a successful exec closes it empty. */
@@ -672,10 +752,10 @@ static int run_command(char **command, const struct sigaction *old)
 	close(exec_pipe[0]);
 
 	int status = 0;
-	pid_t waited;
-	while ((waited = waitpid(pid, &status, 0)) < 0 && errno == EINTR &&
-	       !stop_signal)
-		;
+	pid_t waited = got > 0 ? waitpid(pid, &status, 0)
+			       : wait_command(pid, &status, timeout);
+	if (waited == 0)
+		return -1; /* child_pid stays: a signal now is passed on */
 	child_pid = 0;
 	if (waited != pid)
 		return EXIT_RUN_FAILED; /* stopped waiting: stop_signal */
@@ -710,8 +790,26 @@ static int run(const struct run_args *a, const char *library,
 		return EXIT_RUN_FAILED;
 	if (a->dump_dir && a->keep >= 0)
 		dump_dir_prune(a->dump_dir, a->keep);
-	int exit_status =
-		stop_signal ? EXIT_RUN_FAILED : run_command(a->command, old);
+	/* Orphans of the tree stay ours, to be found at the timeout. */
+	if (a->timeout > 0 && prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		fprintf(stderr,
+			"faultline: cannot be the tree's subreaper: "
+			"%s\n",
+			strerror(errno));
+	int exit_status = stop_signal
+				  ? EXIT_RUN_FAILED
+				  : run_command(a->command, old, a->timeout);
+	if (exit_status < 0) {
+		struct symbolizer *symbolizer =
+			a->symbolize ? symbolizer_new(a->debug_dirs,
+						      a->debug_dir_count)
+				     : NULL;
+		timeout_dump_and_end(channel, dump_signal_number(), a->format,
+				     symbolizer, a->kill_after);
+		symbolizer_free(symbolizer);
+		child_pid = 0;
+		exit_status = EXIT_TIMED_OUT;
+	}
 
 	/* "faultline run ... 2>&1 | head" closes our stderr early: finish
 	 * quietly and still remove the reports rather than die of SIGPIPE
@@ -732,7 +830,10 @@ static int run(const struct run_args *a, const char *library,
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_args a = {.keep = -1, .format = OUTPUT_TEXT, .symbolize = 1};
+	struct run_args a = {.keep = -1,
+			     .format = OUTPUT_TEXT,
+			     .symbolize = 1,
+			     .kill_after = 5};
 	a.debug_dirs = calloc((size_t)argc, sizeof(*a.debug_dirs));
 	char *library = NULL, *channel = NULL;
 	FILE *json_out = NULL;

@@ -41,5 +41,6 @@ size_t process_log(struct log *log, struct symbolizer *symbolizer,
 
 int cmd_symbolize(int argc, char **argv);
 int cmd_run(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
 
 #endif

@@ -17,7 +17,8 @@ if HAVE_LIBDW
 FL_TOOL_SHELL_TESTS += tests/tool/symbolize.sh tests/tool/run.sh \
 	tests/tool/bad-input.sh tests/tool/debugfiles.sh \
 	tests/tool/debuginfod.sh tests/tool/source.sh tests/tool/notes.sh \
-	tests/tool/ci.sh tests/tool/dumpdir.sh tests/tool/cilogs.sh
+	tests/tool/ci.sh tests/tool/dumpdir.sh tests/tool/cilogs.sh \
+	tests/tool/dump.sh tests/tool/timeout.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
 	CXX='$(CXX)'; export CXX;
 endif
@@ -40,6 +41,7 @@ EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 	tests/tool/ci.sh tests/tool/dumpdir.sh tests/tool/cilogs.sh \
 	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
 	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
+	tests/tool/dump.sh tests/tool/timeout.sh tests/tool/hung_threads.c \
 	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \
 	tests/tool/corpus/text-prefixed.txt \
 	tests/tool/corpus/text-symbolized.txt \
