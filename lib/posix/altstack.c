@@ -167,6 +167,17 @@ int fl_altstack_thread_init(void)
 	return 0;
 }
 
+void fl_altstack_note_thread_stack(void)
+{
+	if (!self.stack_lo)
+		note_thread_stack();
+}
+
+int fl_altstack_on_thread_stack(uintptr_t sp)
+{
+	return sp >= self.stack_lo && sp < self.stack_hi;
+}
+
 int fl_altstack_install(size_t size)
 {
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
