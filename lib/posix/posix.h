@@ -226,6 +226,11 @@ void fl_altstack_note_thread_stack(void);
 /* [signal-safe] 1 when sp lies on this thread's normal stack as recorded;
  * 0 when it does not or nothing was recorded. */
 int fl_altstack_on_thread_stack(uintptr_t sp);
+/* [signal-safe] Let v read this thread's normal stack above sp without
+ * probing, when sp lies on it (as recorded).  Only for a walk of the
+ * calling thread's own stack. */
+struct fl_mem_view;
+void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp);
 /* [fatal] 1 when addr (with the stack pointer sp) looks like an overflow
  * of the current thread's stack. */
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
