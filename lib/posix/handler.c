@@ -171,6 +171,19 @@ static void capture(int sig, const siginfo_t *si, const ucontext_t *uc,
 	fl_platform_exe_path(crash.exe_path, sizeof(crash.exe_path));
 }
 
+/* Write the report of crash (SIGPIPE and SIGXFSZ ignored meanwhile: a
+ * failed write passes the report on instead of killing the process),
+ * then stop the report's watchdog and give the one-report turn back. */
+static void emit_and_release(int turn)
+{
+	fl_signals_quiet_writes();
+	fl_report_emit(&crash);
+	fl_signals_restore_writes();
+	disarm_watchdog();
+	if (turn == 1)
+		fl_turn_give();
+}
+
 static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 {
 	int saved_errno = errno;
@@ -202,12 +215,7 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	turn = fl_turn_take(tid, 1);
 	arm_watchdog(sig);
 	capture(sig, si, ctx, tid);
-	fl_signals_quiet_writes();
-	fl_report_emit(&crash);
-	fl_signals_restore_writes();
-	disarm_watchdog();
-	if (turn == 1)
-		fl_turn_give();
+	emit_and_release(turn);
 	fl_signal_give_back(sig, si);
 out:
 	errno = saved_errno;
@@ -243,12 +251,7 @@ static void handle_timeout(int sig, siginfo_t *si, void *ctx)
 	 * process is SIGABRT. */
 	crash.fault.signo = 0;
 	crash.fault.has_sender = 0;
-	fl_signals_quiet_writes();
-	fl_report_emit(&crash);
-	fl_signals_restore_writes();
-	disarm_watchdog();
-	if (turn == 1)
-		fl_turn_give();
+	emit_and_release(turn);
 	fl_signal_die_by_default(SIGABRT, NULL);
 out:
 	errno = saved_errno;

@@ -59,8 +59,18 @@ void fl_chain_preloaded(void)
 	preloaded = 1;
 }
 
+#ifdef PIC
+static void look_up_handler_safe_calls(void);
+#else
+/* The static library interposes nothing (see below). */
+static void look_up_handler_safe_calls(void)
+{
+}
+#endif
+
 void fl_chain_start(int want)
 {
+	look_up_handler_safe_calls();
 	__atomic_store_n(&active, want < 0 ? preloaded : want != 0,
 			 __ATOMIC_RELEASE);
 }
@@ -301,11 +311,15 @@ typedef sighandler_t (*signal_fn)(int, sighandler_t);
 typedef int (*mask_fn)(int, const sigset_t *, sigset_t *);
 
 /* The next definitions: the C library's, or an interceptor loaded after
- * us (a sanitizer's).  Looked up on first use, not at start-up: nine
- * dlsym calls cost a program that never calls them 13,000 instructions
- * and page faults of the symbol tables (make bench-callgrind).  A first
- * call from inside a signal handler (dlsym is not async-signal-safe) is
- * the price; programs set their actions up before they handle signals. */
+ * us (a sanitizer's).  Most are looked up on first use, not at start-up:
+ * nine dlsym calls cost a program that never calls them 13,000
+ * instructions and page faults of the symbol tables (make
+ * bench-callgrind).  Not sigaction and the two mask calls: they are
+ * async-signal-safe and called from signal handlers - a program's (V8's
+ * trap handler masks and unmasks), and ours when the system's libunwind
+ * unwinds (it brackets each step with sigprocmask) - where dlsym would
+ * wait for the loader lock that the crashed program may hold (a thread
+ * in dlopen): fl_chain_start looks those three up at install. */
 enum next_fn {
 	NEXT_SIGACTION,
 	NEXT_SIGNAL,
@@ -336,6 +350,13 @@ static void *next(enum next_fn which)
 }
 
 #define NEXT(type, which) ((type)next(which))
+
+static void look_up_handler_safe_calls(void)
+{
+	next(NEXT_SIGACTION);
+	next(NEXT_PTHREAD_SIGMASK);
+	next(NEXT_SIGPROCMASK);
+}
 
 FL_EXPORT int sigaction(int sig, const struct sigaction *act,
 			struct sigaction *old)
