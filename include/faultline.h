@@ -390,10 +390,21 @@ FAULTLINE_API int faultline_watchdog(unsigned seconds);
  * plus the backtrace: about 100 microseconds on the development VM, about
  * 17 without the backtrace (fault NULL); see the README's benchmarks.
  *
+ * From a signal handler: allowed once the thread has made its first call
+ * outside any handler (that call sets the thread up, which is not
+ * async-signal-safe).  A handler that interrupted faultline's own on this
+ * thread (recovering an enclosing protected call's fault, or reporting a
+ * crash) runs with the fault signals blocked, where a fault could only
+ * kill the process with no report: there the call fails with EBUSY and fn
+ * is not run.  Telling that apart costs one system call, made only when
+ * the call is made off the thread's normal stack (an alternate signal
+ * stack, a coroutine's).
+ *
  * Returns FAULTLINE_PROTECT_RETURNED, FAULTLINE_PROTECT_FAULTED, or -1 with
  * errno: EINVAL (fn is NULL), ENOTSUP (faultline is not installed, so no
- * fault could be caught), EOVERFLOW (nested too deep), or what setting up
- * the thread's alternate signal stack failed with.
+ * fault could be caught), EOVERFLOW (nested too deep), EBUSY (a fault
+ * could not be delivered now, see above), or what setting up the thread's
+ * alternate signal stack failed with.
  */
 FAULTLINE_API int faultline_protect(int (*fn)(void *), void *arg, int *result,
 				    struct faultline_fault *fault);

@@ -31,6 +31,10 @@ int faultline_protect(int (*fn)(void *), void *arg, int *result,
 			return -1;
 		chain = fl_protect_chain_get();
 	}
+	if (fl_protect_busy(&frame)) {
+		errno = EBUSY;
+		return -1;
+	}
 	/* Drop calls that were left by longjmp: every live enclosing frame
 	 * is above ours on this stack (protect.h). */
 	depth = chain->depth;

@@ -103,6 +103,19 @@ struct fl_protect_chain {
  * -1 with errno (ENOTSUP when faultline is not installed). */
 int fl_protect_thread_prepare(void);
 
+/* 1 when a fault on this thread could not be delivered right now (POSIX:
+ * the fault signals are blocked, as inside a signal handler that
+ * interrupted faultline's own).  sp: an address on the caller's stack. */
+#ifdef _WIN32
+static inline int fl_protect_busy(const void *sp)
+{
+	(void)sp; /* no asynchronous signals interrupt a vectored handler */
+	return 0;
+}
+#else
+int fl_protect_busy(const void *sp);
+#endif
+
 #ifdef _WIN32
 /* The calling thread's chain, from a TlsAlloc slot (mingw's __thread is
  * emulated and allocates); a zeroed dummy before the thread is prepared. */

@@ -220,6 +220,17 @@ int fl_chain_original_fault(int sig, const siginfo_t *si, const ucontext_t *uc,
 /* --- altstack.c ------------------------------------------------------- */
 int fl_altstack_install(size_t size); /* process-wide setup + this thread */
 int fl_altstack_thread_init(void);
+/* Outside handlers (pthread_getattr_np allocates; for the main thread it
+ * reads /proc/self/maps): record this thread's normal stack if not yet. */
+void fl_altstack_note_thread_stack(void);
+/* [signal-safe] 1 when sp lies on this thread's normal stack as recorded;
+ * 0 when it does not or nothing was recorded. */
+int fl_altstack_on_thread_stack(uintptr_t sp);
+/* [signal-safe] Let v read this thread's normal stack above sp without
+ * probing, when sp lies on it (as recorded).  Only for a walk of the
+ * calling thread's own stack. */
+struct fl_mem_view;
+void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp);
 /* [fatal] 1 when addr (with the stack pointer sp) looks like an overflow
  * of the current thread's stack. */
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);

@@ -9,6 +9,7 @@
 #include "protect.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,7 +20,7 @@
 __thread struct fl_protect_chain fl_protect_chain
 	__attribute__((tls_model("initial-exec")));
 
-int fl_protect_thread_prepare(void)
+static int prepare(void)
 {
 	if (!fl_signal_handled(SIGSEGV) && !fl_signal_handled(SIGBUS) &&
 	    !fl_signal_handled(SIGILL) && !fl_signal_handled(SIGFPE) &&
@@ -37,7 +38,58 @@ int fl_protect_thread_prepare(void)
 	 * here, outside any handler.  Without it a recovered fault is still
 	 * described, with frame 0 alone. */
 	fl_unwind_prepare_recovery();
+	/* For fl_protect_busy: a call made on this stack needs no check. */
+	fl_altstack_note_thread_stack();
 	fl_protect_chain.ready = 1;
+	return 0;
+}
+
+/* Set while this thread prepares: a signal handler that interrupts the
+ * first faultline_protect and calls it again must not prepare again
+ * (pthread_getattr_np takes a lock and allocates). */
+static __thread int preparing __attribute__((tls_model("initial-exec")));
+
+int fl_protect_thread_prepare(void)
+{
+	int rc;
+
+	if (preparing) {
+		errno = EBUSY;
+		return -1;
+	}
+	preparing = 1;
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	rc = prepare();
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
+	preparing = 0;
+	return rc;
+}
+
+/*
+ * A signal handler on this thread - faultline's own, recovering a fault
+ * or reporting a crash, or a program's handler that interrupted it - runs
+ * with the fault signals blocked (signals.c blocks them so that a fault
+ * of the handler cannot loop).  A fault then is not delivered: the kernel
+ * kills the process by SIGSEGV, with no report.  So a protected call made
+ * there must be refused, not started.  The mask costs a system call, so
+ * it is read only off the thread's normal stack: every handler that can
+ * interrupt faultline's runs on the alternate stack (a signal arriving
+ * while on it stays on it), and no ordinary call is made there.  A call
+ * on a coroutine's stack pays the system call (~0.2 us).
+ */
+int fl_protect_busy(const void *sp)
+{
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP};
+	sigset_t mask;
+
+	if (fl_altstack_on_thread_stack((uintptr_t)sp))
+		return 0;
+	if (pthread_sigmask(SIG_SETMASK, NULL, &mask) != 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++)
+		if (fl_signal_handled(faults[i]) &&
+		    sigismember(&mask, faults[i]) == 1)
+			return 1;
 	return 0;
 }
 

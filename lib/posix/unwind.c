@@ -753,6 +753,10 @@ static int unwind(struct unwinder *u, const uint64_t regs[FL_ARCH_UNWIND_NREGS],
 	fl_mem_view_begin(u->mem, fault->tid);
 	fl_mem_view_trust(u->mem, (uintptr_t)u->found,
 			  (uintptr_t)u->found + sizeof(u->found));
+	/* The recovery unwinder walks the faulting thread's own stack. */
+	if (u->recovery)
+		fl_altstack_trust_thread_stack(
+			u->mem, (uintptr_t)regs[FL_ARCH_UNWIND_SP]);
 	u->table_valid = 0;
 	u->check_lo = UINTPTR_MAX;
 	u->check_hi = 0;

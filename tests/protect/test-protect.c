@@ -588,6 +588,84 @@ START_TEST(hundred_thousand_cycles)
 }
 END_TEST
 
+/* --- from a signal handler ------------------------------------------------ */
+
+/* What the SIGUSR1 handler's own protected calls came back with. */
+static volatile sig_atomic_t nested_faulted, nested_busy, nested_other;
+
+static void protect_in_handler(int sig)
+{
+	int saved = errno;
+	int rc;
+
+	(void)sig;
+	rc = faultline_protect(read_null, NULL, NULL, NULL);
+	if (rc == FAULTLINE_PROTECT_FAULTED)
+		nested_faulted++;
+	else if (rc == -1 && errno == EBUSY)
+		nested_busy++;
+	else
+		nested_other++;
+	errno = saved;
+}
+
+static volatile int sender_stop;
+
+static void *send_usr1(void *target)
+{
+	const struct timespec pause = {0, 20 * 1000};
+
+	while (!__atomic_load_n(&sender_stop, __ATOMIC_RELAXED)) {
+		pthread_kill(*(pthread_t *)target, SIGUSR1);
+		nanosleep(&pause, NULL);
+	}
+	return NULL;
+}
+
+/* A handler that interrupts faultline's, recovering a fault of this
+ * thread, runs with the fault signals blocked: a protected call there
+ * that faults would be killed by the kernel (SIGSEGV, no report).  It
+ * gets EBUSY instead; everywhere else the call works.  Runs until enough
+ * signals landed inside a recovery (a hit is likely every few hundred
+ * recoveries), bounded in time for a loaded machine. */
+START_TEST(protect_from_signal_handler)
+{
+	struct sigaction sa;
+	struct faultline_fault fault;
+	pthread_t self = pthread_self(), sender;
+	time_t deadline = time(NULL) + 60;
+	long cycles = 0;
+
+	install();
+	/* The thread's first call prepares it (not async-signal-safe). */
+	ck_assert_int_eq(faultline_protect(read_null, NULL, NULL, NULL),
+			 FAULTLINE_PROTECT_FAULTED);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = protect_in_handler;
+	sigemptyset(&sa.sa_mask);
+	ck_assert_int_eq(sigaction(SIGUSR1, &sa, NULL), 0);
+	ck_assert_int_eq(pthread_create(&sender, NULL, send_usr1, &self), 0);
+	while ((nested_busy < 20 || nested_faulted < 20) &&
+	       time(NULL) < deadline) {
+		ck_assert_int_eq(faultline_protect(read_null, NULL, NULL,
+						   &fault),
+				 FAULTLINE_PROTECT_FAULTED);
+		ck_assert_int_eq(fault.signo, FAULTLINE_SIGSEGV);
+		cycles++;
+	}
+	__atomic_store_n(&sender_stop, 1, __ATOMIC_RELAXED);
+	pthread_join(sender, NULL);
+	ck_assert_int_eq(nested_other, 0);
+	ck_assert_msg(nested_busy >= 20 && nested_faulted >= 20,
+		      "in %ld cycles: %d refused, %d recovered", cycles,
+		      (int)nested_busy, (int)nested_faulted);
+	/* Still recovers as before, and from a handler off a recovery. */
+	ck_assert_int_eq(faultline_protect(read_null, NULL, NULL, NULL),
+			 FAULTLINE_PROTECT_FAULTED);
+	ck_assert_int_eq(raise(SIGUSR1), 0);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *suite = suite_create("protect");
@@ -600,7 +678,8 @@ int main(void)
 		  overflow_thread_created_before_install,
 		  threads_recover_concurrently);
 	UNIT_CASE(suite, "state after recovery", 120, signal_mask_restored,
-		  altstack_restored, fenv_restored, hundred_thousand_cycles);
+		  altstack_restored, fenv_restored, hundred_thousand_cycles,
+		  protect_from_signal_handler);
 	/* Each test in its own process, whatever CK_FORK says: the tests
 	 * install handlers, and a regression may crash. */
 	return unit_run(suite, CK_FORK);
