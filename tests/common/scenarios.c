@@ -600,6 +600,22 @@ const struct scenario scenarios[] = {
 	/* A CRT signal(SIGSEGV) handler that re-arms and returns, then a
 	 * null read. */
 	{"rearming-handler", WINDOWS_ONLY(rearming_handler), 0},
+	/* SetUnhandledExceptionFilter after faultline's install, a filter
+	 * that says "program's filter: CODE" and then, by ARG: "search"
+	 * (EXCEPTION_CONTINUE_SEARCH), "execute" (EXECUTE_HANDLER), "exit"
+	 * (ExitProcess(42)), "chain" (calls the filter it replaced); with
+	 * ",handled" after it, first a fault an SEH frame handles; then a
+	 * null read. */
+	{"late-filter", WINDOWS_ONLY(late_filter), 0},
+	/* signal(SIGSEGV) after faultline's install, a handler that says
+	 * "program's SIGSEGV handler" and then, by ARG: "longjmp" (out to
+	 * main: "recovered", exit 0), "return", "raise" (raise(SIGSEGV));
+	 * then a null read. */
+	{"late-signal", WINDOWS_ONLY(late_signal), 0},
+	/* A vectored handler of the program's, added after faultline's
+	 * install ARG "first" or "last", repairs a null read ("recovered by
+	 * the program's vectored handler", exit 0). */
+	{"program-veh", WINDOWS_ONLY(program_veh), 0},
 	/* The program's own alternate stack, then a stack overflow
 	 * ("altstack kept" on stdout first). */
 	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
