@@ -393,6 +393,7 @@ int fl_platform_install(const struct fl_config *cfg)
 		fl_platform_thread_init();
 	}
 	hook_runtimes();
+	fl_win_minidump_prepare();
 	InterlockedExchange(&installed, 1);
 	fl_win_protect_enable(1);
 	return 0;
