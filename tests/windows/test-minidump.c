@@ -150,9 +150,14 @@ static void check_threads(const struct dump *d, unsigned long tid)
 	for (ULONG32 i = 0; i < l->NumberOfThreads; i++) {
 		const MINIDUMP_THREAD *t = &l->Threads[i];
 
-		found |= t->ThreadId == tid;
-		CHECK(t->Stack.Memory.DataSize > 0, "thread %lu: no stack",
-		      (unsigned long)t->ThreadId);
+		if (t->ThreadId != tid)
+			continue; /* Wine may fail to read another's context */
+		found = 1;
+		CHECK(t->Stack.Memory.DataSize > 0 &&
+			      t->Stack.Memory.Rva + (size_t)t->Stack.Memory
+							    .DataSize <=
+				      d->len,
+		      "crashed thread: no stack");
 	}
 	CHECK(found, "crashed thread %lu not in the thread list", tid);
 }
