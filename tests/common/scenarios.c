@@ -4,6 +4,7 @@
  */
 #include "scenarios.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -238,6 +239,25 @@ static int json_options(const char *arg)
 	(void)arg;
 	faultline_options_init(&o);
 	o.format = FAULTLINE_FORMAT_JSON;
+	return install_then_null_read(&o);
+}
+
+/* The minidump option: ARG the template; with a bad one the install must
+ * fail (EINVAL: "install refused" on stderr, exit 0); then a null read. */
+static int minidump_option(const char *arg)
+{
+	struct faultline_options o;
+
+	faultline_options_init(&o);
+	o.minidump = arg;
+	if (strchr(arg, '%') && strstr(arg, "%q")) {
+		int rc = faultline_install(&o);
+
+		fprintf(stderr, "install %s (%s)\n",
+			rc == 0 ? "accepted" : "refused",
+			errno == EINVAL ? "EINVAL" : "?");
+		return 0;
+	}
 	return install_then_null_read(&o);
 }
 
@@ -639,6 +659,9 @@ const struct scenario scenarios[] = {
 	/* The C API. */
 	/* Install with FAULTLINE_FORMAT_JSON, null read. */
 	{"json-options", WITH_API(json_options), INSTALLS},
+	/* Install with the minidump option ARG, null read; a template
+	 * with %q: "install refused (EINVAL)", exit 0. */
+	{"minidump-option", WITH_API(minidump_option), INSTALLS},
 	/* Install with ARG's format and include options ("text:N" or
 	 * "json:N"; N: registers 1, modules 2, memory map 4), null read. */
 	{"include-options", WITH_API(include_options), INSTALLS},

@@ -301,3 +301,26 @@ TEST(minidump_bad_template)
 	check_lacks("stderr", r->err, "\nminidump: ");
 	return 0;
 }
+
+/* The option member: the same minidump; a bad template is refused. */
+TEST(minidump_option)
+{
+	const char *dir = fresh_dir("minidump-option");
+	char tmpl[MAX_PATH + 32];
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .args = {"minidump-option", tmpl}};
+	const struct run *r;
+	const char *path;
+
+	snprintf(tmpl, sizeof(tmpl), "%s\\opt-%%p.dmp", dir);
+	r = crash_spawn(&sp, AV, NULL, "null pointer dereference");
+	path = report_path(r->err);
+	CHECK(path, "no minidump line in the report:\n%s", r->err);
+	if (path)
+		check_minidump(path, r->err);
+	remove_dir(dir, path);
+	r = run_scenario(CHILD_LINKED, "minidump-option", "x%q.dmp");
+	check_exited(r, 0);
+	check_has("stderr", r->err, "install refused (EINVAL)");
+	return 0;
+}
