@@ -65,7 +65,9 @@ EXTRA_DIST += bench/symbolize.sh
 # sigsetjmp, target <= 50 ns, and (b) fault-and-recover with the full
 # snapshot against the kernel's own signal round trip measured in the same
 # run (a handler that only skips the faulting load), target <= 2x that
-# floor.  bench/callgrind.sh counts one recovery (bench/protect -r).
+# floor, and (c) a recovered overflow of the 8 MiB main stack with the
+# snapshot against the same without one, target <= 2x (issue 13).
+# bench/callgrind.sh counts one recovery (bench/protect -r).
 if FL_POSIX
 noinst_PROGRAMS += bench/protect
 bench_protect_SOURCES = bench/protect.c

@@ -126,9 +126,15 @@ enum faultline_cause {
 };
 
 /* The backtrace keeps the first FAULTLINE_FRAMES_HEAD frames and the last
- * FAULTLINE_FRAMES_TAIL; frames_omitted counts those in between. */
+ * FAULTLINE_FRAMES_TAIL; frames_omitted counts those in between.  It is
+ * FAULTLINE_FRAMES_OMITTED_UNKNOWN when frames were left out but not
+ * counted: a fault recovered by faultline_protect deep inside fn keeps the
+ * HEAD frames nearest the fault and then, from frames[HEAD] on, the tail
+ * of the stack from faultline_protect's own frame outwards, without
+ * walking the frames in between. */
 #define FAULTLINE_FRAMES_HEAD 100
 #define FAULTLINE_FRAMES_TAIL 20
+#define FAULTLINE_FRAMES_OMITTED_UNKNOWN ((size_t)-1)
 #define FAULTLINE_MAX_FRAMES (FAULTLINE_FRAMES_HEAD + FAULTLINE_FRAMES_TAIL)
 #define FAULTLINE_MAX_REGISTERS 40
 
@@ -165,7 +171,8 @@ struct faultline_fault {
 
 	/* frames[0] is the faulting pc; the others are return addresses. */
 	size_t frame_count;
-	size_t frames_omitted; /* between frames[HEAD-1] and frames[HEAD] */
+	/* between frames[HEAD-1] and frames[HEAD]; or ..._OMITTED_UNKNOWN */
+	size_t frames_omitted;
 	uintptr_t frames[FAULTLINE_MAX_FRAMES];
 };
 
@@ -433,7 +440,11 @@ FAULTLINE_API int faultline_annotate(const char *key, const char *value);
  * Cost: the call itself makes no system call and takes no lock (a few
  * nanoseconds over calling fn).  A recovered fault costs a signal delivery
  * plus the backtrace: about 100 microseconds on the development VM, about
- * 17 without the backtrace (fault NULL); see the README's benchmarks.
+ * 17 without the backtrace (fault NULL); see the README's benchmarks.  The
+ * backtrace is bounded however deep fn went (a stack overflow): the
+ * FAULTLINE_FRAMES_HEAD frames nearest the fault, then the frames from
+ * faultline_protect's call outwards (the last FAULTLINE_FRAMES_TAIL of
+ * them), with frames_omitted FAULTLINE_FRAMES_OMITTED_UNKNOWN between.
  *
  * From a signal handler: allowed once the thread has made its first call
  * outside any handler (that call sets the thread up, which is not

@@ -13,6 +13,14 @@ void fl_frames_begin(struct fl_frame_collector *c, struct faultline_fault *f)
 	f->frames_omitted = 0;
 }
 
+void fl_frames_begin_tail(struct fl_frame_collector *c,
+			  struct faultline_fault *f)
+{
+	c->fault = f;
+	c->seen = FAULTLINE_FRAMES_HEAD;
+	c->limit = 0;
+}
+
 void fl_frames_add(struct fl_frame_collector *c, uintptr_t pc)
 {
 	if (c->seen < FAULTLINE_FRAMES_HEAD)

@@ -162,7 +162,10 @@ static void put_first_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 	put_thread_head(&o, f->tid, f->thread_name, crashed,
 			crashed ? "crashed" : "reporting", 'R');
 	fl_sink_str(member(&o, "truncated"), "false");
-	fl_sink_udec(member(&o, "frames_omitted"), f->frames_omitted);
+	if (f->frames_omitted == FAULTLINE_FRAMES_OMITTED_UNKNOWN)
+		fl_sink_str(member(&o, "frames_omitted"), "null");
+	else
+		fl_sink_udec(member(&o, "frames_omitted"), f->frames_omitted);
 	str_or_null(member(&o, "walk_cut"),
 		    snap->walk_cut == FL_WALK_STEP_CAP	 ? "step_limit"
 		    : snap->walk_cut == FL_WALK_TIME_CAP ? "time_limit"
@@ -171,7 +174,7 @@ static void put_first_thread(struct fl_sink *s, const struct fl_snapshot *snap)
 	for (size_t i = 0; i < f->frame_count; i++) {
 		size_t number = i;
 		if (i >= FAULTLINE_FRAMES_HEAD)
-			number += f->frames_omitted;
+			number += fl_frames_omitted_count(f);
 		if (i)
 			fl_sink_char(s, ',');
 		put_frame(s, snap, f->frames[i], &snap->frame_info[i], number);

@@ -77,19 +77,25 @@ static void put_frame(struct fl_sink *s, const struct fl_snapshot *snap,
 static void put_backtrace(struct fl_sink *s, const struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
+	size_t omitted = fl_frames_omitted_count(f);
 
+	/* An uncounted gap (a recovery's): N and the numbers count the
+	 * frames shown. */
 	fl_sink_str(s, "backtrace (");
-	fl_sink_udec(s, f->frame_count + f->frames_omitted);
+	fl_sink_udec(s, f->frame_count + omitted);
 	fl_sink_str(s, " frames):\n");
 	for (size_t i = 0; i < f->frame_count; i++) {
 		size_t number = i;
 		if (i == FAULTLINE_FRAMES_HEAD && f->frames_omitted) {
 			fl_sink_str(s, "  ... ");
-			fl_sink_udec(s, f->frames_omitted);
-			fl_sink_str(s, " frames omitted ...\n");
+			if (omitted) {
+				fl_sink_udec(s, omitted);
+				fl_sink_char(s, ' ');
+			}
+			fl_sink_str(s, "frames omitted ...\n");
 		}
 		if (i >= FAULTLINE_FRAMES_HEAD)
-			number += f->frames_omitted;
+			number += omitted;
 		put_frame(s, snap, f->frames[i], &snap->frame_info[i], number);
 	}
 }

@@ -258,8 +258,21 @@ struct fl_frame_collector {
 };
 void fl_frames_begin(struct fl_frame_collector *c,
 		     struct faultline_fault *fault);
+/* The tail alone, from another walk than the head's: f's first
+ * FAULTLINE_FRAMES_HEAD frames are kept, and the frames added go to the
+ * tail (the last FAULTLINE_FRAMES_TAIL of them); frames_omitted then
+ * counts only those this walk dropped. */
+void fl_frames_begin_tail(struct fl_frame_collector *c,
+			  struct faultline_fault *f);
 void fl_frames_add(struct fl_frame_collector *c, uintptr_t pc);
 void fl_frames_finish(struct fl_frame_collector *c);
+/* The count of frames omitted, 0 when unknown (for numbering frames). */
+static inline size_t fl_frames_omitted_count(const struct faultline_fault *f)
+{
+	return f->frames_omitted == FAULTLINE_FRAMES_OMITTED_UNKNOWN
+		       ? 0
+		       : f->frames_omitted;
+}
 /* 1 when the walk should stop (the limit is reached). */
 static inline int fl_frames_full(const struct fl_frame_collector *c)
 {

@@ -53,11 +53,16 @@ struct frame {
 	char *note; /* why nothing places the frame (PLT stub, ??), or NULL */
 };
 
+/* A gap of unknown size (a recovered fault's backtrace: "... frames
+ * omitted ...", "frames_omitted": null). */
+#define REPORT_OMITTED_UNKNOWN ((size_t)-1)
+
 struct thread {
 	long tid;
 	char *name;
 	int crashed;
 	long declared_frames; /* text "backtrace (N frames)"; -1 unknown */
+	/* or REPORT_OMITTED_UNKNOWN */
 	size_t frames_omitted;
 	size_t omitted_at; /* the gap comes before frames[omitted_at] */
 	struct frame *frames;

@@ -530,6 +530,9 @@ static void parse_text_line(struct log *log, struct open_report *o,
 			if (parse_dec(skip(s, 4), &omitted) && omitted > 0) {
 				t->frames_omitted = (size_t)omitted;
 				t->omitted_at = t->frame_count;
+			} else if (starts(s, "... frames omitted ...")) {
+				t->frames_omitted = REPORT_OMITTED_UNKNOWN;
+				t->omitted_at = t->frame_count;
 			}
 			return;
 		}
@@ -649,8 +652,11 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 		replace(&t->name, json_dup(json_get(tv, "name")));
 		t->crashed =
 			(v = json_get(tv, "crashed")) && v->type == JSON_TRUE;
-		long omitted = json_long(json_get(tv, "frames_omitted"), 0);
+		const struct json_value *gap = json_get(tv, "frames_omitted");
+		long omitted = json_long(gap, 0);
 		t->frames_omitted = omitted > 0 ? (size_t)omitted : 0;
+		if (gap && gap->type == JSON_NULL)
+			t->frames_omitted = REPORT_OMITTED_UNKNOWN;
 		replace(&t->walk_cut, json_dup(json_get(tv, "walk_cut")));
 		const struct json_value *frames = json_get(tv, "frames");
 		for (size_t j = 0;
@@ -676,10 +682,15 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			json_hex(json_get(fv, "symbol_offset"),
 				 &f->symbol_offset);
 		}
-		/* JSON keeps the head and the tail; the gap is between. */
+		/* JSON keeps the head and the tail; the gap is between: 20
+		 * frames from the end, or after the 100th when its size is
+		 * unknown (the tail may be shorter). */
 		t->omitted_at = t->frame_count > 20 && t->frames_omitted
 					? t->frame_count - 20
 					: t->frame_count;
+		if (t->frames_omitted == REPORT_OMITTED_UNKNOWN)
+			t->omitted_at =
+				t->frame_count > 100 ? 100 : t->frame_count;
 	}
 
 	const struct json_value *regs = json_get(doc, "registers");

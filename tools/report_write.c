@@ -171,7 +171,11 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 		fprintf(out, "%sbacktrace (%zu frames):\n", prefix,
 			t->frame_count);
 		for (size_t j = 0; j < t->frame_count; j++) {
-			if (t->frames_omitted && j == t->omitted_at)
+			if (t->frames_omitted == REPORT_OMITTED_UNKNOWN &&
+			    j == t->omitted_at)
+				fprintf(out, "%s  ... frames omitted ...\n",
+					prefix);
+			else if (t->frames_omitted && j == t->omitted_at)
 				fprintf(out, "%s  ... %zu frames omitted ...\n",
 					prefix, t->frames_omitted);
 			write_frame_line(out, &t->frames[j], prefix, style);
@@ -322,7 +326,9 @@ struct json_value *report_to_json(struct report *r)
 		set(tv, "crashed",
 		    json_new(t->crashed ? JSON_TRUE : JSON_FALSE));
 		set(tv, "frames_omitted",
-		    json_new_number((long long)t->frames_omitted));
+		    t->frames_omitted == REPORT_OMITTED_UNKNOWN
+			    ? json_new(JSON_NULL)
+			    : json_new_number((long long)t->frames_omitted));
 		if (t->walk_cut)
 			set(tv, "walk_cut", json_new_string(t->walk_cut));
 		struct json_value *frames = json_new(JSON_ARRAY);

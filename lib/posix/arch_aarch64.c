@@ -132,6 +132,19 @@ _Static_assert(offsetof(struct fl_jmp, d) == 104, "fl_jmp layout");
 _Static_assert(offsetof(struct fl_jmp, fpcr) == 168, "fl_jmp layout");
 _Static_assert(offsetof(struct fl_jmp, fpsr) == 176, "fl_jmp layout");
 
+void fl_arch_jmp_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			     const struct fl_jmp *j)
+{
+	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
+		regs[i] = 0;
+	for (int i = 0; i < 10; i++)
+		regs[19 + i] = j->x[i];
+	regs[29] = j->fp;
+	regs[FL_ARCH_UNWIND_LR] = j->lr;
+	regs[FL_ARCH_UNWIND_SP] = j->sp;
+	regs[FL_ARCH_UNWIND_PC] = j->lr;
+}
+
 /* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack. */
 /* clang-format off */
 __asm__(FL_ASM_BEGIN(fl_jmp_capture)

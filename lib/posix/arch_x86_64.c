@@ -98,6 +98,21 @@ _Static_assert(offsetof(struct fl_jmp, mxcsr) == 64, "fl_jmp layout");
 _Static_assert(offsetof(struct fl_jmp, fcw) == 68, "fl_jmp layout");
 _Static_assert(offsetof(struct fl_jmp, fsw) == 70, "fl_jmp layout");
 
+void fl_arch_jmp_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			     const struct fl_jmp *j)
+{
+	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
+		regs[i] = 0;
+	regs[3] = j->rbx; /* DWARF numbers, as unwind_greg above */
+	regs[6] = j->rbp;
+	regs[12] = j->r12;
+	regs[13] = j->r13;
+	regs[14] = j->r14;
+	regs[15] = j->r15;
+	regs[FL_ARCH_UNWIND_SP] = j->sp;
+	regs[FL_ARCH_UNWIND_PC] = j->pc;
+}
+
 /* Top-level asm in a C file: the object keeps gcc's .note.GNU-stack (no
  * executable stack), and hidden visibility keeps the calls direct. */
 /* clang-format off */

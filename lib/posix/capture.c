@@ -21,10 +21,12 @@ static int is_syscall_trap(int sig, const siginfo_t *si)
 	return sig == SIGSYS && (si->si_code == 1 || si->si_code == 2);
 }
 
-/* Everything but the backtrace; returns whether a bound cut the walk. */
+/* Everything but the backtrace, and the backtrace from the crash unwinder
+ * (FL_CAPTURE_CRASH) or, given outer, the recoveries' (FL_CAPTURE_PC_ONLY
+ * then); returns whether a bound cut the walk. */
 static int capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		   const ucontext_t *uc, long tid,
-		   enum fl_capture_unwinder unwind)
+		   enum fl_capture_unwinder unwind, const struct fl_jmp *outer)
 {
 	int overflow = 0, cut = FL_WALK_DONE;
 
@@ -53,8 +55,8 @@ static int capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 	fl_fault_explain(f, overflow);
 	if (unwind == FL_CAPTURE_CRASH)
 		cut = fl_unwind_context(uc, f);
-	else if (unwind == FL_CAPTURE_RECOVERY)
-		fl_unwind_recovery(uc, f);
+	else if (outer != NULL)
+		fl_unwind_recovery(uc, outer, f);
 	if (f->frame_count == 0) {
 		f->frames[0] = f->pc;
 		f->frame_count = 1;
@@ -66,14 +68,21 @@ void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid,
 		      enum fl_capture_unwinder unwind)
 {
-	capture(f, sig, si, uc, tid, unwind);
+	capture(f, sig, si, uc, tid, unwind, NULL);
+}
+
+void fl_fault_capture_recovery(struct faultline_fault *f, int sig,
+			       const siginfo_t *si, const ucontext_t *uc,
+			       long tid, const struct fl_jmp *outer)
+{
+	capture(f, sig, si, uc, tid, FL_CAPTURE_PC_ONLY, outer);
 }
 
 void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
 			 const ucontext_t *uc, long tid)
 {
 	snap->walk_cut =
-		capture(&snap->fault, sig, si, uc, tid, FL_CAPTURE_CRASH);
+		capture(&snap->fault, sig, si, uc, tid, FL_CAPTURE_CRASH, NULL);
 	snap->has_syscall = is_syscall_trap(sig, si);
 	if (snap->has_syscall) {
 		snap->syscall_nr = si->si_syscall;

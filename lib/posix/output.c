@@ -17,6 +17,7 @@
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -37,8 +38,26 @@ static int open_with_openat2(const char *path)
 	return (int)syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
 }
 
+/* One directory of the walk, never through a link.  O_DIRECTORY with
+ * O_NOFOLLOW refuses a link with ENOTDIR, which would read "not a
+ * directory": a link says ELOOP, as openat2 does. */
+static int open_directory(int dir, const char *name)
+{
+	struct stat st;
+	int fd = openat(dir, name,
+			O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOTDIR) {
+		int link = fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			   S_ISLNK(st.st_mode);
+
+		errno = link ? ELOOP : ENOTDIR;
+	}
+	return fd;
+}
+
 /* The fallback: each directory opened from the last, never following a
- * link (ELOOP, or ENOTDIR for a link to a file). */
+ * link. */
 static int open_walking(const char *path)
 {
 	char name[256];
@@ -63,9 +82,7 @@ static int open_walking(const char *path)
 		} else {
 			memcpy(name, p, len);
 			name[len] = '\0';
-			next = openat(dir, name,
-				      O_PATH | O_DIRECTORY | O_NOFOLLOW |
-					      O_CLOEXEC);
+			next = open_directory(dir, name);
 		}
 		if (dir >= 0)
 			close(dir);

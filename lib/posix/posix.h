@@ -121,17 +121,23 @@ enum fl_claim fl_claim_crash(long tid);
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the fault of thread tid into f (everything but the
  * executable path): what the report and faultline_protect's caller see.
- * The backtrace comes from the unwinder named (unwind.c); with
+ * The backtrace comes from the crash report's unwinder (unwind.c); with
  * FL_CAPTURE_PC_ONLY, or when that unwinder cannot, it is frame 0 (the
  * pc) alone. */
 enum fl_capture_unwinder {
 	FL_CAPTURE_PC_ONLY,
-	FL_CAPTURE_CRASH,   /* fl_unwind_context */
-	FL_CAPTURE_RECOVERY /* fl_unwind_recovery */
+	FL_CAPTURE_CRASH /* fl_unwind_context */
 };
 void fl_fault_capture(struct faultline_fault *f, int sig, const siginfo_t *si,
 		      const ucontext_t *uc, long tid,
 		      enum fl_capture_unwinder unwind);
+/* [fatal] The same for a fault that faultline_protect recovers, with the
+ * recoveries' unwinder (fl_unwind_recovery): outer is the jump record of
+ * the protected call that gets the fault. */
+struct fl_jmp;
+void fl_fault_capture_recovery(struct faultline_fault *f, int sig,
+			       const siginfo_t *si, const ucontext_t *uc,
+			       long tid, const struct fl_jmp *outer);
 /* [fatal] The same into a crash report's snapshot, with what only the
  * report shows: whether a bound cut the backtrace, SIGSYS details. */
 struct fl_snapshot;
@@ -260,9 +266,16 @@ extern long fl_unwind_max_steps;
 int fl_unwind_prepare_recovery(void);
 /* [fatal] The same for a fault that faultline_protect recovers, with the
  * recoveries' own unwinder, behind its lock (any thread may recover).
- * 0, or -1 (fault->frames untouched) when there is no recovery unwinder
- * or its lock stayed taken past a bounded wait (3 s). */
-int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault);
+ * Bounded by the protected call, not by the depth of the stack: when the
+ * first FAULTLINE_FRAMES_HEAD frames from the fault are all inside the
+ * call, the walk stops there and the tail comes from outer, the call's
+ * jump record (faultline_protect's frame and its callers), the frames
+ * between omitted uncounted (FAULTLINE_FRAMES_OMITTED_UNKNOWN).  outer
+ * NULL: the whole stack, head/tail rule.  0, or -1 (fault->frames
+ * untouched) when there is no recovery unwinder or its lock stayed taken
+ * past a bounded wait (3 s). */
+int fl_unwind_recovery(const ucontext_t *uc, const struct fl_jmp *outer,
+		       struct faultline_fault *fault);
 /* Tests only: called with 1 (recovery) or 0 (crash) while the unwinder
  * looks up a pc's unwind table, its locks held. */
 extern void (*volatile fl_unwind_test_hook)(int recovery);
@@ -281,6 +294,11 @@ void fl_arch_fill(struct faultline_fault *fault, const siginfo_t *si,
 /* [fatal] The registers of uc, numbered for the unwinder (arch_*.h). */
 void fl_arch_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 			 const ucontext_t *uc);
+/* [fatal] The same from faultline_protect's jump record: its frame as it
+ * stood when fl_jmp_capture returned (callee-saved registers, sp, and the
+ * return address as pc; the others 0, which no unwind rule reads). */
+void fl_arch_jmp_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			     const struct fl_jmp *j);
 /* [fatal] regs stand at a pc that is no code (a call through a bad
  * pointer): make them the caller's, from where the call left its return
  * address (read through mem).  0, or -1 when it cannot be read. */

@@ -130,8 +130,8 @@ int fl_protect_recover(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 	 * which could loop. */
 	chain->depth--;
 	if (frame->fault)
-		fl_fault_capture(frame->fault, sig, si, uc, tid,
-				 FL_CAPTURE_RECOVERY);
+		fl_fault_capture_recovery(frame->fault, sig, si, uc, tid,
+					  &frame->jmp);
 	fl_arch_land(uc, &frame->jmp);
 	return 1;
 }

@@ -139,6 +139,10 @@ void (*volatile fl_unwind_test_hook)(int recovery);
 struct walk_arg {
 	unw_word_t regs[FL_ARCH_UNWIND_NREGS];
 	struct unwinder *u;
+	/* A recovery's head: stop at FAULTLINE_FRAMES_HEAD frames that are
+	 * all below this sp (inside the protected call); 0: never. */
+	uintptr_t head_below;
+	int head_cut; /* set when that stopped the walk */
 };
 
 /* ------------------------------------------------------------------------
@@ -594,6 +598,10 @@ static int walk(struct walk_arg *a, struct fl_frame_collector *c)
 		if (!walk_budget(&w) || fl_frames_full(c) ||
 		    unw_step(&cur) <= 0 || walk_take(&w, &cur, c) != 0)
 			break;
+		if (c->seen == FAULTLINE_FRAMES_HEAD && w.sp < a->head_below) {
+			a->head_cut = 1;
+			break;
+		}
 		/* Deep recursion repeats the same few pcs: from here on,
 		 * one FDE parse per distinct pc instead of one per frame.
 		 * The cache lives in the address space (no allocation). */
@@ -736,21 +744,16 @@ int fl_unwind_prepare_recovery(void)
  * Entry points
  * ---------------------------------------------------------------------- */
 
-/* Walk from regs (fl_arch_unwind_regs's) into fault->frames: at most
- * limit frames from the top, or (0) the head/tail rule. */
-static int unwind(struct unwinder *u, const uint64_t regs[FL_ARCH_UNWIND_NREGS],
-		  struct faultline_fault *fault, size_t limit)
+/* Ready u and a for a walk of thread tid from regs. */
+static void walk_begin(struct unwinder *u, struct walk_arg *a,
+		       const uint64_t regs[FL_ARCH_UNWIND_NREGS], long tid)
 {
-	struct walk_arg a;
-	struct fl_frame_collector c;
-	int cut;
-
 	/* Code may have been unloaded and other code mapped in its place
 	 * since the last unwind: forget which memory was readable and the
 	 * last unwind table.  The recovery cache is checked per module in
 	 * the walk; the crash unwinder's is used only by deep walks, and
 	 * switching it on empties it. */
-	fl_mem_view_begin(u->mem, fault->tid);
+	fl_mem_view_begin(u->mem, tid);
 	fl_mem_view_trust(u->mem, (uintptr_t)u->found,
 			  (uintptr_t)u->found + sizeof(u->found));
 	/* The recovery unwinder walks the faulting thread's own stack. */
@@ -761,13 +764,63 @@ static int unwind(struct unwinder *u, const uint64_t regs[FL_ARCH_UNWIND_NREGS],
 	u->check_lo = UINTPTR_MAX;
 	u->check_hi = 0;
 	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
-		a.regs[i] = regs[i];
-	a.u = u;
+		a->regs[i] = regs[i];
+	a->u = u;
+	a->head_below = 0;
+	a->head_cut = 0;
+}
+
+/* Walk from regs (fl_arch_unwind_regs's) into fault->frames: at most
+ * limit frames from the top, or (0) the head/tail rule. */
+static int unwind(struct unwinder *u, const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+		  struct faultline_fault *fault, size_t limit)
+{
+	struct walk_arg a;
+	struct fl_frame_collector c;
+	int cut;
+
+	walk_begin(u, &a, regs, fault->tid);
 	fl_frames_begin(&c, fault);
 	c.limit = limit;
 	cut = walk(&a, &c);
 	fl_frames_finish(&c);
 	return cut;
+}
+
+/*
+ * A recovery's backtrace, bounded by the protected call rather than by
+ * the stack: a stack overflow inside fn is some 30,000 frames deep on an
+ * 8 MiB stack, and walking them all cost 4-6 ms per recovery.  The head
+ * walk stops once FAULTLINE_FRAMES_HEAD frames all lie inside the call;
+ * the tail then starts from the call's jump record, which holds
+ * faultline_protect's own frame exactly as the unwinder would have
+ * reached it.  How many frames lie between is not known without the walk
+ * we skip.
+ */
+static void unwind_recovery(struct unwinder *u,
+			    const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			    const struct fl_jmp *outer,
+			    struct faultline_fault *fault)
+{
+	uint64_t outer_regs[FL_ARCH_UNWIND_NREGS];
+	struct walk_arg a;
+	struct fl_frame_collector c;
+
+	walk_begin(u, &a, regs, fault->tid);
+	if (outer != NULL) {
+		fl_arch_jmp_unwind_regs(outer_regs, outer);
+		a.head_below = (uintptr_t)outer_regs[FL_ARCH_UNWIND_SP];
+	}
+	fl_frames_begin(&c, fault);
+	walk(&a, &c);
+	fl_frames_finish(&c);
+	if (!a.head_cut)
+		return;
+	walk_begin(u, &a, outer_regs, fault->tid);
+	fl_frames_begin_tail(&c, fault);
+	walk(&a, &c);
+	fl_frames_finish(&c);
+	fault->frames_omitted = FAULTLINE_FRAMES_OMITTED_UNKNOWN;
 }
 
 /* The crash report's unwinder: made at the first crash (or install). */
@@ -813,17 +866,17 @@ size_t fl_unwind_registers(const uint64_t regs[FL_ARCH_UNWIND_NREGS],
 	return fault->frame_count;
 }
 
-int fl_unwind_recovery(const ucontext_t *uc, struct faultline_fault *fault)
+int fl_unwind_recovery(const ucontext_t *uc, const struct fl_jmp *outer,
+		       struct faultline_fault *fault)
 {
 	struct unwinder *u = &recovery_unwinder;
-
 	uint64_t regs[FL_ARCH_UNWIND_NREGS];
 
 	if (__atomic_load_n(&u->as, __ATOMIC_ACQUIRE) == NULL ||
 	    !recovery_lock(fault->tid))
 		return -1;
 	fl_arch_unwind_regs(regs, uc);
-	unwind(u, regs, fault, 0);
+	unwind_recovery(u, regs, outer, fault);
 	recovery_unlock();
 	return 0;
 }

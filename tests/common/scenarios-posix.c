@@ -177,6 +177,63 @@ NOINLINE int seccomp_syscall(const char *arg)
 	return CRASHME_SURVIVED;
 }
 
+/* A seccomp filter that fails, with errno err, the system calls in
+ * nrs[0..n) whose first argument is at least min_arg0 (its low 32 bits:
+ * a descriptor, or AT_FDCWD read as 0xffffff9c). */
+static int fail_syscalls(const int *nrs, int n, uint32_t min_arg0, int err)
+{
+	struct sock_filter filter[16];
+	struct sock_fprog prog;
+	int k = 0;
+
+	if (n > 8)
+		return -1;
+	filter[k++] = (struct sock_filter)BPF_STMT(
+		BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+	for (int i = 0; i < n; i++) /* to the argument check, or on */
+		filter[k++] = (struct sock_filter)BPF_JUMP(
+			BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)nrs[i],
+			(uint8_t)(n - i), 0);
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						   SECCOMP_RET_ALLOW);
+	/* Little-endian: the low word of args[0] comes first. */
+	filter[k++] = (struct sock_filter)BPF_STMT(
+		BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args));
+	filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K,
+						   min_arg0, 0, 1);
+	filter[k++] = (struct sock_filter)BPF_STMT(
+		BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((uint32_t)err & 0xffff));
+	filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+						   SECCOMP_RET_ALLOW);
+	prog.len = (unsigned short)k;
+	prog.filter = filter;
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0)
+		return -1;
+	return 0;
+}
+
+#ifndef SYS_openat2
+#define SYS_openat2 437 /* the same on every architecture */
+#endif
+
+int seccomp_errno(const char *arg)
+{
+	static const int writes[] = {SYS_write, SYS_writev, SYS_pwrite64,
+				     SYS_pwritev, SYS_pwritev2};
+	static const int openat2[] = {SYS_openat2};
+	int rc = -1;
+
+	if (arg && strcmp(arg, "eio") == 0)
+		rc = fail_syscalls(writes, 5, 3, EIO);
+	else if (arg && strcmp(arg, "no-openat2") == 0)
+		rc = fail_syscalls(openat2, 1, 0, ENOSYS);
+	if (rc != 0)
+		return CRASHME_SETUP;
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
 int sigqueue_segv(const char *arg)
 {
 	(void)arg;

@@ -747,6 +747,10 @@ const struct scenario scenarios[] = {
 	{"file-size-limit", POSIX_ONLY(file_size_limit), 0},
 	/* Close descriptor ARG, then a null read. */
 	{"closed-output-fd", POSIX_ONLY(closed_output_fd), 0},
+	/* A seccomp filter, then a null read: ARG "eio", every write to a
+	 * descriptor above 2 fails with EIO; "no-openat2", openat2 fails
+	 * with ENOSYS (an older kernel's answer). */
+	{"seccomp-errno", POSIX_ONLY(seccomp_errno), 0},
 
 	/* File descriptors. */
 	/* Print "fds at main: N LIST", the open descriptors; exit 0. */

@@ -105,6 +105,7 @@ int cxx_uninstall(const char *arg);
 #else
 int mapped_file_past_end(const char *arg);
 int seccomp_syscall(const char *arg);
+int seccomp_errno(const char *arg);
 int assert_fail(const char *arg);
 int strlen_null(const char *arg);
 int sigqueue_segv(const char *arg);

@@ -214,19 +214,25 @@ START_TEST(text_options)
 }
 END_TEST
 
+/* A deep backtrace: count frames at 0x1000, 0x1001..., in no module. */
+static void make_deep_snapshot(size_t count, size_t omitted)
+{
+	make_snapshot();
+	snap.fault.frame_count = count;
+	snap.fault.frames_omitted = omitted;
+	for (size_t i = 0; i < count; i++) {
+		snap.fault.frames[i] = 0x1000 + i;
+		snap.frame_info[i].module = -1;
+	}
+}
+
 /* 100 head frames, the gap line, then the tail numbered as in the full
  * backtrace. */
 START_TEST(text_deep_gap)
 {
 	char want[128];
 
-	make_snapshot();
-	snap.fault.frame_count = FAULTLINE_MAX_FRAMES;
-	snap.fault.frames_omitted = 99880;
-	for (size_t i = 0; i < FAULTLINE_MAX_FRAMES; i++) {
-		snap.fault.frames[i] = 0x1000 + i;
-		snap.frame_info[i].module = -1;
-	}
+	make_deep_snapshot(FAULTLINE_MAX_FRAMES, 99880);
 	text();
 	ck_assert_ptr_nonnull(strstr(out, "backtrace (100000 frames):\n"));
 	ck_assert_ptr_nonnull(strstr(out, "\n  #99  0x0000000000001063 in ?? "
@@ -235,6 +241,20 @@ START_TEST(text_deep_gap)
 	snprintf(want, sizeof(want), "\n  #99999 0x%016x in ", 0x1000 + 119);
 	ck_assert_ptr_nonnull(strstr(out, want));
 	ck_assert_ptr_null(strstr(out, "#100000"));
+}
+END_TEST
+
+/* A recovery's gap of unknown size: no count, the frames shown counted
+ * and numbered in a row (issue 13). */
+START_TEST(text_gap_unknown)
+{
+	make_deep_snapshot(105, FAULTLINE_FRAMES_OMITTED_UNKNOWN);
+	text();
+	ck_assert_ptr_nonnull(strstr(out, "backtrace (105 frames):\n"));
+	ck_assert_ptr_nonnull(strstr(out, "\n  #99  0x0000000000001063 in ?? "
+					  "(?\?)\n  ... frames omitted "
+					  "...\n  #100 0x0000000000001064 "));
+	ck_assert_ptr_nonnull(strstr(out, "\n  #104 0x0000000000001068 "));
 }
 END_TEST
 
@@ -371,11 +391,7 @@ START_TEST(json_deep_numbering)
 	struct json_value *j;
 	const struct json_value *frames;
 
-	make_snapshot();
-	snap.fault.frame_count = FAULTLINE_MAX_FRAMES;
-	snap.fault.frames_omitted = 5;
-	for (size_t i = 0; i < FAULTLINE_MAX_FRAMES; i++)
-		snap.frame_info[i].module = -1;
+	make_deep_snapshot(FAULTLINE_MAX_FRAMES, 5);
 	j = json();
 	frames = json_get(json_at(json_get(j, "threads"), 0), "frames");
 	ck_assert_uint_eq(json_count(frames), FAULTLINE_MAX_FRAMES);
@@ -384,6 +400,23 @@ START_TEST(json_deep_numbering)
 	ck_assert(num(json_at(frames, 99), "index") == 99);
 	ck_assert(num(json_at(frames, 100), "index") == 105);
 	ck_assert(num(json_at(frames, 119), "index") == 124);
+	json_free(j);
+}
+END_TEST
+
+START_TEST(json_gap_unknown)
+{
+	struct json_value *j;
+	const struct json_value *thread, *frames;
+
+	make_deep_snapshot(105, FAULTLINE_FRAMES_OMITTED_UNKNOWN);
+	j = json();
+	thread = json_at(json_get(j, "threads"), 0);
+	ck_assert_int_eq(json_get(thread, "frames_omitted")->type, JSON_NULL);
+	frames = json_get(thread, "frames");
+	ck_assert_uint_eq(json_count(frames), 105);
+	ck_assert(num(json_at(frames, 100), "index") == 100);
+	ck_assert(num(json_at(frames, 104), "index") == 104);
 	json_free(j);
 }
 END_TEST
@@ -428,11 +461,11 @@ int main(void)
 	Suite *suite = suite_create("render");
 
 	UNIT_CASE(suite, "text", 0, text_layout, text_sent_signal, text_options,
-		  text_deep_gap, text_hostile_strings,
+		  text_deep_gap, text_gap_unknown, text_hostile_strings,
 		  text_context_cut_and_unknown, text_walk_cut_and_syscall,
 		  civil_from_days_matches_gmtime);
 	UNIT_CASE(suite, "json", 60, json_members, json_sent_and_options,
 		  json_context_walk_cut_syscall, json_deep_numbering,
-		  json_hostile_strings);
+		  json_gap_unknown, json_hostile_strings);
 	return unit_run(suite, CK_FORK_GETENV);
 }

@@ -2,7 +2,8 @@
 # debuglink.sh - a stripped library's local functions named from its
 # separate debug file found by .gnu_debuglink (issue 13, section 1): in
 # the library's .debug/ directory, next to it, and not when the debug
-# file's build-id is another build's.  Native builds only (it compiles a
+# file's build-id is another build's or its CRC-32 is not the one the
+# link records; for a library without a build-id, by the CRC alone.  Native builds only (it compiles a
 # library with the host's cc): skips (77) under an emulator.
 : "${FL_BUILDDIR:=.}"
 lib="$FL_BUILDDIR/.libs/libfaultline.so"
@@ -41,10 +42,12 @@ int main(void)
 	return fl_entry(3);
 }
 EOF
-# build VARIANT: libstripped.so with a build-id of its own (VARIANT
-# changes the code), its debug file libstripped.so.debug beside it.
+# build VARIANT [BUILD-ID]: libstripped.so with a build-id of its own
+# (VARIANT changes the code; BUILD-ID "none": without one), its debug
+# file libstripped.so.debug beside it.
 build() {
-	"$cc" -g -O1 -shared -fPIC -Wl,--build-id -DVARIANT="$1" \
+	"$cc" -g -O1 -shared -fPIC -Wl,--build-id="${2:-sha1}" \
+		-DVARIANT="$1" \
 		-o "$tmp/libstripped.so" "$tmp/stripped.c" &&
 		objcopy --only-keep-debug "$tmp/libstripped.so" \
 			"$tmp/libstripped.so.debug" &&
@@ -84,4 +87,15 @@ cp "$tmp/libstripped.so" "$tmp/keep.so"
 build 2 || exit 99
 mv "$tmp/keep.so" "$tmp/libstripped.so"
 crash "debug file of another build" no
+# The same build, the debug file changed after the link was made: its
+# build-id still matches, its CRC does not.
+build 1 || exit 99
+crash "debug file, CRC as linked" yes
+printf 'x' >>"$tmp/libstripped.so.debug"
+crash "debug file changed since (CRC mismatch)" no
+# No build-id: the CRC is the only proof.
+build 1 none || exit 99
+crash "no build-id, CRC as linked" yes
+printf 'x' >>"$tmp/libstripped.so.debug"
+crash "no build-id, CRC mismatch" no
 exit $failed

@@ -136,3 +136,44 @@ TEST(linked_chain_on_request)
 	crash_spawn(&sp, SIGSEGV, null_read, "null pointer dereference");
 	return 0;
 }
+
+/* An invalid FAULTLINE_CHAIN: one warning line, then the default of the
+ * mode (issue 11): preloaded, the chain is on (the program's SIG_DFL is
+ * still reported); linked, off (the SIG_DFL reaches the kernel). */
+static const char invalid_chain_warning[] =
+	"faultline: ignoring FAULTLINE_CHAIN='maybe' (expected 1 or 0); using "
+	"unset (on when preloaded, off when linked)\n";
+
+static void check_chain_warning(const struct run *r)
+{
+	CHECK(strncmp(r->err, invalid_chain_warning,
+		      sizeof(invalid_chain_warning) - 1) == 0,
+	      "stderr does not start with the warning");
+	CHECK(count_of(r->err, "FAULTLINE_CHAIN") == 1,
+	      "not exactly one warning");
+}
+
+TEST(chain_invalid_value_preloaded)
+{
+	struct spawn sp = {.kind = CHILD_PRELOAD,
+			   .args = {"reset-to-default"},
+			   .env = {"FAULTLINE_CHAIN=maybe"}};
+	const struct run *r = crash_spawn(&sp, SIGSEGV, null_read,
+					  "null pointer dereference");
+
+	check_chain_warning(r);
+	return 0;
+}
+
+TEST(chain_invalid_value_linked)
+{
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .args = {"reset-to-default"},
+			   .env = {"FAULTLINE_CHAIN=maybe"}};
+	const struct run *r = spawn(&sp);
+
+	CHECK(died_by(r, SIGSEGV), "not killed by SIGSEGV");
+	check_chain_warning(r);
+	CHECK(line_count(r->err) == 1, "more than the warning: %s", r->err);
+	return 0;
+}

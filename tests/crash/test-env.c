@@ -309,6 +309,50 @@ TEST(env_output_symlinked_directory)
 	return 0;
 }
 
+/* Where the kernel has no openat2 (before Linux 5.6; a seccomp filter
+ * here answers ENOSYS, as such a kernel does), the path is walked one
+ * directory at a time: a directory link is still refused, and a plain
+ * path still gets the report. */
+static void walk_without_openat2(const char *env)
+{
+	struct spawn sp = {.kind = CHILD_PRELOAD,
+			   .args = {"seccomp-errno", "no-openat2"},
+			   .env = {env}};
+
+	r = spawn(&sp);
+}
+
+TEST(env_output_walk_without_openat2)
+{
+	char env[8400], cwd[2048], dir[4200], link[4200], file[4400];
+
+	if (emulator()) {
+		printf("  qemu-user: no seccomp filters: skipped\n");
+		return SKIP;
+	}
+	if (!getcwd(cwd, sizeof(cwd)))
+		return 99;
+	snprintf(dir, sizeof(dir), "%s/walked", cwd);
+	snprintf(link, sizeof(link), "%s/walked-link", cwd);
+	CHECK(mkdir(dir, 0700) == 0 && symlink(dir, link) == 0,
+	      "cannot set up the directories");
+
+	snprintf(file, sizeof(file), "%s/report.txt", link);
+	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s", file);
+	walk_without_openat2(env);
+	check_died(r, SIGSEGV);
+	check_refused(file);
+	check_has("stderr", r->err, "': a symbolic link on the path; ");
+	snprintf(file, sizeof(file), "%s/report.txt", dir);
+	CHECK(access(file, F_OK) != 0, "the directory link was followed");
+
+	snprintf(env, sizeof(env), "FAULTLINE_OUTPUT=%s", file);
+	walk_without_openat2(env);
+	check_died(r, SIGSEGV);
+	check_report_file(file);
+	return 0;
+}
+
 TEST(env_output_template_invalid)
 {
 	check_warning("FAULTLINE_OUTPUT=/tmp/x-%x",

@@ -1,6 +1,7 @@
 /*
  * test-output.c - where the report goes when its destination fails
- * (issue 13): a report file over RLIMIT_FSIZE or on a full file system,
+ * (issue 13): a report file over RLIMIT_FSIZE, on a full file system or
+ * on a device that fails with EIO,
  * a descriptor that is full (/dev/full), closed by the program or a pipe
  * nobody reads (a full one: test-safety).  The process dies by its own
  * signal (never SIGXFSZ or SIGPIPE), and what cannot go to the
@@ -170,6 +171,32 @@ TEST(fd_closed_later)
 		     "descriptor not open; the report follows here\n");
 	CHECK(file_size("closed.txt") == 0, "the closed descriptor's file "
 					    "holds a report");
+	return 0;
+}
+
+/* A device that fails every write (a disk gone bad, a network file
+ * system gone away): a seccomp filter makes each write to a descriptor
+ * above stderr fail with EIO. */
+TEST(io_error_file)
+{
+	char line[4400];
+	const char *path = here("eio.txt");
+
+	if (emulator()) {
+		printf("  qemu-user: no seccomp filters: skipped\n");
+		return SKIP;
+	}
+	snprintf(line, sizeof(line),
+		 "faultline: cannot write report file '%s': input/output "
+		 "error; the report follows here\n",
+		 path);
+	for (int kind = CHILD_LINKED; kind <= CHILD_PRELOAD; kind++) {
+		crash_to_file((enum child_kind)kind, path, "seccomp-errno",
+			      "eio");
+		check_detour(line);
+		CHECK(file_size(path) == 0, "the file holds %ld bytes",
+		      file_size(path));
+	}
 	return 0;
 }
 

@@ -262,6 +262,7 @@ START_TEST(backtrace_frames)
 			&f);
 	ck_assert_msg(frames_in(&f, middle), "no frame in middle()");
 	ck_assert_msg(frames_in(&f, outer), "no frame in outer()");
+	ck_assert_uint_eq(f.frames_omitted, 0);
 }
 END_TEST
 
@@ -336,6 +337,79 @@ START_TEST(overflow_thread_created_before_install)
 	install();
 	pthread_barrier_wait(&before_install);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
+}
+END_TEST
+
+/* A stack overflow's backtrace is bounded by the protected call, not by
+ * the stack: the FAULTLINE_FRAMES_HEAD frames nearest the fault, an
+ * uncounted gap, then faultline_protect's frame and its callers, taken
+ * from the call's jump record instead of a walk of the ~15,000 frames
+ * between (issue 13). */
+static struct faultline_fault overflow_fault;
+
+static __attribute__((noinline)) int protect_recurse(void *arg)
+{
+	int r = faultline_protect(recurse, arg, NULL, &overflow_fault);
+	__asm__ volatile("" ::: "memory"); /* no tail call */
+	return r;
+}
+
+/* The text of faultline_write_report(fault) in format. */
+static char *report_of(const struct faultline_fault *f,
+		       enum faultline_format format)
+{
+	static char text[65536];
+	char path[] = "/tmp/faultline-protect-report-XXXXXX";
+	int fd = mkstemp(path);
+	ssize_t n;
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(faultline_write_report(fd, f, format), 0);
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	close(fd);
+	ck_assert_int_gt(n, 0);
+	text[n] = 0;
+	return text;
+}
+
+START_TEST(overflow_backtrace_bounded)
+{
+	const struct faultline_fault *f = &overflow_fault;
+	const char *text, *gap;
+	size_t i;
+
+	install();
+	ck_assert_int_eq(protect_recurse(NULL), FAULTLINE_PROTECT_FAULTED);
+	ck_assert_int_eq(f->cause, FAULTLINE_CAUSE_STACK_OVERFLOW);
+	ck_assert_msg(f->frames_omitted == FAULTLINE_FRAMES_OMITTED_UNKNOWN,
+		      "frames_omitted %zu: the whole stack was walked",
+		      f->frames_omitted);
+	ck_assert_uint_gt(f->frame_count, FAULTLINE_FRAMES_HEAD);
+	ck_assert_uint_le(f->frame_count, FAULTLINE_MAX_FRAMES);
+	for (i = 1; i < FAULTLINE_FRAMES_HEAD; i++)
+		ck_assert_msg(in_function(f->frames[i], recurse),
+			      "head frame %zu is not in recurse()", i);
+	for (i = FAULTLINE_FRAMES_HEAD; i < f->frame_count; i++)
+		if (in_function(f->frames[i], protect_recurse))
+			break;
+	ck_assert_msg(i < f->frame_count,
+		      "no tail frame in faultline_protect's caller");
+	ck_assert_msg(!in_function(f->frames[FAULTLINE_FRAMES_HEAD], recurse),
+		      "the tail starts inside the protected call");
+
+	text = report_of(f, FAULTLINE_FORMAT_TEXT);
+	gap = strstr(text, "\n  ... frames omitted ...\n");
+	ck_assert_msg(gap != NULL, "no gap line in:\n%s", text);
+	ck_assert_msg(
+		strstr(gap, " faultline_protect") != NULL &&
+			strstr(gap, " protect_recurse") != NULL,
+		"tail does not name faultline_protect and its caller:\n%s",
+		gap);
+	ck_assert_msg(strstr(text, "recurse") < gap, "no head: %s", text);
+	text = report_of(f, FAULTLINE_FORMAT_JSON);
+	ck_assert_msg(strstr(text, "\"frames_omitted\":null") != NULL, "%s",
+		      text);
 }
 END_TEST
 
@@ -676,7 +750,7 @@ int main(void)
 		  segv_write_readonly, bus, ill, trap_breakpoint, fpe_divide,
 		  overflow_main_thread, overflow_worker_thread,
 		  overflow_thread_created_before_install,
-		  threads_recover_concurrently);
+		  overflow_backtrace_bounded, threads_recover_concurrently);
 	UNIT_CASE(suite, "state after recovery", 120, signal_mask_restored,
 		  altstack_restored, fenv_restored, hundred_thousand_cycles,
 		  protect_from_signal_handler);

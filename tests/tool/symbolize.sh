@@ -3,7 +3,8 @@
 # reports, the same file:line chain as "addr2line -i -e MODULE OFFSET"
 # (OFFSET-1 for return addresses): a C program with an inlined function,
 # a C++ one (names demangled), and one crossing a shared library; in text
-# and JSON, and with debug information found by build-id (--debug-dir).
+# and JSON, and with debug information found by build-id (--debug-dir);
+# a backtrace gap of unknown size kept, in text and JSON.
 . "$FL_SRCDIR/tests/tool/common.sh"
 
 [ -r "$LIBFAULTLINE" ] || { echo "no $LIBFAULTLINE" >&2; exit 99; }
@@ -266,5 +267,17 @@ expect_no_grep "debug-dir: no complaint about the program" \
 sed "s|$WORK/crash_c+|$WORK/crash_c.full+|" "$WORK/debugdir.out" \
 	>"$WORK/debugdir.renamed"
 compare "debug-dir" "$WORK/debugdir.renamed" 3 "$WORK/crash_c.full"
+
+# --- a gap of unknown size (a recovered fault's backtrace) ----------------
+# "... frames omitted ..." with no count stays a gap, in text and JSON
+# ("frames_omitted": null).
+sed '/^  #1 /i\
+  ... frames omitted ...' "$WORK/crash_c.report" >"$WORK/gap.report"
+symbolize gap "$WORK/gap.report"
+expect_count "gap: kept in text" 1 '^  \.\.\. frames omitted \.\.\.$' \
+	"$WORK/gap.out"
+"$FAULTLINE" symbolize --format json "$WORK/gap.report" >"$WORK/gap.json" \
+	2>/dev/null
+expect_grep "gap: null in JSON" '"frames_omitted":null' "$WORK/gap.json"
 
 finish
