@@ -771,13 +771,16 @@ static void check_complete(struct log *log, struct report *r)
 {
 	for (size_t i = 0; i < r->thread_count; i++) {
 		struct thread *t = &r->threads[i];
+		/* "backtrace (N frames)" counts a gap of known size too. */
+		size_t readable = t->frame_count;
+		if (t->frames_omitted != REPORT_OMITTED_UNKNOWN)
+			readable += t->frames_omitted;
 		if (t->declared_frames >= 0 &&
-		    (size_t)t->declared_frames != t->frame_count)
-			log_problem(
-				log, r->first_line + 1,
-				"report of pid %ld: backtrace announces %ld "
-				"frames, %zu were readable",
-				r->pid, t->declared_frames, t->frame_count);
+		    (size_t)t->declared_frames != readable)
+			log_problem(log, r->first_line + 1,
+				    "report of pid %ld: backtrace announces %ld "
+				    "frames, %zu were readable",
+				    r->pid, t->declared_frames, readable);
 	}
 }
 

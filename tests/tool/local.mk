@@ -40,7 +40,7 @@ EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 	tests/tool/source.sh tests/tool/notes.sh tests/tool/silent_server.c \
 	tests/tool/ci.sh tests/tool/dumpdir.sh tests/tool/cilogs.sh \
 	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
-	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
+	tests/tool/crash_shlib.c tests/tool/crash_tree.c tests/tool/crash_deep.c \
 	tests/tool/dump.sh tests/tool/timeout.sh tests/tool/hung_threads.c \
 	tests/tool/annotations.sh \
 	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \

@@ -220,6 +220,30 @@ compare crash_shlib "$WORK/crash_shlib.out" 3 "$WORK/crash_shlib" \
 expect_grep "crash_shlib: frames in the library" \
 	'\(.*/libcrash_lib\.so\+0x[0-9a-f]+\)$' "$WORK/crash_shlib.out"
 
+# --- a deep backtrace: head, gap, tail ---------------------------------
+# The header's N counts the omitted frames too; a whole report must not
+# read as cut off, in text or JSON, and the gap must survive both ways.
+build_c crash_deep crash_deep.c || exit 99
+crash crash_deep
+status=0
+"$FAULTLINE" symbolize "$WORK/crash_deep.report" >"$WORK/crash_deep.out" \
+	2>"$WORK/crash_deep.err" || status=$?
+expect_status "crash_deep: a report with a gap is whole" 0 $status
+expect_no_grep "crash_deep: no complaint" 'cut off|announces' \
+	"$WORK/crash_deep.err"
+expect_grep "crash_deep: the gap kept" '^  \.\.\. [0-9]+ frames omitted \.\.\.$' \
+	"$WORK/crash_deep.out"
+status=0
+"$FAULTLINE" symbolize --format json "$WORK/crash_deep.report" \
+	>"$WORK/crash_deep.json" 2>/dev/null || status=$?
+expect_status "crash_deep: to JSON" 0 $status
+expect_grep "crash_deep: JSON counts the gap" '"frames_omitted":[1-9][0-9]*' \
+	"$WORK/crash_deep.json"
+status=0
+"$FAULTLINE" symbolize "$WORK/crash_deep.json" >"$WORK/crash_deep.back" \
+	2>/dev/null || status=$?
+expect_status "crash_deep: JSON back to text" 0 $status
+
 # --- C++ --------------------------------------------------------------
 if [ $have_cxx = yes ]; then
 	crash crash_cxx
