@@ -8,7 +8,8 @@ FL_BACKEND_TESTS = \
 	tests/unit/test-unwind \
 	tests/unit/test-elf \
 	tests/unit/test-modules \
-	tests/unit/test-races tests/unit/test-demangle
+	tests/unit/test-races tests/unit/test-demangle \
+	tests/unit/test-threads
 check_PROGRAMS += $(FL_BACKEND_TESTS)
 TESTS += $(FL_BACKEND_TESTS)
 # The tests' own call chains must keep their frames: no sibling calls.
@@ -38,6 +39,11 @@ tests_unit_test_races_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_unit_test_races_CFLAGS = $(FL_BACKEND_CFLAGS)
 tests_unit_test_races_LDFLAGS = -static
 tests_unit_test_races_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_threads_SOURCES = tests/unit/test-threads.c
+tests_unit_test_threads_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_threads_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_threads_LDFLAGS = -static
+tests_unit_test_threads_LDADD = $(FL_UNIT_LDADD)
 
 tests_unit_test_demangle_SOURCES = tests/unit/test-demangle.c $(FL_NO_MALLOC)
 tests_unit_test_demangle_CPPFLAGS = $(FL_UNIT_CPPFLAGS)

@@ -1,0 +1,90 @@
+/*
+ * test-threads.c - the thread listing of a capture (threads.c, issue 12
+ * section 4): a process whose only thread is the capturer lists nothing
+ * and does not open /proc/self/task (a stat of it says so); with a
+ * second thread the listing runs and finds it.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "posix/posix.h"
+#include "snapshot.h"
+#include "unit.h"
+
+/* Opens of /proc/self/task, seen by interposing open (the static
+ * library's calls reach this one). */
+static atomic_int task_opens;
+
+int open(const char *path, int flags, ...);
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	int mode = 0;
+
+	if (flags & O_CREAT) {
+		va_start(ap, flags);
+		mode = va_arg(ap, int);
+		va_end(ap);
+	}
+	if (strcmp(path, "/proc/self/task") == 0)
+		atomic_fetch_add(&task_opens, 1);
+	return (int)syscall(SYS_openat, AT_FDCWD, path, flags, mode);
+}
+
+static long self(void)
+{
+	return syscall(SYS_gettid);
+}
+
+START_TEST(alone_lists_nothing_unopened)
+{
+	struct fl_thread_list list = {0};
+
+	ck_assert_int_eq(fl_threads_prepare(0), 0);
+	fl_threads_capture(&list, self(), 0, NULL);
+	ck_assert_uint_eq(list.count, 0);
+	ck_assert_int_eq(atomic_load(&task_opens), 0);
+}
+END_TEST
+
+static atomic_int stop;
+static atomic_long other_tid;
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	atomic_store(&other_tid, syscall(SYS_gettid));
+	while (!atomic_load(&stop))
+		usleep(1000);
+	return NULL;
+}
+
+START_TEST(second_thread_listed)
+{
+	struct fl_thread_list list = {0};
+	pthread_t t;
+
+	ck_assert_int_eq(fl_threads_prepare(0), 0);
+	ck_assert_int_eq(pthread_create(&t, NULL, spin, NULL), 0);
+	while (atomic_load(&other_tid) == 0)
+		usleep(1000);
+	fl_threads_capture(&list, self(), 0, NULL);
+	ck_assert_int_eq(atomic_load(&task_opens), 1);
+	ck_assert_uint_eq(list.count, 1);
+	ck_assert_int_eq(list.t[0].tid, atomic_load(&other_tid));
+	atomic_store(&stop, 1);
+	pthread_join(t, NULL);
+}
+END_TEST
+
+int main(void)
+{
+	return UNIT_MAIN("threads", 60, alone_lists_nothing_unopened,
+			 second_thread_listed);
+}
