@@ -58,7 +58,10 @@ static __thread struct thread_stack self
 	__attribute__((tls_model("initial-exec")));
 
 static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+/* Made once, by the first install (installs are not concurrent; threads
+ * init their stacks only once stack_size is set, after it): not
+ * pthread_once, whose futex wake is a syscall of every start-up. */
+static int exit_key_made;
 
 static size_t round_up(size_t n, size_t to)
 {
@@ -164,8 +167,7 @@ int fl_altstack_thread_init(void)
 	}
 	self.map = map;
 	self.map_len = len;
-	pthread_once(&exit_key_once, make_exit_key);
-	if (exit_key != (pthread_key_t)-1)
+	if (exit_key_made && exit_key != (pthread_key_t)-1)
 		pthread_setspecific(exit_key, map);
 	return 0;
 }
@@ -203,6 +205,10 @@ void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp)
 int fl_altstack_install(size_t size)
 {
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	if (!exit_key_made) {
+		make_exit_key();
+		exit_key_made = 1;
+	}
 	stack_size = choose_size(size);
 	altstack_enabled = 1;
 	return fl_altstack_thread_init();
