@@ -42,9 +42,9 @@
 /* How far below the stack an overflow's stack pointer may be. */
 #define FL_OVERFLOW_NEAR ((uintptr_t)64 * 1024)
 
-static size_t stack_size; /* usable bytes, page multiple */
-static size_t page_size;
-static volatile int altstack_enabled;
+FL_STARTUP_DATA static size_t stack_size; /* usable bytes, page multiple */
+FL_STARTUP_DATA static size_t page_size;
+FL_STARTUP_DATA static volatile int altstack_enabled;
 
 /* Per-thread record, in static TLS so that the handler can read it
  * without __tls_get_addr (which may allocate on first use). */
@@ -57,11 +57,11 @@ struct thread_stack {
 static __thread struct thread_stack self
 	__attribute__((tls_model("initial-exec")));
 
-static pthread_key_t exit_key;
+FL_STARTUP_DATA static pthread_key_t exit_key;
 /* Made once, by the first install (installs are not concurrent; threads
  * init their stacks only once stack_size is set, after it): not
  * pthread_once, whose futex wake is a syscall of every start-up. */
-static int exit_key_made;
+FL_STARTUP_DATA static int exit_key_made;
 
 static size_t round_up(size_t n, size_t to)
 {

@@ -119,7 +119,7 @@ struct slot {
 	uint64_t regs[FL_ARCH_UNWIND_NREGS];
 };
 
-static struct {
+FL_STARTUP_DATA static struct {
 	void *map;
 	size_t map_len;
 	size_t nslots; /* threads whose stacks can be walked */
@@ -128,7 +128,7 @@ static struct {
 	uintptr_t *frames;	   /* nslots * FL_THREAD_FRAMES */
 } mem;
 /* A capture is running, or the memory is being replaced. */
-static volatile int busy;
+FL_STARTUP_DATA static volatile int busy;
 
 static size_t round_page(size_t n)
 {
