@@ -211,6 +211,7 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 		fl_signal_die_by_default(sig, si);
 		goto out;
 	}
+	fl_altstack_populate_crash_memory();
 	/* A dump being written gives way (dump.c): bounded. */
 	turn = fl_turn_take(tid, 1);
 	arm_watchdog(sig);

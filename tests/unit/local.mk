@@ -9,7 +9,7 @@ FL_BACKEND_TESTS = \
 	tests/unit/test-elf \
 	tests/unit/test-modules \
 	tests/unit/test-races tests/unit/test-demangle \
-	tests/unit/test-threads
+	tests/unit/test-threads tests/unit/test-crash-memory
 check_PROGRAMS += $(FL_BACKEND_TESTS)
 TESTS += $(FL_BACKEND_TESTS)
 # The tests' own call chains must keep their frames: no sibling calls.
@@ -44,6 +44,11 @@ tests_unit_test_threads_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_unit_test_threads_CFLAGS = $(FL_BACKEND_CFLAGS)
 tests_unit_test_threads_LDFLAGS = -static
 tests_unit_test_threads_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_crash_memory_SOURCES = tests/unit/test-crash-memory.c
+tests_unit_test_crash_memory_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_crash_memory_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_crash_memory_LDFLAGS = -static
+tests_unit_test_crash_memory_LDADD = $(FL_UNIT_LDADD)
 
 tests_unit_test_demangle_SOURCES = tests/unit/test-demangle.c $(FL_NO_MALLOC)
 tests_unit_test_demangle_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
