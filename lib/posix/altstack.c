@@ -331,14 +331,18 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
  * call fails and the faults happen as before.
  *
  * .bss is [__bss_start, _end) of the object this is linked into: the
- * shared library's own, or, linked statically, the program's - then
- * bounded, so that a program with big buffers of its own does not have
- * them all made present.
+ * shared library's own (730 KiB on x86-64, 860 KiB on aarch64), or,
+ * linked statically, the program's - then bounded, so that a program with
+ * big buffers of its own does not have them all made present.
  */
 #ifndef MADV_POPULATE_WRITE
 #define MADV_POPULATE_WRITE 23
 #endif
+#ifdef PIC
+#define FL_POPULATE_BSS_MAX ((uintptr_t)4 * 1024 * 1024)
+#else
 #define FL_POPULATE_BSS_MAX ((uintptr_t)1024 * 1024)
+#endif
 extern char __bss_start[] __attribute__((visibility("hidden")));
 extern char _end[] __attribute__((visibility("hidden")));
 
