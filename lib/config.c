@@ -9,7 +9,7 @@
 #include "render.h"
 #include "sink.h"
 
-struct fl_config fl_config;
+FL_STARTUP_DATA struct fl_config fl_config;
 
 void fl_config_defaults(struct fl_config *cfg)
 {

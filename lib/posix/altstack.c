@@ -42,9 +42,9 @@
 /* How far below the stack an overflow's stack pointer may be. */
 #define FL_OVERFLOW_NEAR ((uintptr_t)64 * 1024)
 
-static size_t stack_size; /* usable bytes, page multiple */
-static size_t page_size;
-static volatile int altstack_enabled;
+FL_STARTUP_DATA static size_t stack_size; /* usable bytes, page multiple */
+FL_STARTUP_DATA static size_t page_size;
+FL_STARTUP_DATA static volatile int altstack_enabled;
 
 /* Per-thread record, in static TLS so that the handler can read it
  * without __tls_get_addr (which may allocate on first use). */
@@ -57,8 +57,11 @@ struct thread_stack {
 static __thread struct thread_stack self
 	__attribute__((tls_model("initial-exec")));
 
-static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+FL_STARTUP_DATA static pthread_key_t exit_key;
+/* Made once, by the first install (installs are not concurrent; threads
+ * init their stacks only once stack_size is set, after it): not
+ * pthread_once, whose futex wake is a syscall of every start-up. */
+FL_STARTUP_DATA static int exit_key_made;
 
 static size_t round_up(size_t n, size_t to)
 {
@@ -164,8 +167,7 @@ int fl_altstack_thread_init(void)
 	}
 	self.map = map;
 	self.map_len = len;
-	pthread_once(&exit_key_once, make_exit_key);
-	if (exit_key != (pthread_key_t)-1)
+	if (exit_key_made && exit_key != (pthread_key_t)-1)
 		pthread_setspecific(exit_key, map);
 	return 0;
 }
@@ -203,6 +205,10 @@ void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp)
 int fl_altstack_install(size_t size)
 {
 	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	if (!exit_key_made) {
+		make_exit_key();
+		exit_key_made = 1;
+	}
 	stack_size = choose_size(size);
 	altstack_enabled = 1;
 	return fl_altstack_thread_init();
@@ -312,4 +318,54 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (rc != 0)
 		free(a);
 	return rc;
+}
+
+/*
+ * A crash report's first writes to its static buffers (the snapshot, the
+ * symbol cache, the ELF reader, libunwind's state: some twenty pages of
+ * .bss and two or three of the alternate stack) are page faults, about
+ * ten microseconds each in a VM - most of what a report costs.  One
+ * MADV_POPULATE_WRITE (Linux 5.14) makes them present at once, for well
+ * under a microsecond a page (measured here: 20 faults 240 us, 180 pages
+ * populated 120 us, 60 pages 40 us).  Where the kernel lacks it, the
+ * call fails and the faults happen as before.
+ *
+ * .bss is [__bss_start, _end) of the object this is linked into: the
+ * shared library's own (730 KiB on x86-64, 860 KiB on aarch64), or,
+ * linked statically, the program's - then bounded, so that a program with
+ * big buffers of its own does not have them all made present.
+ */
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23
+#endif
+#ifdef PIC
+#define FL_POPULATE_BSS_MAX ((uintptr_t)4 * 1024 * 1024)
+#else
+#define FL_POPULATE_BSS_MAX ((uintptr_t)1024 * 1024)
+#endif
+extern char __bss_start[] __attribute__((visibility("hidden")));
+extern char _end[] __attribute__((visibility("hidden")));
+
+static void populate(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t page = page_size ? page_size : 4096;
+
+	lo &= ~(page - 1);
+	hi = (hi + page - 1) & ~(page - 1);
+	if (hi > lo)
+		syscall(SYS_madvise, lo, hi - lo, MADV_POPULATE_WRITE);
+}
+
+void fl_altstack_populate_crash_memory(void)
+{
+	uintptr_t lo = (uintptr_t)__bss_start, hi = (uintptr_t)_end;
+	uintptr_t sp = (uintptr_t)&lo;
+	uintptr_t stack_lo = (uintptr_t)self.map + page_size;
+
+	if (hi > lo && hi - lo <= FL_POPULATE_BSS_MAX)
+		populate(lo, hi);
+	/* Below us on our own alternate stack (the guard page excluded:
+	 * populating it would fail). */
+	if (self.map && sp > stack_lo && sp <= stack_lo + stack_size)
+		populate(stack_lo, sp - page_size);
 }

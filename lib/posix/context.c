@@ -15,7 +15,11 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Read at most cap bytes of a small /proc file; bytes read, or -1. */
+/* Read at most cap bytes of a small /proc file; bytes read, or -1.
+ * A short read is the end: /proc/PID/stat (a seq_file) and
+ * /proc/PID/cmdline hand over all they have, up to the count asked, in
+ * one read - so the read that would only return 0 is saved (a syscall of
+ * the crash path). */
 static long read_proc(const char *path, char *buf, size_t cap)
 {
 	size_t got = 0;
@@ -28,6 +32,8 @@ static long read_proc(const char *path, char *buf, size_t cap)
 		if (n <= 0)
 			break;
 		got += (size_t)n;
+		if ((size_t)n < cap - (got - (size_t)n))
+			break;
 	}
 	close(fd);
 	return (long)got;

@@ -177,8 +177,9 @@ int fl_platform_dump(fl_handle_t h, uintptr_t caller)
 /* --- the dump signal -----------------------------------------------------
  */
 
-static int dump_signal;		       /* installed for; 0 none */
-static struct sigaction dump_previous; /* the action it replaced */
+/* The signal installed for (0: none) and the action it replaced. */
+FL_STARTUP_DATA static int dump_signal;
+FL_STARTUP_DATA static struct sigaction dump_previous;
 
 static void on_dump_signal(int sig, siginfo_t *si, void *ctx)
 {

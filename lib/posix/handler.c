@@ -210,6 +210,8 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	if (fl_signal_was_ignored(sig) && !fl_signal_is_hardware_fault(si) &&
 	    sig != SIGABRT)
 		goto out;
+	/* Before the claim, whose word would be the first page fault. */
+	fl_altstack_populate_crash_memory();
 	if (fl_claim_crash(tid) != FL_CLAIM_OURS) {
 		/* Another thread's report is done (or its time is up), or
 		 * this thread entered again while reporting (the callback

@@ -240,6 +240,9 @@ void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp);
 /* [fatal] 1 when addr (with the stack pointer sp) looks like an overflow
  * of the current thread's stack. */
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
+/* [fatal] Make the memory a crash report writes present in one system
+ * call: faultline's .bss and the rest of this thread's alternate stack. */
+void fl_altstack_populate_crash_memory(void);
 
 /* --- unwind.c --------------------------------------------------------- */
 /* At install: what the crash unwinder needs made outside a handler (with

@@ -30,6 +30,7 @@
  * static libfaultline.a must not replace the C library's sigaction in
  * the programs it is linked into.
  */
+#include "platform.h"
 #include "posix.h"
 
 #include <dlfcn.h>
@@ -39,8 +40,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static int preloaded;
-static volatile int active;
+FL_STARTUP_DATA static int preloaded;
+FL_STARTUP_DATA static volatile int active;
 
 /* The signals whose blocking would kill unreported: a fault raises them
  * whatever the mask (ABRT is left out: abort() unblocks it itself). */

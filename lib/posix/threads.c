@@ -73,6 +73,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -118,7 +119,7 @@ struct slot {
 	uint64_t regs[FL_ARCH_UNWIND_NREGS];
 };
 
-static struct {
+FL_STARTUP_DATA static struct {
 	void *map;
 	size_t map_len;
 	size_t nslots; /* threads whose stacks can be walked */
@@ -127,7 +128,7 @@ static struct {
 	uintptr_t *frames;	   /* nslots * FL_THREAD_FRAMES */
 } mem;
 /* A capture is running, or the memory is being replaced. */
-static volatile int busy;
+FL_STARTUP_DATA static volatile int busy;
 
 static size_t round_page(size_t n)
 {
@@ -731,6 +732,24 @@ static void compact(struct fl_thread_list *l)
 	l->count = k;
 }
 
+/* Whether the capturer is the process's only thread: then there is
+ * nothing to list, and the listing (open, two getdents64, close, a futex
+ * wake) and its dirent page are saved - the common crash of a
+ * single-threaded program.  Linux counts a process's threads in the link
+ * count of /proc/PID/task (2 + threads: proc_task_getattr), one stat.  A
+ * thread that appears after it is one that would have appeared after the
+ * listing.  Any count but 3 takes the listing: other threads, or a
+ * kernel or emulator that counts otherwise (under qemu-user it is the
+ * host's threads, qemu's own among them). */
+static int alone(void)
+{
+	struct stat st;
+
+	return syscall(SYS_newfstatat, AT_FDCWD, "/proc/self/task", &st, 0) ==
+		       0 &&
+	       st.st_nlink == 3;
+}
+
 void fl_threads_capture(struct fl_thread_list *list, long self,
 			unsigned backtraces, int (*cut)(void))
 {
@@ -746,6 +765,8 @@ void fl_threads_capture(struct fl_thread_list *list, long self,
 	list->t = mem.records;
 	if (c.backtraces > mem.nslots)
 		c.backtraces = mem.nslots;
+	if (alone())
+		goto out;
 	c.dir = open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (c.dir < 0)
 		goto out;

@@ -21,6 +21,7 @@
  * The timer lives in the process that armed it: a child made by fork has
  * none (POSIX), so the first arming there makes its own.
  */
+#include "platform.h"
 #include "posix.h"
 
 #include <errno.h>
@@ -33,7 +34,8 @@
 /* sigev_value of our timer: its expiries carry it. */
 #define FL_TIMEOUT_MAGIC ((void *)(uintptr_t)0x666c746f /* "flto" */)
 
-static fl_signal_handler expiry_handler; /* handler.c's, from install */
+/* handler.c's, from install */
+FL_STARTUP_DATA static fl_signal_handler expiry_handler;
 static int timer_id = -1;
 static long timer_pid; /* the process that made timer_id */
 static volatile unsigned armed_seconds;

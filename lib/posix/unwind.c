@@ -129,7 +129,7 @@ struct unwinder {
 	uintptr_t check_lo, check_hi;
 };
 
-static struct unwinder crash_unwinder;
+FL_STARTUP_DATA static struct unwinder crash_unwinder;
 static struct unwinder recovery_unwinder = {.recovery = 1};
 static struct fl_mem_view recovery_mem;
 

@@ -8,7 +8,8 @@ FL_BACKEND_TESTS = \
 	tests/unit/test-unwind \
 	tests/unit/test-elf \
 	tests/unit/test-modules \
-	tests/unit/test-races tests/unit/test-demangle
+	tests/unit/test-races tests/unit/test-demangle \
+	tests/unit/test-threads tests/unit/test-crash-memory
 check_PROGRAMS += $(FL_BACKEND_TESTS)
 TESTS += $(FL_BACKEND_TESTS)
 # The tests' own call chains must keep their frames: no sibling calls.
@@ -16,8 +17,9 @@ FL_BACKEND_CFLAGS = $(FL_UNIT_CFLAGS) $(LIBUNWIND_CFLAGS) \
 	-fno-optimize-sibling-calls -fno-inline
 FL_BACKEND_HELPER = tests/unit/crash-helper.c tests/unit/crash-helper.h
 FL_NO_MALLOC = tests/unit/no-malloc.c tests/unit/no-malloc.h
+FL_OPEN_HOOK = tests/unit/open-hook.c tests/unit/open-hook.h
 tests_unit_test_unwind_SOURCES = tests/unit/test-unwind.c $(FL_BACKEND_HELPER) \
-	$(FL_NO_MALLOC)
+	$(FL_NO_MALLOC) $(FL_OPEN_HOOK)
 tests_unit_test_unwind_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_unit_test_unwind_CFLAGS = $(FL_BACKEND_CFLAGS)
 tests_unit_test_unwind_LDFLAGS = -static
@@ -38,6 +40,16 @@ tests_unit_test_races_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
 tests_unit_test_races_CFLAGS = $(FL_BACKEND_CFLAGS)
 tests_unit_test_races_LDFLAGS = -static
 tests_unit_test_races_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_threads_SOURCES = tests/unit/test-threads.c $(FL_OPEN_HOOK)
+tests_unit_test_threads_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_threads_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_threads_LDFLAGS = -static
+tests_unit_test_threads_LDADD = $(FL_UNIT_LDADD)
+tests_unit_test_crash_memory_SOURCES = tests/unit/test-crash-memory.c
+tests_unit_test_crash_memory_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
+tests_unit_test_crash_memory_CFLAGS = $(FL_BACKEND_CFLAGS)
+tests_unit_test_crash_memory_LDFLAGS = -static
+tests_unit_test_crash_memory_LDADD = $(FL_UNIT_LDADD)
 
 tests_unit_test_demangle_SOURCES = tests/unit/test-demangle.c $(FL_NO_MALLOC)
 tests_unit_test_demangle_CPPFLAGS = $(FL_UNIT_CPPFLAGS)
