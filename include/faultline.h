@@ -62,6 +62,10 @@ FAULTLINE_API const char *faultline_version(void);
 #define FAULTLINE_SIGQUIT 3
 #define FAULTLINE_SIGUSR1 10
 #define FAULTLINE_SIGUSR2 12
+/* Windows only: Ctrl-Break (CTRL_BREAK_EVENT), the only dump signal there
+ * (the number of SIGBREAK in the Windows C runtime; on Linux it would be
+ * SIGTTIN). */
+#define FAULTLINE_SIGBREAK 21
 
 /* A set of signals for faultline_options.signals. */
 #define FAULTLINE_SIGNAL_BIT(sig) (UINT64_C(1) << (sig))

@@ -253,6 +253,10 @@ void fl_frames_begin(struct fl_frame_collector *c,
 		     struct faultline_fault *fault);
 void fl_frames_add(struct fl_frame_collector *c, uintptr_t pc);
 void fl_frames_finish(struct fl_frame_collector *c);
+/* [fatal] Leave out the frames above caller (a return address: faultline's
+ * own, in a dump): the backtrace then starts where the thread called
+ * faultline_dump.  Nothing changes when caller is not found. */
+void fl_frames_start_at(struct faultline_fault *f, uintptr_t caller);
 /* 1 when the walk should stop (the limit is reached). */
 static inline int fl_frames_full(const struct fl_frame_collector *c)
 {

@@ -8,6 +8,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/crt.c \
 	lib/windows/cxx.c \
 	lib/windows/dump.c \
+	lib/windows/threads.c \
 	lib/windows/reporter.c \
 	lib/windows/capture.c \
 	lib/windows/arch_x86_64.c \
