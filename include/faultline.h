@@ -303,8 +303,8 @@ FAULTLINE_API int faultline_thread_init(void);
  *
  * Returns 0, or -1 with errno: EBADF (fd is not open), ENOTSUP (faultline
  * is not installed), EBUSY (another report did not finish in time), EIO
- * (the report could not be written), ENOSYS (not on this platform yet:
- * Windows).
+ * (the report could not be written).  On Windows the reporter thread writes
+ * it, suspending the other threads (SuspendThread) while it walks them.
  */
 FAULTLINE_API int faultline_dump(int fd);
 
@@ -319,8 +319,10 @@ FAULTLINE_API int faultline_dump(int fd);
  *
  * Free while armed: a kernel timer, no thread, no polling; nothing at all
  * when never armed.  Returns 0, or -1 with errno: ENOTSUP (faultline is
- * not installed), EAGAIN (no timer could be made), ENOSYS (not on this
- * platform yet: Windows).
+ * not installed), EAGAIN (no timer could be made).  On Windows: a waitable
+ * timer faultline's reporter thread waits on; the report's first thread
+ * is the one that last armed it, and the process ends with exit code 3,
+ * as abort() ends it there.
  */
 FAULTLINE_API int faultline_watchdog(unsigned seconds);
 
