@@ -62,6 +62,9 @@ static struct fl_snapshot snap;
 /* What the symbol thread works on: a report's snapshot (the crash's or a
  * dump's), whose first thread is named too. */
 static struct fl_snapshot *volatile sym_target;
+/* The symbol thread works on a request (set by the reporter, cleared by
+ * the symbol thread when done, however late). */
+static volatile LONG sym_busy;
 /* The crashed thread's description, from the symbol thread. */
 static char thread_name[sizeof(((struct faultline_fault *)0)->thread_name)];
 static volatile LONG thread_name_ready;
@@ -128,19 +131,15 @@ static void apply_why(struct faultline_fault *f, const struct fl_win_why *why)
  * busy one, still stuck in an earlier report, is not asked). */
 static void resolve_symbols(struct fl_snapshot *s)
 {
-	static volatile LONG busy;
-
+	if (!symbol_thread || sym_busy)
+		return;
 	fl_win_symcache_reset();
 	InterlockedExchange(&thread_name_ready, 0);
-	if (!symbol_thread || busy)
-		return;
-	InterlockedExchange(&busy, 1);
+	InterlockedExchange(&sym_busy, 1);
 	sym_target = s;
 	ResetEvent(ev_symbols_done);
 	SetEvent(ev_symbols);
-	if (WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS) ==
-	    WAIT_OBJECT_0)
-		InterlockedExchange(&busy, 0);
+	WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
 	if (thread_name_ready)
 		fl_strlcpy(s->fault.thread_name, thread_name,
 			   sizeof(s->fault.thread_name));
@@ -213,6 +212,7 @@ static DWORD WINAPI symbol_main(LPVOID unused)
 			fl_win_dbghelp_resolve(s->threads.t[i].frames,
 					       s->threads.t[i].frame_count);
 		SetEvent(ev_symbols_done);
+		InterlockedExchange(&sym_busy, 0);
 	}
 }
 

@@ -757,3 +757,72 @@ int watchdog_disarm(const char *arg)
 	printf("still running\n");
 	return 0;
 }
+
+/* --- many threads, threads coming and going ----------------------------- */
+
+NOINLINE static DWORD WINAPI many_thread_body(LPVOID unused)
+{
+	InterlockedIncrement(&in_place);
+	for (;;)
+		Sleep(INFINITE);
+	return unused != NULL;
+}
+
+/* ARG: how many (default 1000), each on a 64 KiB stack; "threads N",
+ * then a null read. */
+int threads_many(const char *arg)
+{
+	int n = *arg ? atoi(arg) : 1000;
+
+	for (int i = 0; i < n; i++)
+		if (!CreateThread(NULL, 64 * 1024, many_thread_body, NULL,
+				  STACK_SIZE_PARAM_IS_A_RESERVATION, NULL))
+			return CRASHME_SETUP;
+	wait_in_place(n);
+	printf("threads %d\n", n);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static volatile LONG alive;
+
+NOINLINE static DWORD WINAPI short_lived(LPVOID unused)
+{
+	InterlockedDecrement(&alive);
+	return unused != NULL;
+}
+
+/* Starts threads that end at once, 16 at most at a time, for ever. */
+NOINLINE static DWORD WINAPI spawning_thread(LPVOID unused)
+{
+	arrive(L"fl-spawner");
+	for (;;) {
+		HANDLE t;
+
+		if (alive >= 16) {
+			Sleep(0);
+			continue;
+		}
+		InterlockedIncrement(&alive);
+		t = CreateThread(NULL, 64 * 1024, short_lived, NULL,
+				 STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+		if (t)
+			CloseHandle(t);
+		else
+			InterlockedDecrement(&alive);
+	}
+	return unused != NULL;
+}
+
+/* Two threads (fl-spawner) start threads that end at once; then a null
+ * read. */
+int threads_churn(const char *arg)
+{
+	(void)arg;
+	start(spawning_thread);
+	start(spawning_thread);
+	wait_in_place(2);
+	Sleep(200);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}

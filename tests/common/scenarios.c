@@ -524,10 +524,10 @@ const struct scenario scenarios[] = {
 	{"threads-blocking-signals", POSIX_ONLY(threads_blocking_signals), 0},
 	/* ARG threads (default 1000) waiting in many_thread_body, then a
 	 * null read. */
-	{"threads-many", POSIX_ONLY(threads_many), 0},
+	{"threads-many", threads_many, 0},
 	/* Two threads (fl-spawner) start threads that end at once, without
 	 * pause; then a null read. */
-	{"threads-churn", POSIX_ONLY(threads_churn), 0},
+	{"threads-churn", threads_churn, 0},
 	/* raise(SIGUSR1) ARG times (default 1) with a sleeper around, then
 	 * "raised N", exit 0. */
 	{"raise-usr1", POSIX_ONLY(raise_usr1), 0},

@@ -76,6 +76,8 @@ void *new_page(int writable);
 int callback_fault(const char *arg);
 /* Every thread (scenarios-threads.c, scenarios-windows.c) */
 int threads_blocked(const char *arg);
+int threads_many(const char *arg);
+int threads_churn(const char *arg);
 int dump_loop(const char *arg);
 int crash_during_dump(const char *arg);
 int watchdog_heartbeat(const char *arg);
@@ -139,8 +141,6 @@ int fds_recover(const char *arg);
 int malloc_threads(const char *arg);
 /* scenarios-threads.c */
 int threads_blocking_signals(const char *arg);
-int threads_many(const char *arg);
-int threads_churn(const char *arg);
 int raise_usr1(const char *arg);
 int wait_for_dump(const char *arg);
 int dump_churn(const char *arg);

@@ -235,3 +235,33 @@ TEST(crash_during_dump)
 	check_thread(r->err, "fl-dumper", FUNCTIONS("dumping_thread"));
 	return 0;
 }
+
+/* 1,000 threads: every one listed with a backtrace (the cap is 1024),
+ * in bounded time.  (About 5 s under Wine on the development VM: a
+ * server round trip per suspend, context and resume.) */
+TEST(thousand_threads)
+{
+	const struct run *r =
+		crash_test(CHILD_LINKED, "threads-many", 0xC0000005ul, NULL,
+			   "null pointer dereference");
+	size_t n = 0;
+
+	for (const char *p = r->err; (p = strstr(p, "many_thread_body")); p++)
+		n++;
+	CHECK(n == 1000, "%zu threads in many_thread_body, not 1000", n);
+	printf("  1000 threads: %.1f s from start to death\n", r->seconds);
+	CHECK(r->seconds < 60, "%.1f s", r->seconds);
+	return 0;
+}
+
+/* Threads created and ending during the capture: one report, the
+ * crash's death, the spawners listed. */
+TEST(threads_churning)
+{
+	const struct run *r =
+		crash_test(CHILD_LINKED, "threads-churn", 0xC0000005ul, NULL,
+			   "null pointer dereference");
+
+	check_thread(r->err, "fl-spawner", FUNCTIONS("spawning_thread"));
+	return 0;
+}
