@@ -74,6 +74,7 @@ void *new_page(int writable);
 
 /* Scenarios whose code differs by platform, named in the table. */
 int callback_fault(const char *arg);
+int callback_write(const char *arg);
 /* Every thread (scenarios-threads.c, scenarios-windows.c) */
 int threads_blocked(const char *arg);
 int threads_many(const char *arg);
