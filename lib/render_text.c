@@ -279,6 +279,11 @@ void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap)
 	fl_sink_char(s, '\n');
 	put_context(s, &snap->context);
 	put_annotations(s, snap);
+	if (snap->minidump[0]) {
+		fl_sink_str(s, "minidump: ");
+		fl_sink_text_str(s, snap->minidump);
+		fl_sink_char(s, '\n');
+	}
 	put_thread_line(s, f->tid, f->thread_name);
 	fl_sink_str(s, snap->threads.reporting ? "reporting)\n" : "crashed)\n");
 	put_backtrace(s, snap);

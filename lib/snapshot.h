@@ -200,6 +200,9 @@ struct fl_snapshot {
 	char symbols[FL_SYMBOL_ARENA];
 	/* Every other thread (count 0: the crashed thread only). */
 	struct fl_thread_list threads;
+	/* The minidump written beside this report, an absolute path; ""
+	 * none. */
+	char minidump[FL_EXE_PATH_MAX + 256];
 };
 
 /* --- snapshot.c --- */

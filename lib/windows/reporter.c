@@ -166,6 +166,7 @@ static void report(void)
 				       fl_config.thread_backtraces);
 	}
 	resolve_symbols(&snap);
+	fl_win_minidump_write(&snap, crash.rec, crash.ctx, crash.tid);
 	fl_report_emit(&snap);
 }
 
