@@ -62,6 +62,10 @@ FAULTLINE_API const char *faultline_version(void);
 #define FAULTLINE_SIGQUIT 3
 #define FAULTLINE_SIGUSR1 10
 #define FAULTLINE_SIGUSR2 12
+/* Windows only: Ctrl-Break (CTRL_BREAK_EVENT), the only dump signal there
+ * (the number of SIGBREAK in the Windows C runtime; on Linux it would be
+ * SIGTTIN). */
+#define FAULTLINE_SIGBREAK 21
 
 /* A set of signals for faultline_options.signals. */
 #define FAULTLINE_SIGNAL_BIT(sig) (UINT64_C(1) << (sig))
@@ -313,8 +317,8 @@ FAULTLINE_API int faultline_thread_init(void);
  *
  * Returns 0, or -1 with errno: EBADF (fd is not open), ENOTSUP (faultline
  * is not installed), EBUSY (another report did not finish in time), EIO
- * (the report could not be written), ENOSYS (not on this platform yet:
- * Windows).
+ * (the report could not be written).  On Windows the reporter thread writes
+ * it, suspending the other threads (SuspendThread) while it walks them.
  */
 FAULTLINE_API int faultline_dump(int fd);
 
@@ -329,8 +333,10 @@ FAULTLINE_API int faultline_dump(int fd);
  *
  * Free while armed: a kernel timer, no thread, no polling; nothing at all
  * when never armed.  Returns 0, or -1 with errno: ENOTSUP (faultline is
- * not installed), EAGAIN (no timer could be made), ENOSYS (not on this
- * platform yet: Windows).
+ * not installed), EAGAIN (no timer could be made).  On Windows: a waitable
+ * timer faultline's reporter thread waits on; the report's first thread
+ * is the one that last armed it, and the process ends with exit code 3,
+ * as abort() ends it there.
  */
 FAULTLINE_API int faultline_watchdog(unsigned seconds);
 

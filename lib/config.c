@@ -221,12 +221,38 @@ int fl_env_disabled(void)
 	return disabled;
 }
 
+#ifdef _WIN32
+/* Windows has one dump signal: Ctrl-Break. */
+int fl_check_dump_signal(int signo, uint64_t crash_set)
+{
+	(void)crash_set;
+	return signo == FAULTLINE_SIGBREAK ? 0 : -1;
+}
+
+static int dump_signal_by_name(const char *v)
+{
+	size_t len = fl_strlen(v);
+
+	return upper_eq(v, len, "BREAK") || upper_eq(v, len, "SIGBREAK")
+		       ? FAULTLINE_SIGBREAK
+		       : -1;
+}
+#define FL_DUMP_SIGNALS "BREAK (Ctrl-Break)"
+#else
 int fl_check_dump_signal(int signo, uint64_t crash_set)
 {
 	if (!catchable(signo) || (crash_set & FAULTLINE_SIGNAL_BIT(signo)))
 		return -1;
 	return 0;
 }
+
+static int dump_signal_by_name(const char *v)
+{
+	return signal_by_name(v, fl_strlen(v));
+}
+#define FL_DUMP_SIGNALS                                                        \
+	"a signal name such as QUIT or USR1, not one of FAULTLINE_SIGNALS"
+#endif
 
 static void env_threads(struct fl_config *cfg, const char *v)
 {
@@ -249,12 +275,10 @@ static void env_threads(struct fl_config *cfg, const char *v)
 
 static void env_dump_signal(struct fl_config *cfg, const char *v)
 {
-	int signo = signal_by_name(v, fl_strlen(v));
+	int signo = dump_signal_by_name(v);
 
 	if (signo < 0 || fl_check_dump_signal(signo, cfg->signals) != 0) {
-		warn("FAULTLINE_DUMP_SIGNAL", v,
-		     "a signal name such as QUIT or USR1, not one of "
-		     "FAULTLINE_SIGNALS",
+		warn("FAULTLINE_DUMP_SIGNAL", v, FL_DUMP_SIGNALS,
 		     "no dump signal");
 		return;
 	}

@@ -51,3 +51,16 @@ void fl_frames_finish(struct fl_frame_collector *c)
 	f->frame_count = FAULTLINE_FRAMES_HEAD + ntail;
 	f->frames_omitted = extra - ntail;
 }
+
+void fl_frames_start_at(struct faultline_fault *f, uintptr_t caller)
+{
+	size_t skip = 0;
+
+	while (skip < f->frame_count && f->frames[skip] != caller)
+		skip++;
+	if (skip == 0 || skip == f->frame_count || f->frames_omitted)
+		return; /* not found: keep every frame */
+	for (size_t i = skip; i < f->frame_count; i++)
+		f->frames[i - skip] = f->frames[i];
+	f->frame_count -= skip;
+}

@@ -273,6 +273,10 @@ static inline size_t fl_frames_omitted_count(const struct faultline_fault *f)
 		       ? 0
 		       : f->frames_omitted;
 }
+/* [fatal] Leave out the frames above caller (a return address: faultline's
+ * own, in a dump): the backtrace then starts where the thread called
+ * faultline_dump.  Nothing changes when caller is not found. */
+void fl_frames_start_at(struct faultline_fault *f, uintptr_t caller);
 /* 1 when the walk should stop (the limit is reached). */
 static inline int fl_frames_full(const struct fl_frame_collector *c)
 {

@@ -90,21 +90,6 @@ int fl_turn_cut(void)
 /* Page-aligned, like the crash's: a dump touches few pages of it. */
 static FL_PAGE_ALIGNED struct fl_snapshot dump;
 
-/* Leave out the frames above caller (faultline's own): the backtrace
- * then starts where the thread called faultline_dump. */
-static void start_at_caller(struct faultline_fault *f, uintptr_t caller)
-{
-	size_t skip = 0;
-
-	while (skip < f->frame_count && f->frames[skip] != caller)
-		skip++;
-	if (skip == 0 || skip == f->frame_count || f->frames_omitted)
-		return; /* not found: keep every frame */
-	for (size_t i = skip; i < f->frame_count; i++)
-		f->frames[i - skip] = f->frames[i];
-	f->frame_count -= skip;
-}
-
 /* The dump's first thread: this one, interrupted by the dump signal (si,
  * uc), or calling faultline_dump (si NULL: its own context, from caller
  * on). */
@@ -125,7 +110,7 @@ static void capture_self(long tid, int sig, const siginfo_t *si,
 	f->code = 0;
 	f->code_name = NULL;
 	f->signal_name = NULL;
-	start_at_caller(f, caller);
+	fl_frames_start_at(f, caller);
 	fl_fault_explain_request(f, FAULTLINE_CAUSE_DUMP_REQUESTED, 0);
 }
 

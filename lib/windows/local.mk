@@ -8,6 +8,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/crt.c \
 	lib/windows/cxx.c \
 	lib/windows/dump.c \
+	lib/windows/threads.c \
 	lib/windows/reporter.c \
 	lib/windows/minidump.c \
 	lib/windows/capture.c \

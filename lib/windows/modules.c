@@ -246,21 +246,40 @@ void fl_platform_collect_modules(struct fl_module_table *t)
 
 /* --- names ------------------------------------------------------------ */
 
-/* dbghelp's answers for this report, one slot per frame.  The symbol
- * thread fills a slot, then publishes it; the reporter reads only
+/* dbghelp's answers for this report, one slot per distinct address of
+ * its backtraces (the first thread's, then the other threads').  The
+ * symbol thread fills a slot, then publishes it; the reporter reads only
  * published slots, so a symbol thread that is still busy after the
  * timeout cannot tear a name being printed. */
+#define FL_SYMCACHE_SLOTS 2048
 static struct {
 	uintptr_t addr;
 	uintptr_t disp;
 	volatile LONG ready;
 	char name[FL_SYMBOL_MAX];
-} symcache[FAULTLINE_MAX_FRAMES];
+} symcache[FL_SYMCACHE_SLOTS];
+static volatile LONG symcache_used;
 
 void fl_win_symcache_reset(void)
 {
-	for (size_t i = 0; i < FAULTLINE_MAX_FRAMES; i++)
+	InterlockedExchange(&symcache_used, 0);
+	for (size_t i = 0; i < FL_SYMCACHE_SLOTS; i++)
 		InterlockedExchange(&symcache[i].ready, 0);
+}
+
+/* A slot for addr: -1 when it has one already, or there is no room. */
+static long symcache_slot(uintptr_t addr)
+{
+	LONG used = symcache_used;
+
+	for (LONG i = 0; i < used; i++)
+		if (symcache[i].addr == addr)
+			return -1;
+	if (used == FL_SYMCACHE_SLOTS)
+		return -1;
+	symcache[used].addr = addr;
+	InterlockedExchange(&symcache_used, used + 1);
+	return used;
 }
 
 typedef DWORD(WINAPI *sym_set_options_fn)(DWORD);
@@ -322,7 +341,7 @@ static void load_module_of(HANDLE self, sym_load_module_fn load, uintptr_t addr)
 	load(self, NULL, path, NULL, base, (DWORD)size, NULL, 0);
 }
 
-void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
+void fl_win_dbghelp_resolve(const uintptr_t *frames, size_t count)
 {
 	static int state; /* 0 untried, 1 ready, -1 unavailable */
 	static sym_from_addr_fn from_addr;
@@ -362,20 +381,22 @@ void fl_win_dbghelp_resolve(const struct faultline_fault *fault)
 	}
 	if (state != 1)
 		return;
-	for (size_t i = 0; i < fault->frame_count; i++) {
-		uintptr_t addr = fl_frame_lookup(fault->frames[i], i);
+	for (size_t i = 0; i < count; i++) {
+		uintptr_t addr = fl_frame_lookup(frames[i], i);
 		DWORD64 disp = 0;
+		long slot = symcache_slot(addr);
 
+		if (slot < 0)
+			continue;
 		load_module_of(self, load_module, addr);
 		sym.info.SizeOfStruct = sizeof(SYMBOL_INFO);
 		sym.info.MaxNameLen = FL_SYMBOL_MAX - 1;
 		if (!from_addr(self, addr, &disp, &sym.info) ||
 		    sym.info.NameLen == 0)
 			continue;
-		symcache[i].addr = addr;
-		symcache[i].disp = (uintptr_t)disp;
-		fl_strlcpy(symcache[i].name, sym.info.Name, FL_SYMBOL_MAX);
-		InterlockedExchange(&symcache[i].ready, 1);
+		symcache[slot].disp = (uintptr_t)disp;
+		fl_strlcpy(symcache[slot].name, sym.info.Name, FL_SYMBOL_MAX);
+		InterlockedExchange(&symcache[slot].ready, 1);
 	}
 }
 
@@ -454,7 +475,9 @@ void fl_platform_symbols_end(void)
 int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
 			  size_t cap, uintptr_t *offset)
 {
-	for (size_t i = 0; i < FAULTLINE_MAX_FRAMES; i++) {
+	LONG used = symcache_used;
+
+	for (LONG i = 0; i < used; i++) {
 		if (symcache[i].ready && symcache[i].addr == pc) {
 			fl_strlcpy(name, symcache[i].name, cap);
 			*offset = symcache[i].disp;

@@ -59,6 +59,12 @@ static volatile LONG owner;
 static volatile LONG handed_back;
 
 static struct fl_snapshot snap;
+/* What the symbol thread works on: a report's snapshot (the crash's or a
+ * dump's), whose first thread is named too. */
+static struct fl_snapshot *volatile sym_target;
+/* The symbol thread works on a request (set by the reporter, cleared by
+ * the symbol thread when done, however late). */
+static volatile LONG sym_busy;
 /* The crashed thread's description, from the symbol thread. */
 static char thread_name[sizeof(((struct faultline_fault *)0)->thread_name)];
 static volatile LONG thread_name_ready;
@@ -125,6 +131,25 @@ static void apply_why(struct faultline_fault *f, const struct fl_win_why *why)
 		fl_strlcpy(f->cause_text, why->text, sizeof(f->cause_text));
 }
 
+/* [reporter thread] Names for every frame of s from dbghelp, and its
+ * first thread's description, if the symbol thread answers in time (a
+ * busy one, still stuck in an earlier report, is not asked). */
+static void resolve_symbols(struct fl_snapshot *s)
+{
+	if (!symbol_thread || sym_busy)
+		return;
+	fl_win_symcache_reset();
+	InterlockedExchange(&thread_name_ready, 0);
+	InterlockedExchange(&sym_busy, 1);
+	sym_target = s;
+	ResetEvent(ev_symbols_done);
+	SetEvent(ev_symbols);
+	WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
+	if (thread_name_ready)
+		fl_strlcpy(s->fault.thread_name, thread_name,
+			   sizeof(s->fault.thread_name));
+}
+
 static void report(void)
 {
 	fl_win_fault_capture(&snap.fault, crash.rec, crash.ctx, crash.tid);
@@ -133,15 +158,14 @@ static void report(void)
 	fl_win_unwind(crash.ctx, crash.stack_hi, crash.skip, &snap.fault);
 	fl_platform_exe_path(snap.exe_path, sizeof(snap.exe_path));
 	snap.include = fl_config.include;
-	/* Names from dbghelp, if it answers in time. */
-	fl_win_symcache_reset();
-	if (symbol_thread) {
-		SetEvent(ev_symbols);
-		WaitForSingleObject(ev_symbols_done, FL_SYMBOL_TIMEOUT_MS);
+	snap.threads.count = snap.threads.not_listed = 0;
+	if (fl_config.all_threads) {
+		DWORD skip[2] = {crash.tid, symbol_tid};
+
+		fl_win_threads_capture(&snap.threads, skip, 2,
+				       fl_config.thread_backtraces);
 	}
-	if (thread_name_ready)
-		fl_strlcpy(snap.fault.thread_name, thread_name,
-			   sizeof(snap.fault.thread_name));
+	resolve_symbols(&snap);
 	fl_win_minidump_write(&snap, crash.rec, crash.ctx, crash.tid);
 	fl_report_emit(&snap);
 }
@@ -181,13 +205,21 @@ static void fetch_thread_name(DWORD tid)
 static DWORD WINAPI symbol_main(LPVOID unused)
 {
 	(void)unused;
-	WaitForSingleObject(ev_symbols, INFINITE);
-	if (quitting)
-		return 0;
-	fetch_thread_name(crash.tid);
-	fl_win_dbghelp_resolve(&snap.fault);
-	SetEvent(ev_symbols_done);
-	return 0;
+	for (;;) {
+		struct fl_snapshot *s;
+
+		WaitForSingleObject(ev_symbols, INFINITE);
+		if (quitting)
+			return 0;
+		s = sym_target;
+		fetch_thread_name((DWORD)s->fault.tid);
+		fl_win_dbghelp_resolve(s->fault.frames, s->fault.frame_count);
+		for (size_t i = 0; i < s->threads.count; i++)
+			fl_win_dbghelp_resolve(s->threads.t[i].frames,
+					       s->threads.t[i].frame_count);
+		SetEvent(ev_symbols_done);
+		InterlockedExchange(&sym_busy, 0);
+	}
 }
 
 /* [reporter thread] Describe and unwind the protect request in prot. */
@@ -204,20 +236,31 @@ static void describe_protected(void)
 
 static DWORD WINAPI reporter_main(LPVOID unused)
 {
-	HANDLE ev[2] = {ev_report, ev_protect};
+	HANDLE ev[4] = {ev_report, ev_protect, fl_win_dump_event(),
+			fl_win_watchdog_timer()};
+	DWORD skip[1] = {symbol_tid};
 
 	(void)unused;
 	for (;;) {
 		/* Lowest index first: a crash report wins over a protect
-		 * description, whose requester falls back on its own. */
-		DWORD w = WaitForMultipleObjects(2, ev, FALSE, INFINITE);
+		 * description, whose requester falls back on its own, and
+		 * over dumps and the watchdog (dump.c). */
+		DWORD w = WaitForMultipleObjects(4, ev, FALSE, INFINITE);
 
+		skip[0] = symbol_tid; /* set after we started */
 		if (quitting || w == WAIT_FAILED)
 			return 0;
 		if (w == WAIT_OBJECT_0)
 			break;
 		if (w == WAIT_OBJECT_0 + 1)
 			describe_protected();
+		if (w == WAIT_OBJECT_0 + 2)
+			fl_win_dump_serve(skip, 1, resolve_symbols);
+		if (w == WAIT_OBJECT_0 + 3 &&
+		    InterlockedCompareExchange(&owner, (LONG)reporter_tid, 0) ==
+			    0)
+			/* One death: the watchdog's, unless a crash won. */
+			fl_win_watchdog_fire(skip, 1, resolve_symbols);
 	}
 	report();
 	if (crash.hand_back)
@@ -284,6 +327,7 @@ static void hand_over(EXCEPTION_RECORD *rec, CONTEXT *ctx, uint32_t exit_code,
 			Sleep(FL_REPORT_TIMEOUT_MS);
 		fl_win_die(crash.exit_code ? crash.exit_code : exit_code);
 	}
+	fl_win_dump_crash_coming(); /* a dump being written gives way */
 	crash.rec = rec;
 	crash.ctx = ctx;
 	crash.tid = me;
@@ -344,8 +388,9 @@ int fl_win_reporter_start(void)
 	ev_protect_done = CreateEventW(NULL, FALSE, FALSE, NULL);
 	prot_state = PROT_FREE;
 	if (!ev_report || !ev_symbols || !ev_symbols_done || !ev_protect ||
-	    !ev_protect_done)
+	    !ev_protect_done || fl_win_dump_start() != 0)
 		return -1;
+	fl_win_threads_prepare();
 	reporter_thread =
 		CreateThread(NULL, FL_THREAD_STACK, reporter_main, NULL,
 			     STACK_SIZE_PARAM_IS_A_RESERVATION, &reporter_tid);
@@ -355,6 +400,7 @@ int fl_win_reporter_start(void)
 	symbol_thread =
 		CreateThread(NULL, FL_THREAD_STACK, symbol_main, NULL,
 			     STACK_SIZE_PARAM_IS_A_RESERVATION, &symbol_tid);
+	fl_win_dump_own(reporter_thread, reporter_tid, symbol_tid);
 	return 0;
 }
 
@@ -382,4 +428,5 @@ void fl_win_reporter_stop(void)
 	CloseHandle(ev_protect_done);
 	ev_report = ev_symbols = ev_symbols_done = NULL;
 	ev_protect = ev_protect_done = NULL;
+	fl_win_dump_stop();
 }

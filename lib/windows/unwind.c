@@ -54,8 +54,8 @@ static PRUNTIME_FUNCTION find_entry(uintptr_t base, size_t size, DWORD rva)
 	return NULL;
 }
 
-void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
-		   struct faultline_fault *fault)
+static void walk(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
+		 size_t limit, struct faultline_fault *fault)
 {
 	static CONTEXT ctx; /* reporter thread only; 1.2 KB off its stack */
 	struct fl_frame_collector c;
@@ -63,7 +63,9 @@ void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
 
 	ctx = *start;
 	fl_frames_begin(&c, fault);
-	for (unsigned long n = 0; n < FL_UNWIND_MAX_STEPS; n++) {
+	c.limit = limit;
+	for (unsigned long n = 0;
+	     n < FL_UNWIND_MAX_STEPS && !fl_frames_full(&c); n++) {
 		uintptr_t pc = ctx.Rip, sp = ctx.Rsp, base, lookup;
 		PRUNTIME_FUNCTION fe = NULL;
 		size_t size = 0;
@@ -103,6 +105,18 @@ void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
 		}
 	}
 	fl_frames_finish(&c);
+}
+
+void fl_win_unwind(const CONTEXT *start, uintptr_t stack_hi, unsigned skip,
+		   struct faultline_fault *fault)
+{
+	walk(start, stack_hi, skip, 0, fault);
+}
+
+void fl_win_unwind_limit(const CONTEXT *start, uintptr_t stack_hi, size_t limit,
+			 struct faultline_fault *fault)
+{
+	walk(start, stack_hi, 0, limit, fault);
 }
 
 /* One step up from ctx with the system's unwinder (n: ctx is a return

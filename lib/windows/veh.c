@@ -396,7 +396,7 @@ int fl_platform_install(const struct fl_config *cfg)
 	fl_win_minidump_prepare();
 	InterlockedExchange(&installed, 1);
 	fl_win_protect_enable(1);
-	return 0;
+	return fl_win_dump_configure(cfg);
 }
 
 int fl_platform_uninstall(void)

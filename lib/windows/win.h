@@ -129,12 +129,60 @@ void fl_win_minidump_write(struct fl_snapshot *snap, EXCEPTION_RECORD *rec,
 void fl_win_fault_capture(struct faultline_fault *f, const EXCEPTION_RECORD *r,
 			  const CONTEXT *c, DWORD tid);
 
+/* --- threads.c (reporter thread) -------------------------------------- */
+/* At install: ntdll's entry points, memory for the records. */
+void fl_win_threads_prepare(void);
+/* [fatal] Every thread of the process but the calling one and the nskip
+ * of skip into l: suspended all at once, the first cap of them walked,
+ * all resumed. */
+void fl_win_threads_capture(struct fl_thread_list *l, const DWORD *skip,
+			    size_t nskip, unsigned cap);
+/* [fatal] Walk the suspended thread h into f (registers, pc, sp, at most
+ * limit frames; 0 none): 0, or -1 when its context is out of reach. */
+int fl_win_thread_walk(HANDLE h, struct faultline_fault *f, size_t limit);
+/* [fatal] The thread's description (SetThreadDescription) into name, ""
+ * when none (ThreadNameInformation: no heap, unlike GetThreadDescription). */
+void fl_win_thread_name(HANDLE h, char *name, size_t cap);
+
+struct fl_config;
+/* --- dump.c: faultline_dump, Ctrl-Break, the watchdog ------------------ */
+/* At reporter start: the request event and the watchdog's timer; 0 or -1.
+ * Then the reporter's thread and faultline's own thread ids. */
+int fl_win_dump_start(void);
+void fl_win_dump_own(HANDLE reporter_thread, DWORD reporter_tid,
+		     DWORD symbol_tid);
+void fl_win_dump_stop(void);
+/* At install (every call): the Ctrl-Break handler (dump_signal
+ * FAULTLINE_SIGBREAK), the watchdog (timeout).  0, or -1 with errno. */
+int fl_win_dump_configure(const struct fl_config *cfg);
+/* What the reporter thread waits on: a dump asked, the watchdog's
+ * expiry. */
+HANDLE fl_win_dump_event(void);
+HANDLE fl_win_watchdog_timer(void);
+/* [reporter thread] Write the dump asked for, or the watchdog's report
+ * (then end the process, exit code 3); skip: faultline's other threads;
+ * resolve: dbghelp's names for a snapshot, boundedly. */
+void fl_win_dump_serve(const DWORD *skip, size_t nskip,
+		       void (*resolve)(struct fl_snapshot *));
+__declspec(noreturn) void fl_win_watchdog_fire(
+	const DWORD *skip, size_t nskip, void (*resolve)(struct fl_snapshot *));
+/* A crash is being reported: a dump being written stops, new ones fail. */
+void fl_win_dump_crash_coming(void);
+/* Ctrl-Break as the console would deliver it: a dump when
+ * FAULTLINE_DUMP_SIGNAL=BREAK (1, handled), else 0 (for a console
+ * handler of faultline's that takes Ctrl-Break otherwise). */
+int fl_win_break_dump(void);
+
 /* --- unwind.c --------------------------------------------------------- */
 /* [fatal] Fill fault->frames by unwinding ctx (frame 0 = ctx->Rip), skipping
  * the first skip frames; nothing at or above stack_hi (the crashed thread's
  * stack base) is read. */
 void fl_win_unwind(const CONTEXT *ctx, uintptr_t stack_hi, unsigned skip,
 		   struct faultline_fault *fault);
+/* [fatal] The same for another thread's (suspended) ctx: at most limit
+ * frames from the top, no head and tail. */
+void fl_win_unwind_limit(const CONTEXT *ctx, uintptr_t stack_hi, size_t limit,
+			 struct faultline_fault *fault);
 /* 1 when one of the calling thread's first depth callers is inside the
  * function that starts at fn (not [fatal]: the system's unwinder, on a
  * thread that did not fault). */
@@ -187,10 +235,12 @@ size_t fl_win_mapped_file(uintptr_t addr, char *out, size_t cap);
 /* [fatal] Image base and size of the PE image containing addr (0 when
  * none), read from the address space itself. */
 uintptr_t fl_win_image_of(uintptr_t addr, size_t *size);
-/* Symbol thread, not [fatal]: look every frame of fault up with dbghelp,
- * publishing names into the cache fl_platform_symbolize reads.  May
- * block (the reporter waits for it only so long). */
-void fl_win_dbghelp_resolve(const struct faultline_fault *fault);
+/* Symbol thread, not [fatal]: look the count frames of one backtrace up
+ * with dbghelp (frames[0] where the thread stands, then return
+ * addresses), publishing names into the cache fl_platform_symbolize
+ * reads (2048 distinct addresses per report).  May block (the reporter
+ * waits for it only so long). */
+void fl_win_dbghelp_resolve(const uintptr_t *frames, size_t count);
 /* [fatal] Forget cached dbghelp names (start of a report). */
 void fl_win_symcache_reset(void);
 

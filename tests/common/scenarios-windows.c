@@ -9,7 +9,9 @@
 
 #include <excpt.h>
 #include <inttypes.h>
+#include <fcntl.h>
 #include <io.h>
+#include <psapi.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -548,4 +550,368 @@ int crt_uninstall(const char *arg)
 		    "restored", "NOT restored");
 	fflush(stderr);
 	return 0;
+}
+
+/* --- every thread (issue 9): the same scenarios as scenarios-threads.c
+ * on POSIX, with Windows's own ways of blocking.  Each thread names
+ * itself ("fl-...", SetThreadDescription) and blocks in a function of its
+ * own, which the report must name. ------------------------------------- */
+
+typedef HRESULT(WINAPI *set_description_fn)(HANDLE, PCWSTR);
+
+static volatile LONG in_place; /* threads about to block */
+
+static void arrive(const WCHAR *name)
+{
+	set_description_fn set = (set_description_fn)(void (*)(
+		void))GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
+				     "SetThreadDescription");
+
+	if (set)
+		set(GetCurrentThread(), name);
+	InterlockedIncrement(&in_place);
+}
+
+/* Until n threads are about to block, and a moment more for them to get
+ * there. */
+static void wait_in_place(LONG n)
+{
+	while (in_place < n)
+		Sleep(1);
+	Sleep(100);
+}
+
+static HANDLE start(LPTHREAD_START_ROUTINE fn)
+{
+	HANDLE t = CreateThread(NULL, 0, fn, NULL, 0, NULL);
+
+	if (!t)
+		exit(CRASHME_SETUP);
+	return t;
+}
+
+static CRITICAL_SECTION lock_a, lock_b;
+static volatile LONG holding; /* threads holding their first lock */
+static HANDLE never;	      /* an event nobody sets */
+
+/* Two threads take two locks in opposite orders: a deadlock. */
+NOINLINE static DWORD WINAPI lock_a_then_b(LPVOID unused)
+{
+	arrive(L"fl-lock-a");
+	EnterCriticalSection(&lock_a);
+	InterlockedIncrement(&holding);
+	while (holding < 2)
+		Sleep(0);
+	EnterCriticalSection(&lock_b);
+	return unused != NULL;
+}
+
+NOINLINE static DWORD WINAPI lock_b_then_a(LPVOID unused)
+{
+	arrive(L"fl-lock-b");
+	EnterCriticalSection(&lock_b);
+	InterlockedIncrement(&holding);
+	while (holding < 2)
+		Sleep(0);
+	EnterCriticalSection(&lock_a);
+	return unused != NULL;
+}
+
+NOINLINE static DWORD WINAPI sleeping_thread(LPVOID unused)
+{
+	arrive(L"fl-sleeper");
+	for (;;)
+		Sleep(100000);
+	return unused != NULL;
+}
+
+static volatile unsigned long spins;
+
+NOINLINE static DWORD WINAPI spinning_thread(LPVOID unused)
+{
+	arrive(L"fl-spinner");
+	for (;;)
+		spins++;
+	return unused != NULL;
+}
+
+NOINLINE static DWORD WINAPI waiting_thread(LPVOID unused)
+{
+	arrive(L"fl-waiter");
+	for (;;)
+		WaitForSingleObject(never, INFINITE);
+	return unused != NULL;
+}
+
+enum { BLOCKED_THREADS = 5 };
+
+/* The threads above; returns the first of the deadlocked pair. */
+static HANDLE start_blocked_threads(void)
+{
+	HANDLE first;
+
+	InitializeCriticalSection(&lock_a);
+	InitializeCriticalSection(&lock_b);
+	never = CreateEventW(NULL, TRUE, FALSE, NULL);
+	first = start(lock_a_then_b);
+	start(lock_b_then_a);
+	start(sleeping_thread);
+	start(spinning_thread);
+	start(waiting_thread);
+	wait_in_place(BLOCKED_THREADS);
+	while (holding < 2)
+		Sleep(1);
+	Sleep(50);
+	return first;
+}
+
+int threads_blocked(const char *arg)
+{
+	HANDLE deadlocked = start_blocked_threads();
+
+	printf("ready\n");
+	if (strcmp(arg, "hang") == 0) {
+		/* The main thread waits for the deadlocked one: the whole
+		 * program hangs. */
+		WaitForSingleObject(deadlocked, INFINITE);
+		return CRASHME_SURVIVED;
+	}
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* A sleeper and a spinner, then Ctrl-Break as the console delivers it:
+ * GenerateConsoleCtrlEvent to our own process group, or where there is
+ * no console to send it (Wine with pipes for stdio) a thread started at
+ * kernel32's CtrlRoutine with CTRL_BREAK_EVENT, which is what the
+ * console does on Windows.  "break: HOW", then "still running", exit 0. */
+int break_dump(const char *arg)
+{
+	FARPROC ctrl_routine = GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
+					      "CtrlRoutine");
+
+	(void)arg;
+	start(sleeping_thread);
+	start(spinning_thread);
+	wait_in_place(2);
+	if (GenerateConsoleCtrlEvent(CTRL_BREAK_EVENT, 0)) {
+		printf("break: console\n");
+		Sleep(1500);
+	} else if (ctrl_routine) {
+		HANDLE t = CreateThread(
+			NULL, 0,
+			(LPTHREAD_START_ROUTINE)(void (*)(void))ctrl_routine,
+			(LPVOID)(ULONG_PTR)CTRL_BREAK_EVENT, 0, NULL);
+
+		printf("break: CtrlRoutine\n");
+		if (!t)
+			return CRASHME_SETUP;
+		WaitForSingleObject(t, INFINITE);
+	} else {
+		return CRASHME_SETUP;
+	}
+	printf("still running\n");
+	return 0;
+}
+
+static volatile LONG printing_done;
+
+/* Writes "line N" for N = 0 .. 1999 while the dumps go on. */
+NOINLINE static DWORD WINAPI printing_thread(LPVOID unused)
+{
+	arrive(L"fl-printer");
+	for (int i = 0; i < 2000; i++) {
+		printf("line %d\n", i);
+		if (i % 100 == 0)
+			Sleep(1);
+	}
+	InterlockedExchange(&printing_done, 1);
+	return unused != NULL;
+}
+
+static int dumps(int n, int fd)
+{
+	for (int i = 0; i < n; i++)
+		if (faultline_dump(fd) != 0) {
+			perror("faultline_dump");
+			return -1;
+		}
+	return 0;
+}
+
+static unsigned long handle_count(void)
+{
+	DWORD n = 0;
+
+	GetProcessHandleCount(GetCurrentProcess(), &n);
+	return n;
+}
+
+/* Committed private memory in KiB. */
+static unsigned long private_kib(void)
+{
+	PROCESS_MEMORY_COUNTERS_EX pmc = {.cb = sizeof(pmc)};
+
+	if (!K32GetProcessMemoryInfo(GetCurrentProcess(),
+				     (PROCESS_MEMORY_COUNTERS *)&pmc,
+				     sizeof(pmc)))
+		return 0;
+	return (unsigned long)(pmc.PrivateUsage / 1024);
+}
+
+/* ARG faultline_dump calls (default 10000) to NUL while a thread
+ * prints, one sleeps and one spins (ARG negative: -ARG calls, to the
+ * configured output).  Prints the handles and private memory after the
+ * first 100 dumps and at the end, then "done". */
+int dump_loop(const char *arg)
+{
+	int n = *arg ? atoi(arg) : 10000;
+	int nul = n < 0 ? -1 : _open("NUL", _O_WRONLY);
+	HANDLE printer;
+	unsigned long handles, mem;
+
+	if (n < 0)
+		n = -n;
+	else if (nul < 0)
+		return CRASHME_SETUP;
+	start(sleeping_thread);
+	start(spinning_thread);
+	printer = start(printing_thread);
+	wait_in_place(3);
+	if (dumps(n < 100 ? n : 100, nul) != 0)
+		return 1;
+	handles = handle_count();
+	mem = private_kib();
+	if (dumps(n - 100, nul) != 0)
+		return 1;
+	WaitForSingleObject(printer, INFINITE);
+	printf("handles %lu %lu\nmem %lu %lu\ndone\n", handles, handle_count(),
+	       mem, private_kib());
+	return 0;
+}
+
+static volatile LONG dumps_made;
+
+NOINLINE static DWORD WINAPI dumping_thread(LPVOID unused)
+{
+	int nul = _open("NUL", _O_WRONLY);
+
+	arrive(L"fl-dumper");
+	for (;;)
+		if (faultline_dump(nul) == 0)
+			InterlockedIncrement(&dumps_made);
+	return unused != NULL;
+}
+
+/* A thread makes dumps without a pause; after a few, this one crashes. */
+int crash_during_dump(const char *arg)
+{
+	(void)arg;
+	start(sleeping_thread);
+	start(dumping_thread);
+	while (dumps_made < 5)
+		Sleep(1);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+/* faultline_watchdog(1) as a heartbeat every 100 ms for 2 s ("beating"
+ * first, "stopped" after), then nothing: the watchdog must fire. */
+int watchdog_heartbeat(const char *arg)
+{
+	(void)arg;
+	start(sleeping_thread);
+	wait_in_place(1);
+	printf("beating\n");
+	for (int i = 0; i < 20; i++) {
+		if (faultline_watchdog(1) != 0) {
+			perror("faultline_watchdog");
+			return CRASHME_SETUP;
+		}
+		Sleep(100);
+	}
+	printf("stopped\n");
+	for (;;)
+		Sleep(1000);
+	return CRASHME_SURVIVED;
+}
+
+/* Armed for 1 s, disarmed, then 2 s of sleep: nothing fires. */
+int watchdog_disarm(const char *arg)
+{
+	(void)arg;
+	if (faultline_watchdog(1) != 0 || faultline_watchdog(0) != 0)
+		return CRASHME_SETUP;
+	Sleep(2000);
+	printf("still running\n");
+	return 0;
+}
+
+/* --- many threads, threads coming and going ----------------------------- */
+
+NOINLINE static DWORD WINAPI many_thread_body(LPVOID unused)
+{
+	InterlockedIncrement(&in_place);
+	for (;;)
+		Sleep(INFINITE);
+	return unused != NULL;
+}
+
+/* ARG: how many (default 1000), each on a 64 KiB stack; "threads N",
+ * then a null read. */
+int threads_many(const char *arg)
+{
+	int n = *arg ? atoi(arg) : 1000;
+
+	for (int i = 0; i < n; i++)
+		if (!CreateThread(NULL, 64 * 1024, many_thread_body, NULL,
+				  STACK_SIZE_PARAM_IS_A_RESERVATION, NULL))
+			return CRASHME_SETUP;
+	wait_in_place(n);
+	printf("threads %d\n", n);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static volatile LONG alive;
+
+NOINLINE static DWORD WINAPI short_lived(LPVOID unused)
+{
+	InterlockedDecrement(&alive);
+	return unused != NULL;
+}
+
+/* Starts threads that end at once, 16 at most at a time, for ever. */
+NOINLINE static DWORD WINAPI spawning_thread(LPVOID unused)
+{
+	arrive(L"fl-spawner");
+	for (;;) {
+		HANDLE t;
+
+		if (alive >= 16) {
+			Sleep(0);
+			continue;
+		}
+		InterlockedIncrement(&alive);
+		t = CreateThread(NULL, 64 * 1024, short_lived, NULL,
+				 STACK_SIZE_PARAM_IS_A_RESERVATION, NULL);
+		if (t)
+			CloseHandle(t);
+		else
+			InterlockedDecrement(&alive);
+	}
+	return unused != NULL;
+}
+
+/* Two threads (fl-spawner) start threads that end at once; then a null
+ * read. */
+int threads_churn(const char *arg)
+{
+	(void)arg;
+	start(spawning_thread);
+	start(spawning_thread);
+	wait_in_place(2);
+	Sleep(200);
+	crash_null_read();
+	return CRASHME_SURVIVED;
 }

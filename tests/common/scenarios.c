@@ -630,16 +630,20 @@ const struct scenario scenarios[] = {
 	 * (fl-sleeper, -spinner, -poller, -reader, -waiter); "ready" on
 	 * stdout, then a null read, or with ARG hang, the main thread
 	 * waits for the deadlocked ones. */
-	{"threads-blocked", POSIX_ONLY(threads_blocked), 0},
+	{"threads-blocked", threads_blocked, 0},
+	/* Windows: a sleeper and a spinner, then Ctrl-Break (console, or
+	 * kernel32's CtrlRoutine on a thread); "break: HOW", "still
+	 * running", exit 0. */
+	{"break-dump", WINDOWS_ONLY(break_dump), 0},
 	/* A thread blocking every signal (fl-blocker) and a sleeper, then a
 	 * null read. */
 	{"threads-blocking-signals", POSIX_ONLY(threads_blocking_signals), 0},
 	/* ARG threads (default 1000) waiting in many_thread_body, then a
 	 * null read. */
-	{"threads-many", POSIX_ONLY(threads_many), 0},
+	{"threads-many", threads_many, 0},
 	/* Two threads (fl-spawner) start threads that end at once, without
 	 * pause; then a null read. */
-	{"threads-churn", POSIX_ONLY(threads_churn), 0},
+	{"threads-churn", threads_churn, 0},
 	/* raise(SIGUSR1) ARG times (default 1) with a sleeper around, then
 	 * "raised N", exit 0. */
 	{"raise-usr1", POSIX_ONLY(raise_usr1), 0},
@@ -649,17 +653,17 @@ const struct scenario scenarios[] = {
 	/* ARG faultline_dump calls (default 10000) to /dev/null while a
 	 * thread prints "line 0" .. "line 1999"; then "fds A B", "rss A B"
 	 * (after 100 dumps, at the end) and "done", exit 0. */
-	{"dump-loop", POSIX_ONLY(WITH_API(dump_loop)), 0},
+	{"dump-loop", WITH_API(dump_loop), 0},
 	/* ARG dumps (default 300) while threads come and go; "dumps N". */
 	{"dump-churn", POSIX_ONLY(WITH_API(dump_churn)), 0},
 	/* A thread (fl-dumper) makes dumps without pause; after 5, a null
 	 * read on the main thread. */
-	{"crash-during-dump", POSIX_ONLY(WITH_API(crash_during_dump)), 0},
+	{"crash-during-dump", WITH_API(crash_during_dump), 0},
 	/* faultline_watchdog(1) every 100 ms for 2 s ("beating", then
 	 * "stopped"), then no more: the watchdog fires. */
-	{"watchdog-heartbeat", POSIX_ONLY(WITH_API(watchdog_heartbeat)), 0},
+	{"watchdog-heartbeat", WITH_API(watchdog_heartbeat), 0},
 	/* faultline_watchdog(1) then (0), 2 s of sleep, "still running". */
-	{"watchdog-disarm", POSIX_ONLY(WITH_API(watchdog_disarm)), 0},
+	{"watchdog-disarm", WITH_API(watchdog_disarm), 0},
 	/* The program's SIGUSR1 handler, faultline installed with SIGUSR1
 	 * as the dump signal, raise(SIGUSR1); "still running". */
 	{"dump-chain", POSIX_ONLY(WITH_API(dump_chain)), INSTALLS},

@@ -75,7 +75,16 @@ void *new_page(int writable);
 /* Scenarios whose code differs by platform, named in the table. */
 int callback_fault(const char *arg);
 int callback_write(const char *arg);
+/* Every thread (scenarios-threads.c, scenarios-windows.c) */
+int threads_blocked(const char *arg);
+int threads_many(const char *arg);
+int threads_churn(const char *arg);
+int dump_loop(const char *arg);
+int crash_during_dump(const char *arg);
+int watchdog_heartbeat(const char *arg);
+int watchdog_disarm(const char *arg);
 #ifdef _WIN32
+int break_dump(const char *arg);
 int privileged_instruction(const char *arg);
 int heap_corruption(const char *arg);
 int first_chance_exceptions(const char *arg);
@@ -136,17 +145,10 @@ int open_fds(const char *arg);
 int fds_recover(const char *arg);
 int malloc_threads(const char *arg);
 /* scenarios-threads.c */
-int threads_blocked(const char *arg);
 int threads_blocking_signals(const char *arg);
-int threads_many(const char *arg);
-int threads_churn(const char *arg);
 int raise_usr1(const char *arg);
 int wait_for_dump(const char *arg);
-int dump_loop(const char *arg);
 int dump_churn(const char *arg);
-int crash_during_dump(const char *arg);
-int watchdog_heartbeat(const char *arg);
-int watchdog_disarm(const char *arg);
 int dump_chain(const char *arg);
 int handler_fixes(const char *arg);
 int handler_chains(const char *arg);

@@ -9,7 +9,7 @@ FL_WIN_TESTS = tests/windows/test-report tests/windows/test-json \
 	tests/windows/test-safety tests/windows/test-api \
 	tests/windows/test-protect-fatal tests/windows/test-runtime \
 	tests/windows/test-wer tests/windows/test-chain \
-	tests/windows/test-minidump
+	tests/windows/test-minidump tests/windows/test-threads
 check_PROGRAMS += $(FL_WIN_TESTS) tests/windows/crashme \
 	tests/windows/crashme-ucrt tests/windows/crashme-cxx
 TESTS += $(FL_WIN_TESTS)
@@ -62,6 +62,8 @@ tests/windows/cxx-runtime.stamp:
 check_DATA += tests/windows/cxx-runtime.stamp
 CLEANFILES += tests/windows/cxx-runtime.stamp
 
+tests_windows_test_threads_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_windows_test_threads_LDADD = $(FL_HARNESS_LDADD)
 tests_windows_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_report_LDADD = $(FL_HARNESS_LDADD)
 tests_windows_test_json_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
