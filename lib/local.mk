@@ -17,6 +17,8 @@ libfaultline_la_SOURCES = \
 	lib/render_json.c \
 	lib/render_text.c \
 	lib/report.c \
+	lib/request.c \
+	lib/request.h \
 	lib/sink.c \
 	lib/sink.h \
 	lib/snapshot.c \
