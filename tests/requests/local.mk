@@ -12,3 +12,13 @@ tests_requests_test_requests_LDADD = $(FL_HARNESS_LDADD) libfaultline.la \
 	-lpthread
 tests_requests_test_requests_LDFLAGS = -no-install
 endif
+# Windows, under Wine: a child in a new process group (requests-child.c)
+# receives console control events.
+if FL_WINDOWS
+FL_REQUEST_TESTS = tests/requests/test-requests-win
+check_PROGRAMS += $(FL_REQUEST_TESTS) tests/requests/requests-child
+TESTS += $(FL_REQUEST_TESTS)
+tests_requests_test_requests_win_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_requests_test_requests_win_LDADD = $(FL_HARNESS_LDADD) libfaultline.la
+tests_requests_requests_child_LDADD = libfaultline.la
+endif
