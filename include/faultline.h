@@ -423,7 +423,7 @@ FAULTLINE_API intptr_t faultline_request_waitable(void);
 /*
  * Take the oldest request that came: 1 and *req set, or 0 when there is
  * none (left).  Also rearms the waitable.  -1 with errno EINVAL when req
- * is NULL.
+ * is NULL.  See man/faultline_requests.3 and examples/service.c.
  */
 FAULTLINE_API int faultline_request_next(enum faultline_request *req);
 
@@ -465,8 +465,8 @@ FAULTLINE_API int faultline_request_next(enum faultline_request *req);
  *  - HANGUP, LOGOFF, SHUTDOWN: only the system sends them: ENOTSUP.
  *
  * Returns 0, or -1 with errno: EINVAL (unknown request or flags, FORCE
- * with another request than TERMINATE, a group id <= 0, Windows: another
- * process without FAULTLINE_REQUEST_GROUP), ENOTSUP (the platform cannot
+ * with another request than TERMINATE, a negative pid, GROUP with pid 0,
+ * Windows: another process without FAULTLINE_REQUEST_GROUP), ENOTSUP (the platform cannot
  * send it, or the console refused: no console, or an event it does not
  * deliver), or kill's errors (ESRCH, EPERM; OpenProcess's on Windows).
  */

@@ -36,6 +36,7 @@ dist_man_MANS += man/faultline.3
 # split with the backends).
 libfaultline_la_SOURCES += lib/protect.c lib/protect.h
 dist_man_MANS += man/faultline_protect.3
+dist_man_MANS += man/faultline_requests.3
 # C++ names: libiberty's demangler goes into the library.  Debian ships it
 # only as a static archive (configure's LIBIBERTY_LIBS, checked PIC); its
 # cp-demangle.o is taken out as a libtool object of a convenience library,
