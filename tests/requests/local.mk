@@ -21,4 +21,6 @@ TESTS += $(FL_REQUEST_TESTS)
 tests_requests_test_requests_win_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_requests_test_requests_win_LDADD = $(FL_HARNESS_LDADD) libfaultline.la
 tests_requests_requests_child_LDADD = libfaultline.la
+# The example service, stopped by a closed console.
+EXTRA_tests_requests_test_requests_win_DEPENDENCIES = examples/service$(EXEEXT)
 endif

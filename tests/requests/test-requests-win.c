@@ -64,21 +64,23 @@ static int child_said(struct child *c, const char *needle, DWORD ms)
 	}
 }
 
-/* Beside this program: TOP\tests\requests\[.libs\] (libtool's real
+/* A program of the build, TOP\DIR\[.libs\]NAME.exe (libtool's real
  * programs are in .libs). */
-static const char *child_exe(void)
+static const char *program(const char *dir, const char *name)
 {
 	static char path[MAX_PATH + 64];
 
-	snprintf(path, sizeof(path),
-		 "%s\\tests\\requests\\.libs\\requests-child.exe", builddir());
+	snprintf(path, sizeof(path), "%s\\%s\\.libs\\%s.exe", builddir(), dir,
+		 name);
 	if (GetFileAttributesA(path) == INVALID_FILE_ATTRIBUTES)
-		snprintf(path, sizeof(path),
-			 "%s\\tests\\requests\\requests-child.exe", builddir());
+		snprintf(path, sizeof(path), "%s\\%s\\%s.exe", builddir(), dir,
+			 name);
 	return path;
 }
 
-static int start(struct child *c, const char *mode)
+/* Start exe with argument arg in a new process group; 0 once it said
+ * "ready". */
+static int start_program(struct child *c, const char *exe, const char *arg)
 {
 	SECURITY_ATTRIBUTES sa = {sizeof(sa), NULL, TRUE};
 	STARTUPINFOA si;
@@ -95,7 +97,7 @@ static int start(struct child *c, const char *mode)
 	si.hStdInput = GetStdHandle(STD_INPUT_HANDLE);
 	si.hStdOutput = w;
 	si.hStdError = w;
-	snprintf(cmd, sizeof(cmd), "\"%s\" %s", child_exe(), mode);
+	snprintf(cmd, sizeof(cmd), "\"%s\" %s", exe, arg);
 	/* Started in TOP\.libs, the DLL's directory: the current
 	 * directory is on the DLL search path. */
 	snprintf(dlls, sizeof(dlls), "%s\\.libs", builddir());
@@ -107,6 +109,12 @@ static int start(struct child *c, const char *mode)
 	}
 	CloseHandle(w);
 	return child_said(c, "ready", 20000) ? 0 : -1;
+}
+
+static int start(struct child *c, const char *mode)
+{
+	return start_program(c, program("tests\\requests", "requests-child"),
+			     mode);
 }
 
 /* Run the child's control handlers for event, as the console does; 1
@@ -314,6 +322,25 @@ TEST(stop_restores_and_unhandled_interrupt_exits)
 	code = finish(&c);
 	check_lacks("child output", c.text, "request");
 	check_control_c_exit(code);
+	return 0;
+}
+
+/* --- the example service stops cleanly on a closed console ------------- */
+
+TEST(example_service_saves_on_close)
+{
+	struct child c;
+	DWORD code;
+
+	CHECK(start_program(&c, program("examples", "service"), "30") == 0,
+	      "service did not start: %s", c.text);
+	/* Held until the service saved and stopped receiving. */
+	CHECK(console_thread(&c, CTRL_CLOSE_EVENT, 20000) == 1, "CtrlRoutine");
+	child_said(&c, NULL, 0);
+	check_has("service output", c.text, "request: hangup");
+	check_has("service output", c.text, "saved");
+	code = finish(&c);
+	CHECK(code == 0, "exit code %lu", code);
 	return 0;
 }
 
