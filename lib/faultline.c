@@ -1,6 +1,7 @@
 /*
  * faultline.c - the public API: options in, platform backend out.
  */
+#include "annotations.h"
 #include "platform.h"
 #include "request.h"
 #include "sink.h"
@@ -37,11 +38,27 @@ void faultline_options_init(struct faultline_options *opts)
 /* The size of struct faultline_options before faultline_dump came. */
 #define FL_OPTIONS_SIZE_0 offsetof(struct faultline_options, threads)
 
+/* The size before minidumps came. */
+#define FL_OPTIONS_SIZE_1 offsetof(struct faultline_options, minidump)
+
+/* The member that came with minidumps, when opts has it. */
+static int minidump_option(struct fl_config *cfg,
+			   const struct faultline_options *opts)
+{
+	if (opts->size < sizeof(*opts) || !opts->minidump)
+		return 0;
+	if (fl_check_path_template(opts->minidump) != 0)
+		return -1;
+	fl_strlcpy(cfg->minidump_path, opts->minidump,
+		   sizeof(cfg->minidump_path));
+	return 0;
+}
+
 /* The members that came with faultline_dump, when opts has them. */
 static int thread_options(struct fl_config *cfg,
 			  const struct faultline_options *opts)
 {
-	if (opts->size < sizeof(*opts))
+	if (opts->size < FL_OPTIONS_SIZE_1)
 		return 0; /* an older caller: the defaults */
 	if ((opts->threads != FAULTLINE_THREADS_ALL &&
 	     opts->threads != FAULTLINE_THREADS_CRASHED) ||
@@ -60,7 +77,8 @@ static int thread_options(struct fl_config *cfg,
 static int config_from_options(struct fl_config *cfg,
 			       const struct faultline_options *opts)
 {
-	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_0) ||
+	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_1 &&
+	     opts->size != FL_OPTIONS_SIZE_0) ||
 	    !opts->signals || (opts->signals & ~FL_SIGNALS_VALID) ||
 	    (opts->format != FAULTLINE_FORMAT_TEXT &&
 	     opts->format != FAULTLINE_FORMAT_JSON) ||
@@ -85,7 +103,7 @@ static int config_from_options(struct fl_config *cfg,
 	cfg->altstack_size = opts->altstack_size;
 	cfg->callback = opts->callback;
 	cfg->callback_data = opts->callback_data;
-	if (thread_options(cfg, opts) != 0) {
+	if (thread_options(cfg, opts) != 0 || minidump_option(cfg, opts) != 0) {
 		errno = EINVAL;
 		return -1;
 	}
@@ -106,6 +124,7 @@ int faultline_install(const struct faultline_options *opts)
 		return 0; /* FAULTLINE_DISABLE */
 	}
 	cfg.chain = fl_env_chain();
+	fl_annotations_from_env();
 	return fl_platform_install(&cfg);
 }
 

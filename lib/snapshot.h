@@ -15,6 +15,7 @@
 #ifndef FL_SNAPSHOT_H
 #define FL_SNAPSHOT_H
 
+#include "annotations.h"
 #include "faultline.h"
 
 #include <stddef.h>
@@ -185,6 +186,9 @@ struct fl_snapshot {
 	int syscall_nr;
 	unsigned syscall_arch;
 	struct fl_exception exception;
+	/* The crash annotations, copied when the report is written. */
+	size_t annotation_count;
+	struct fl_annotation annotations[FL_ANNOTATIONS_MAX];
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];
@@ -196,6 +200,9 @@ struct fl_snapshot {
 	char symbols[FL_SYMBOL_ARENA];
 	/* Every other thread (count 0: the crashed thread only). */
 	struct fl_thread_list threads;
+	/* The minidump written beside this report, an absolute path; ""
+	 * none. */
+	char minidump[FL_EXE_PATH_MAX + 256];
 };
 
 /* --- snapshot.c --- */

@@ -74,11 +74,15 @@ void *new_page(int writable);
 
 /* Scenarios whose code differs by platform, named in the table. */
 int callback_fault(const char *arg);
+int callback_write(const char *arg);
 #ifdef _WIN32
 int privileged_instruction(const char *arg);
 int heap_corruption(const char *arg);
 int first_chance_exceptions(const char *arg);
 int rearming_handler(const char *arg);
+int late_filter(const char *arg);
+int late_signal(const char *arg);
+int program_veh(const char *arg);
 int uninstall_then_raise(const char *arg);
 int call_chain(const char *arg);
 int invalid_parameter(const char *arg);
