@@ -6,7 +6,8 @@ svc=${FL_BUILDDIR:-.}/examples/service
 fail=0
 for sig in TERM INT HUP QUIT; do
 	out=$(mktemp)
-	"$svc" 30 >"$out" &
+	# shellcheck disable=SC2086 # the emulator's command line (qemu)
+	${FL_TEST_EMULATOR:-} "$svc" 30 >"$out" &
 	pid=$!
 	i=0
 	until grep -q ready "$out" || [ $i -ge 200 ]; do
