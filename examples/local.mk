@@ -17,3 +17,14 @@ TESTS += examples/check_nofork.sh
 endif
 endif
 EXTRA_DIST += examples/check_nofork.sh
+# examples: service, a loop that stops cleanly on any request
+# (faultline_requests), built on every platform; service.sh sends it
+# SIGTERM, SIGINT, SIGHUP and SIGQUIT.
+check_PROGRAMS += examples/service
+examples_service_SOURCES = examples/service.c
+examples_service_LDADD = libfaultline.la
+if FL_POSIX
+examples_service_LDFLAGS = -no-install
+TESTS += examples/service.sh
+endif
+EXTRA_DIST += examples/service.sh

@@ -341,6 +341,163 @@ FAULTLINE_API int faultline_dump(int fd);
 FAULTLINE_API int faultline_watchdog(unsigned seconds);
 
 /* ------------------------------------------------------------------------
+ * Requests: interrupt, break, terminate, hang-up, logoff, shutdown
+ *
+ * One vocabulary for the ways a program is asked to stop (or to do what
+ * its break key means), delivered on a normal thread, never in a signal
+ * handler:
+ *
+ *   request      POSIX     Windows (console control event)
+ *   INTERRUPT    SIGINT    CTRL_C_EVENT
+ *   BREAK        SIGQUIT   CTRL_BREAK_EVENT
+ *   TERMINATE    SIGTERM   -
+ *   HANGUP       SIGHUP    CTRL_CLOSE_EVENT (the console window closed)
+ *   LOGOFF       -         CTRL_LOGOFF_EVENT (services only)
+ *   SHUTDOWN     -         CTRL_SHUTDOWN_EVENT (services only)
+ *
+ * BREAK is not received while it is faultline's dump signal
+ * (faultline_options.dump_signal FAULTLINE_SIGQUIT, FAULTLINE_DUMP_SIGNAL):
+ * then it writes a dump, as asked at install.
+ * ---------------------------------------------------------------------- */
+
+enum faultline_request {
+	FAULTLINE_REQUEST_INTERRUPT = 1,
+	FAULTLINE_REQUEST_BREAK = 2,
+	FAULTLINE_REQUEST_TERMINATE = 3,
+	FAULTLINE_REQUEST_HANGUP = 4,
+	FAULTLINE_REQUEST_LOGOFF = 5,
+	FAULTLINE_REQUEST_SHUTDOWN = 6
+};
+/* A set of requests for faultline_requests. */
+#define FAULTLINE_REQUEST_BIT(req) (1u << (req))
+#define FAULTLINE_REQUESTS_ALL                                                 \
+	(FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_INTERRUPT) |                  \
+	 FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_BREAK) |                      \
+	 FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_TERMINATE) |                  \
+	 FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_HANGUP) |                     \
+	 FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_LOGOFF) |                     \
+	 FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_SHUTDOWN))
+
+/* Called on faultline's dispatcher thread, a normal thread (not a signal
+ * handler): it may allocate, lock, write a file, wake the main loop. */
+typedef void (*faultline_request_callback)(enum faultline_request req,
+					   void *data);
+
+/*
+ * Receive the requests of mask (FAULTLINE_REQUEST_BIT set; those without
+ * meaning on this platform are accepted and never come), replacing what
+ * an earlier call asked for; mask 0 stops receiving and puts back every
+ * action and handler as it was before the first call.
+ *
+ * With a callback, faultline's dispatcher thread (created here, signals
+ * blocked) calls it once per request, one at a time, in the order they
+ * came.  Without one (NULL), requests wait for the program: it waits on
+ * faultline_request_waitable() in its own loop and takes them with
+ * faultline_request_next().  Independent of faultline_install.
+ *
+ * None is lost: every request delivered to the process is handed on
+ * exactly once, in order of arrival.  A burst larger than the queue (1024)
+ * keeps its count per request but loses the order of its excess.  What
+ * "delivered" means on POSIX: a standard signal sent again while it is
+ * still pending is merged into one by the kernel (two quick SIGINTs may
+ * arrive as one); each signal that reaches the process is one request.
+ *
+ * POSIX: SIGINT, SIGQUIT, SIGTERM, SIGHUP get faultline's action (the
+ * handler only queues the request and writes a byte to a pipe:
+ * async-signal-safe); a handler the program had set for one of them is
+ * still called after that, with the same arguments.  An action the
+ * program sets later replaces faultline's.  A forked child receives
+ * nothing until it calls faultline_requests again.
+ *
+ * Windows: a console control handler (SetConsoleCtrlHandler).  Events
+ * not in mask go on to the handlers registered before faultline's (the
+ * C runtime's signal(SIGINT/SIGBREAK) handlers, the program's own, the
+ * default one that exits with STATUS_CONTROL_C_EXIT); handlers
+ * registered after faultline's run first, as always.  With INTERRUPT in
+ * mask, Ctrl-C is enabled again in a process started with
+ * CREATE_NEW_PROCESS_GROUP (which starts with it ignored); mask 0 puts
+ * that back.  HANGUP (console closed), LOGOFF and SHUTDOWN end the process
+ * as soon as the control handler returns, so faultline's returns only
+ * when the callback for that request has finished (without a callback:
+ * when the program calls faultline_requests(0)), or when the system's
+ * time is up (5 s after a close) and it ends the process anyway.
+ *
+ * Returns 0, or -1 with errno: EINVAL (a bit outside
+ * FAULTLINE_REQUESTS_ALL), or what creating the pipe, event or thread
+ * failed with.  Not from a signal handler; faultline_requests(0) may be
+ * called from the callback itself.
+ */
+FAULTLINE_API int faultline_requests(unsigned mask,
+				     faultline_request_callback callback,
+				     void *data);
+
+/*
+ * What to wait on for requests, without a callback: a file descriptor
+ * (POSIX; readable when a request came: poll, select, epoll) or an event
+ * HANDLE (Windows; signalled: WaitForMultipleObjects), as an intptr_t.
+ * -1 when not receiving, or receiving with a callback.  After it wakes
+ * you, call faultline_request_next until it returns 0.
+ */
+FAULTLINE_API intptr_t faultline_request_waitable(void);
+
+/*
+ * Take the oldest request that came: 1 and *req set, or 0 when there is
+ * none (left).  Also rearms the waitable.  -1 with errno EINVAL when req
+ * is NULL.  See man/faultline_requests.3 and examples/service.c.
+ */
+FAULTLINE_API int faultline_request_next(enum faultline_request *req);
+
+/* faultline_request's flags. */
+/* pid names a process group: POSIX, its id (kill(-pid, ...)); Windows, a
+ * group the caller created with CREATE_NEW_PROCESS_GROUP (its first
+ * process's id).  Required on Windows for INTERRUPT and BREAK to another
+ * process. */
+#define FAULTLINE_REQUEST_GROUP 0x1u
+/* With TERMINATE: end the process without asking it (POSIX SIGKILL;
+ * Windows TerminateProcess with exit code FAULTLINE_REQUEST_KILLED). */
+#define FAULTLINE_REQUEST_FORCE 0x2u
+/* A process ended by FAULTLINE_REQUEST_FORCE on Windows exits with this
+ * code (what a shell shows for a process killed by SIGKILL). */
+#define FAULTLINE_REQUEST_KILLED 137
+
+/*
+ * Send req to process pid (or process group, flags
+ * FAULTLINE_REQUEST_GROUP).
+ *
+ * POSIX: kill(pid, signal) with the signal of the table above; pid 0 is
+ * the caller's process group.  LOGOFF and SHUTDOWN: ENOTSUP.
+ *
+ * Windows has no signals; what can be sent:
+ *  - INTERRUPT, BREAK: GenerateConsoleCtrlEvent, to the processes of a
+ *    group that share the caller's console.  pid 0 means every process on
+ *    the console (the caller too); any other pid needs
+ *    FAULTLINE_REQUEST_GROUP and must be a group the caller created with
+ *    CREATE_NEW_PROCESS_GROUP: the console takes an id that is not a
+ *    group's as it likes (current Windows: as 0, every process on the
+ *    console), which faultline cannot check.  Microsoft documents Ctrl-C
+ *    as for the whole console; current Windows delivers it to the group,
+ *    whose processes ignore it unless they enabled it (faultline_requests
+ *    with INTERRUPT does).
+ *  - TERMINATE: only with FAULTLINE_REQUEST_FORCE, as TerminateProcess
+ *    with exit code FAULTLINE_REQUEST_KILLED: the process is not asked,
+ *    its handlers do not run.  Without the flag: ENOTSUP, never a silent
+ *    kill (unlike Python's os.kill).
+ *  - HANGUP, LOGOFF, SHUTDOWN: only the system sends them: ENOTSUP.
+ *
+ * Returns 0, or -1 with errno: EINVAL (unknown request or flags, FORCE
+ * with another request than TERMINATE, a negative pid, GROUP with pid 0,
+ * Windows: another process without FAULTLINE_REQUEST_GROUP), ENOTSUP (the platform cannot
+ * send it, or the console refused: no console, or an event it does not
+ * deliver), or kill's errors (ESRCH, EPERM; OpenProcess's on Windows).
+ */
+FAULTLINE_API int faultline_request(long pid, enum faultline_request req,
+				    unsigned flags);
+
+/* "interrupt", "break", "terminate", "hangup", "logoff", "shutdown";
+ * NULL for another number. */
+FAULTLINE_API const char *faultline_request_name(enum faultline_request req);
+
+/* ------------------------------------------------------------------------
  * Crash annotations: key/value pairs every report carries
  * ---------------------------------------------------------------------- */
 

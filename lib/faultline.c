@@ -3,6 +3,7 @@
  */
 #include "annotations.h"
 #include "platform.h"
+#include "request.h"
 #include "sink.h"
 
 #include <errno.h>
@@ -172,4 +173,45 @@ int faultline_dump(int fd)
 int faultline_watchdog(unsigned seconds)
 {
 	return fl_platform_watchdog(seconds);
+}
+
+/* --- requests (lib/request.c, the backends' requests.c and console.c) */
+
+int faultline_requests(unsigned mask, faultline_request_callback fn, void *data)
+{
+	if (mask & ~FAULTLINE_REQUESTS_ALL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fl_platform_requests(mask, fn, data);
+}
+
+intptr_t faultline_request_waitable(void)
+{
+	return fl_platform_request_waitable();
+}
+
+int faultline_request_next(enum faultline_request *req)
+{
+	if (!req) {
+		errno = EINVAL;
+		return -1;
+	}
+	fl_platform_request_rearm();
+	return fl_request_take(req);
+}
+
+#define FL_REQUEST_FLAGS (FAULTLINE_REQUEST_GROUP | FAULTLINE_REQUEST_FORCE)
+
+int faultline_request(long pid, enum faultline_request req, unsigned flags)
+{
+	if (!faultline_request_name(req) || req == 0 ||
+	    (flags & ~FL_REQUEST_FLAGS) ||
+	    ((flags & FAULTLINE_REQUEST_FORCE) &&
+	     req != FAULTLINE_REQUEST_TERMINATE) ||
+	    ((flags & FAULTLINE_REQUEST_GROUP) && pid <= 0) || pid < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return fl_platform_request_send(pid, req, flags);
 }

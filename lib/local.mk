@@ -19,6 +19,8 @@ libfaultline_la_SOURCES = \
 	lib/render_json.c \
 	lib/render_text.c \
 	lib/report.c \
+	lib/request.c \
+	lib/request.h \
 	lib/sink.c \
 	lib/sink.h \
 	lib/snapshot.c \
@@ -36,6 +38,7 @@ dist_man_MANS += man/faultline.3
 # split with the backends).
 libfaultline_la_SOURCES += lib/protect.c lib/protect.h
 dist_man_MANS += man/faultline_protect.3
+dist_man_MANS += man/faultline_requests.3
 # C++ names: libiberty's demangler goes into the library.  Debian ships it
 # only as a static archive (configure's LIBIBERTY_LIBS, checked PIC); its
 # cp-demangle.o is taken out as a libtool object of a convenience library,

@@ -83,6 +83,20 @@ int fl_platform_dump(fl_handle_t h, uintptr_t caller);
  * 0 disarms it.  0, or -1 with errno. */
 int fl_platform_watchdog(unsigned seconds);
 
+/* faultline_requests (lib/posix/requests.c, lib/windows/console.c;
+ * the queue they share is lib/request.h's): faultline_requests with a
+ * valid mask. */
+int fl_platform_requests(unsigned mask, faultline_request_callback callback,
+			 void *data);
+/* faultline_request_waitable. */
+intptr_t fl_platform_request_waitable(void);
+/* Before a take: clear the waitable's signalled state (drain the pipe,
+ * reset the event); a request queued after this sets it again. */
+void fl_platform_request_rearm(void);
+/* faultline_request with valid arguments. */
+int fl_platform_request_send(long pid, enum faultline_request req,
+			     unsigned flags);
+
 /* [fatal] Raw write; bytes written or -1. Retries EINTR. */
 long fl_platform_write(fl_handle_t h, const void *buf, size_t len);
 /* [fatal] Why the calling thread's last fl_platform_write failed: a short

@@ -19,6 +19,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/posix.h \
 	lib/posix/preload.c \
 	lib/posix/protect.c \
+	lib/posix/requests.c \
 	lib/posix/signals.c \
 	lib/posix/stack.c \
 	lib/posix/sigchain.c \

@@ -14,6 +14,8 @@
  *   dump.c      faultline_dump and the dump signal; one report at a time
  *   timeout.c   the hang watchdog's timer
  *   protect.c   recovery: a fault of a protected call lands in the call
+ *   requests.c  faultline_requests: SIGINT & co queued, handed on by a
+ *               thread of ours (request.h)
  *   threads.c   the other threads: list, stop, walk, release
  *   capture.c   siginfo and ucontext -> struct faultline_fault
  *   sigchain.c  preload mode: sigaction & co interposed, the program's

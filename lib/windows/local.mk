@@ -6,6 +6,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/win.h \
 	lib/windows/veh.c \
 	lib/windows/crt.c \
+	lib/windows/console.c \
 	lib/windows/cxx.c \
 	lib/windows/dump.c \
 	lib/windows/threads.c \

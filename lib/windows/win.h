@@ -8,6 +8,8 @@
  *   veh.c        vectored handler, unhandled-exception filter: decides
  *                *whether* an exception is a crash, then hands it on;
  *                install
+ *   console.c    faultline_requests: console control events queued,
+ *                handed on by a thread of ours (request.h)
  *   cxx.c        the C++ runtime's terminate handler (libstdc++-6.dll):
  *                uncaught exceptions, pure virtual calls
  *   crt.c        the C runtimes' own failure paths: invalid parameters,
