@@ -216,10 +216,11 @@ static void stop_all(void)
 	fl_platform_request_rearm();
 }
 
-/* BREAK is Ctrl-Break, unless faultline's dump has it (issue 9). */
+/* BREAK is Ctrl-Break, unless faultline's dump has it (issue 9): then
+ * this handler declines it and the dump's console handler takes it. */
 static unsigned usable(unsigned mask)
 {
-	if (fl_config.dump_signal == FAULTLINE_SIGQUIT)
+	if (fl_config.dump_signal == FAULTLINE_SIGBREAK)
 		mask &= ~FAULTLINE_REQUEST_BIT(FAULTLINE_REQUEST_BREAK);
 	return mask;
 }

@@ -684,13 +684,24 @@ int threads_blocked(const char *arg)
  * GenerateConsoleCtrlEvent to our own process group, or where there is
  * no console to send it (Wine with pipes for stdio) a thread started at
  * kernel32's CtrlRoutine with CTRL_BREAK_EVENT, which is what the
- * console does on Windows.  "break: HOW", then "still running", exit 0. */
+ * console does on Windows.  "break: HOW", then "still running", exit 0.
+ * ARG "requests": faultline_requests takes every request first, printing
+ * "request NAME": Ctrl-Break must still go to the dump. */
+static void print_request(enum faultline_request req, void *data)
+{
+	(void)data;
+	printf("request %s\n", faultline_request_name(req));
+	fflush(stdout);
+}
+
 int break_dump(const char *arg)
 {
 	FARPROC ctrl_routine = GetProcAddress(GetModuleHandleW(L"kernel32.dll"),
 					      "CtrlRoutine");
 
-	(void)arg;
+	if (strcmp(arg, "requests") == 0 &&
+	    faultline_requests(FAULTLINE_REQUESTS_ALL, print_request, NULL) != 0)
+		return CRASHME_SETUP;
 	start(sleeping_thread);
 	start(spinning_thread);
 	wait_in_place(2);

@@ -203,6 +203,24 @@ TEST(ctrl_break_dumps)
 	return 0;
 }
 
+/* With requests asked for too (issue 14), Ctrl-Break stays the dump's:
+ * the requests' console handler, registered last and so asked first,
+ * declines it. */
+TEST(ctrl_break_dumps_beside_requests)
+{
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .args = {"break-dump", "requests"},
+			   .env = {"FAULTLINE_DUMP_SIGNAL=BREAK"}};
+	const struct run *r = spawn(&sp);
+
+	check_exited(r, 0);
+	check_one_report(r->err);
+	check_has("report", r->err, "cause: dump requested: Ctrl-Break\n");
+	check_lacks("stdout", r->out, "request break");
+	check_has("stdout", r->out, "still running");
+	return 0;
+}
+
 /* Without FAULTLINE_DUMP_SIGNAL, Ctrl-Break is not ours: CtrlRoutine's
  * default handler ends the process (exit code STATUS_CONTROL_C_EXIT). */
 TEST(ctrl_break_not_taken)
