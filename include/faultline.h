@@ -237,6 +237,13 @@ struct faultline_options {
 	int dump_signal;
 	/* Arm the hang watchdog at install (see faultline_watchdog); 0 not. */
 	unsigned timeout;
+	/* A minidump beside each report (crash, watchdog, dump), Linux
+	 * only: its path template, with the same % directives, creation
+	 * rules and path checks as output_path; the report names the file.
+	 * NULL: none (FAULTLINE_MINIDUMP in the environment).  Copied by
+	 * faultline_install.  Came with minidumps: a caller built with an
+	 * older header passes the smaller size and gets none. */
+	const char *minidump_path;
 };
 
 /* Fill *opts with the defaults: the default signal set, stderr, text,

@@ -33,14 +33,16 @@ void faultline_options_init(struct faultline_options *opts)
 	 FAULTLINE_SIGNAL_BIT(19))
 #define FL_SIGNALS_VALID ((FAULTLINE_SIGNAL_BIT(32) - 1) & ~FL_UNCATCHABLE)
 
-/* The size of struct faultline_options before faultline_dump came. */
+/* The size of struct faultline_options before faultline_dump came, and
+ * before minidumps came. */
 #define FL_OPTIONS_SIZE_0 offsetof(struct faultline_options, threads)
+#define FL_OPTIONS_SIZE_1 offsetof(struct faultline_options, minidump_path)
 
 /* The members that came with faultline_dump, when opts has them. */
 static int thread_options(struct fl_config *cfg,
 			  const struct faultline_options *opts)
 {
-	if (opts->size < sizeof(*opts))
+	if (opts->size < FL_OPTIONS_SIZE_1)
 		return 0; /* an older caller: the defaults */
 	if ((opts->threads != FAULTLINE_THREADS_ALL &&
 	     opts->threads != FAULTLINE_THREADS_CRASHED) ||
@@ -52,6 +54,12 @@ static int thread_options(struct fl_config *cfg,
 	cfg->thread_backtraces = opts->thread_backtraces;
 	cfg->dump_signal = opts->dump_signal;
 	cfg->timeout = opts->timeout;
+	if (opts->size < sizeof(*opts) || !opts->minidump_path)
+		return 0;
+	if (fl_check_path_template(opts->minidump_path) != 0)
+		return -1;
+	fl_strlcpy(cfg->minidump_path, opts->minidump_path,
+		   sizeof(cfg->minidump_path));
 	return 0;
 }
 
@@ -59,7 +67,8 @@ static int thread_options(struct fl_config *cfg,
 static int config_from_options(struct fl_config *cfg,
 			       const struct faultline_options *opts)
 {
-	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_0) ||
+	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_0 &&
+	     opts->size != FL_OPTIONS_SIZE_1) ||
 	    !opts->signals || (opts->signals & ~FL_SIGNALS_VALID) ||
 	    (opts->format != FAULTLINE_FORMAT_TEXT &&
 	     opts->format != FAULTLINE_FORMAT_JSON) ||

@@ -276,6 +276,11 @@ void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 		put_signal(member(&o, "signal"), snap);
 	put_cause(&o, snap);
 	put_context(&o, &snap->context);
+	if (snap->minidump)
+		fl_sink_json_str(member(&o, "minidump"), snap->minidump);
+	else if (snap->minidump_error)
+		fl_sink_json_str(member(&o, "minidump_error"),
+				 snap->minidump_error);
 	not_written = put_threads(member(&o, "threads"), snap);
 	if (not_written)
 		fl_sink_udec(member(&o, "threads_not_written"), not_written);

@@ -199,6 +199,9 @@ emit_resolved(struct fl_snapshot *snap, struct output *o, int callback)
 	int written;
 	fl_handle_t h = write_report(snap, o, &written);
 
+	/* The report first, whatever happens to the minidump; before the
+	 * callback, which may end the process. */
+	fl_platform_minidump_write(snap);
 	if (callback && fl_config.callback) {
 #ifdef _WIN32
 		int fd = -1; /* a HANDLE is no descriptor */
@@ -229,6 +232,7 @@ static int emit(struct fl_snapshot *snap, fl_handle_t h, int callback)
 	snap->include = fl_config.include;
 	fl_platform_context(&snap->context);
 	fl_snapshot_resolve(snap, &report_modules);
+	fl_platform_minidump_create(snap);
 	rc = emit_resolved(snap, &o, callback);
 	if (o.file)
 		fl_platform_close(o.to[0]);

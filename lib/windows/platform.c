@@ -302,3 +302,18 @@ void fl_win_stack_guarantee(size_t size)
 
 	SetThreadStackGuarantee(&guarantee);
 }
+
+/* Minidumps on Windows come from MiniDumpWriteDump (issue 10, its own
+ * branch); until then a report names none. */
+void fl_platform_minidump_create(struct fl_snapshot *snap)
+{
+	snap->minidump = NULL;
+	snap->minidump_error = fl_config.minidump_path[0]
+				       ? "not written on Windows yet"
+				       : NULL;
+}
+
+void fl_platform_minidump_write(struct fl_snapshot *snap)
+{
+	(void)snap;
+}
