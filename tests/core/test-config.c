@@ -28,6 +28,7 @@ static void clear_env(void)
 	unsetenv("FAULTLINE_THREADS");
 	unsetenv("FAULTLINE_DUMP_SIGNAL");
 	unsetenv("FAULTLINE_TIMEOUT");
+	unsetenv("FAULTLINE_MINIDUMP");
 }
 
 static void parse(void *unused)
@@ -231,6 +232,25 @@ START_TEST(output_env_invalid)
 }
 END_TEST
 
+START_TEST(minidump_env)
+{
+	static const char *const bad[] = {"/tmp/m%q.dmp", "/tmp/m%"};
+
+	ck_assert_str_eq(with_env(NULL, NULL), "");
+	ck_assert_str_eq(cfg.minidump_path, "");
+	ck_assert_str_eq(with_env("FAULTLINE_MINIDUMP", "/tmp/m-%p-%n.dmp"),
+			 "");
+	ck_assert_str_eq(cfg.minidump_path, "/tmp/m-%p-%n.dmp");
+	ck_assert_str_eq(with_env("FAULTLINE_MINIDUMP", ""), "");
+	ck_assert_str_eq(cfg.minidump_path, "");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_one_warning(with_env("FAULTLINE_MINIDUMP", bad[i]),
+				   "FAULTLINE_MINIDUMP", bad[i]);
+		ck_assert_str_eq(cfg.minidump_path, "");
+	}
+}
+END_TEST
+
 START_TEST(disable_env)
 {
 	static const char *const on[] = {"1", "yes", "true", "on"};
@@ -334,6 +354,7 @@ START_TEST(options_init_defaults)
 	ck_assert_uint_eq(o.include, FAULTLINE_INCLUDE_DEFAULT);
 	ck_assert_uint_eq(o.altstack_size, 0);
 	ck_assert_ptr_null(o.callback);
+	ck_assert_ptr_null(o.minidump_path);
 }
 END_TEST
 
@@ -343,7 +364,7 @@ int main(void)
 
 	UNIT_CASE(suite, "environment", 0, defaults, signals_env,
 		  signals_env_invalid, signal_list_parser, format_env,
-		  output_env, output_env_invalid, disable_env,
+		  output_env, output_env_invalid, minidump_env, disable_env,
 		  warning_escapes_value, threads_env, threads_env_invalid);
 	UNIT_CASE(suite, "paths", 0, path_template_check, path_expansion);
 	UNIT_CASE(suite, "api", 0, version_matches_macros,
