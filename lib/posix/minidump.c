@@ -155,44 +155,37 @@ int fl_minidump_prepare(void)
 /* One minidump at a time (reports are): its descriptor and path. */
 static int dump_fd = -1;
 static char dump_path[FL_OUTPUT_PATH_MAX + 256 + 4096];
-static unsigned long dump_sequence; /* %n */
 
-/* A relative template is made absolute: the report names the file for
- * readers that do not share our working directory. */
-static int absolute_path(char *path, size_t cap)
+/* path, made absolute with the working directory (readers of the report
+ * may not share it), into dump_path; 0 or -1 (too long). */
+static int absolute_path(const char *path)
 {
-	size_t n = fl_strlen(path), cwd;
+	size_t n = fl_strlen(path), cwd = 0;
 
-	if (path[0] == '/')
-		return 0;
-	if (syscall(SYS_getcwd, mem.scratch, FL_MD_PROC_FILE_MAX) <= 0)
+	if (path[0] != '/') {
+		if (syscall(SYS_getcwd, mem.scratch, FL_MD_PROC_FILE_MAX) <= 0)
+			return -1;
+		cwd = fl_strlen(mem.scratch);
+		if (cwd + 1 + n + 1 > sizeof(dump_path))
+			return -1;
+		fl_memcpy(dump_path, mem.scratch, cwd);
+		dump_path[cwd++] = '/';
+	}
+	if (cwd + n + 1 > sizeof(dump_path))
 		return -1;
-	cwd = fl_strlen(mem.scratch);
-	if (cwd + 1 + n + 1 > cap)
-		return -1;
-	for (size_t i = n + 1; i-- > 0;)
-		path[cwd + 1 + i] = path[i];
-	fl_memcpy(path, mem.scratch, cwd);
-	path[cwd] = '/';
+	fl_memcpy(dump_path + cwd, path, n + 1);
 	return 0;
 }
 
-void fl_platform_minidump_create(struct fl_snapshot *snap)
+void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path)
 {
 	const char *why = "path too long";
-	unsigned long n;
 
-	snap->minidump = snap->minidump_error = NULL;
-	if (!fl_config.minidump_path[0])
-		return;
 	if (!__atomic_load_n(&mem.maps, __ATOMIC_ACQUIRE)) {
 		snap->minidump_error = "no memory reserved";
 		return;
 	}
-	n = __atomic_fetch_add(&dump_sequence, 1, __ATOMIC_RELAXED);
-	if (fl_expand_path_n(fl_config.minidump_path, snap->exe_path, n,
-			     dump_path, sizeof(dump_path) - 4096) != 0 ||
-	    absolute_path(dump_path, sizeof(dump_path)) != 0) {
+	if (absolute_path(path) != 0) {
 		snap->minidump_error = why;
 		return;
 	}

@@ -305,12 +305,10 @@ void fl_win_stack_guarantee(size_t size)
 
 /* Minidumps on Windows come from MiniDumpWriteDump (issue 10, its own
  * branch); until then a report names none. */
-void fl_platform_minidump_create(struct fl_snapshot *snap)
+void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path)
 {
-	snap->minidump = NULL;
-	snap->minidump_error = fl_config.minidump_path[0]
-				       ? "not written on Windows yet"
-				       : NULL;
+	(void)path;
+	snap->minidump_error = "not written on Windows yet";
 }
 
 void fl_platform_minidump_write(struct fl_snapshot *snap)
