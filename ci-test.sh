@@ -140,10 +140,11 @@ system() {
 	b="$src/_build/native-system"
 	say "native build with the system's libunwind ($b)"
 	mkdir -p "$b"
-	cc=${CC:-gcc}
+	cc=${CC:-gcc} cxx=${CXX:-g++}
 	command -v clang >/dev/null 2>&1 && cc=${CC:-clang}
+	command -v clang++ >/dev/null 2>&1 && cxx=${CXX:-clang++}
 	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror \
-		--without-libunwind-source CC="$cc")
+		--without-libunwind-source CC="$cc" CXX="$cxx")
 	make -C "$b" -j"$jobs"
 	say "native tests, system libunwind"
 	run_check "$b"

@@ -13,68 +13,16 @@
 #define _GNU_SOURCE
 #endif
 #include <fcntl.h>
-#include <linux/futex.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "faultline.h"
+#include "parked.h"
 
-#if defined(__clang__)
-#define NOINLINE __attribute__((noinline))
-#else
-#define NOINLINE __attribute__((noinline, noclone))
-#endif
-
-#define DEPTH 32
-
-static int never; /* the futex nobody wakes */
-static int started;
 static int rounds = 21;
-
-static NOINLINE int bottom(void)
-{
-	__atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST);
-	while (!__atomic_load_n(&never, __ATOMIC_SEQ_CST))
-		syscall(SYS_futex, &never, FUTEX_WAIT_PRIVATE, 0, NULL, NULL,
-			0);
-	return 0;
-}
-
-static NOINLINE int descend(int depth)
-{
-	int volatile local = depth;
-	int r = depth >= DEPTH - 1 ? bottom() : descend(depth + 1);
-
-	return r + local;
-}
-
-static void *thread_body(void *unused)
-{
-	descend(1);
-	return unused;
-}
-
-static void grow_to(int n)
-{
-	static int have;
-	pthread_attr_t attr;
-	pthread_t t;
-
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (; have < n; have++)
-		if (pthread_create(&t, &attr, thread_body, NULL) != 0) {
-			perror("pthread_create");
-			exit(2);
-		}
-	while (__atomic_load_n(&started, __ATOMIC_SEQ_CST) < n)
-		sched_yield();
-}
 
 static double now_ms(void)
 {
@@ -135,14 +83,14 @@ int main(int argc, char **argv)
 	reinstall(FAULTLINE_THREADS_CRASHED);
 	printf("faultline_dump, median of %d dumps to /dev/null, each other "
 	       "thread %d frames deep:\n",
-	       rounds, DEPTH);
+	       rounds, BENCH_DEPTH);
 	printf("  calling thread only (FAULTLINE_THREADS=crashed): %8.2f ms\n",
 	       median_dump(fd));
 	reinstall(FAULTLINE_THREADS_ALL);
 	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
 		double ms;
 
-		grow_to(counts[i] - 1); /* and the calling thread */
+		bench_park_threads(counts[i] - 1); /* and the calling thread */
 		ms = median_dump(fd);
 		if (i == 0)
 			base = ms;

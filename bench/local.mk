@@ -89,9 +89,9 @@ endif
 # (none); target <= 1.05.
 if FL_POSIX
 noinst_PROGRAMS += bench/threads bench/dump
-bench_threads_SOURCES = bench/threads.c
+bench_threads_SOURCES = bench/threads.c bench/parked.c bench/parked.h
 bench_threads_LDADD = -lpthread
-bench_dump_SOURCES = bench/dump.c
+bench_dump_SOURCES = bench/dump.c bench/parked.c bench/parked.h
 bench_dump_LDADD = libfaultline.la -lpthread
 bench_dump_LDFLAGS = -no-install
 

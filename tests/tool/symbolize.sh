@@ -228,8 +228,9 @@ if [ $have_cxx = yes ]; then
 	expect_grep "crash_cxx: demangled member function" \
 		'^      shapes::Box<int>::open\(\) const at .*crash_cxx.cc:[0-9]+$' \
 		"$WORK/crash_cxx.out"
+	# g++ names the lambda {lambda}, clang++ $_0 (with its parameters).
 	expect_grep "crash_cxx: inlined lambda, qualified" \
-		'^      unpack\(int\)::\{lambda\}::operator\(\) at .*crash_cxx.cc:[0-9]+$' \
+		'^      unpack\(int\)::(\{lambda\}|\$_[0-9]+)::operator\(\)(\(.*\) const)? at .*crash_cxx.cc:[0-9]+$' \
 		"$WORK/crash_cxx.out"
 	expect_grep "crash_cxx: ... inlined into a demangled caller" \
 		'^      inlined into unpack\(int\) at .*crash_cxx.cc:[0-9]+$' \
