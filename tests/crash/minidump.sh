@@ -219,6 +219,43 @@ else
 	sed 's/^/  /' "$tmp/nodir.err"
 fi
 
+# --- the hard cases of the fatal path -----------------------------------------
+# A crash inside the program's own malloc, its lock held (crashme-malloc,
+# preloaded): a writer that allocated would hang until the report's
+# watchdog, leaving the file without its header (written last).  A stack
+# overflow: sp in the guard page, the stack taken from where it is
+# readable.
+lib="$FL_BUILDDIR/.libs/libfaultline.so"
+for case in "malloc-crash crashme-malloc" "overflow-main crashme"; do
+	set -- $case
+	dmp="$tmp/hard-$1.dmp"
+	if [ "$2" = crashme-malloc ]; then
+		if [ -n "${FL_TEST_EMULATOR:-}" ]; then
+			# shellcheck disable=SC2086 # the emulator is a command line
+			FAULTLINE_MINIDUMP="$dmp" timeout 300 $FL_TEST_EMULATOR \
+				-E LD_PRELOAD="$lib" "$FL_BUILDDIR/tests/crash/$2" "$1" \
+				>/dev/null 2>"$tmp/hard.err"
+		else
+			FAULTLINE_MINIDUMP="$dmp" LD_PRELOAD="$lib" timeout 300 \
+				"$FL_BUILDDIR/tests/crash/$2" "$1" >/dev/null 2>"$tmp/hard.err"
+		fi
+	else
+		# shellcheck disable=SC2086
+		FAULTLINE_MINIDUMP="$dmp" timeout 300 ${FL_TEST_EMULATOR:-} \
+			"$FL_BUILDDIR/tests/crash/$2" "$1" >/dev/null 2>"$tmp/hard.err"
+	fi
+	rc=$?
+	if [ "$rc" = 139 ] && [ "$(head -c 4 "$dmp" 2>/dev/null)" = MDMP ] &&
+		lldb_read "$dmp" "$tmp/hard.lldb" &&
+		grep -q '^\* thread #.*stop reason = signal SIGSEGV' "$tmp/hard.lldb" &&
+		grep -q "frame #[0-9]*: 0x[0-9a-f]* $2\`" "$tmp/hard.lldb"; then
+		pass "$1: a complete minidump, read by lldb"
+	else
+		fail "$1: status $rc, no complete minidump"
+		sed 's/^/  /' "$tmp/hard.err" "$tmp/hard.lldb" 2>/dev/null | head -30
+	fi
+done
+
 # --- every thread ------------------------------------------------------------
 run threads threads-blocked
 report="$tmp/threads-0.json"
