@@ -389,9 +389,50 @@ struct ranges {
 	uintptr_t env_lo, env_hi;
 };
 
-/* env_start and env_end of /proc/self/stat (fields 50 and 51, counted
- * past the command name, which may hold spaces and parentheses). */
+extern char **environ;
+
+/* Where the environment's strings start on the main thread's stack: the
+ * lowest of the strings environ points at there (the program may have
+ * replaced some; those live elsewhere).  0 when none is found (environ
+ * cleared).  Read through fl_mem_read: the array may be changing. */
+#define FL_MD_ENVIRON_MAX 4096
+static uintptr_t environment_start(uintptr_t *stack_end)
+{
+	uintptr_t env = (uintptr_t)environ, low = 0, lo, hi;
+	int copyable;
+
+	for (size_t i = 0; env && i < FL_MD_ENVIRON_MAX; i++) {
+		uintptr_t p;
+
+		if (fl_mem_read(&p, env + i * sizeof(p), sizeof(p)) != 0 || !p)
+			break;
+		if (p < low || !low)
+			low = p;
+	}
+	/* The strings and everything above them to the stack's top: the
+	 * arguments (in LinuxCmdLine anyway), the auxiliary vector's
+	 * strings. */
+	if (!low || find_mapping(low, &lo, &hi, &copyable) != 0)
+		return 0;
+	*stack_end = hi;
+	return low;
+}
+
+static void find_environment_in_stat(struct ranges *r);
+
+/* The environment's strings: from environ (above); where environ was
+ * cleared, env_start and env_end of /proc/self/stat (fields 50 and 51,
+ * counted past the command name, which may hold spaces and parentheses;
+ * under qemu-user they are the emulator's). */
 static void find_environment(struct ranges *r)
+{
+	r->env_lo = environment_start(&r->env_hi);
+	if (r->env_lo)
+		return;
+	find_environment_in_stat(r);
+}
+
+static void find_environment_in_stat(struct ranges *r)
 {
 	size_t n = read_file("/proc/self/stat", mem.scratch,
 			     FL_MD_PROC_FILE_MAX - 1);

@@ -7,8 +7,10 @@
 #include "posix.h"
 #include "str.h"
 
-/* MD_CPU_ARCHITECTURE_ARM64_OLD, what Breakpad's Linux writer puts. */
-const uint16_t fl_minidump_cpu = 0x8003;
+/* MD_CPU_ARCHITECTURE_ARM64, the architecture that goes with the new
+ * context (minidump_stackwalk refuses the new context's flags beside
+ * ARM64_OLD, 0x8003, which names the old one). */
+const uint16_t fl_minidump_cpu = 12;
 
 #define MD_CONTEXT_ARM64 0x00400000u
 #define MD_CONTEXT_ARM64_CONTROL (MD_CONTEXT_ARM64 | 1u)
