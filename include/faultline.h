@@ -328,6 +328,44 @@ FAULTLINE_API int faultline_dump(int fd);
 FAULTLINE_API int faultline_watchdog(unsigned seconds);
 
 /* ------------------------------------------------------------------------
+ * Crash annotations: key/value pairs every report carries
+ * ---------------------------------------------------------------------- */
+
+/* The table's capacity, and the longest key and value in bytes (without
+ * the terminating NUL). */
+#define FAULTLINE_ANNOTATIONS_MAX 64
+#define FAULTLINE_ANNOTATION_KEY_MAX 63
+#define FAULTLINE_ANNOTATION_VALUE_MAX 255
+
+/*
+ * Set the annotation key to value, copied into a table reserved when the
+ * library was loaded: every report written after the call (crash, dump,
+ * watchdog, faultline_write_report; text, JSON) shows it, in the order
+ * the keys were first set.  Setting a key again replaces its value; a
+ * NULL value removes the key (0 also when it was not set).  Works before
+ * faultline_install too.
+ *
+ * Any thread may call it at any time: writers take turns on a flag (a
+ * short spin, no kernel lock), and the crash handler never waits for
+ * them - a slot being written at the moment of a crash is left out of
+ * the report, never shown torn.  Not for signal handlers that may have
+ * interrupted a faultline_annotate call on their own thread.
+ *
+ * FAULTLINE_ANNOTATIONS=key=value,key2=value2 adds annotations at
+ * install, in either mode: a value runs to the next unescaped ',', and
+ * '\,' and '\\' stand for a comma and a backslash (in keys as well);
+ * '=' after the first one is part of the value.  Bad entries cost one
+ * warning line on stderr; the good ones are kept.
+ *
+ * Returns 0, or -1 with errno: EINVAL (key NULL or empty, longer than
+ * FAULTLINE_ANNOTATION_KEY_MAX bytes or holding '='; value longer than
+ * FAULTLINE_ANNOTATION_VALUE_MAX bytes: nothing is truncated), ENOSPC
+ * (FAULTLINE_ANNOTATIONS_MAX keys are set), EBUSY (another writer held
+ * the table for seconds).
+ */
+FAULTLINE_API int faultline_annotate(const char *key, const char *value);
+
+/* ------------------------------------------------------------------------
  * Recovery: a fault inside a protected call becomes a return value
  * ---------------------------------------------------------------------- */
 

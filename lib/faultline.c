@@ -1,6 +1,7 @@
 /*
  * faultline.c - the public API: options in, platform backend out.
  */
+#include "annotations.h"
 #include "platform.h"
 #include "sink.h"
 
@@ -114,6 +115,7 @@ int faultline_install(const struct faultline_options *opts)
 		return 0; /* FAULTLINE_DISABLE */
 	}
 	cfg.chain = fl_env_chain();
+	fl_annotations_from_env();
 	return fl_platform_install(&cfg);
 }
 

@@ -3,6 +3,8 @@
 lib_LTLIBRARIES += libfaultline.la
 libfaultline_la_SOURCES = \
 	lib/faultline.c \
+	lib/annotations.c \
+	lib/annotations.h \
 	lib/cause.c \
 	lib/config.c \
 	lib/context.c \

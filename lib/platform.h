@@ -98,6 +98,9 @@ void fl_platform_exe_path(char *buf, size_t cap);
  * in a static buffer until the next call. */
 const char *fl_platform_getenv(const char *name);
 
+/* Give the CPU to another thread (a writer waiting for another). */
+void fl_platform_yield(void);
+
 /* [fatal] Enumerate loaded modules into t (no loader locks). */
 struct fl_module_table;
 struct fl_module;
@@ -168,6 +171,11 @@ int fl_check_dump_signal(int signo, uint64_t crash_set);
  * (to the output file or handle it names), then run the user callback. */
 struct fl_snapshot;
 void fl_report_emit(struct fl_snapshot *snap);
+/* [fatal] A text report's end marker is written after the callback: when
+ * the callback faults or hangs, the handler's way out takes the report's
+ * handle (FL_NO_HANDLE: none open; once only) and ends it. */
+fl_handle_t fl_report_take_open(void);
+void fl_report_write_end(fl_handle_t h);
 /* [fatal] The same for a dump: to h (FL_NO_HANDLE: the configured
  * output), without the callback.  0, or -1 when a write failed.  The
  * caller makes sure only one report is written at a time. */

@@ -11,7 +11,11 @@
 
 /* Not const: the other threads' frames are resolved as they are written
  * (fl_snapshot_thread). */
+/* The text report up to its end marker, which fl_render_text_end
+ * writes: the user callback's output goes in between. */
 void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap);
+void fl_render_text_end(struct fl_sink *s);
+#define FL_TEXT_END "==== end of faultline report ====\n"
 void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap);
 
 /* Signal / code names; NULL when unknown. */

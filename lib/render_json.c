@@ -263,6 +263,20 @@ static void put_modules(struct fl_sink *s, const struct fl_module_table *t)
 	fl_sink_char(s, ']');
 }
 
+static void put_annotations(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	struct object o = begin(s);
+
+	for (size_t i = 0; i < snap->annotation_count; i++) {
+		if (o.members++)
+			fl_sink_char(s, ',');
+		fl_sink_json_str(s, snap->annotations[i].key);
+		fl_sink_char(s, ':');
+		fl_sink_json_str(s, snap->annotations[i].value);
+	}
+	end(&o);
+}
+
 void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 {
 	const struct faultline_fault *f = &snap->fault;
@@ -281,6 +295,7 @@ void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 	else if (snap->minidump_error)
 		fl_sink_json_str(member(&o, "minidump_error"),
 				 snap->minidump_error);
+	put_annotations(member(&o, "annotations"), snap);
 	not_written = put_threads(member(&o, "threads"), snap);
 	if (not_written)
 		fl_sink_udec(member(&o, "threads_not_written"), not_written);

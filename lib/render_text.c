@@ -206,6 +206,21 @@ static void put_minidump(struct fl_sink *s, const struct fl_snapshot *snap)
 	}
 }
 
+/* key=value: keys hold no '=' (faultline_annotate refuses them). */
+static void put_annotations(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	if (!snap->annotation_count)
+		return;
+	fl_sink_str(s, "annotations:\n");
+	for (size_t i = 0; i < snap->annotation_count; i++) {
+		fl_sink_str(s, "  ");
+		fl_sink_text_str(s, snap->annotations[i].key);
+		fl_sink_char(s, '=');
+		fl_sink_text_str(s, snap->annotations[i].value);
+		fl_sink_char(s, '\n');
+	}
+}
+
 static void put_walk_cut(struct fl_sink *s, int cut)
 {
 	if (cut == FL_WALK_STEP_CAP)
@@ -278,6 +293,7 @@ void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap)
 	fl_sink_char(s, '\n');
 	put_context(s, &snap->context);
 	put_minidump(s, snap);
+	put_annotations(s, snap);
 	put_thread_line(s, f->tid, f->thread_name);
 	fl_sink_str(s, snap->threads.reporting ? "reporting)\n" : "crashed)\n");
 	put_backtrace(s, snap);
@@ -289,5 +305,9 @@ void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap)
 		put_modules(s, snap->modules);
 	if (snap->include & FAULTLINE_INCLUDE_MEMORY_MAP)
 		fl_platform_write_memory_map(s, 0);
-	fl_sink_str(s, "==== end of faultline report ====\n");
+}
+
+void fl_render_text_end(struct fl_sink *s)
+{
+	fl_sink_str(s, FL_TEXT_END);
 }

@@ -148,13 +148,18 @@ static void open_output(const struct fl_snapshot *snap, struct output *o)
 	add_destination(o, fl_platform_stderr());
 }
 
+/* open: leave a text report without its end marker (the callback's
+ * output goes before it). */
 static void render(struct fl_sink *s, struct fl_snapshot *snap,
-		   enum faultline_format format)
+		   enum faultline_format format, int open)
 {
-	if (format == FAULTLINE_FORMAT_JSON)
+	if (format == FAULTLINE_FORMAT_JSON) {
 		fl_render_json(s, snap);
-	else
+	} else {
 		fl_render_text(s, snap);
+		if (!open)
+			fl_render_text_end(s);
+	}
 	fl_sink_flush(s);
 }
 
@@ -183,7 +188,7 @@ static void create_minidump(struct fl_snapshot *snap)
 /* Write the report to the first destination that takes all of it; the
  * handle it went to (the last one tried when none did). */
 static fl_handle_t write_report(struct fl_snapshot *snap, struct output *o,
-				int *written)
+				int open, int *written)
 {
 	struct fl_sink sink;
 	int i;
@@ -195,7 +200,7 @@ static fl_handle_t write_report(struct fl_snapshot *snap, struct output *o,
 		fl_sink_init(&sink, o->to[i]);
 		for (int d = 0; d < o->detour_count; d++)
 			say_detour(&sink, &o->detours[d]);
-		render(&sink, snap, fl_config.format);
+		render(&sink, snap, fl_config.format, open);
 		if (!sink.error)
 			break;
 		if (i == 0 && o->file)
@@ -211,15 +216,35 @@ static fl_handle_t write_report(struct fl_snapshot *snap, struct output *o,
 	return o->to[i < o->count ? i : o->count - 1];
 }
 
-/* Render and run the callback.  Not inlined into fl_report_emit: the
- * sink's 4 KiB buffer then sits on the stack only while rendering, in
- * the same (alternate) stack pages that resolving frames used before,
- * instead of below them (a page fault per new page in the handler). */
+static fl_handle_t open_report = FL_NO_HANDLE;
+
+fl_handle_t fl_report_take_open(void)
+{
+	return __atomic_exchange_n(&open_report, FL_NO_HANDLE,
+				   __ATOMIC_ACQ_REL);
+}
+
+void fl_report_write_end(fl_handle_t h)
+{
+	fl_platform_write(h, FL_TEXT_END, sizeof(FL_TEXT_END) - 1);
+}
+
+/* Render and run the callback, inside a text report's end marker (a
+ * JSON report is one line: the callback's output follows it).  Not
+ * inlined into fl_report_emit: the sink's 4 KiB buffer then sits on the
+ * stack only while rendering, in the same (alternate) stack pages that
+ * resolving frames used before, instead of below them (a page fault per
+ * new page in the handler). */
 static __attribute__((noinline)) int
 emit_resolved(struct fl_snapshot *snap, struct output *o, int callback)
 {
 	int written;
-	fl_handle_t h = write_report(snap, o, &written);
+	int open = callback && fl_config.callback &&
+		   fl_config.format == FAULTLINE_FORMAT_TEXT;
+	fl_handle_t h = write_report(snap, o, open, &written);
+
+	if (open)
+		__atomic_store_n(&open_report, h, __ATOMIC_RELEASE);
 
 	/* The report first, whatever happens to the minidump; before the
 	 * callback, which may end the process. */
@@ -234,6 +259,8 @@ emit_resolved(struct fl_snapshot *snap, struct output *o, int callback)
 #endif
 		fl_config.callback(&snap->fault, fd, fl_config.callback_data);
 	}
+	if (open && (h = fl_report_take_open()) != FL_NO_HANDLE)
+		fl_report_write_end(h);
 	return written ? 0 : -1;
 }
 
@@ -252,6 +279,8 @@ static int emit(struct fl_snapshot *snap, fl_handle_t h, int callback)
 		o.file = o.detour_count = 0;
 	}
 	snap->include = fl_config.include;
+	snap->annotation_count =
+		fl_annotations_read(snap->annotations, FL_ANNOTATIONS_MAX);
 	fl_platform_context(&snap->context);
 	fl_snapshot_resolve(snap, &report_modules);
 	create_minidump(snap);
@@ -288,10 +317,12 @@ int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,
 	fl_memcpy(&write_snap.fault, fault, sizeof(*fault));
 	fl_platform_exe_path(write_snap.exe_path, sizeof(write_snap.exe_path));
 	write_snap.include = FAULTLINE_INCLUDE_DEFAULT;
+	write_snap.annotation_count =
+		fl_annotations_read(write_snap.annotations, FL_ANNOTATIONS_MAX);
 	fl_platform_context(&write_snap.context);
 	fl_snapshot_resolve(&write_snap, &write_modules);
 	fl_sink_init(&sink, h);
-	render(&sink, &write_snap, format);
+	render(&sink, &write_snap, format, 0);
 	__atomic_store_n(&write_busy, 0, __ATOMIC_RELEASE);
 	return sink.error ? -1 : 0;
 }

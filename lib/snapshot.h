@@ -15,6 +15,7 @@
 #ifndef FL_SNAPSHOT_H
 #define FL_SNAPSHOT_H
 
+#include "annotations.h"
 #include "faultline.h"
 
 #include <stddef.h>
@@ -190,6 +191,9 @@ struct fl_snapshot {
 	int syscall_nr;
 	unsigned syscall_arch;
 	struct fl_exception exception;
+	/* The crash annotations, copied when the report is written. */
+	size_t annotation_count;
+	struct fl_annotation annotations[FL_ANNOTATIONS_MAX];
 	/* Filled by fl_snapshot_resolve(): */
 	struct fl_module_table *modules; /* NULL when not collected */
 	struct fl_frame_info frame_info[FAULTLINE_MAX_FRAMES];

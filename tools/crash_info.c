@@ -106,21 +106,11 @@ const char *crash_minidump(const struct report *r)
 int crash_annotation(const struct report *r, size_t i, const char **key,
 		     const char **value)
 {
-	const struct json_value *all =
-		r->json ? json_get(r->json, "annotations") : NULL;
-	if (!all || all->type != JSON_OBJECT)
+	if (i >= r->annotation_count)
 		return -1;
-	for (size_t m = 0; m < all->count; m++) {
-		const char *v = json_string(all->members[m].value);
-		if (!v)
-			continue;
-		if (i-- == 0) {
-			*key = all->members[m].key;
-			*value = v;
-			return 0;
-		}
-	}
-	return -1;
+	*key = r->annotations[2 * i];
+	*value = r->annotations[2 * i + 1];
+	return 0;
 }
 
 void crash_summary_line(FILE *out, struct report *const *reports, size_t count,

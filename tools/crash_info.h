@@ -39,9 +39,10 @@ const char *crash_executable_name(const struct report *r);
  * wrote), or NULL. */
 const char *crash_minidump(const struct report *r);
 
-/* The report's annotations (the JSON member "annotations", an object of
- * strings; doc/report-format.md): key and value of annotation i, for i
- * from 0 while it returns 0.  Members that are not strings are skipped. */
+/* The report's annotations (text "annotations:" block, JSON member
+ * "annotations", an object of strings whose other members are skipped;
+ * doc/report-format.md): key and value of annotation i, for i from 0
+ * while it returns 0. */
 int crash_annotation(const struct report *r, size_t i, const char **key,
 		     const char **value);
 

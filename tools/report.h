@@ -120,6 +120,9 @@ struct report {
 	int has_modules;
 	char **memory_map;
 	size_t memory_map_count;
+	/* Crash annotations: key, value, key, value... (2 * count). */
+	char **annotations;
+	size_t annotation_count;
 
 	int complete;	   /* the closing line was seen (JSON: parsed) */
 	size_t first_line; /* line indices in the log, inclusive */

@@ -198,7 +198,14 @@ static struct thread *current_thread(struct report *r)
  * Text reports
  * ------------------------------------------------------------------- */
 
-enum section { SEC_NONE, SEC_BACKTRACE, SEC_REGISTERS, SEC_MODULES, SEC_MAPS };
+enum section {
+	SEC_NONE,
+	SEC_ANNOTATIONS,
+	SEC_BACKTRACE,
+	SEC_REGISTERS,
+	SEC_MODULES,
+	SEC_MAPS
+};
 
 struct open_report {
 	struct report *report;
@@ -410,6 +417,32 @@ static void parse_module(struct report *r, struct span s)
 	m->path = unescape(s);
 }
 
+static void add_annotation(struct report *r, char *key, char *value)
+{
+	char **pair = NULL;
+
+	if (key && value)
+		pair = append(&r->annotations, &r->annotation_count,
+			      2 * sizeof(*pair));
+	if (!pair) {
+		free(key);
+		free(value);
+		return;
+	}
+	pair[0] = key;
+	pair[1] = value;
+}
+
+/* "  KEY=VALUE": keys hold no '='. */
+static void parse_annotation(struct report *r, struct span s)
+{
+	long eq = find(s, "=");
+	if (eq <= 0)
+		return;
+	add_annotation(r, unescape((struct span){s.p, (size_t)eq}),
+		       unescape(skip(s, (size_t)eq + 1)));
+}
+
 /* One line of an open text report, body without the prefix. */
 static void parse_text_line(struct log *log, struct open_report *o,
 			    struct span body, size_t line)
@@ -473,6 +506,8 @@ static void parse_text_line(struct log *log, struct open_report *o,
 			if (t)
 				parse_dec(skip(s, 11), &t->declared_frames);
 			o->section = SEC_BACKTRACE;
+		} else if (starts(s, "annotations:")) {
+			o->section = SEC_ANNOTATIONS;
 		} else if (starts(s, "registers:")) {
 			r->has_registers = 1;
 			o->section = SEC_REGISTERS;
@@ -516,6 +551,9 @@ static void parse_text_line(struct log *log, struct open_report *o,
 		*slot = f;
 		break;
 	}
+	case SEC_ANNOTATIONS:
+		parse_annotation(r, s);
+		break;
 	case SEC_REGISTERS:
 		parse_registers(r, s);
 		break;
@@ -676,6 +714,12 @@ static void read_json_report(struct log *log, struct report *r, size_t line)
 			m->build_id = json_dup(json_get(mv, "build_id"));
 		}
 	}
+	const struct json_value *notes = json_get(doc, "annotations");
+	for (size_t i = 0;
+	     notes && notes->type == JSON_OBJECT && i < notes->count; i++)
+		if (json_string(notes->members[i].value))
+			add_annotation(r, strdup(notes->members[i].key),
+				       json_dup(notes->members[i].value));
 	const struct json_value *maps = json_get(doc, "memory_map");
 	for (size_t i = 0; maps && maps->type == JSON_ARRAY && i < maps->count;
 	     i++) {
@@ -967,6 +1011,9 @@ static void free_report(struct report *r)
 	for (size_t i = 0; i < r->memory_map_count; i++)
 		free(r->memory_map[i]);
 	free(r->memory_map);
+	for (size_t i = 0; i < 2 * r->annotation_count; i++)
+		free(r->annotations[i]);
+	free(r->annotations);
 	free(r->prefix);
 	json_free(r->json);
 	free(r);

@@ -115,6 +115,21 @@ static void write_context(FILE *out, const struct report *r, const char *prefix)
 	putc('\n', out);
 }
 
+/* The annotations block, key=value lines. */
+static void write_annotations(FILE *out, const struct report *r,
+			      const char *prefix)
+{
+	if (r->annotation_count)
+		fprintf(out, "%sannotations:\n", prefix);
+	for (size_t i = 0; i < r->annotation_count; i++) {
+		fprintf(out, "%s  ", prefix);
+		write_text_escaped(out, r->annotations[2 * i]);
+		putc('=', out);
+		write_text_escaped(out, r->annotations[2 * i + 1]);
+		putc('\n', out);
+	}
+}
+
 void report_write_text(FILE *out, const struct report *r, const char *prefix,
 		       const struct text_style *style)
 {
@@ -147,6 +162,7 @@ void report_write_text(FILE *out, const struct report *r, const char *prefix,
 	write_text_escaped(out, r->executable ? r->executable : "??");
 	putc('\n', out);
 	write_context(out, r, prefix);
+	write_annotations(out, r, prefix);
 	for (size_t i = 0; i < r->thread_count; i++) {
 		const struct thread *t = &r->threads[i];
 		fprintf(out, "%sthread: tid %ld \"", prefix, t->tid);
@@ -290,6 +306,11 @@ struct json_value *report_to_json(struct report *r)
 		set(doc, "time", json_new_string(r->time));
 	if (r->uptime_ms >= 0)
 		set(doc, "uptime_ms", json_new_number(r->uptime_ms));
+	struct json_value *notes = json_new(JSON_OBJECT);
+	for (size_t i = 0; notes && i < r->annotation_count; i++)
+		set(notes, r->annotations[2 * i],
+		    json_new_string(r->annotations[2 * i + 1]));
+	set(doc, "annotations", notes);
 	struct json_value *threads = json_new(JSON_ARRAY);
 	for (size_t i = 0; threads && i < r->thread_count; i++) {
 		struct thread *t = &r->threads[i];

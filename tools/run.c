@@ -435,22 +435,41 @@ enum {
 	OPT_KILL_AFTER
 };
 
+/* arg with ',' and '\' escaped as FAULTLINE_ANNOTATIONS reads them. */
+static char *escape_annotation(const char *arg)
+{
+	char *out = malloc(2 * strlen(arg) + 1), *o = out;
+	if (!out)
+		return NULL;
+	for (const char *p = arg; *p; p++) {
+		if (*p == ',' || *p == '\\')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	return out;
+}
+
 /* KEY=VALUE appended to the FAULTLINE_ANNOTATIONS list being built. */
 static int add_annotation(struct run_args *a, const char *arg)
 {
 	const char *eq = strchr(arg, '=');
-	if (!eq || eq == arg || memchr(arg, ',', (size_t)(eq - arg)) ||
-	    strchr(eq, ',')) {
+	if (!eq || eq == arg) {
 		fprintf(stderr,
 			"faultline: --annotate takes KEY=VALUE (KEY not "
-			"empty, no comma in either), not '%s'\n",
+			"empty), not '%s'\n",
 			arg);
 		return -1;
 	}
+	char *escaped = escape_annotation(arg);
 	char *joined = NULL;
-	if (asprintf(&joined, "%s%s%s", a->annotations ? a->annotations : "",
-		     a->annotations ? "," : "", arg) < 0)
+	if (!escaped ||
+	    asprintf(&joined, "%s%s%s", a->annotations ? a->annotations : "",
+		     a->annotations ? "," : "", escaped) < 0) {
+		free(escaped);
 		return -1;
+	}
+	free(escaped);
 	free(a->annotations);
 	a->annotations = joined;
 	return 0;

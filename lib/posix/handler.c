@@ -49,10 +49,15 @@ static void watchdog_fired(int unused, siginfo_t *si, void *ctx)
 	int sig = watchdog_sig;
 
 	struct pollfd out = {fl_config.output, POLLOUT, 0};
+	struct pollfd report = {fl_report_take_open(), POLLOUT, 0};
 
 	(void)unused;
 	(void)si;
 	(void)ctx;
+	/* A callback that hangs: its report still gets its end. */
+	if (report.fd >= 0 && poll(&report, 1, 0) == 1 &&
+	    (report.revents & POLLOUT))
+		fl_report_write_end(report.fd);
 	/* The report may be stuck on this very descriptor (a full pipe that
 	 * nobody reads): a blocking write here would hang us for good.  Say
 	 * why only when the message can go without blocking. */
@@ -207,7 +212,11 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 		goto out;
 	if (fl_claim_crash(tid) != FL_CLAIM_OURS) {
 		/* Another thread's report is done (or its time is up), or
-		 * this thread entered again while reporting: no waiting. */
+		 * this thread entered again while reporting (the callback
+		 * faulted: its report still gets its end): no waiting. */
+		fl_handle_t open = fl_report_take_open();
+		if (open != FL_NO_HANDLE)
+			fl_report_write_end(open);
 		fl_signal_die_by_default(sig, si);
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -177,6 +178,11 @@ const char *fl_platform_getenv(const char *name)
 	/* secure_getenv: a setuid program must not be steered into writing
 	 * reports wherever its caller likes. */
 	return secure_getenv(name);
+}
+
+void fl_platform_yield(void)
+{
+	sched_yield();
 }
 
 /* glibc's own sigaction under its other public name: preload mode

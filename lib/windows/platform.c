@@ -294,6 +294,11 @@ const char *fl_platform_getenv(const char *name)
 	return value;
 }
 
+void fl_platform_yield(void)
+{
+	SwitchToThread();
+}
+
 void fl_win_stack_guarantee(size_t size)
 {
 	/* Reserve stack that stays usable after an overflow, for the

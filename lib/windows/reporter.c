@@ -93,6 +93,11 @@ __declspec(noreturn) void fl_win_die(uint32_t code)
 
 __declspec(noreturn) void fl_win_die_in_handler(uint32_t code)
 {
+	/* The callback faulted: its report still gets its end. */
+	fl_handle_t open = fl_report_take_open();
+
+	if (open != FL_NO_HANDLE)
+		fl_report_write_end(open);
 	fl_win_die(owner && crash.exit_code ? crash.exit_code : code);
 }
 

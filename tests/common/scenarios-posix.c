@@ -701,6 +701,32 @@ int callback_hang(const char *arg)
 	return crash_with_callback(hanging_callback);
 }
 
+static void writing_callback(const struct faultline_fault *f, int fd,
+			     void *data)
+{
+	static const char msg[] = "callback: first line\n"
+				  "callback: second line\n";
+
+	(void)f;
+	(void)data;
+	if (write(fd, msg, sizeof(msg) - 1) < 0)
+		_exit(5);
+}
+
+/* ARG "json": the report in JSON. */
+int callback_write(const char *arg)
+{
+	struct faultline_options o;
+
+	faultline_options_init(&o);
+	o.callback = writing_callback;
+	if (arg && strcmp(arg, "json") == 0)
+		o.format = FAULTLINE_FORMAT_JSON;
+	install(&o);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
 static void aborting_callback(const struct faultline_fault *f, int fd,
 			      void *data)
 {

@@ -241,6 +241,104 @@ static int json_options(const char *arg)
 	return install_then_null_read(&o);
 }
 
+/* --- crash annotations ------------------------------------------------ */
+
+#include <errno.h>
+
+static void say_rc(const char *what, int rc)
+{
+	printf("%s: %d%s\n", what, rc,
+	       rc == 0		 ? ""
+	       : errno == EINVAL ? " EINVAL"
+	       : errno == ENOSPC ? " ENOSPC"
+				 : " other");
+}
+
+/* The API's rules, each result on stdout, then a null read with
+ * build, phase (replaced), quote (bytes to escape), a 63-byte key with
+ * a 255-byte value, and after (set once the table had been full). */
+static int annotate(const char *arg)
+{
+	char key[80], value[300], name[16];
+	int filled = 0;
+
+	(void)arg;
+	say_rc("set build", faultline_annotate("build", "1.2.3"));
+	faultline_annotate("phase", "start");
+	say_rc("replace phase", faultline_annotate("phase", "running"));
+	faultline_annotate("gone", "soon");
+	say_rc("remove gone", faultline_annotate("gone", NULL));
+	say_rc("remove absent", faultline_annotate("absent", NULL));
+	faultline_annotate("quote", "say \"hi\"\\\n\tend");
+	say_rc("null key", faultline_annotate(NULL, "v"));
+	say_rc("empty key", faultline_annotate("", "v"));
+	say_rc("key with =", faultline_annotate("a=b", "v"));
+	memset(key, 'k', 64);
+	key[64] = '\0';
+	say_rc("key 64", faultline_annotate(key, "v"));
+	memset(value, 'v', 256);
+	value[256] = '\0';
+	say_rc("value 256", faultline_annotate("long", value));
+	key[63] = value[255] = '\0';
+	say_rc("key 63 value 255", faultline_annotate(key, value));
+	for (;;) {
+		snprintf(name, sizeof(name), "fill%d", filled);
+		if (faultline_annotate(name, "x") != 0)
+			break;
+		filled++;
+	}
+	say_rc("full", -1);
+	printf("filled %d\n", filled);
+	for (int i = 0; i < filled; i++) {
+		snprintf(name, sizeof(name), "fill%d", i);
+		faultline_annotate(name, NULL);
+	}
+	say_rc("after full", faultline_annotate("after", "full"));
+	fflush(stdout);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static atomic_int writers_started;
+static atomic_long writes_done[4];
+
+/* Writer thread N sets tN, over and over, to values a reader can check:
+ * a letter repeated 40 + 7 * (letter - 'a') times; thread 0 also adds
+ * and removes "toggle". */
+static void annotation_writer(void *unused)
+{
+	int n = atomic_fetch_add(&writers_started, 1);
+	char key[8], value[FAULTLINE_ANNOTATION_VALUE_MAX + 1];
+
+	(void)unused;
+	snprintf(key, sizeof(key), "t%d", n);
+	for (unsigned i = 0;; i++) {
+		int letter = (int)(i % 26);
+		size_t len = 40 + 7 * (size_t)letter;
+		memset(value, 'a' + letter, len);
+		value[len] = '\0';
+		faultline_annotate(key, value);
+		if (n == 0)
+			faultline_annotate("toggle", i % 2 ? "on" : NULL);
+		atomic_fetch_add(&writes_done[n], 1);
+	}
+}
+
+/* Four threads annotate without pause; once each made 2,000 writes, a
+ * null read. */
+static int annotate_threads(const char *arg)
+{
+	(void)arg;
+	faultline_annotate("main", "yes");
+	for (int i = 0; i < 4; i++)
+		start_thread(annotation_writer, NULL);
+	for (int i = 0; i < 4; i++)
+		while (atomic_load(&writes_done[i]) < 2000)
+			yield_cpu();
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
 /* ARG: "text:N" or "json:N", the format and the include bits. */
 static int include_options(const char *arg)
 {
@@ -559,6 +657,9 @@ const struct scenario scenarios[] = {
 	/* The report's callback never returns (ARG "no-timer": and
 	 * timer_create fails, "no timer" on stdout first). */
 	{"callback-hang", POSIX_ONLY(WITH_API(callback_hang)), INSTALLS},
+	/* The report's callback writes two lines to the report (ARG
+	 * "json": a JSON report). */
+	{"callback-write", POSIX_ONLY(WITH_API(callback_write)), INSTALLS},
 	/* The report's callback calls abort(). */
 	{"callback-abort", POSIX_ONLY(WITH_API(callback_abort)), INSTALLS},
 	/* Null read while another thread sits in a dl_iterate_phdr
@@ -621,6 +722,12 @@ const struct scenario scenarios[] = {
 	{"fds-recover", POSIX_ONLY(WITH_API(fds_recover)), INSTALLS},
 
 	/* The C API. */
+	/* faultline_annotate's rules (results on stdout), then a null
+	 * read with annotations. */
+	{"annotate", WITH_API(annotate), 0},
+	/* Four threads annotate without pause while the main thread reads
+	 * through null. */
+	{"annotate-threads", WITH_API(annotate_threads), 0},
 	/* Install with FAULTLINE_FORMAT_JSON, null read. */
 	{"json-options", WITH_API(json_options), INSTALLS},
 	/* Install with ARG's format and include options ("text:N" or

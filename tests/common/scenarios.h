@@ -74,6 +74,7 @@ void *new_page(int writable);
 
 /* Scenarios whose code differs by platform, named in the table. */
 int callback_fault(const char *arg);
+int callback_write(const char *arg);
 #ifdef _WIN32
 int privileged_instruction(const char *arg);
 int heap_corruption(const char *arg);

@@ -75,6 +75,7 @@ static const char *text(void)
 
 	fl_sink_init_memory(&s, out, sizeof(out));
 	fl_render_text(&s, &snap);
+	fl_render_text_end(&s);
 	ck_assert_uint_eq(s.dropped, 0);
 	return out;
 }

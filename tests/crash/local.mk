@@ -35,12 +35,15 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-safety tests/crash/test-termination \
 	tests/crash/test-api tests/crash/test-protect-fatal \
 	tests/crash/test-unwinder tests/crash/test-cxx tests/crash/test-threads \
-	tests/crash/test-chain tests/crash/test-output tests/crash/test-torture
+	tests/crash/test-chain tests/crash/test-output tests/crash/test-torture \
+	tests/crash/test-annotations
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh \
 	tests/crash/minidump.sh
 EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh \
 	tests/crash/minidump.sh
+tests_crash_test_annotations_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_crash_test_annotations_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_chain_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_chain_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_report_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)

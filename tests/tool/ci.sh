@@ -168,7 +168,13 @@ FAULTLINE_ANNOTATIONS=job=7 $RUN --annotate build=42 -- \
 [ "$(cat "$WORK/ann2.out")" = "job=7,build=42" ] &&
 	pass "--annotate: appended to an inherited FAULTLINE_ANNOTATIONS" ||
 	fail "--annotate: '$(cat "$WORK/ann2.out")'"
-for bad in novalue =x 'a,b=c' 'a=b,c'; do
+# A comma or backslash is escaped as the library reads them back.
+$RUN --annotate 'a,b=c\d,e' -- sh -c 'printf "%s\n" "$FAULTLINE_ANNOTATIONS"' \
+	>"$WORK/ann3.out" 2>&1
+[ "$(cat "$WORK/ann3.out")" = 'a\,b=c\\d\,e' ] &&
+	pass "--annotate: ',' and '\\' escaped" ||
+	fail "--annotate escaped: '$(cat "$WORK/ann3.out")'"
+for bad in novalue =x; do
 	$RUN --annotate "$bad" -- true 2>"$WORK/badann.err"
 	expect_status "--annotate '$bad'" 125 $?
 	expect_grep "--annotate '$bad': message" 'takes KEY=VALUE' \
@@ -182,7 +188,7 @@ done
 	FAULTLINE_OUTPUT="$WORK/real.json" "$WORK/crash_c"; true) >/dev/null 2>&1
 [ -s "$WORK/real.json" ] || { echo "crash_c wrote no report" >&2; exit 99; }
 cat >"$WORK/annotated.sh" <<'SCRIPT'
-sed 's|^{"faultline":"[^"]*",|&"annotations":{"build":"42","n":7,"branch":"ma:in"},|' \
+sed 's|"annotations":{}|"annotations":{"build":"42","n":7,"branch":"ma:in"}|' \
 	"$1" >"$(dirname "$FAULTLINE_OUTPUT")/1-2.json"
 SCRIPT
 GITHUB_ACTIONS=true GITHUB_STEP_SUMMARY="$WORK/annotated.md" \
@@ -194,5 +200,14 @@ expect_grep "report annotations in the job summary" '^- branch: ma:in$' \
 	"$WORK/annotated.md"
 expect_no_grep "report annotations: a value that is no string skipped" \
 	'n=7|^- n:' "$WORK/annotated.out"
+# End to end: --annotate, the library's report (text), the GitHub
+# annotation; a comma in a value.
+(cd "$WS" && GITHUB_ACTIONS=true $RUN --annotate build=42 \
+	--annotate 'list=a,b' -- ./crash_c segv) >"$WORK/e2e.out" \
+	2>"$WORK/e2e.err"
+expect_grep "--annotate: the report's annotations block" \
+	'^  list=a,b$' "$WORK/e2e.err"
+expect_grep "--annotate: in the GitHub annotation" \
+	'%0Abuild=42%0Alist=a,b%0A#0 ' "$WORK/e2e.out"
 
 finish

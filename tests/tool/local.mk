@@ -18,7 +18,7 @@ FL_TOOL_SHELL_TESTS += tests/tool/symbolize.sh tests/tool/run.sh \
 	tests/tool/bad-input.sh tests/tool/debugfiles.sh \
 	tests/tool/debuginfod.sh tests/tool/source.sh tests/tool/notes.sh \
 	tests/tool/ci.sh tests/tool/dumpdir.sh tests/tool/cilogs.sh \
-	tests/tool/dump.sh tests/tool/timeout.sh
+	tests/tool/dump.sh tests/tool/timeout.sh tests/tool/annotations.sh
 AM_TESTS_ENVIRONMENT += CC='$(CC)'; export CC; \
 	CXX='$(CXX)'; export CXX;
 endif
@@ -42,6 +42,7 @@ EXTRA_DIST += tests/tool/common.sh tests/tool/symbolize.sh \
 	tests/tool/crash_cxx.cc tests/tool/crash_lib.c \
 	tests/tool/crash_shlib.c tests/tool/crash_tree.c \
 	tests/tool/dump.sh tests/tool/timeout.sh tests/tool/hung_threads.c \
+	tests/tool/annotations.sh \
 	tests/tool/corpus/json-library.txt tests/tool/corpus/json-prefixed.txt \
 	tests/tool/corpus/text-prefixed.txt \
 	tests/tool/corpus/text-symbolized.txt \

@@ -29,3 +29,30 @@ TEST(json_null_read)
 	json_free(j);
 	return 0;
 }
+
+/* Crash annotations (faultline_annotate, FAULTLINE_ANNOTATIONS) in both
+ * formats, through the reporter thread. */
+TEST(annotations)
+{
+	struct spawn sp = {.kind = CHILD_LINKED,
+			   .args = {"annotate"},
+			   .env = {"FAULTLINE_ANNOTATIONS=env=one,b=x\\,y"}};
+	const struct run *r = crash_spawn(&sp, 0xC0000005ul, NULL, NULL);
+	struct json_value *j;
+	const struct json_value *a;
+
+	/* stdout is in text mode: \r\n */
+	check_has("stdout", r->out, "replace phase: 0");
+	check_has("stdout", r->out, "filled 58");
+	check_has("report", r->err,
+		  "\nannotations:\n  env=one\n  b=x,y\n  build=1.2.3\n"
+		  "  phase=running\n");
+	check_has("report", r->err, "\n  after=full\nthread: ");
+	crash_spawn_json(&sp, 0xC0000005ul, &j);
+	a = json_get(j, "annotations");
+	CHECK(a && json_count(a) == 7, "no annotations object of 7 members");
+	check_member(a, "b", "x,y");
+	check_member(a, "quote", "say \"hi\"\\\n\tend");
+	json_free(j);
+	return 0;
+}
