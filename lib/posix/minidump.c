@@ -59,8 +59,9 @@ enum md_stream {
 	MD_LINUX_CMD_LINE = 0x47670006,
 	MD_LINUX_AUXV = 0x47670008,
 	MD_LINUX_MAPS = 0x47670009,
+	MD_CRASHPAD_INFO = 0x43500001,
 };
-#define MD_STREAMS 9
+#define MD_STREAMS 10
 
 #define PACKED __attribute__((packed, aligned(4)))
 
@@ -116,6 +117,17 @@ struct md_system_info {
 	uint8_t cpu[24];
 } PACKED;
 
+/* Crashpad's MinidumpCrashpadInfo (minidump_extensions.h). */
+struct md_crashpad_info {
+	uint32_t version; /* 1 */
+	uint8_t report_id[16], client_id[16];
+	struct md_location simple_annotations; /* a string dictionary */
+	struct md_location module_list;
+	uint32_t reserved;
+	uint64_t address_mask;
+} PACKED;
+
+_Static_assert(sizeof(struct md_crashpad_info) == 64, "MDRawCrashpadInfo");
 _Static_assert(sizeof(struct md_header) == 32, "MDRawHeader");
 _Static_assert(sizeof(struct md_directory) == 12, "MDRawDirectory");
 _Static_assert(sizeof(struct md_memory) == 16, "MDMemoryDescriptor");
@@ -727,6 +739,39 @@ static struct md_location put_system_info(struct writer *w)
 	return append(w, &si, sizeof(si));
 }
 
+/* A MinidumpUTF8String: its length, its bytes and a NUL. */
+static uint32_t append_utf8(struct writer *w, const char *s)
+{
+	uint32_t len = (uint32_t)fl_strlen(s), rva = reserve(w, 4 + len + 1);
+
+	write_at(w, rva, &len, 4);
+	write_at(w, rva + 4, s, len + 1);
+	return rva;
+}
+
+/* The crash annotations as Crashpad writes a process's own: the
+ * simple_annotations dictionary of its info stream (no per-module
+ * annotations), which Crashpad-aware readers show.  None: no stream. */
+static struct md_location put_crashpad_info(struct writer *w,
+					    const struct fl_snapshot *snap)
+{
+	uint32_t entries[2 * FL_ANNOTATIONS_MAX + 1];
+	uint32_t n = (uint32_t)snap->annotation_count;
+	struct md_crashpad_info info;
+
+	if (!n)
+		return (struct md_location){0, 0};
+	entries[0] = n;
+	for (uint32_t i = 0; i < n; i++) {
+		entries[1 + 2 * i] = append_utf8(w, snap->annotations[i].key);
+		entries[2 + 2 * i] = append_utf8(w, snap->annotations[i].value);
+	}
+	fl_memset(&info, 0, sizeof(info));
+	info.version = 1;
+	info.simple_annotations = append(w, entries, 4 + 8 * (size_t)n);
+	return append(w, &info, sizeof(info));
+}
+
 static struct md_location put_proc_file(struct writer *w, const char *path)
 {
 	return append(w, mem.scratch,
@@ -761,6 +806,7 @@ static void write_minidump(int fd, const struct fl_snapshot *snap)
 	       put_proc_file(&w, "/proc/self/status"));
 	stream(&s, MD_LINUX_CMD_LINE, put_proc_file(&w, "/proc/self/cmdline"));
 	stream(&s, MD_LINUX_AUXV, put_proc_file(&w, "/proc/self/auxv"));
+	stream(&s, MD_CRASHPAD_INFO, put_crashpad_info(&w, snap));
 	write_at(&w, dir, s.dir, s.count * sizeof(s.dir[0]));
 	fl_memset(&h, 0, sizeof(h));
 	h.signature = MD_SIGNATURE;

@@ -46,6 +46,7 @@ run() {
 	shift
 	# shellcheck disable=SC2086 # the emulator is a command line
 	FL_SECRET="fl-secret-$$" FAULTLINE_FORMAT=json \
+		FAULTLINE_ANNOTATIONS='fl-build=42,fl-branch=a\,b' \
 		FAULTLINE_MINIDUMP="$tmp/$name-%p-%n.dmp" \
 		FAULTLINE_OUTPUT="$tmp/$name-%n.json" \
 		timeout 300 ${FL_TEST_EMULATOR:-} "$prog" "$@" \
@@ -360,6 +361,15 @@ else
 		fail "breakpad: frames differ from the report"
 		sed 's/^/  /' "$tmp/bp.fns"
 		grep "^$t|" "$tmp/bp.out" | sed 's/^/  /'
+	fi
+	# The annotations, in Crashpad's info stream (simple_annotations).
+	"$bp/minidump_dump" "$dump" >"$tmp/bp.dump" 2>/dev/null
+	if grep -q '^  simple_annotations\["fl-build"\] = 42$' "$tmp/bp.dump" &&
+		grep -q '^  simple_annotations\["fl-branch"\] = a,b$' "$tmp/bp.dump"; then
+		pass "breakpad: the annotations in Crashpad's info stream"
+	else
+		fail "breakpad: no annotations in Crashpad's info stream"
+		grep -A8 MDRawCrashpadInfo "$tmp/bp.dump" | sed 's/^/  /'
 	fi
 fi
 
