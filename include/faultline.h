@@ -143,7 +143,7 @@ struct faultline_fault {
 	const char *signal_name; /* "SIGSEGV" (static) */
 	const char *code_name; /* "SEGV_MAPERR", "EXCEPTION_ACCESS_VIOLATION" */
 	uint32_t exception_code; /* Windows NTSTATUS; 0 on POSIX */
-	uintptr_t address;	 /* fault address (si_addr; SIGSYS: si_call_addr) */
+	uintptr_t address; /* fault address (si_addr; SIGSYS: si_call_addr) */
 	enum faultline_access access;
 	enum faultline_cause cause;
 	/* "null pointer dereference", ...; room for a C++ exception's type
@@ -237,13 +237,13 @@ struct faultline_options {
 	int dump_signal;
 	/* Arm the hang watchdog at install (see faultline_watchdog); 0 not. */
 	unsigned timeout;
-	/* A minidump beside each report (crash, watchdog, dump), Linux
-	 * only: its path template, with the same % directives, creation
-	 * rules and path checks as output_path; the report names the file.
-	 * NULL: none (FAULTLINE_MINIDUMP in the environment).  Copied by
-	 * faultline_install.  Came with minidumps: a caller built with an
-	 * older header passes the smaller size and gets none. */
-	const char *minidump_path;
+	/* The member below came with minidumps. */
+	/* Path template of a minidump written beside each crash report (the
+	 * same %-escapes, creation rules and fallbacks as output_path; the
+	 * report names the file); NULL none.  Windows: MiniDumpWriteDump
+	 * (dbghelp) on faultline's reporter thread.  Copied by
+	 * faultline_install. */
+	const char *minidump;
 };
 
 /* Fill *opts with the defaults: the default signal set, stderr, text,

@@ -176,6 +176,16 @@ static void env_output(struct fl_config *cfg, const char *v)
 	fl_strlcpy(cfg->output_path, v, sizeof(cfg->output_path));
 }
 
+static void env_minidump(struct fl_config *cfg, const char *v)
+{
+	if (fl_check_path_template(v) != 0) {
+		warn("FAULTLINE_MINIDUMP", v,
+		     "a path template with %p %e %t %n %%", "no minidump");
+		return;
+	}
+	fl_strlcpy(cfg->minidump_path, v, sizeof(cfg->minidump_path));
+}
+
 /* 0 and *out for a boolean word (1/0, yes/no, true/false, on/off; empty
  * is false), -1 for anything else. */
 static int truth(const char *v, int *out)
@@ -263,16 +273,6 @@ static void env_timeout(struct fl_config *cfg, const char *v)
 	cfg->timeout = (unsigned)seconds;
 }
 
-static void env_minidump(struct fl_config *cfg, const char *v)
-{
-	if (fl_check_path_template(v) != 0) {
-		warn("FAULTLINE_MINIDUMP", v,
-		     "a path template with %p %e %t %n %%", "no minidump");
-		return;
-	}
-	fl_strlcpy(cfg->minidump_path, v, sizeof(cfg->minidump_path));
-}
-
 int fl_env_chain(void)
 {
 	const char *v = fl_platform_getenv("FAULTLINE_CHAIN");
@@ -311,6 +311,9 @@ int fl_config_from_env(struct fl_config *cfg)
 	v = fl_platform_getenv("FAULTLINE_OUTPUT");
 	if (v)
 		env_output(cfg, v);
+	v = fl_platform_getenv("FAULTLINE_MINIDUMP");
+	if (v && v[0]) /* set but empty: none, as unset */
+		env_minidump(cfg, v);
 	v = fl_platform_getenv("FAULTLINE_THREADS");
 	if (v)
 		env_threads(cfg, v);
@@ -320,8 +323,5 @@ int fl_config_from_env(struct fl_config *cfg)
 	v = fl_platform_getenv("FAULTLINE_TIMEOUT");
 	if (v && v[0])
 		env_timeout(cfg, v);
-	v = fl_platform_getenv("FAULTLINE_MINIDUMP");
-	if (v && v[0]) /* set but empty: none, as unset */
-		env_minidump(cfg, v);
 	return 0;
 }

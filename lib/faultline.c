@@ -34,10 +34,24 @@ void faultline_options_init(struct faultline_options *opts)
 	 FAULTLINE_SIGNAL_BIT(19))
 #define FL_SIGNALS_VALID ((FAULTLINE_SIGNAL_BIT(32) - 1) & ~FL_UNCATCHABLE)
 
-/* The size of struct faultline_options before faultline_dump came, and
- * before minidumps came. */
+/* The size of struct faultline_options before faultline_dump came. */
 #define FL_OPTIONS_SIZE_0 offsetof(struct faultline_options, threads)
-#define FL_OPTIONS_SIZE_1 offsetof(struct faultline_options, minidump_path)
+
+/* The size before minidumps came. */
+#define FL_OPTIONS_SIZE_1 offsetof(struct faultline_options, minidump)
+
+/* The member that came with minidumps, when opts has it. */
+static int minidump_option(struct fl_config *cfg,
+			   const struct faultline_options *opts)
+{
+	if (opts->size < sizeof(*opts) || !opts->minidump)
+		return 0;
+	if (fl_check_path_template(opts->minidump) != 0)
+		return -1;
+	fl_strlcpy(cfg->minidump_path, opts->minidump,
+		   sizeof(cfg->minidump_path));
+	return 0;
+}
 
 /* The members that came with faultline_dump, when opts has them. */
 static int thread_options(struct fl_config *cfg,
@@ -55,12 +69,6 @@ static int thread_options(struct fl_config *cfg,
 	cfg->thread_backtraces = opts->thread_backtraces;
 	cfg->dump_signal = opts->dump_signal;
 	cfg->timeout = opts->timeout;
-	if (opts->size < sizeof(*opts) || !opts->minidump_path)
-		return 0;
-	if (fl_check_path_template(opts->minidump_path) != 0)
-		return -1;
-	fl_strlcpy(cfg->minidump_path, opts->minidump_path,
-		   sizeof(cfg->minidump_path));
 	return 0;
 }
 
@@ -68,8 +76,8 @@ static int thread_options(struct fl_config *cfg,
 static int config_from_options(struct fl_config *cfg,
 			       const struct faultline_options *opts)
 {
-	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_0 &&
-	     opts->size != FL_OPTIONS_SIZE_1) ||
+	if ((opts->size != sizeof(*opts) && opts->size != FL_OPTIONS_SIZE_1 &&
+	     opts->size != FL_OPTIONS_SIZE_0) ||
 	    !opts->signals || (opts->signals & ~FL_SIGNALS_VALID) ||
 	    (opts->format != FAULTLINE_FORMAT_TEXT &&
 	     opts->format != FAULTLINE_FORMAT_JSON) ||
@@ -94,7 +102,7 @@ static int config_from_options(struct fl_config *cfg,
 	cfg->altstack_size = opts->altstack_size;
 	cfg->callback = opts->callback;
 	cfg->callback_data = opts->callback_data;
-	if (thread_options(cfg, opts) != 0) {
+	if (thread_options(cfg, opts) != 0 || minidump_option(cfg, opts) != 0) {
 		errno = EINVAL;
 		return -1;
 	}

@@ -47,11 +47,11 @@ struct fl_config {
 	unsigned thread_backtraces;
 	int dump_signal;  /* FAULTLINE_DUMP_SIGNAL; 0 none */
 	unsigned timeout; /* FAULTLINE_TIMEOUT seconds; 0 none */
+	char minidump_path[FL_OUTPUT_PATH_MAX]; /* FAULTLINE_MINIDUMP; "" none
+						 */
 	/* Interpose sigaction and its kin (POSIX, lib/posix/sigchain.c):
 	 * -1 as the mode decides (on when preloaded), 0 off, 1 on. */
 	int chain;
-	/* FAULTLINE_MINIDUMP: the minidump's path template; "" none. */
-	char minidump_path[FL_OUTPUT_PATH_MAX];
 };
 
 /* --- platform backend, implemented once per platform ------------------ */

@@ -290,7 +290,7 @@ void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 		put_signal(member(&o, "signal"), snap);
 	put_cause(&o, snap);
 	put_context(&o, &snap->context);
-	if (snap->minidump)
+	if (snap->minidump[0])
 		fl_sink_json_str(member(&o, "minidump"), snap->minidump);
 	else if (snap->minidump_error)
 		fl_sink_json_str(member(&o, "minidump_error"),

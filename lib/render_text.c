@@ -195,7 +195,7 @@ static void put_context(struct fl_sink *s, const struct fl_context *c)
 /* "minidump: PATH", or why none was written when one was asked for. */
 static void put_minidump(struct fl_sink *s, const struct fl_snapshot *snap)
 {
-	if (snap->minidump) {
+	if (snap->minidump[0]) {
 		fl_sink_str(s, "minidump: ");
 		fl_sink_text_str(s, snap->minidump);
 		fl_sink_char(s, '\n');

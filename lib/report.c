@@ -172,7 +172,7 @@ static char minidump_path[FL_OUTPUT_PATH_MAX + 256];
  * is rendered (the report names it), filled after it is written. */
 static void create_minidump(struct fl_snapshot *snap)
 {
-	snap->minidump = snap->minidump_error = NULL;
+	snap->minidump_error = NULL;
 	if (!fl_config.minidump_path[0])
 		return;
 	if (fl_expand_path_n(

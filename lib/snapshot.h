@@ -210,9 +210,10 @@ struct fl_snapshot {
 	 * when not captured. */
 	int has_regs;
 	uint64_t regs[FL_SNAPSHOT_REGS_MAX];
-	/* The minidump written beside this report (absolute path), or NULL;
-	 * minidump_error: why none was when one was asked for, or NULL. */
-	const char *minidump;
+	/* The minidump written beside this report, an absolute path; ""
+	 * none.  minidump_error: why none was when one was asked for (POSIX),
+	 * or NULL. */
+	char minidump[FL_EXE_PATH_MAX + 256];
 	const char *minidump_error;
 };
 

@@ -193,6 +193,7 @@ void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path)
 {
 	const char *why = "path too long";
 
+	snap->minidump[0] = '\0';
 	if (!__atomic_load_n(&mem.maps, __ATOMIC_ACQUIRE)) {
 		snap->minidump_error = "no memory reserved";
 		return;
@@ -206,7 +207,7 @@ void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path)
 		snap->minidump_error = why;
 		return;
 	}
-	snap->minidump = dump_path;
+	fl_strlcpy(snap->minidump, dump_path, sizeof(snap->minidump));
 }
 
 /* Where the next block goes; blocks are 8-aligned. */

@@ -9,6 +9,7 @@ libfaultline_la_SOURCES += \
 	lib/windows/cxx.c \
 	lib/windows/dump.c \
 	lib/windows/reporter.c \
+	lib/windows/minidump.c \
 	lib/windows/capture.c \
 	lib/windows/arch_x86_64.c \
 	lib/windows/arch_x86_64.h \

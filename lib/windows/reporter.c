@@ -142,6 +142,7 @@ static void report(void)
 	if (thread_name_ready)
 		fl_strlcpy(snap.fault.thread_name, thread_name,
 			   sizeof(snap.fault.thread_name));
+	fl_win_minidump_write(&snap, crash.rec, crash.ctx, crash.tid);
 	fl_report_emit(&snap);
 }
 

@@ -25,9 +25,33 @@
  *    handled it", so that is where faultline stands: on a first-chance
  *    fault the vectored handler notes the fault for this thread and puts
  *    a trampoline into the CRT's slot for that signal (remembering the
- *    program's handler).  If the CRT calls it, the fault is reported and
- *    the process ends; a raise() of the signal finds no fault noted and
- *    gets the program's own handler back, as if we were not there.
+ *    program's handler).  If the CRT calls it, the program's handler
+ *    runs first, as the CRT would have run it: one that longjmps out
+ *    handled the fault; one that returns (re-armed or not), or raises
+ *    the signal again, did not, and the fault is reported and the
+ *    process ends (with the fault's code; 3 after a raise(), SIG_DFL's
+ *    _exit(3)).  A raise() of the signal finds no fault noted and gets
+ *    the program's own handler back, as if we were not there.
+ *  - filters the program sets after us.  SetUnhandledExceptionFilter has
+ *    one slot, and a filter set later replaces ours: if it returns
+ *    EXCEPTION_CONTINUE_SEARCH (or EXECUTE_HANDLER, which ends the
+ *    process silently) nothing would be reported.  Windows has no
+ *    preload to interpose the call, and an import-table hook misses
+ *    GetProcAddress and DLLs loaded later; a vectored *continue* handler
+ *    is never called on that path (nor at all by Wine 8).  So faultline
+ *    takes the slot back when a fatal exception starts being dispatched
+ *    (first chance, before any filter runs) and keeps the filter it
+ *    displaced: ours calls that one first, returns what it returns when
+ *    it continues execution, and reports when it declines; one that
+ *    ends the process itself is never returned from.  A displaced filter
+ *    that chains to the one it replaced (ours) reaches the report too.
+ *    The filters set *before* faultline are not run first: mingw's
+ *    startup sets _gnu_exception_handler, which on x64 returns
+ *    EXCEPTION_CONTINUE_EXECUTION for array-bounds, misalignment,
+ *    integer-overflow, float-stack and invalid-handle exceptions, so a
+ *    raised EXCEPTION_ARRAY_BOUNDS_EXCEEDED would return from
+ *    RaiseException as if handled (the earlier attempt that ran every
+ *    filter first failed on exactly that).
  *
  * The C and C++ runtimes' own failure paths raise no exception at all
  * (abort(), invalid parameters, pure virtual calls, std::terminate):
@@ -43,6 +67,9 @@
 
 static PVOID veh_handle;
 static LPTOP_LEVEL_EXCEPTION_FILTER prev_filter;
+/* The filter the program set after ours, displaced when we took the slot
+ * back; run first by ours. */
+static LPTOP_LEVEL_EXCEPTION_FILTER volatile later_filter;
 static volatile LONG installed;
 
 /* --- the CRT's signal slots -------------------------------------------- */
@@ -81,6 +108,11 @@ static int crt_signal_of(DWORD code)
  * not).  TlsAlloc: mingw's __thread is emulated TLS that allocates. */
 static DWORD pending_rec = TLS_OUT_OF_INDEXES;
 static DWORD pending_ctx = TLS_OUT_OF_INDEXES;
+/* The trampoline's frame while it runs the program's handler for a live
+ * fault on this thread (a raise() from that handler comes back to it);
+ * while our filter runs the program's later filter (1). */
+static DWORD handler_frame = TLS_OUT_OF_INDEXES;
+static DWORD in_later = TLS_OUT_OF_INDEXES;
 /* The program's handlers our trampoline stands in for, by signal. */
 static volatile crt_handler saved_crt[NSIG];
 static volatile LONG crt_hooked[NSIG];
@@ -88,7 +120,8 @@ static volatile LONG crt_hooked[NSIG];
 static void crt_trampoline(int sig);
 
 /* [first chance] Note ep as this thread's fault and make sure the CRT
- * would call us, not the program's handler, if nothing handles it. */
+ * would call us (who run the program's handler first) if no frame
+ * handles it. */
 static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
 {
 	crt_handler old;
@@ -98,9 +131,16 @@ static void stand_in_crt_slot(EXCEPTION_POINTERS *ep, int sig)
 		return;
 	TlsSetValue(pending_rec, ep->ExceptionRecord);
 	TlsSetValue(pending_ctx, ep->ContextRecord);
+	TlsSetValue(handler_frame, NULL);
 	old = signal(sig, crt_trampoline);
 	if (old == SIG_ERR)
 		return;
+	if (old == SIG_DFL) {
+		/* The CRT would decline: the filters decide, later ones
+		 * first (stay_on_top). */
+		signal(sig, SIG_DFL);
+		return;
+	}
 	if (old != crt_trampoline)
 		saved_crt[sig] = old;
 	InterlockedExchange(&crt_hooked[sig], 1);
@@ -125,6 +165,39 @@ static int is_live_fault(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
 	       (uintptr_t)rec->ExceptionAddress == ctx->Rip;
 }
 
+static int is_program_handler(crt_handler h)
+{
+	return h && h != SIG_DFL && h != SIG_IGN && h != SIG_ERR &&
+	       h != crt_trampoline;
+}
+
+/* The CRT calls us for a fault no frame handled, with the slot reset to
+ * SIG_DFL: run the program's handler as the CRT would have, but with us
+ * in the slot again, so that a raise() from it comes back here.  A
+ * longjmp out of it handled the fault. */
+static void run_program_handler(int sig)
+{
+	crt_handler h = saved_crt[sig];
+	char frame;
+
+	if (!is_program_handler(h))
+		return;
+	saved_crt[sig] = SIG_DFL; /* what the CRT left in the slot */
+	TlsSetValue(handler_frame, &frame);
+	signal(sig, crt_trampoline);
+	h(sig);
+	TlsSetValue(handler_frame, NULL);
+}
+
+/* A raise(sig) from the program's handler of the live fault rec/ctx:
+ * the handler did not handle it. */
+static int is_reraise(EXCEPTION_RECORD *rec, CONTEXT *ctx, int sig)
+{
+	char *frame = TlsGetValue(handler_frame), here;
+
+	return frame && &here < frame && is_live_fault(rec, ctx, sig);
+}
+
 static void crt_trampoline(int sig)
 {
 	EXCEPTION_RECORD *rec = NULL;
@@ -135,11 +208,17 @@ static void crt_trampoline(int sig)
 	    pending_ctx != TLS_OUT_OF_INDEXES) {
 		rec = TlsGetValue(pending_rec);
 		ctx = TlsGetValue(pending_ctx);
+	}
+	if (installed && is_reraise(rec, ctx, sig))
+		fl_win_crash(rec, ctx, 3, 0); /* SIG_DFL's _exit(3) */
+	if (installed && is_live_fault(rec, ctx, sig)) {
+		run_program_handler(sig);
+		fl_win_crash(rec, ctx, rec->ExceptionCode, 0);
+	}
+	if (rec || ctx) {
 		TlsSetValue(pending_rec, NULL);
 		TlsSetValue(pending_ctx, NULL);
 	}
-	if (installed && is_live_fault(rec, ctx, sig))
-		fl_win_crash(rec, ctx, rec->ExceptionCode, 0);
 	/* raise(sig), or faultline was uninstalled: the program's own
 	 * handler, put back in its slot as if we had never been there (the
 	 * CRT reset the slot to SIG_DFL before calling us). */
@@ -177,6 +256,20 @@ static int is_error(DWORD code)
 	return (code & 0xC0000000u) == 0xC0000000u;
 }
 
+static LONG WINAPI unhandled(EXCEPTION_POINTERS *ep);
+
+/* [first chance] Ours in the filter slot again, keeping the filter the
+ * program set since to run it first. */
+static void stay_on_top(void)
+{
+	LPTOP_LEVEL_EXCEPTION_FILTER cur =
+		SetUnhandledExceptionFilter(unhandled);
+
+	if (cur != unhandled)
+		InterlockedExchangePointer((PVOID volatile *)&later_filter,
+					   (PVOID)cur);
+}
+
 static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
 {
 	EXCEPTION_RECORD *rec = ep->ExceptionRecord;
@@ -201,27 +294,60 @@ static LONG CALLBACK vectored(EXCEPTION_POINTERS *ep)
 		int sig = crt_signal_of(code);
 
 		/* Not for the symbol thread's own handled faults: the CRT
-		 * slots are the program's business. */
-		if (sig && !fl_win_is_own_thread())
+		 * slots and the filter are the program's business. */
+		if (fl_win_is_own_thread())
+			return EXCEPTION_CONTINUE_SEARCH;
+		if (sig)
 			stand_in_crt_slot(ep, sig);
+		stay_on_top();
 		return EXCEPTION_CONTINUE_SEARCH;
 	}
 	/* Almost nothing on this stack: hand over and wait. */
 	fl_win_crash(rec, ep->ContextRecord, code, 0);
 }
 
+static int takes(DWORD code)
+{
+	const struct fl_win_status *st = fl_win_status_find(code);
+
+	return installed && st && !fl_win_status_benign(code) &&
+	       wanted(st->signo);
+}
+
+/* The program's later filter decides first, on a thread of its own, not
+ * when it chained back to us (that is its "declined"): 1 when it ran,
+ * with its verdict. */
+static int ask_later(EXCEPTION_POINTERS *ep, LONG *verdict)
+{
+	LPTOP_LEVEL_EXCEPTION_FILTER later = later_filter;
+
+	if (!later || in_later == TLS_OUT_OF_INDEXES || TlsGetValue(in_later) ||
+	    fl_win_is_own_thread())
+		return 0;
+	TlsSetValue(in_later, (void *)1);
+	*verdict = later(ep);
+	TlsSetValue(in_later, NULL);
+	return 1;
+}
+
 static LONG WINAPI unhandled(EXCEPTION_POINTERS *ep)
 {
 	EXCEPTION_RECORD *rec = ep->ExceptionRecord;
 	DWORD code = rec->ExceptionCode;
-	const struct fl_win_status *st = fl_win_status_find(code);
+	LONG verdict = EXCEPTION_CONTINUE_SEARCH;
+	int asked = ask_later(ep, &verdict);
 
-	if (installed && st && !fl_win_status_benign(code) &&
-	    wanted(st->signo)) {
+	/* Continuing is handling; anything else (EXECUTE_HANDLER ends the
+	 * process without a word) leaves the crash to us. */
+	if (asked && verdict == EXCEPTION_CONTINUE_EXECUTION)
+		return verdict;
+	if (takes(code)) {
 		if (fl_win_is_own_thread())
 			fl_win_die_in_handler(code);
 		fl_win_crash(rec, ep->ContextRecord, code, 0);
 	}
+	if (asked) /* not ours to judge: what it said, as without us */
+		return verdict;
 	return prev_filter ? prev_filter(ep) : EXCEPTION_CONTINUE_SEARCH;
 }
 
@@ -259,10 +385,15 @@ int fl_platform_install(const struct fl_config *cfg)
 			pending_rec = TlsAlloc();
 		if (pending_ctx == TLS_OUT_OF_INDEXES)
 			pending_ctx = TlsAlloc();
+		if (handler_frame == TLS_OUT_OF_INDEXES)
+			handler_frame = TlsAlloc();
+		if (in_later == TLS_OUT_OF_INDEXES)
+			in_later = TlsAlloc();
 		prev_filter = SetUnhandledExceptionFilter(unhandled);
 		fl_platform_thread_init();
 	}
 	hook_runtimes();
+	fl_win_minidump_prepare();
 	InterlockedExchange(&installed, 1);
 	fl_win_protect_enable(1);
 	return 0;
@@ -276,13 +407,17 @@ int fl_platform_uninstall(void)
 	fl_win_protect_enable(0);
 	RemoveVectoredExceptionHandler(veh_handle);
 	veh_handle = NULL;
-	/* Put the previous filter back only if nobody replaced ours since:
-	 * restoring over a later owner would silently unhook it. */
+	/* Put back the filter we displaced (the program's later one, else
+	 * the one before us) only if nobody replaced ours since: restoring
+	 * over a later owner would silently unhook it. */
 	{
+		LPTOP_LEVEL_EXCEPTION_FILTER back =
+			later_filter ? later_filter : prev_filter;
 		LPTOP_LEVEL_EXCEPTION_FILTER cur =
-			SetUnhandledExceptionFilter(prev_filter);
+			SetUnhandledExceptionFilter(back);
 		if (cur != unhandled)
 			SetUnhandledExceptionFilter(cur);
+		later_filter = NULL;
 	}
 	fl_win_crt_hook(0);
 	fl_win_cxx_hook(0);

@@ -16,6 +16,8 @@
  *   protect.c    recovery: a fault of a protected call lands in the call
  *   reporter.c   the reporter and symbol threads created at install: they
  *                build the snapshot, write the report and end the process
+ *   minidump.c   FAULTLINE_MINIDUMP: MiniDumpWriteDump on the reporter
+ *                thread
  *   capture.c    EXCEPTION_RECORD and CONTEXT -> struct faultline_fault
  *   unwind.c     backtrace from a CONTEXT with RtlVirtualUnwind over .pdata
  *                found by ourselves (no loader or function-table locks)
@@ -109,6 +111,16 @@ int fl_win_describe_elsewhere(const EXCEPTION_RECORD *r, const CONTEXT *c,
 			      uintptr_t stack_hi, struct faultline_fault *out);
 /* End the process now with code (a fault inside faultline itself). */
 __declspec(noreturn) void fl_win_die(uint32_t code);
+
+/* --- minidump.c ------------------------------------------------------ */
+/* Install: load dbghelp's MiniDumpWriteDump when FAULTLINE_MINIDUMP (or
+ * the option) asks for minidumps. */
+void fl_win_minidump_prepare(void);
+/* [reporter thread] Write the minidump of the crash rec/ctx of thread
+ * tid (rec NULL: no exception stream) per fl_config, naming it in
+ * snap->minidump; a failure is said on stderr. */
+void fl_win_minidump_write(struct fl_snapshot *snap, EXCEPTION_RECORD *rec,
+			   CONTEXT *ctx, DWORD tid);
 
 /* --- capture.c -------------------------------------------------------- */
 /* [fatal] Describe the exception r/c of thread tid into f (all but

@@ -10,9 +10,11 @@
 #include <excpt.h>
 #include <inttypes.h>
 #include <io.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "faultline.h"
 #include "scenarios.h"
@@ -183,6 +185,94 @@ int rearming_handler(const char *arg)
 	signal(SIGSEGV, rearming);
 	crash_null_read();
 	return CRASHME_SURVIVED;
+}
+
+/* --- handlers the program sets after faultline's install --------------- */
+
+static const char *filter_action;
+static LPTOP_LEVEL_EXCEPTION_FILTER replaced_filter;
+
+static LONG WINAPI program_filter(EXCEPTION_POINTERS *ep)
+{
+	fprintf(stderr, "program's filter: 0x%lx\n",
+		(unsigned long)ep->ExceptionRecord->ExceptionCode);
+	if (strncmp(filter_action, "exit", 4) == 0)
+		ExitProcess(42);
+	if (strncmp(filter_action, "execute", 7) == 0)
+		return EXCEPTION_EXECUTE_HANDLER;
+	if (strncmp(filter_action, "chain", 5) == 0 && replaced_filter)
+		return replaced_filter(ep);
+	return EXCEPTION_CONTINUE_SEARCH;
+}
+
+int late_filter(const char *arg)
+{
+	filter_action = arg;
+	replaced_filter = SetUnhandledExceptionFilter(program_filter);
+	if (strstr(arg, ",handled")) {
+		/* Dispatched, then handled by an SEH frame: faultline takes
+		 * its filter slot back meanwhile. */
+		seh_caught = 0;
+		guarded(read_null);
+		fprintf(stderr, "SEH caught 0x%lx\n",
+			(unsigned long)seh_caught);
+	}
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static jmp_buf late_jump;
+static const char *late_signal_action;
+
+static void late_segv_handler(int sig)
+{
+	fprintf(stderr, "program's SIGSEGV handler (%d)\n", sig);
+	if (strcmp(late_signal_action, "longjmp") == 0)
+		longjmp(late_jump, 1);
+	if (strcmp(late_signal_action, "raise") == 0)
+		raise(SIGSEGV);
+}
+
+int late_signal(const char *arg)
+{
+	late_signal_action = arg;
+	if (setjmp(late_jump)) {
+		fprintf(stderr, "recovered\n");
+		return 0;
+	}
+	signal(SIGSEGV, late_segv_handler);
+	crash_null_read();
+	return CRASHME_SURVIVED;
+}
+
+static int veh_scratch = 7;
+
+/* What a runtime's trap handler does: repair the context, continue.  The
+ * null read below faults on (%rax). */
+static LONG CALLBACK program_vectored(EXCEPTION_POINTERS *ep)
+{
+	if (ep->ExceptionRecord->ExceptionCode != EXCEPTION_ACCESS_VIOLATION ||
+	    ep->ContextRecord->Rax != 0)
+		return EXCEPTION_CONTINUE_SEARCH;
+	ep->ContextRecord->Rax = (DWORD64)(uintptr_t)&veh_scratch;
+	return EXCEPTION_CONTINUE_EXECUTION;
+}
+
+int program_veh(const char *arg)
+{
+	int v;
+	PVOID h = AddVectoredExceptionHandler(strcmp(arg, "first") == 0,
+					      program_vectored);
+
+	if (!h)
+		return CRASHME_SETUP;
+	__asm__ volatile("xor %%eax, %%eax\n"
+			 "movl (%%rax), %%eax\n"
+			 "movl %%eax, %0"
+			 : "=r"(v)::"rax", "memory");
+	RemoveVectoredExceptionHandler(h);
+	fprintf(stderr, "recovered by the program's vectored handler: %d\n", v);
+	return 0;
 }
 
 int uninstall_then_raise(const char *arg)

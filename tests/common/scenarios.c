@@ -4,6 +4,7 @@
  */
 #include "scenarios.h"
 
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -243,8 +244,6 @@ static int json_options(const char *arg)
 
 /* --- crash annotations ------------------------------------------------ */
 
-#include <errno.h>
-
 static void say_rc(const char *what, int rc)
 {
 	printf("%s: %d%s\n", what, rc,
@@ -337,6 +336,25 @@ static int annotate_threads(const char *arg)
 			yield_cpu();
 	crash_null_read();
 	return CRASHME_SURVIVED;
+}
+
+/* The minidump option: ARG the template; with a bad one the install must
+ * fail (EINVAL: "install refused" on stderr, exit 0); then a null read. */
+static int minidump_option(const char *arg)
+{
+	struct faultline_options o;
+
+	faultline_options_init(&o);
+	o.minidump = arg;
+	if (strchr(arg, '%') && strstr(arg, "%q")) {
+		int rc = faultline_install(&o);
+
+		fprintf(stderr, "install %s (%s)\n",
+			rc == 0 ? "accepted" : "refused",
+			errno == EINVAL ? "EINVAL" : "?");
+		return 0;
+	}
+	return install_then_null_read(&o);
 }
 
 /* ARG: "text:N" or "json:N", the format and the include bits. */
@@ -701,6 +719,22 @@ const struct scenario scenarios[] = {
 	/* A CRT signal(SIGSEGV) handler that re-arms and returns, then a
 	 * null read. */
 	{"rearming-handler", WINDOWS_ONLY(rearming_handler), 0},
+	/* SetUnhandledExceptionFilter after faultline's install, a filter
+	 * that says "program's filter: CODE" and then, by ARG: "search"
+	 * (EXCEPTION_CONTINUE_SEARCH), "execute" (EXECUTE_HANDLER), "exit"
+	 * (ExitProcess(42)), "chain" (calls the filter it replaced); with
+	 * ",handled" after it, first a fault an SEH frame handles; then a
+	 * null read. */
+	{"late-filter", WINDOWS_ONLY(late_filter), 0},
+	/* signal(SIGSEGV) after faultline's install, a handler that says
+	 * "program's SIGSEGV handler" and then, by ARG: "longjmp" (out to
+	 * main: "recovered", exit 0), "return", "raise" (raise(SIGSEGV));
+	 * then a null read. */
+	{"late-signal", WINDOWS_ONLY(late_signal), 0},
+	/* A vectored handler of the program's, added after faultline's
+	 * install ARG "first" or "last", repairs a null read ("recovered by
+	 * the program's vectored handler", exit 0). */
+	{"program-veh", WINDOWS_ONLY(program_veh), 0},
 	/* The program's own alternate stack, then a stack overflow
 	 * ("altstack kept" on stdout first). */
 	{"altstack-kept", POSIX_ONLY(WITH_API(altstack_kept)), INSTALLS},
@@ -730,6 +764,9 @@ const struct scenario scenarios[] = {
 	{"annotate-threads", WITH_API(annotate_threads), 0},
 	/* Install with FAULTLINE_FORMAT_JSON, null read. */
 	{"json-options", WITH_API(json_options), INSTALLS},
+	/* Install with the minidump option ARG, null read; a template
+	 * with %q: "install refused (EINVAL)", exit 0. */
+	{"minidump-option", WITH_API(minidump_option), INSTALLS},
 	/* Install with ARG's format and include options ("text:N" or
 	 * "json:N"; N: registers 1, modules 2, memory map 4), null read. */
 	{"include-options", WITH_API(include_options), INSTALLS},

@@ -8,7 +8,8 @@ FL_WIN_TESTS = tests/windows/test-report tests/windows/test-json \
 	tests/windows/test-backtrace tests/windows/test-overflow \
 	tests/windows/test-safety tests/windows/test-api \
 	tests/windows/test-protect-fatal tests/windows/test-runtime \
-	tests/windows/test-wer
+	tests/windows/test-wer tests/windows/test-chain \
+	tests/windows/test-minidump
 check_PROGRAMS += $(FL_WIN_TESTS) tests/windows/crashme \
 	tests/windows/crashme-ucrt tests/windows/crashme-cxx
 TESTS += $(FL_WIN_TESTS)
@@ -77,6 +78,10 @@ tests_windows_test_protect_fatal_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_protect_fatal_LDADD = $(FL_HARNESS_LDADD)
 tests_windows_test_runtime_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_runtime_LDADD = $(FL_HARNESS_LDADD)
+tests_windows_test_chain_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_windows_test_chain_LDADD = $(FL_HARNESS_LDADD)
+tests_windows_test_minidump_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
+tests_windows_test_minidump_LDADD = $(FL_HARNESS_LDADD)
 tests_windows_test_wer_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_windows_test_wer_LDADD = $(FL_HARNESS_LDADD)
 EXTRA_tests_windows_test_wer_DEPENDENCIES = faultline-wer$(EXEEXT)
