@@ -98,18 +98,36 @@ run_check() {
 	fi
 }
 
+# fetch_breakpad DIR: Breakpad's minidump_stackwalk and dump_syms (Linux
+# x86-64 binaries in the npm package "minidump") into DIR/tests/breakpad
+# for tests/crash/minidump.sh; never part of the source.  Without npm
+# the test says it skips them.
+fetch_breakpad() {
+	[ -x "$1/tests/breakpad/package/bin/linux-x64/minidump_stackwalk" ] &&
+		return 0
+	# Debian's nodejs lacks npm (a package of its own); NodeSource's has it.
+	command -v npm >/dev/null 2>&1 || need npm
+	mkdir -p "$1/tests/breakpad"
+	(cd "$1/tests/breakpad" && npm pack --silent minidump >/dev/null &&
+		tar xzf minidump-*.tgz) ||
+		say "npm package minidump not fetched: Breakpad's checks skip"
+}
+
 native() {
 	# tests/runtimes: real runtimes that own signals (a JVM, node,
 	# CPython) and sanitizer builds (gcc's ASan, UBSan, TSan; clang's
 	# MSan).  The JDK and node are large: headless JDK only, no
 	# recommends.
-	need default-jdk-headless nodejs python3 clang
+	# lldb-16 and npm: tests/crash/minidump.sh reads minidumps with lldb
+	# and with Breakpad's tools (fetch_breakpad).
+	need default-jdk-headless nodejs python3 clang lldb-16
 	b="$src/_build/native"
 	say "native build ($b)"
 	mkdir -p "$b"
 	[ -f "$b/Makefile" ] || (cd "$b" && "$src/configure" --enable-werror \
 		--with-libunwind-source="$unwind_source")
 	make -C "$b" -j"$jobs"
+	fetch_breakpad "$b"
 	say "native tests"
 	run_check "$b"
 }
@@ -141,7 +159,7 @@ aarch64() {
 	fi
 	need gcc-aarch64-linux-gnu g++-aarch64-linux-gnu \
 		libc6-dev-arm64-cross qemu-user libunwind-dev:arm64 check:arm64 \
-		libiberty-dev:arm64
+		libiberty-dev:arm64 lldb-16
 	b="$src/_build/aarch64"
 	say "aarch64 cross build ($b)"
 	mkdir -p "$b"

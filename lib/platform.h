@@ -141,6 +141,15 @@ int fl_platform_symbolize(const struct fl_module *m, uintptr_t pc, char *name,
  * unchanged until fl_platform_symbols_end. */
 void fl_platform_symbols_begin(const struct faultline_fault *f);
 void fl_platform_symbols_end(void);
+/* [fatal] Create the minidump's file at path (expanded; a relative one
+ * is made absolute) and set snap->minidump (its absolute path) or
+ * snap->minidump_error (why not).  Before the report is rendered (it
+ * names the file); fl_platform_minidump_write fills and closes it
+ * afterwards, from snap with its modules resolved (nothing when none
+ * was created). */
+struct fl_snapshot;
+void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path);
+void fl_platform_minidump_write(struct fl_snapshot *snap);
 /* [fatal] Append the memory map (FAULTLINE_INCLUDE_MEMORY_MAP) to s:
  * in JSON always one valid value, an array of strings ([] when the
  * platform has nothing to say); in text a "memory map:" section. */

@@ -293,9 +293,12 @@ void fl_render_json(struct fl_sink *s, struct fl_snapshot *snap)
 		put_signal(member(&o, "signal"), snap);
 	put_cause(&o, snap);
 	put_context(&o, &snap->context);
-	put_annotations(member(&o, "annotations"), snap);
 	if (snap->minidump[0])
 		fl_sink_json_str(member(&o, "minidump"), snap->minidump);
+	else if (snap->minidump_error)
+		fl_sink_json_str(member(&o, "minidump_error"),
+				 snap->minidump_error);
+	put_annotations(member(&o, "annotations"), snap);
 	not_written = put_threads(member(&o, "threads"), snap);
 	if (not_written)
 		fl_sink_udec(member(&o, "threads_not_written"), not_written);

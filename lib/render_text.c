@@ -198,6 +198,20 @@ static void put_context(struct fl_sink *s, const struct fl_context *c)
 	fl_sink_char(s, '\n');
 }
 
+/* "minidump: PATH", or why none was written when one was asked for. */
+static void put_minidump(struct fl_sink *s, const struct fl_snapshot *snap)
+{
+	if (snap->minidump[0]) {
+		fl_sink_str(s, "minidump: ");
+		fl_sink_text_str(s, snap->minidump);
+		fl_sink_char(s, '\n');
+	} else if (snap->minidump_error) {
+		fl_sink_str(s, "minidump: none (");
+		fl_sink_str(s, snap->minidump_error);
+		fl_sink_str(s, ")\n");
+	}
+}
+
 /* key=value: keys hold no '=' (faultline_annotate refuses them). */
 static void put_annotations(struct fl_sink *s, const struct fl_snapshot *snap)
 {
@@ -284,12 +298,8 @@ void fl_render_text(struct fl_sink *s, struct fl_snapshot *snap)
 	fl_sink_text_str(s, snap->exe_path[0] ? snap->exe_path : "??");
 	fl_sink_char(s, '\n');
 	put_context(s, &snap->context);
+	put_minidump(s, snap);
 	put_annotations(s, snap);
-	if (snap->minidump[0]) {
-		fl_sink_str(s, "minidump: ");
-		fl_sink_text_str(s, snap->minidump);
-		fl_sink_char(s, '\n');
-	}
 	put_thread_line(s, f->tid, f->thread_name);
 	fl_sink_str(s, snap->threads.reporting ? "reporting)\n" : "crashed)\n");
 	put_backtrace(s, snap);

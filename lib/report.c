@@ -163,6 +163,28 @@ static void render(struct fl_sink *s, struct fl_snapshot *snap,
 	fl_sink_flush(s);
 }
 
+/* Minidumps written by this process so far (their own %n), and the path
+ * of the current one. */
+static unsigned long minidump_sequence;
+static char minidump_path[FL_OUTPUT_PATH_MAX + 256];
+
+/* The minidump's file, when one is asked for: created before the report
+ * is rendered (the report names it), filled after it is written. */
+static void create_minidump(struct fl_snapshot *snap)
+{
+	snap->minidump_error = NULL;
+	if (!fl_config.minidump_path[0])
+		return;
+	if (fl_expand_path_n(
+		    fl_config.minidump_path, snap->exe_path,
+		    __atomic_fetch_add(&minidump_sequence, 1, __ATOMIC_RELAXED),
+		    minidump_path, sizeof(minidump_path)) != 0) {
+		snap->minidump_error = "path too long";
+		return;
+	}
+	fl_platform_minidump_create(snap, minidump_path);
+}
+
 /* Write the report to the first destination that takes all of it; the
  * handle it went to (the last one tried when none did). */
 static fl_handle_t write_report(struct fl_snapshot *snap, struct output *o,
@@ -224,6 +246,9 @@ emit_resolved(struct fl_snapshot *snap, struct output *o, int callback)
 	if (open)
 		__atomic_store_n(&open_report, h, __ATOMIC_RELEASE);
 
+	/* The report first, whatever happens to the minidump; before the
+	 * callback, which may end the process. */
+	fl_platform_minidump_write(snap);
 	if (callback && fl_config.callback) {
 #ifdef _WIN32
 		int fd = -1; /* a HANDLE is no descriptor */
@@ -258,6 +283,7 @@ static int emit(struct fl_snapshot *snap, fl_handle_t h, int callback)
 		fl_annotations_read(snap->annotations, FL_ANNOTATIONS_MAX);
 	fl_platform_context(&snap->context);
 	fl_snapshot_resolve(snap, &report_modules);
+	create_minidump(snap);
 	rc = emit_resolved(snap, &o, callback);
 	if (o.file)
 		fl_platform_close(o.to[0]);

@@ -34,6 +34,8 @@
 /* The command line kept in a report: a few lines' worth; longer ones are
  * cut, and the report says so. */
 #define FL_CMDLINE_MAX 2048
+/* Registers of one thread kept for a minidump (fl_snapshot.regs). */
+#define FL_SNAPSHOT_REGS_MAX 40
 
 /* The process around the crash (fl_platform_context). */
 struct fl_context {
@@ -142,6 +144,9 @@ struct fl_thread {
 	unsigned char truncated; /* the walk stopped at FL_THREAD_FRAMES */
 	size_t frame_count;
 	uintptr_t *frames; /* FL_THREAD_FRAMES of room; NULL: none */
+	/* Its registers where it was stopped, as the platform numbers them
+	 * (fl_snapshot.regs); NULL when not stopped.  For the minidump. */
+	const uint64_t *regs;
 };
 
 /* The other threads of one report. */
@@ -200,9 +205,16 @@ struct fl_snapshot {
 	char symbols[FL_SYMBOL_ARENA];
 	/* Every other thread (count 0: the crashed thread only). */
 	struct fl_thread_list threads;
+	/* The registers of fault's thread as the platform numbers them
+	 * (POSIX: the unwinder's, arch_*.h), for the minidump; has_regs 0
+	 * when not captured. */
+	int has_regs;
+	uint64_t regs[FL_SNAPSHOT_REGS_MAX];
 	/* The minidump written beside this report, an absolute path; ""
-	 * none. */
+	 * none.  minidump_error: why none was when one was asked for (POSIX),
+	 * or NULL. */
 	char minidump[FL_EXE_PATH_MAX + 256];
+	const char *minidump_error;
 };
 
 /* --- snapshot.c --- */

@@ -78,11 +78,21 @@ void fl_fault_capture_recovery(struct faultline_fault *f, int sig,
 	capture(f, sig, si, uc, tid, FL_CAPTURE_PC_ONLY, outer);
 }
 
+_Static_assert(FL_ARCH_UNWIND_NREGS <= FL_SNAPSHOT_REGS_MAX,
+	       "fl_snapshot.regs holds the unwinder's registers");
+
+void fl_snapshot_keep_regs(struct fl_snapshot *snap, const ucontext_t *uc)
+{
+	fl_arch_unwind_regs(snap->regs, uc);
+	snap->has_regs = 1;
+}
+
 void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
 			 const ucontext_t *uc, long tid)
 {
 	snap->walk_cut =
 		capture(&snap->fault, sig, si, uc, tid, FL_CAPTURE_CRASH, NULL);
+	fl_snapshot_keep_regs(snap, uc);
 	snap->has_syscall = is_syscall_trap(sig, si);
 	if (snap->has_syscall) {
 		snap->syscall_nr = si->si_syscall;

@@ -99,6 +99,7 @@ static void capture_self(long tid, int sig, const siginfo_t *si,
 	struct faultline_fault *f = &dump.fault;
 	siginfo_t none;
 
+	fl_snapshot_keep_regs(&dump, uc);
 	if (si) {
 		fl_fault_capture(f, sig, si, uc, tid, FL_CAPTURE_CRASH);
 		fl_fault_explain_request(f, FAULTLINE_CAUSE_DUMP_REQUESTED, 0);

@@ -296,6 +296,9 @@ int fl_platform_install(const struct fl_config *cfg)
 	 * crashed one only: no reason to fail the install. */
 	if (cfg->all_threads)
 		fl_threads_prepare(cfg->thread_backtraces);
+	/* The same for the minidump's: the report says there is none. */
+	if (cfg->minidump_path[0])
+		fl_minidump_prepare();
 	if (fl_signals_install(cfg->signals, handle_fatal) != 0 ||
 	    fl_dump_signal_install(cfg->dump_signal, cfg->signals) != 0)
 		return -1;

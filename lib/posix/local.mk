@@ -13,6 +13,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/handler.c \
 	lib/posix/memmap.c \
 	lib/posix/memory.c \
+	lib/posix/minidump.c \
 	lib/posix/modules.c \
 	lib/posix/output.c \
 	lib/posix/platform.c \
@@ -28,10 +29,12 @@ libfaultline_la_SOURCES += \
 	lib/posix/timeout.c \
 	lib/posix/unwind.c
 if FL_ARCH_X86_64
-libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h
+libfaultline_la_SOURCES += lib/posix/arch_x86_64.c lib/posix/arch_x86_64.h \
+	lib/posix/minidump_x86_64.c
 endif
 if FL_ARCH_AARCH64
-libfaultline_la_SOURCES += lib/posix/arch_aarch64.c lib/posix/arch_aarch64.h
+libfaultline_la_SOURCES += lib/posix/arch_aarch64.c lib/posix/arch_aarch64.h \
+	lib/posix/minidump_aarch64.c
 endif
 libfaultline_la_CFLAGS += $(LIBUNWIND_CFLAGS)
 libfaultline_la_LIBADD += $(FL_UNWIND_LIBS)

@@ -145,6 +145,8 @@ void fl_fault_capture_recovery(struct faultline_fault *f, int sig,
 struct fl_snapshot;
 void fl_snapshot_capture(struct fl_snapshot *snap, int sig, const siginfo_t *si,
 			 const ucontext_t *uc, long tid);
+/* [fatal] uc's registers into snap->regs (the minidump's context). */
+void fl_snapshot_keep_regs(struct fl_snapshot *snap, const ucontext_t *uc);
 
 /* --- cxx_exception.c -------------------------------------------------- */
 /* Become the C++ terminate handler (chained to the one before) when
@@ -445,6 +447,19 @@ int fl_mem_probe_vm_read(uintptr_t addr, long pid);
  * ever been used, in bytes from its top (its pages in memory: mincore);
  * 0 before its first use. */
 size_t fl_work_stack_touched(void);
+
+/* --- minidump.c ------------------------------------------------------ */
+/* At install, when a minidump template is configured: reserve the
+ * writer's memory (mmap; nothing otherwise).  0 or -1. */
+int fl_minidump_prepare(void);
+/* --- minidump_<arch>.c: the CPU's part of a minidump ------------------ */
+/* Breakpad's processor_architecture for this CPU. */
+extern const uint16_t fl_minidump_cpu;
+/* [fatal] The MDRawContext* of regs (the unwinder's numbering) into out
+ * (FL_MINIDUMP_CONTEXT_MAX bytes); returns its size. */
+#define FL_MINIDUMP_CONTEXT_MAX 1232
+size_t fl_minidump_context(const uint64_t regs[FL_ARCH_UNWIND_NREGS],
+			   unsigned char *out);
 
 /* --- output.c --------------------------------------------------------- */
 /* [fatal] Create path O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, mode 0600,

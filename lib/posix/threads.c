@@ -665,6 +665,7 @@ static void walk(struct fl_thread *t, size_t slot)
 	t->frames = mem.frames + slot * FL_THREAD_FRAMES;
 	fl_memcpy(t->frames, walked.frames, n * sizeof(uintptr_t));
 	t->frame_count = n;
+	t->regs = mem.slots[slot].regs; /* kept until the next capture */
 }
 
 /* Close every slot: walk the parked threads, mark the others; returns

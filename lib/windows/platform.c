@@ -307,3 +307,16 @@ void fl_win_stack_guarantee(size_t size)
 
 	SetThreadStackGuarantee(&guarantee);
 }
+
+/* Windows writes its minidump on the reporter thread before the report
+ * (minidump.c), which sets snap->minidump: nothing to do here. */
+void fl_platform_minidump_create(struct fl_snapshot *snap, const char *path)
+{
+	(void)snap;
+	(void)path;
+}
+
+void fl_platform_minidump_write(struct fl_snapshot *snap)
+{
+	(void)snap;
+}

@@ -38,8 +38,10 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-chain tests/crash/test-output tests/crash/test-torture \
 	tests/crash/test-annotations
 check_PROGRAMS += $(FL_CRASH_TESTS)
-TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh
-EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh
+TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh \
+	tests/crash/minidump.sh
+EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh \
+	tests/crash/minidump.sh
 tests_crash_test_annotations_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_annotations_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_chain_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
@@ -102,3 +104,9 @@ tests_crash_crashme_sysunwind_linked_LDADD = libfaultline.la \
 tests_crash_crashme_sysunwind_linked_LDFLAGS = -no-install
 endif
 endif
+# Breakpad's tools, fetched from npm by minidump.sh or ci-test.sh: never
+# part of the source.
+clean-local: clean-local-breakpad
+clean-local-breakpad:
+	-rm -rf tests/breakpad
+.PHONY: clean-local-breakpad

@@ -29,8 +29,11 @@ for d in "$WORK/dumps"/*; do
 		pass "$name: report.txt symbolized" || fail "$name: not symbolized"
 	grep -q "^{\"faultline\":.*\"pid\":$pid," "$d/report.json" &&
 		pass "$name: report.json" || fail "$name: report.json"
-	[ "$(ls "$d" | tr '\n' ' ')" = "report.json report.txt " ] &&
-		pass "$name: nothing else (no minidump written)" ||
+	# The library's minidump (FAULTLINE_MINIDUMP, set by run), which its
+	# report names.
+	[ "$(ls "$d" | tr '\n' ' ')" = "minidump.dmp report.json report.txt " ] &&
+		[ "$(head -c 4 "$d/minidump.dmp")" = MDMP ] &&
+		pass "$name: and the minidump the library wrote" ||
 		fail "$name: holds $(ls "$d")"
 done
 # A name that cannot be a file name: only letters, digits and ._+- kept.
