@@ -36,8 +36,6 @@ static enum faultline_request seen[SEEN_MAX];
 static volatile unsigned long seen_count;
 static volatile unsigned long seen_kind[KINDS];
 static volatile long callback_tid;
-static volatile int callback_in_handler;
-static volatile long handler_tid;
 
 static long tid(void)
 {
