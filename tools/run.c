@@ -819,13 +819,8 @@ static int run(const struct run_args *a, const char *library,
 				  ? EXIT_RUN_FAILED
 				  : run_command(a->command, old, a->timeout);
 	if (exit_status < 0) {
-		struct symbolizer *symbolizer =
-			a->symbolize ? symbolizer_new(a->debug_dirs,
-						      a->debug_dir_count)
-				     : NULL;
-		timeout_dump_and_end(channel, dump_signal_number(), a->format,
-				     symbolizer, a->kill_after);
-		symbolizer_free(symbolizer);
+		timeout_dump_and_end(channel, dump_signal_number(),
+				     a->kill_after);
 		child_pid = 0;
 		exit_status = EXIT_TIMED_OUT;
 	}

@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -216,14 +217,34 @@ static int report_written(const char *channel, pid_t pid)
 	return found;
 }
 
-static void dump_from_outside(pid_t pid, enum output_format format,
-			      struct symbolizer *symbolizer)
+/* The report of a process that could not answer, written from outside
+ * into the channel as its own would be (JSON, not yet symbolized: the
+ * collector does that); on stderr at once only when the channel will not
+ * take it. */
+static void dump_from_outside(const char *channel, pid_t pid)
 {
-	/* One block per process, set off as run sets off crash reports. */
-	fputc('\n', stderr);
-	dump_and_render(pid, "faultline run --timeout", symbolizer, format,
-			stderr);
-	fflush(stderr);
+	char *path = NULL;
+	FILE *out = NULL;
+	int fd = -1;
+	if (asprintf(&path, "%s/%lld-%d-outside.json", channel,
+		     (long long)time(NULL), (int)pid) >= 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0 && !(out = fdopen(fd, "w")))
+		close(fd);
+	if (!out) {
+		fprintf(stderr, "faultline: cannot write the dump of %d in %s: "
+				"%s; on stderr instead\n",
+			(int)pid, channel, strerror(errno));
+		fputc('\n', stderr);
+		dump_and_render(pid, "faultline run --timeout", NULL,
+				OUTPUT_TEXT, stderr);
+		fflush(stderr);
+	} else {
+		dump_and_render(pid, "faultline run --timeout", NULL,
+				OUTPUT_JSON, out);
+		fclose(out);
+	}
+	free(path);
 }
 
 static void reap_children(void)
@@ -265,9 +286,7 @@ static void end_tree(double kill_after)
 	reap_children();
 }
 
-void timeout_dump_and_end(const char *channel, int signo,
-			  enum output_format format,
-			  struct symbolizer *symbolizer, double kill_after)
+void timeout_dump_and_end(const char *channel, int signo, double kill_after)
 {
 	pid_t *pids;
 	size_t n = find_tree(&pids);
@@ -296,7 +315,7 @@ void timeout_dump_and_end(const char *channel, int signo,
 		       now() < deadline)
 			pause_a_little();
 		if (!asked || !asked[i] || !report_written(channel, pids[i]))
-			dump_from_outside(pids[i], format, symbolizer);
+			dump_from_outside(channel, pids[i]);
 	}
 	free(asked);
 	free(setting);

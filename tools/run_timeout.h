@@ -20,16 +20,13 @@ int parse_duration(const char *option, const char *arg, double *seconds);
  * environment sets one already: its name (without "SIG"). */
 extern const char TIMEOUT_DUMP_SIGNAL[];
 
-struct symbolizer;
-
 /* Dump every process of our tree (the processes whose parent chain leads
  * to this one; run is their subreaper): by the dump signal (signo) where
- * the library is loaded and set up for it, the report landing in channel
- * for collect_reports; else from outside (dump.c), printed to stderr in
- * format at once.  Then end the tree: SIGTERM, SIGKILL after kill_after
- * seconds; every child is reaped. */
-void timeout_dump_and_end(const char *channel, int signo,
-			  enum output_format format,
-			  struct symbolizer *symbolizer, double kill_after);
+ * the library is loaded and set up for it, else from outside (dump.c) —
+ * either way the report lands in channel as TIME-PID.json, so that
+ * collect_reports shows, symbolizes, keeps (--json, --output-dir,
+ * --dump-dir) and summarizes both kinds alike.  Then end the tree:
+ * SIGTERM, SIGKILL after kill_after seconds; every child is reaped. */
+void timeout_dump_and_end(const char *channel, int signo, double kill_after);
 
 #endif

@@ -74,6 +74,19 @@ expect_count "json: one report" 1 '^\{"faultline"' "$WORK/one.err"
 expect_grep "json: its function" '"function":"blocked_in_read"' \
 	"$WORK/one.err"
 
+# --- a dump from outside goes where reports go: --json, --dump-dir --------
+$RUN --timeout 3 --json "$WORK/outside.jsonl" --dump-dir "$WORK/dd" -- \
+	env -u LD_PRELOAD "$WORK/hung" >/dev/null 2>"$WORK/outside.err"
+expect_status "outside: timed out" 124 $?
+expect_count "outside: one report on stderr" 1 \
+	'^cause: dump requested: faultline run --timeout' "$WORK/outside.err"
+expect_grep "outside: symbolized on stderr" \
+	'^ +blocked_in_mutex at .*hung_threads\.c:[0-9]+' "$WORK/outside.err"
+expect_count "outside: in the --json file" 1 \
+	'dump requested: faultline run --timeout' "$WORK/outside.jsonl"
+expect_count "outside: kept in the --dump-dir" 1 \
+	'dump requested: faultline run --timeout' "$WORK"/dd/*/report.json
+
 # --- in time: no dump, the command's status ---------------------------------
 $RUN --timeout 60 -- sh -c 'exit 3' >/dev/null 2>"$WORK/quick.err"
 expect_status "in time" 3 $?
