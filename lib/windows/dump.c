@@ -139,6 +139,9 @@ static void write_dump(const DWORD *skip, size_t nskip,
 	fl_platform_exe_path(dump.exe_path, sizeof(dump.exe_path));
 	dump.include = fl_config.include;
 	resolve(&dump);
+	/* No exception stream: nothing faulted.  The first thread is named
+	 * by the report. */
+	fl_win_minidump_write(&dump, NULL, NULL, (DWORD)dump.fault.tid);
 }
 
 void fl_win_dump_serve(const DWORD *skip, size_t nskip,

@@ -270,6 +270,55 @@ TEST(minidump_json_member)
 	return 0;
 }
 
+/* faultline_dump writes a minidump too, one file per dump (%n), with the
+ * dumping thread in its thread list and no exception stream: nothing
+ * faulted. */
+TEST(minidump_of_each_dump)
+{
+	const char *dir = fresh_dir("minidump-dumps");
+	static char env[MAX_PATH + 64];
+	struct spawn sp = {.kind = CHILD_LINKED, .args = {"dump-loop", "-2"}};
+	const struct run *r;
+	const char *report;
+	char first[1024] = "";
+	int files = 0;
+
+	snprintf(env, sizeof(env), "FAULTLINE_MINIDUMP=%s\\dump-%%n.dmp",
+		 dir);
+	sp.env[0] = env;
+	r = spawn(&sp);
+	check_exited(r, 0);
+	for (report = r->err; (report = strstr(report, "==== faultline"));
+	     report++) {
+		const char *path = report_path(report);
+		const char *tid_text = line_after(report, "thread: tid ");
+		struct dump d = {NULL, 0};
+		size_t size = 0;
+
+		CHECK(path, "a dump without a minidump line:\n%s", report);
+		if (!path)
+			break;
+		CHECK(strcmp(path, first) != 0, "two dumps, one file %s", path);
+		snprintf(first, sizeof(first), "%s", path);
+		d.data = read_whole(path, &d.len);
+		CHECK(d.data && d.len >= sizeof(MINIDUMP_HEADER) &&
+			      memcmp(d.data, "MDMP", 4) == 0,
+		      "no minidump at %s", path);
+		if (d.data && d.len >= sizeof(MINIDUMP_HEADER)) {
+			check_threads(&d, tid_text ? strtoul(tid_text, NULL, 10)
+						   : 0);
+			CHECK(!stream(&d, ExceptionStream, &size),
+			      "a dump's minidump has an exception stream");
+		}
+		free((void *)d.data);
+		DeleteFileA(path);
+		files++;
+	}
+	CHECK(files == 2, "%d minidumps named, not 2", files);
+	remove_dir(dir, NULL);
+	return 0;
+}
+
 /* A directory that does not exist: one line saying so, then the report,
  * without a minidump line. */
 TEST(minidump_cannot_create)
