@@ -110,6 +110,48 @@ fi
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 
+# --- Yama: a refusal names kernel.yama.ptrace_scope --------------------------
+# This kernel need not have Yama: a private mount namespace shows a
+# ptrace_scope of 1, and nobody's own target made itself non-dumpable, so
+# nobody's ptrace of it is refused with neither a tracer nor another user
+# to blame.
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null 2>&1 &&
+	$AS_NOBODY "$FAULTLINE" --version >/dev/null 2>&1; then
+	yama=$(mktemp -d)
+	chmod 755 "$yama"
+	cp "$WORK/hung" "$yama/hung"
+	cat >"$WORK/yama.sh" <<EOS
+#!/bin/sh
+mount -t tmpfs none /proc/sys/kernel && mkdir /proc/sys/kernel/yama &&
+	echo 1 >/proc/sys/kernel/yama/ptrace_scope || exit 99
+$AS_NOBODY "$yama/hung" undumpable >"$WORK/yama.ready" &
+target=\$!
+i=0
+while ! grep -q ready "$WORK/yama.ready" 2>/dev/null && [ \$i -lt 300 ]; do
+	sleep 0.1
+	i=\$((i + 1))
+done
+status=0
+$AS_NOBODY "$FAULTLINE" dump \$target >/dev/null 2>"$WORK/yama.err" ||
+	status=\$?
+kill -9 \$target
+exit \$status
+EOS
+	status=0
+	unshare -m sh "$WORK/yama.sh" || status=$?
+	rm -rf "$yama"
+	if [ $status = 99 ]; then
+		echo "no private /proc/sys/kernel: 'Yama' skipped"
+	else
+		expect_status "Yama" 4 $status
+		expect_grep "Yama: message" \
+			'^faultline: dump: ptrace of process [0-9]+ refused: kernel\.yama\.ptrace_scope is 1 ' \
+			"$WORK/yama.err"
+	fi
+else
+	echo "not root, or no unshare: 'Yama' skipped"
+fi
+
 # --- with faultline preloaded --------------------------------------------
 if [ -r "$LIBFAULTLINE" ]; then
 	start hung LD_PRELOAD="$LIBFAULTLINE"
@@ -145,9 +187,4 @@ for bad in "" abc 0 -5 "1 2" 99999999999; do
 	"$FAULTLINE" dump $bad >/dev/null 2>"$WORK/usage.err"
 	expect_status "usage '$bad'" 2 $?
 done
-if [ -r /proc/sys/kernel/yama/ptrace_scope ]; then
-	echo "Yama present (ptrace_scope $(cat /proc/sys/kernel/yama/ptrace_scope)): its refusal needs another scope and is not set by a test"
-else
-	echo "no Yama here: the ptrace_scope message is not tested"
-fi
 finish

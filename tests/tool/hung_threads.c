@@ -2,7 +2,8 @@
  * "faultline dump" and "faultline run --timeout" (tests/tool/dump.sh,
  * timeout.sh).  It prints "ready" once every thread is in place, then
  * waits forever.  Argument "fork N": first fork a child that does the
- * same, N levels deep (a tree). */
+ * same, N levels deep (a tree).  Argument "undumpable": first make itself
+ * non-dumpable, so that only a privileged tracer may read it. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 		execl(argv[0], argv[0], "fork", n, (char *)NULL);
 		_exit(127);
 	}
+	if (argc > 1 && strcmp(argv[1], "undumpable") == 0)
+		prctl(PR_SET_DUMPABLE, 0);
 	static int fds[2];
 	if (pipe(fds) < 0)
 		return 1;
