@@ -15,30 +15,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Read at most cap bytes of a small /proc file; bytes read, or -1.
- * A short read is the end: /proc/PID/stat (a seq_file) and
- * /proc/PID/cmdline hand over all they have, up to the count asked, in
- * one read - so the read that would only return 0 is saved (a syscall of
- * the crash path). */
-static long read_proc(const char *path, char *buf, size_t cap)
-{
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -1;
-	while (got < cap) {
-		ssize_t n = read(fd, buf + got, cap - got);
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-		if ((size_t)n < cap - (got - (size_t)n))
-			break;
-	}
-	close(fd);
-	return (long)got;
-}
-
 /* The process's start in clock ticks after boot: field 22 of
  * /proc/self/stat.  Field 2 (the name in parentheses) may hold spaces
  * and parentheses of its own: the fields are counted after its last ')'.
@@ -46,7 +22,7 @@ static long read_proc(const char *path, char *buf, size_t cap)
 static long long start_ticks(void)
 {
 	char buf[1024];
-	long n = read_proc("/proc/self/stat", buf, sizeof(buf) - 1);
+	long n = fl_read_small_file("/proc/self/stat", buf, sizeof(buf) - 1, 1);
 	long i, paren = -1, field = 2;
 	long long v = 0;
 
@@ -139,7 +115,7 @@ static void put_arg(struct out *o, const char *a, size_t n)
 static void command_line(struct fl_context *c)
 {
 	char raw[FL_CMDLINE_MAX];
-	long n = read_proc("/proc/self/cmdline", raw, sizeof(raw));
+	long n = fl_read_small_file("/proc/self/cmdline", raw, sizeof(raw), 1);
 	struct out o = {c->command_line, sizeof(c->command_line), 0, 0};
 	long i, start = 0;
 

@@ -297,25 +297,13 @@ static uint32_t append_string(struct writer *w, const char *s)
 
 /* --- the memory map ------------------------------------------------------ */
 
-/* /proc/self/maps into mem.maps (cut at FL_MD_MAPS_MAX); its length. */
+/* The file at path (/proc/self/maps and kin, read to its end) into buf,
+ * cut at cap; its length, 0 when unreadable. */
 static size_t read_file(const char *path, char *buf, size_t cap)
 {
-	size_t n = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	long n = fl_read_small_file(path, buf, cap, 0);
 
-	if (fd < 0)
-		return 0;
-	while (n < cap) {
-		long r = read(fd, buf + n, cap - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		n += (size_t)r;
-	}
-	close(fd);
-	return n;
+	return n > 0 ? (size_t)n : 0;
 }
 
 static size_t maps_len;

@@ -204,3 +204,26 @@ int fl_sys_sigmask(int how, const uint64_t *set, uint64_t *old)
 	return (int)syscall(SYS_rt_sigprocmask, how, set, old,
 			    sizeof(uint64_t));
 }
+
+long fl_read_small_file(const char *path, char *buf, size_t cap,
+			int short_read_ends)
+{
+	size_t got = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -1;
+	while (got < cap) {
+		ssize_t n = read(fd, buf + got, cap - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+		if (short_read_ends && (size_t)n < cap - (got - (size_t)n))
+			break;
+	}
+	close(fd);
+	return (long)got;
+}

@@ -248,6 +248,15 @@ int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
  * call: faultline's .bss and the rest of this thread's alternate stack. */
 void fl_altstack_populate_crash_memory(void);
 
+/* [fatal] Read at most cap bytes of the small file at path (a /proc file)
+ * with syscalls only; the bytes read, or -1 when it cannot be opened.
+ * With short_read_ends, a short read is taken as the end: /proc/PID/stat
+ * and cmdline hand over all they have in one read, so the read that
+ * would only return 0 is saved (a syscall of the crash path); not for
+ * files a seq_file hands over a page at a time (/proc/PID/maps). */
+long fl_read_small_file(const char *path, char *buf, size_t cap,
+			int short_read_ends);
+
 /* --- unwind.c --------------------------------------------------------- */
 /* At install: what the crash unwinder needs made outside a handler (with
  * the system's libunwind: its address space; built in: nothing).  0 or
