@@ -207,7 +207,7 @@ static void warn_bad(const char *first, size_t len, size_t bad)
 	fl_sink_flush(&s);
 }
 
-void fl_annotations_from_env(void)
+FL_STARTUP_TEXT void fl_annotations_from_env(void)
 {
 	const char *p = fl_platform_getenv("FAULTLINE_ANNOTATIONS");
 	const char *first_bad = NULL;

@@ -11,7 +11,7 @@
 
 FL_STARTUP_DATA struct fl_config fl_config;
 
-void fl_config_defaults(struct fl_config *cfg)
+FL_STARTUP_TEXT void fl_config_defaults(struct fl_config *cfg)
 {
 	fl_memset(cfg, 0, sizeof(*cfg));
 	cfg->signals = FAULTLINE_SIGNALS_DEFAULT;
@@ -207,7 +207,7 @@ static int truth(const char *v, int *out)
 	return -1;
 }
 
-int fl_env_disabled(void)
+FL_STARTUP_TEXT int fl_env_disabled(void)
 {
 	const char *v = fl_platform_getenv("FAULTLINE_DISABLE");
 	int disabled = 0;
@@ -297,7 +297,7 @@ static void env_timeout(struct fl_config *cfg, const char *v)
 	cfg->timeout = (unsigned)seconds;
 }
 
-int fl_env_chain(void)
+FL_STARTUP_TEXT int fl_env_chain(void)
 {
 	const char *v = fl_platform_getenv("FAULTLINE_CHAIN");
 	int on = 0;
@@ -312,7 +312,7 @@ int fl_env_chain(void)
 	return on;
 }
 
-int fl_config_from_env(struct fl_config *cfg)
+FL_STARTUP_TEXT int fl_config_from_env(struct fl_config *cfg)
 {
 	const char *v;
 

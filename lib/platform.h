@@ -42,6 +42,17 @@ typedef int fl_handle_t;
 #define FL_STARTUP_DATA
 #endif
 
+/* The code every install runs, for the same reason: the linker puts
+ * .text.startup at the start of .text, in the 64 KiB the kernel maps
+ * around the first page of code touched (_init's), so that start-up runs
+ * without a page fault of its own; scattered through .text it took two
+ * more. */
+#ifdef __ELF__
+#define FL_STARTUP_TEXT __attribute__((section(".text.startup")))
+#else
+#define FL_STARTUP_TEXT
+#endif
+
 /* The options in force, validated and copied: the handler reads only this. */
 struct fl_config {
 	uint64_t signals;

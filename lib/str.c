@@ -5,11 +5,12 @@
  * interposing allocators those can be instrumented, and the fatal path
  * must not depend on them.  These call nothing.
  */
+#include "platform.h"
 #include "str.h"
 
 #include <stdint.h>
 
-size_t fl_strlen(const char *s)
+FL_STARTUP_TEXT size_t fl_strlen(const char *s)
 {
 	size_t n = 0;
 	while (s[n])
@@ -17,7 +18,7 @@ size_t fl_strlen(const char *s)
 	return n;
 }
 
-size_t fl_strlcpy(char *dst, const char *src, size_t cap)
+FL_STARTUP_TEXT size_t fl_strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = 0;
 	if (cap == 0)
@@ -50,7 +51,7 @@ typedef uint64_t word __attribute__((may_alias, aligned(1)));
  * make these two the handler's most expensive functions.  The volatile
  * stores keep the compiler from turning the loops back into memset/memcpy
  * calls. */
-void fl_memset(void *p, int c, size_t n)
+FL_STARTUP_TEXT void fl_memset(void *p, int c, size_t n)
 {
 	volatile unsigned char *q = p;
 	uint64_t w = 0x0101010101010101ull * (unsigned char)c;

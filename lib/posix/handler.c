@@ -280,7 +280,7 @@ int fl_platform_watchdog(unsigned seconds)
 /* --- installing ------------------------------------------------------------
  */
 
-int fl_platform_install(const struct fl_config *cfg)
+FL_STARTUP_TEXT int fl_platform_install(const struct fl_config *cfg)
 {
 	/* Idempotent (it checks its own address space): a separate "done"
 	 * flag here would cost start-up a page fault on a .bss page nothing

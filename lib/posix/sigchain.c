@@ -55,7 +55,7 @@ FL_STARTUP_DATA static volatile int active;
 static __thread uint64_t program_blocked
 	__attribute__((tls_model("initial-exec")));
 
-void fl_chain_preloaded(void)
+FL_STARTUP_TEXT void fl_chain_preloaded(void)
 {
 	preloaded = 1;
 }
@@ -69,7 +69,7 @@ static void look_up_handler_safe_calls(void)
 }
 #endif
 
-void fl_chain_start(int want)
+FL_STARTUP_TEXT void fl_chain_start(int want)
 {
 	look_up_handler_safe_calls();
 	__atomic_store_n(&active, want < 0 ? preloaded : want != 0,

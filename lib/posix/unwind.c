@@ -631,7 +631,7 @@ static int make_unwinder(struct unwinder *u)
 	return 0;
 }
 
-int fl_unwind_prepare(void)
+FL_STARTUP_TEXT int fl_unwind_prepare(void)
 {
 	crash_unwinder.mem = fl_mem_crash_view();
 #ifdef FL_UNWIND_PRIVATE
