@@ -39,10 +39,12 @@ FL_STARTUP_TEXT static int contains(const char *s, const char *word)
  * program that merely links us decides itself when to install. */
 __attribute__((constructor)) static void install_if_preloaded(void)
 {
-	const char *preload = fl_env_value("LD_PRELOAD");
+	FL_STARTUP_RODATA static const char var[] = "LD_PRELOAD",
+					    word[] = "faultline";
+	const char *preload = fl_env_value(var);
 	int saved_errno = errno;
 
-	if (preload && contains(preload, "faultline") && !sanitizer_present()) {
+	if (preload && contains(preload, word) && !sanitizer_present()) {
 		fl_chain_preloaded();
 		faultline_install(NULL);
 	}

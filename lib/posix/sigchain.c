@@ -333,13 +333,16 @@ enum next_fn {
 	NEXT_SIGPROCMASK,
 	NEXT_COUNT
 };
-static const char *const next_name[NEXT_COUNT] = {
+/* Characters, not pointers: no relocation, and beside the start-up code
+ * that looks three of them up (FL_STARTUP_RODATA). */
+FL_STARTUP_RODATA static const char next_name[NEXT_COUNT][16] = {
 	"sigaction", "signal",		"bsd_signal",
 	"ssignal",   "sysv_signal",	"__sysv_signal",
 	"sigset",    "pthread_sigmask", "sigprocmask"};
-static void *next_cache[NEXT_COUNT];
+/* In .data: install writes three of them. */
+FL_STARTUP_DATA static void *next_cache[NEXT_COUNT];
 
-static void *next(enum next_fn which)
+FL_STARTUP_TEXT static void *next(enum next_fn which)
 {
 	void *fn = __atomic_load_n(&next_cache[which], __ATOMIC_ACQUIRE);
 
@@ -352,7 +355,7 @@ static void *next(enum next_fn which)
 
 #define NEXT(type, which) ((type)next(which))
 
-static void look_up_handler_safe_calls(void)
+FL_STARTUP_TEXT static void look_up_handler_safe_calls(void)
 {
 	next(NEXT_SIGACTION);
 	next(NEXT_PTHREAD_SIGMASK);
