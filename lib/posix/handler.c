@@ -21,6 +21,7 @@
 #include "posix.h"
 #include "platform.h"
 #include "snapshot.h"
+#include "str.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -287,7 +288,7 @@ FL_STARTUP_TEXT int fl_platform_install(const struct fl_config *cfg)
 	 * else at install touches. */
 	if (fl_unwind_prepare() != 0)
 		return -1;
-	fl_config = *cfg;
+	fl_memcpy(&fl_config, cfg, sizeof(fl_config));
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
 	if (cfg->signals & FAULTLINE_SIGNAL_BIT(SIGABRT))

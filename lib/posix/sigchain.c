@@ -32,6 +32,7 @@
  */
 #include "platform.h"
 #include "posix.h"
+#include "str.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -258,7 +259,7 @@ int fl_chain_program_first(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 
 	if (!__atomic_load_n(&active, __ATOMIC_ACQUIRE))
 		return 0;
-	act = *program;
+	fl_memcpy(&act, program, sizeof(act));
 	if (act.sa_handler == SIG_DFL || act.sa_handler == SIG_IGN)
 		return 0;
 	fault = fl_signal_is_hardware_fault(si);
@@ -372,11 +373,11 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act,
 		return fn ? fn(sig, act, old) : fl_sys_sigaction(sig, act, old);
 	}
 	program = fl_signal_program_action(sig);
-	before = *program;
+	fl_memcpy(&before, program, sizeof(before));
 	if (act)
-		*program = *act;
+		fl_memcpy(program, act, sizeof(*program));
 	if (old)
-		*old = before;
+		fl_memcpy(old, &before, sizeof(*old));
 	return 0;
 }
 

@@ -19,11 +19,16 @@ failed=0
 
 # run VAR=value: raise(SIGSEGV) with SIGSEGV ignored since before exec.
 run() {
-	# shellcheck disable=SC2086 # the emulator is a command line
-	(trap '' SEGV && exec env $1 $FL_TEST_EMULATOR \
-		${FL_TEST_EMULATOR:+-E LD_PRELOAD="$lib"} \
-		${FL_TEST_EMULATOR:-LD_PRELOAD="$lib"} "$prog" raise-segv) \
-		>"$tmp/out" 2>"$tmp/err"
+	if [ -n "${FL_TEST_EMULATOR:-}" ]; then
+		# shellcheck disable=SC2086 # the emulator is a command line
+		(trap '' SEGV && exec env $1 $FL_TEST_EMULATOR \
+			-E LD_PRELOAD="$lib" "$prog" raise-segv) \
+			>"$tmp/out" 2>"$tmp/err"
+	else
+		# shellcheck disable=SC2086
+		(trap '' SEGV && exec env $1 LD_PRELOAD="$lib" "$prog" \
+			raise-segv) >"$tmp/out" 2>"$tmp/err"
+	fi
 	rc=$?
 }
 
