@@ -133,8 +133,8 @@ static struct record *record_fault(long tid, int sig, const siginfo_t *si,
 		return NULL;
 	__atomic_store_n(&r->reusable, 0, __ATOMIC_RELEASE);
 	r->sig = sig;
-	memcpy(&r->si, si, sizeof(r->si));
-	memcpy(&r->uc, uc, sizeof(r->uc));
+	fl_memcpy(&r->si, si, sizeof(r->si));
+	fl_memcpy(&r->uc, uc, sizeof(r->uc));
 	return r;
 }
 
