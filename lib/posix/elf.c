@@ -34,7 +34,7 @@
  * KiB: libc's .symtab (240 KiB, from its debug file) took 59 of them in
  * 4 KiB chunks, 4 in 64 KiB ones.  The buffer's pages cost nothing
  * extra in a crash, whose handler makes all of .bss present at once
- * (fl_altstack_populate_crash_memory); a dump touches them once. */
+ * (fl_populate_crash_memory); a dump touches them once. */
 #define FL_BLOCK 1024
 #define FL_BLOCKS 4
 #define FL_ELF_CHUNK 65536
