@@ -380,6 +380,11 @@ struct fl_elf_src {
 /* [fatal] open + fstat; 0 or -1.  fl_elf_close closes. */
 int fl_elf_open(const char *path, struct fl_elf_src *s);
 void fl_elf_close(struct fl_elf_src *s);
+/* [fatal] len bytes at offset off of the source, or -1 (out of bounds,
+ * short file, unreadable memory).  Up to a few KiB come from the cached
+ * blocks of the open file: headers read twice cost one pread. */
+int fl_elf_read(const struct fl_elf_src *s, void *dst, uint64_t off,
+		size_t len);
 /* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups in one pass over the
  * symbols (.symtab, then .dynsym for what is left); 0, or -1 when the
  * source is no 64-bit ELF.  Not reentrant (one static buffer). */
