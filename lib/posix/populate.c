@@ -23,6 +23,7 @@
 #include "posix.h"
 #include "platform.h"
 
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,25 +37,30 @@
 #define FL_POPULATE_BSS_MAX ((uintptr_t)1024 * 1024)
 #endif
 #define FL_IDLE_MAX (7 * FL_IDLE_SPANS)
-/* Page size: 4 KiB granules are right for rounding on 16 and 64 KiB
- * kernels too (madvise rounds to its own pages). */
-#define FL_GRANULE ((uintptr_t)4096)
-
 extern char __bss_start[] __attribute__((visibility("hidden")));
 extern char _end[] __attribute__((visibility("hidden")));
 
-static void populate(uintptr_t lo, uintptr_t hi)
+/* The kernel's page size (madvise takes whole pages): auxv, read from
+ * memory. */
+static uintptr_t page(void)
 {
-	lo &= ~(FL_GRANULE - 1);
-	hi = (hi + FL_GRANULE - 1) & ~(FL_GRANULE - 1);
+	unsigned long p = getauxval(AT_PAGESZ);
+
+	return p ? (uintptr_t)p : 4096;
+}
+
+static void populate(uintptr_t lo, uintptr_t hi, uintptr_t pg)
+{
+	lo &= ~(pg - 1);
+	hi = (hi + pg - 1) & ~(pg - 1);
 	if (hi > lo)
 		syscall(SYS_madvise, lo, hi - lo, MADV_POPULATE_WRITE);
 }
 
-/* The idle spans' whole granules inside [lo, hi), sorted, in out; their
+/* The idle spans' whole pages inside [lo, hi), sorted, in out; their
  * count. */
 static size_t idle_pages(const struct fl_snapshot *crash, uintptr_t lo,
-			 uintptr_t hi, struct fl_span *out)
+			 uintptr_t hi, uintptr_t pg, struct fl_span *out)
 {
 	struct fl_span s[FL_IDLE_MAX];
 	size_t n = 0, k = 0;
@@ -67,10 +73,8 @@ static size_t idle_pages(const struct fl_snapshot *crash, uintptr_t lo,
 	n += fl_dump_idle_memory(s + n);
 	n += fl_chain_idle_memory(s + n);
 	for (size_t i = 0; i < n; i++) {
-		uintptr_t a = ((uintptr_t)s[i].start + FL_GRANULE - 1) &
-			      ~(FL_GRANULE - 1);
-		uintptr_t b =
-			((uintptr_t)s[i].start + s[i].len) & ~(FL_GRANULE - 1);
+		uintptr_t a = ((uintptr_t)s[i].start + pg - 1) & ~(pg - 1);
+		uintptr_t b = ((uintptr_t)s[i].start + s[i].len) & ~(pg - 1);
 		size_t j;
 
 		if (a < lo || b > hi || b <= a)
@@ -83,12 +87,12 @@ static size_t idle_pages(const struct fl_snapshot *crash, uintptr_t lo,
 	return k;
 }
 
-/* [lo, hi) less the idle granules, in as many calls as there are gaps. */
+/* [lo, hi) less the idle pages, in as many calls as there are gaps. */
 static void populate_bss(const struct fl_snapshot *crash, uintptr_t lo,
-			 uintptr_t hi)
+			 uintptr_t hi, uintptr_t pg)
 {
 	struct fl_span idle[FL_IDLE_MAX];
-	size_t n = idle_pages(crash, lo, hi, idle), total = 0;
+	size_t n = idle_pages(crash, lo, hi, pg, idle), total = 0;
 	uintptr_t at = lo;
 
 	for (size_t i = 0; i < n; i++)
@@ -99,22 +103,25 @@ static void populate_bss(const struct fl_snapshot *crash, uintptr_t lo,
 		uintptr_t a = (uintptr_t)idle[i].start;
 
 		if (a > at)
-			populate(at, a);
+			populate(at, a, pg);
 		if (a + idle[i].len > at)
 			at = a + idle[i].len;
 	}
 	if (hi > at)
-		populate(at, hi);
+		populate(at, hi, pg);
 }
 
 void fl_populate_crash_memory(const struct fl_snapshot *crash)
 {
 	uintptr_t lo = (uintptr_t)__bss_start, hi = (uintptr_t)_end;
+	uintptr_t pg = page();
 	struct fl_span stack;
 
 	if (hi > lo)
-		populate_bss(crash, lo, hi);
-	if (fl_altstack_report_stack((uintptr_t)&stack, &stack) == 1)
+		populate_bss(crash, lo, hi, pg);
+	/* Not the page we are on: it is present. */
+	if (fl_altstack_report_stack((uintptr_t)&stack, &stack) == 1 &&
+	    stack.len > pg)
 		populate((uintptr_t)stack.start,
-			 (uintptr_t)stack.start + stack.len - FL_GRANULE);
+			 (uintptr_t)stack.start + stack.len - pg, pg);
 }
