@@ -5,7 +5,9 @@
 #      same with an empty preloaded DSO; target <= 1.05.
 #  (b) a program crashing 64 frames deep, faultline preloaded writing its
 #      full text report to a pipe the driver drains, against the same
-#      program with no handler (no preload); target <= 1.25.
+#      program with no handler (no preload); target <= 1.25.  Then (b)'s
+#      floor, no target: a preloaded handler that only writes as many
+#      bytes (bench/floor.c) against no handler.
 # bench/callgrind.sh gives both comparisons, and one recovered fault, as
 # instruction, syscall and page-fault counts.
 # The programs are built by `make all` so that they never rot.
@@ -15,9 +17,13 @@ bench_run_SOURCES = bench/run.c
 bench_tiny_SOURCES = bench/tiny.c
 bench_deep_SOURCES = bench/deep.c
 # -rpath: libtool builds a shared object only for an installable library.
-noinst_LTLIBRARIES += bench/libblank.la
+noinst_LTLIBRARIES += bench/libblank.la bench/libfloor.la
 bench_libblank_la_SOURCES = bench/blank.c
 bench_libblank_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/bench
+# (b)'s floor: a handler that only writes a report-sized buffer.
+bench_libfloor_la_SOURCES = bench/floor.c
+bench_libfloor_la_LDFLAGS = -module -avoid-version -shared \
 	-rpath $(abs_builddir)/bench
 EXTRA_DIST += bench/callgrind.sh
 
@@ -25,10 +31,11 @@ FL_BENCH_ROUNDS = 200
 FL_BENCH_WARMUP = 20
 FL_BENCH_LIB = $(abs_top_builddir)/.libs/libfaultline.so
 FL_BENCH_BLANK = $(abs_top_builddir)/bench/.libs/libblank.so
+FL_BENCH_FLOOR = $(abs_top_builddir)/bench/.libs/libfloor.so
 FL_BENCH_RUN = $(abs_top_builddir)/bench/run$(EXEEXT) \
 	-n $(FL_BENCH_ROUNDS) -w $(FL_BENCH_WARMUP)
 
-bench: libfaultline.la bench/libblank.la bench/run$(EXEEXT) \
+bench: libfaultline.la bench/libblank.la bench/libfloor.la bench/run$(EXEEXT) \
 		bench/tiny$(EXEEXT) bench/deep$(EXEEXT)
 	@test -e $(FL_BENCH_LIB) || { \
 		echo 'bench: $(FL_BENCH_LIB) is missing (configure --enable-shared)'; \
@@ -41,6 +48,10 @@ bench: libfaultline.la bench/libblank.la bench/run$(EXEEXT) \
 	$(FL_BENCH_RUN) -l '(b) crash 64 frames deep' -t 1.25 -s 11 -R \
 		-A 'faultline, full report' -a LD_PRELOAD=$(FL_BENCH_LIB) \
 		-B 'no handler' \
+		-- $(abs_top_builddir)/bench/deep$(EXEEXT) || rc=1; \
+	$(FL_BENCH_RUN) -l '(b) floor: the least a report can cost' -s 11 -R \
+		-A 'preloaded handler writing 7 KB' \
+		-a LD_PRELOAD=$(FL_BENCH_FLOOR) -B 'no handler' \
 		-- $(abs_top_builddir)/bench/deep$(EXEEXT) || rc=1; \
 	exit $$rc
 

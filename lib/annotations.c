@@ -25,6 +25,10 @@ struct slot {
 };
 
 static struct slot slots[FL_ANNOTATIONS_MAX];
+/* Slots [0, slots_used) have been written at some time: readers and
+ * writers look no further, so that a program with no annotations has a
+ * crash touch none of the table's pages (a page fault each). */
+static size_t slots_used;
 static int writer_busy;
 
 /* Reads of a slot that is being written before it is left out. */
@@ -72,11 +76,17 @@ static int read_slot(const struct slot *s, struct fl_annotation *out)
 
 size_t fl_annotations_read(struct fl_annotation *out, size_t max)
 {
-	size_t n = 0;
+	size_t n = 0, used = __atomic_load_n(&slots_used, __ATOMIC_ACQUIRE);
 
-	for (size_t i = 0; i < FL_ANNOTATIONS_MAX && n < max; i++)
+	for (size_t i = 0; i < used && n < max; i++)
 		n += (size_t)read_slot(&slots[i], &out[n]);
 	return n;
+}
+
+size_t fl_annotations_idle_memory(struct fl_span *out)
+{
+	out[0] = (struct fl_span){slots, sizeof(slots)};
+	return 1;
 }
 
 /* With the writer flag held: no other writer, only readers. */
@@ -99,8 +109,9 @@ static void write_slot(struct slot *s, const char *key, const char *value)
 static int set_locked(const char *key, const char *value)
 {
 	struct slot *free_slot = NULL;
+	size_t used = slots_used;
 
-	for (size_t i = 0; i < FL_ANNOTATIONS_MAX; i++) {
+	for (size_t i = 0; i < used; i++) {
 		struct slot *s = &slots[i];
 		if (fl_streq(s->key, key)) {
 			write_slot(s, NULL, value);
@@ -112,10 +123,17 @@ static int set_locked(const char *key, const char *value)
 	if (!value)
 		return 0;
 	if (!free_slot) {
-		errno = ENOSPC;
-		return -1;
+		if (used == FL_ANNOTATIONS_MAX) {
+			errno = ENOSPC;
+			return -1;
+		}
+		free_slot = &slots[used];
 	}
 	write_slot(free_slot, key, value);
+	/* After the slot's contents: a reader that sees the new bound sees
+	 * a complete slot (or its odd counter, never a torn one). */
+	if (free_slot == &slots[used])
+		__atomic_store_n(&slots_used, used + 1, __ATOMIC_RELEASE);
 	return 0;
 }
 

@@ -214,6 +214,25 @@ int fl_parse_signal_list(const char *text, uint64_t *set);
  * signals are crash_set: catchable, and not one of them. */
 int fl_check_dump_signal(int signo, uint64_t crash_set);
 
+/* Static memory a crash report does not write, or only in rarer cases
+ * (other threads, a long module list, a chained handler): left out when
+ * the crash handler makes the rest of faultline's .bss present in one
+ * go (posix/altstack.c), where each page first touched would be a page
+ * fault.  Each function writes at most FL_IDLE_SPANS spans to out and
+ * returns their count. */
+struct fl_span {
+	const void *start;
+	size_t len;
+};
+#define FL_IDLE_SPANS 4
+size_t fl_report_idle_memory(struct fl_span *out);
+size_t fl_snapshot_idle_memory(struct fl_span *out);
+struct fl_snapshot;
+size_t fl_snapshot_idle_parts(const struct fl_snapshot *snap,
+			      struct fl_span *out);
+size_t fl_annotations_idle_memory(struct fl_span *out);
+size_t fl_request_idle_memory(struct fl_span *out);
+
 /* [fatal] Render and write the report for a filled snapshot per fl_config
  * (to the output file or handle it names), then run the user callback. */
 struct fl_snapshot;

@@ -307,6 +307,22 @@ static struct fl_snapshot write_snap;
 static FL_PAGE_ALIGNED struct fl_module_table write_modules;
 static volatile int write_busy;
 
+size_t fl_report_idle_memory(struct fl_span *out)
+{
+	/* A crash's module table: its first page of modules and of paths
+	 * (a dozen modules) are written; the rest only for a long list. */
+	const size_t head = 4096;
+	const char *mods = (const char *)report_modules.modules;
+
+	out[0] = (struct fl_span){&write_snap, sizeof(write_snap)};
+	out[1] = (struct fl_span){&write_modules, sizeof(write_modules)};
+	out[2] = (struct fl_span){mods + head,
+				  sizeof(report_modules.modules) - head};
+	out[3] = (struct fl_span){report_modules.arena + head,
+				  sizeof(report_modules.arena) - head};
+	return 4;
+}
+
 int fl_write_report_handle(fl_handle_t h, const struct faultline_fault *fault,
 			   enum faultline_format format)
 {

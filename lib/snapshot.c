@@ -121,6 +121,25 @@ static struct fl_thread_frames thread_frames;
  * frames of a fault (fl_platform_symbols_begin). */
 static struct faultline_fault thread_fault;
 
+size_t fl_snapshot_idle_memory(struct fl_span *out)
+{
+	out[0] = (struct fl_span){&thread_frames, sizeof(thread_frames)};
+	return 1;
+}
+
+size_t fl_snapshot_idle_parts(const struct fl_snapshot *snap,
+			      struct fl_span *out)
+{
+	/* The names of a 120-frame crash fill one or two pages of the
+	 * arena; annotations are few or none. */
+	const size_t names = 8192;
+
+	out[0] = (struct fl_span){snap->annotations, sizeof(snap->annotations)};
+	out[1] = (struct fl_span){snap->symbols + names,
+				  sizeof(snap->symbols) - names};
+	return 2;
+}
+
 const struct fl_thread_frames *fl_snapshot_thread(struct fl_snapshot *snap,
 						  size_t i)
 {

@@ -23,7 +23,8 @@ EXTRA_DIST += libunwind/fetch-source.sh libunwind/prepare.sh \
 	libunwind/objects.mk libunwind/libunwind.m4 \
 	libunwind/patches/0001-address-space-from-mmap.patch \
 	libunwind/patches/0002-aarch64-remote-only-init.patch \
-	libunwind/patches/0003-dwarf-word-reads.patch
+	libunwind/patches/0003-dwarf-word-reads.patch \
+	libunwind/patches/0004-unwinder-memory-from-a-static-arena.patch
 
 # distcheck builds from the source this build used (fetched once).
 AM_DISTCHECK_CONFIGURE_FLAGS = $(FL_UNWIND_DISTCHECK_FLAGS)

@@ -328,52 +328,21 @@ pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	return rc;
 }
 
-/*
- * A crash report's first writes to its static buffers (the snapshot, the
- * symbol cache, the ELF reader, libunwind's state: some twenty pages of
- * .bss and two or three of the alternate stack) are page faults, about
- * ten microseconds each in a VM - most of what a report costs.  One
- * MADV_POPULATE_WRITE (Linux 5.14) makes them present at once, for well
- * under a microsecond a page (measured here: 20 faults 240 us, 180 pages
- * populated 120 us, 60 pages 40 us).  Where the kernel lacks it, the
- * call fails and the faults happen as before.
- *
- * .bss is [__bss_start, _end) of the object this is linked into: the
- * shared library's own (730 KiB on x86-64, 860 KiB on aarch64), or,
- * linked statically, the program's - then bounded, so that a program with
- * big buffers of its own does not have them all made present.
- */
-#ifndef MADV_POPULATE_WRITE
-#define MADV_POPULATE_WRITE 23
-#endif
-#ifdef PIC
-#define FL_POPULATE_BSS_MAX ((uintptr_t)4 * 1024 * 1024)
-#else
-#define FL_POPULATE_BSS_MAX ((uintptr_t)1024 * 1024)
-#endif
-extern char __bss_start[] __attribute__((visibility("hidden")));
-extern char _end[] __attribute__((visibility("hidden")));
+/* The rest of this thread's alternate stack below sp, as deep as a crash
+ * report goes (two or three pages; measured with perf trace -F min),
+ * never the guard page: making that present would fail. */
+#define FL_REPORT_STACK (16 * 1024)
 
-static void populate(uintptr_t lo, uintptr_t hi)
+size_t fl_altstack_report_stack(uintptr_t sp, struct fl_span *out)
 {
-	uintptr_t page = page_size ? page_size : 4096;
-
-	lo &= ~(page - 1);
-	hi = (hi + page - 1) & ~(page - 1);
-	if (hi > lo)
-		syscall(SYS_madvise, lo, hi - lo, MADV_POPULATE_WRITE);
-}
-
-void fl_altstack_populate_crash_memory(void)
-{
-	uintptr_t lo = (uintptr_t)__bss_start, hi = (uintptr_t)_end;
-	uintptr_t sp = (uintptr_t)&lo;
 	uintptr_t stack_lo = (uintptr_t)self.map + page_size;
+	uintptr_t deep;
 
-	if (hi > lo && hi - lo <= FL_POPULATE_BSS_MAX)
-		populate(lo, hi);
-	/* Below us on our own alternate stack (the guard page excluded:
-	 * populating it would fail). */
-	if (self.map && sp > stack_lo && sp <= stack_lo + stack_size)
-		populate(stack_lo, sp - page_size);
+	if (!self.map || sp <= stack_lo || sp > stack_lo + stack_size)
+		return 0;
+	deep = sp - stack_lo > FL_REPORT_STACK ? sp - FL_REPORT_STACK
+					       : stack_lo;
+	out->start = (const void *)deep;
+	out->len = sp - deep;
+	return 1;
 }

@@ -49,11 +49,6 @@ static int same_bytes(const void *a, const void *b, size_t n)
 	return 1;
 }
 
-static int read_at(int fd, void *dst, size_t len, uint64_t off)
-{
-	return pread(fd, dst, len, (off_t)off) == (ssize_t)len ? 0 : -1;
-}
-
 /* What the module file's section headers say. */
 struct sections {
 	int has_symtab;
@@ -74,9 +69,9 @@ static int is_debuglink(const char *names, size_t len, uint32_t at)
 	       same_bytes(names + at, want, sizeof(want));
 }
 
-/* Few syscalls: the section names in one read, the headers sixteen at a
- * time (a module has some seventy). */
-static int read_sections(int fd, struct sections *out)
+/* Through elf.c's cached blocks, which the symbol lookup reads the same
+ * headers from next: the names and the headers in two or three preads. */
+static int read_sections(const struct fl_elf_src *s, struct sections *out)
 {
 	Elf64_Ehdr eh;
 	Elf64_Shdr sh[FL_SHDR_BATCH], names;
@@ -85,23 +80,24 @@ static int read_sections(int fd, struct sections *out)
 	unsigned i, k, n;
 
 	fl_memset(out, 0, sizeof(*out));
-	if (read_at(fd, &eh, sizeof(eh), 0) != 0 ||
+	if (fl_elf_read(s, &eh, 0, sizeof(eh)) != 0 ||
 	    !same_bytes(eh.e_ident, ELFMAG, SELFMAG) ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||
 	    eh.e_shentsize != sizeof(Elf64_Shdr) || eh.e_shnum > FL_SHDR_MAX ||
 	    eh.e_shstrndx >= eh.e_shnum ||
-	    read_at(fd, &names, sizeof(names),
-		    eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(names)) != 0)
+	    fl_elf_read(s, &names,
+			eh.e_shoff + (uint64_t)eh.e_shstrndx * sizeof(names),
+			sizeof(names)) != 0)
 		return -1;
 	len = names.sh_size < sizeof(text) ? (size_t)names.sh_size
 					   : sizeof(text);
-	if (read_at(fd, text, len, names.sh_offset) != 0)
+	if (fl_elf_read(s, text, names.sh_offset, len) != 0)
 		len = 0;
 	for (i = 0; i < eh.e_shnum; i += n) {
 		n = eh.e_shnum - i < FL_SHDR_BATCH ? eh.e_shnum - i
 						   : FL_SHDR_BATCH;
-		if (read_at(fd, sh, n * sizeof(sh[0]),
-			    eh.e_shoff + (uint64_t)i * sizeof(sh[0])) != 0)
+		if (fl_elf_read(s, sh, eh.e_shoff + (uint64_t)i * sizeof(sh[0]),
+				n * sizeof(sh[0])) != 0)
 			return -1;
 		for (k = 0; k < n; k++) {
 			if (sh[k].sh_type == SHT_SYMTAB)
@@ -202,15 +198,16 @@ static int open_linked(const struct fl_module *m, const char *path,
 
 /* The .gnu_debuglink section: the file's name, NUL, padding to four
  * bytes, the CRC-32 in the module's byte order (ours).  0 or -1. */
-static int read_debuglink(int fd, const struct sections *sec, char *name,
-			  size_t cap, uint32_t *crc)
+static int read_debuglink(const struct fl_elf_src *s,
+			  const struct sections *sec, char *name, size_t cap,
+			  uint32_t *crc)
 {
 	char raw[256 + 8];
 	size_t n, len;
 
 	n = sec->link_size < sizeof(raw) ? (size_t)sec->link_size
 					 : sizeof(raw) - 1;
-	if (read_at(fd, raw, n, sec->link_off) != 0)
+	if (fl_elf_read(s, raw, sec->link_off, n) != 0)
 		return -1;
 	raw[n] = '\0';
 	len = fl_strlen(raw);
@@ -223,7 +220,8 @@ static int read_debuglink(int fd, const struct sections *sec, char *name,
 
 /* dir/name, dir/.debug/name, /usr/lib/debug/dir/name, with dir the
  * module's directory. */
-static int by_debuglink(const struct fl_module *m, int fd,
+static int by_debuglink(const struct fl_module *m,
+			const struct fl_elf_src *file,
 			const struct sections *sec, struct fl_elf_src *dbg)
 {
 	static const char *const places[][2] = {
@@ -232,7 +230,7 @@ static int by_debuglink(const struct fl_module *m, int fd,
 	size_t dir_len = 0, i;
 	uint32_t crc;
 
-	if (read_debuglink(fd, sec, name, sizeof(name), &crc) != 0)
+	if (read_debuglink(file, sec, name, sizeof(name), &crc) != 0)
 		return -1;
 	for (i = 0; m->path[i]; i++)
 		if (m->path[i] == '/')
@@ -258,12 +256,14 @@ void fl_debugfile_swap(const struct fl_module *m, struct fl_elf_src *s)
 	struct sections sec;
 	struct fl_elf_src dbg;
 
-	if (s->fd < 0 || m->path[0] != '/' || read_sections(s->fd, &sec) != 0 ||
+	if (s->fd < 0 || m->path[0] != '/' || read_sections(s, &sec) != 0 ||
 	    sec.has_symtab)
 		return;
 	if (by_build_id(m, &dbg) != 0 &&
-	    (!sec.link_off || by_debuglink(m, s->fd, &sec, &dbg) != 0))
+	    (!sec.link_off || by_debuglink(m, s, &sec, &dbg) != 0))
 		return;
-	fl_elf_close(s);
+	/* Not fl_elf_close: the blocks cached now are the debug file's,
+	 * which the symbol lookup reads next. */
+	close(s->fd);
 	*s = dbg;
 }

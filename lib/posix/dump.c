@@ -90,6 +90,12 @@ int fl_turn_cut(void)
 /* Page-aligned, like the crash's: a dump touches few pages of it. */
 static FL_PAGE_ALIGNED struct fl_snapshot dump;
 
+size_t fl_dump_idle_memory(struct fl_span *out)
+{
+	out[0] = (struct fl_span){&dump, sizeof(dump)};
+	return 1;
+}
+
 /* The dump's first thread: this one, interrupted by the dump signal (si,
  * uc), or calling faultline_dump (si NULL: its own context, from caller
  * on). */

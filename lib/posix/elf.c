@@ -32,10 +32,12 @@
  * of the open file; symbols stream through one FL_ELF_CHUNK buffer.  A
  * pread costs a few microseconds here whatever its size up to tens of
  * KiB: libc's .symtab (240 KiB, from its debug file) took 59 of them in
- * 4 KiB chunks, 4 in 64 KiB ones.  The buffer's pages cost nothing
+ * 4 KiB chunks, 4 in 64 KiB ones.  Blocks of 4 KiB hold a module's
+ * section headers and their names in one or two reads (1 KiB blocks
+ * took four to seven).  The buffer's pages cost nothing
  * extra in a crash, whose handler makes all of .bss present at once
- * (fl_altstack_populate_crash_memory); a dump touches them once. */
-#define FL_BLOCK 1024
+ * (fl_populate_crash_memory); a dump touches them once. */
+#define FL_BLOCK 4096
 #define FL_BLOCKS 4
 #define FL_ELF_CHUNK 65536
 #define FL_NAME_CHUNK 128
@@ -149,10 +151,7 @@ void fl_elf_close(struct fl_elf_src *s)
 	blocks_forget();
 }
 
-/* len bytes at offset off of the source, or -1 (out of bounds, short
- * file, unreadable memory). */
-static int src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
-		    size_t len)
+int fl_elf_read(const struct fl_elf_src *s, void *dst, uint64_t off, size_t len)
 {
 	unsigned char *out = dst;
 
@@ -180,7 +179,7 @@ static int src_read(const struct fl_elf_src *s, void *dst, uint64_t off,
 
 static int elf_header(const struct fl_elf_src *s, Elf64_Ehdr *eh)
 {
-	if (src_read(s, eh, 0, sizeof(*eh)) != 0 ||
+	if (fl_elf_read(s, eh, 0, sizeof(*eh)) != 0 ||
 	    eh->e_ident[EI_MAG0] != ELFMAG0 ||
 	    eh->e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh->e_ident[EI_MAG2] != ELFMAG2 ||
@@ -337,7 +336,7 @@ static int sym_stream(const struct sym_pass *p, const struct fl_elf_src *s,
 		k = t->count - i < per ? t->count - i : per;
 		len = (size_t)k * sizeof(Elf64_Sym);
 		r = s->fd >= 0 ? pread_full(s->fd, reader.u.sym_chunk, len, off)
-			       : src_read(s, reader.u.sym_chunk, off, len);
+			       : fl_elf_read(s, reader.u.sym_chunk, off, len);
 		if (r == 0)
 			sym_scan(p, reader.u.sym_chunk, (size_t)k);
 	}
@@ -361,7 +360,7 @@ int fl_elf_read_name(const struct fl_elf_src *s, const struct fl_elf_lookup *q,
 		size_t chunk =
 			len - done < FL_NAME_CHUNK ? len - done : FL_NAME_CHUNK;
 
-		if (src_read(s, out + done, q->name_at + done, chunk) != 0)
+		if (fl_elf_read(s, out + done, q->name_at + done, chunk) != 0)
 			return -1;
 		for (k = 0; k < chunk && out[done + k] != '\0'; k++)
 			;
@@ -410,22 +409,23 @@ static int find_table(const struct fl_elf_src *s, unsigned type,
 	    eh.e_shentsize != sizeof(Elf64_Shdr) ||
 	    (eh.e_type != ET_EXEC && eh.e_type != ET_DYN))
 		return -1; /* st_value is section-relative in ET_REL */
-	if (src_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
+	if (fl_elf_read(s, sh, eh.e_shoff, sizeof(sh[0])) != 0)
 		return -1;
 	n = eh.e_shnum != 0 ? eh.e_shnum : sh[0].sh_size; /* extended */
 	for (i = 0; i < n; i += k) {
 		k = n - i < FL_SHDRS_AT_ONCE ? n - i : FL_SHDRS_AT_ONCE;
-		if (src_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
-			     (size_t)k * sizeof(sh[0])) != 0)
+		if (fl_elf_read(s, sh, eh.e_shoff + i * sizeof(sh[0]),
+				(size_t)k * sizeof(sh[0])) != 0)
 			return -1;
 		for (j = 0; j < k; j++) {
 			if (sh[j].sh_type != type || sh[j].sh_link >= n ||
 			    (sh[j].sh_entsize != 0 &&
 			     sh[j].sh_entsize != sizeof(Elf64_Sym)))
 				continue;
-			if (src_read(s, &str,
-				     eh.e_shoff + sh[j].sh_link * sizeof(str),
-				     sizeof(str)) != 0 ||
+			if (fl_elf_read(s, &str,
+					eh.e_shoff +
+						sh[j].sh_link * sizeof(str),
+					sizeof(str)) != 0 ||
 			    str.sh_type != SHT_STRTAB)
 				return -1;
 			t->off = sh[j].sh_offset;
@@ -551,18 +551,18 @@ static size_t notes_build_id(const struct fl_elf_src *s, uint64_t at,
 	while (end > at && end - at >= sizeof(nh)) {
 		uint64_t name_at = at + sizeof(nh), desc_at;
 
-		if (src_read(s, &nh, at, sizeof(nh)) != 0)
+		if (fl_elf_read(s, &nh, at, sizeof(nh)) != 0)
 			return 0;
 		desc_at = name_at + ((nh.n_namesz + align - 1) & ~(align - 1));
 		at = desc_at + ((nh.n_descsz + align - 1) & ~(align - 1));
 		if (desc_at + nh.n_descsz > end || at > end)
 			return 0;
 		if (nh.n_type != NT_GNU_BUILD_ID || nh.n_namesz != 4 ||
-		    src_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
+		    fl_elf_read(s, name, name_at, 4) != 0 || name[0] != 'G' ||
 		    name[1] != 'N' || name[2] != 'U' || name[3] != '\0')
 			continue;
 		if (nh.n_descsz == 0 || nh.n_descsz > cap ||
-		    src_read(s, out, desc_at, nh.n_descsz) != 0)
+		    fl_elf_read(s, out, desc_at, nh.n_descsz) != 0)
 			return 0;
 		return nh.n_descsz;
 	}
@@ -575,8 +575,8 @@ static size_t notes_build_id(const struct fl_elf_src *s, uint64_t at,
 static int phdr_read(const struct fl_elf_src *s, uint64_t hdr,
 		     const Elf64_Ehdr *eh, size_t i, Elf64_Phdr *ph)
 {
-	return src_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
-			sizeof(*ph));
+	return fl_elf_read(s, ph, hdr + eh->e_phoff + i * sizeof(*ph),
+			   sizeof(*ph));
 }
 
 /* Load bias of a mapped ELF whose header is at hdr: the segment mapping
@@ -612,7 +612,7 @@ static size_t phdrs_build_id(const struct fl_elf_src *s, uint64_t hdr,
 	uint64_t bias = 0;
 	size_t i, len;
 
-	if (src_read(s, &eh, hdr, sizeof(eh)) != 0 ||
+	if (fl_elf_read(s, &eh, hdr, sizeof(eh)) != 0 ||
 	    eh.e_ident[EI_MAG0] != ELFMAG0 || eh.e_ident[EI_MAG1] != ELFMAG1 ||
 	    eh.e_ident[EI_MAG2] != ELFMAG2 || eh.e_ident[EI_MAG3] != ELFMAG3 ||
 	    eh.e_ident[EI_CLASS] != ELFCLASS64 ||

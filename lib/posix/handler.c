@@ -212,7 +212,7 @@ static void handle_fatal(int sig, siginfo_t *si, void *ctx)
 	    sig != SIGABRT)
 		goto out;
 	/* Before the claim, whose word would be the first page fault. */
-	fl_altstack_populate_crash_memory();
+	fl_populate_crash_memory(&crash);
 	if (fl_claim_crash(tid) != FL_CLAIM_OURS) {
 		/* Another thread's report is done (or its time is up), or
 		 * this thread entered again while reporting (the callback

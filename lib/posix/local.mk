@@ -17,6 +17,7 @@ libfaultline_la_SOURCES += \
 	lib/posix/modules.c \
 	lib/posix/output.c \
 	lib/posix/platform.c \
+	lib/posix/populate.c \
 	lib/posix/posix.h \
 	lib/posix/preload.c \
 	lib/posix/protect.c \

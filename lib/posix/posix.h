@@ -244,9 +244,22 @@ void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp);
 /* [fatal] 1 when addr (with the stack pointer sp) looks like an overflow
  * of the current thread's stack. */
 int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp);
-/* [fatal] Make the memory a crash report writes present in one system
- * call: faultline's .bss and the rest of this thread's alternate stack. */
-void fl_altstack_populate_crash_memory(void);
+/* [fatal] The part of this thread's alternate stack below sp that a crash
+ * report uses, in *out (1), or 0 when sp is not on faultline's alternate
+ * stack of this thread. */
+struct fl_span;
+size_t fl_altstack_report_stack(uintptr_t sp, struct fl_span *out);
+
+/* --- populate.c --- */
+/* [fatal] Make the memory a crash report writes present in a few system
+ * calls: faultline's .bss less the idle spans (fl_*_idle_memory, and the
+ * idle parts of crash, the snapshot the report fills), and the part of
+ * this thread's alternate stack the report uses. */
+void fl_populate_crash_memory(const struct fl_snapshot *crash);
+/* The dump's snapshot and the chain's records: idle in a crash report
+ * (see fl_report_idle_memory). */
+size_t fl_dump_idle_memory(struct fl_span *out);
+size_t fl_chain_idle_memory(struct fl_span *out);
 
 /* [fatal] Read at most cap bytes of the small file at path (a /proc file)
  * with syscalls only; the bytes read, or -1 when it cannot be opened.
@@ -367,6 +380,11 @@ struct fl_elf_src {
 /* [fatal] open + fstat; 0 or -1.  fl_elf_close closes. */
 int fl_elf_open(const char *path, struct fl_elf_src *s);
 void fl_elf_close(struct fl_elf_src *s);
+/* [fatal] len bytes at offset off of the source, or -1 (out of bounds,
+ * short file, unreadable memory).  Up to a few KiB come from the cached
+ * blocks of the open file: headers read twice cost one pread. */
+int fl_elf_read(const struct fl_elf_src *s, void *dst, uint64_t off,
+		size_t len);
 /* [fatal] Resolve n <= FL_ELF_LOOKUP_MAX lookups in one pass over the
  * symbols (.symtab, then .dynsym for what is left); 0, or -1 when the
  * source is no 64-bit ELF.  Not reentrant (one static buffer). */
