@@ -175,8 +175,7 @@ void fl_platform_exe_path(char *buf, size_t cap)
 }
 
 /* entry's value if entry is "name=value", else NULL. */
-FL_STARTUP_TEXT static const char *value_of(const char *entry,
-					    const char *name)
+FL_STARTUP_TEXT static const char *value_of(const char *entry, const char *name)
 {
 	while (*name && *entry == *name) {
 		entry++;
@@ -186,7 +185,7 @@ FL_STARTUP_TEXT static const char *value_of(const char *entry,
 }
 
 /* Not glibc's getenv: its code lies on a page of libc that nothing else
- * touches at start-up, a page fault (~10 us in a VM) in every process
+ * touches at start-up, a page fault (tens of us in a VM) in every process
  * faultline is preloaded into. */
 FL_STARTUP_TEXT const char *fl_env_value(const char *name)
 {
@@ -237,7 +236,7 @@ extern int __sigaction(int sig, const struct sigaction *act,
 		       struct sigaction *old);
 
 FL_STARTUP_TEXT int fl_sys_sigaction(int sig, const struct sigaction *act,
-		     struct sigaction *old)
+				     struct sigaction *old)
 {
 	return __sigaction(sig, act, old);
 }
