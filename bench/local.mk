@@ -100,6 +100,19 @@ endif
 # threads (bench/dump.c).  (e) start-up with the library preloaded, default
 # (every thread: the reservation at install) against FAULTLINE_THREADS=crashed
 # (none); target <= 1.05.
+# `make bench-cold`: a report's cost the first time in a process and again
+# (bench/cold.c): what a crash report pays for touching everything first.
+if FL_POSIX
+noinst_PROGRAMS += bench/cold
+bench_cold_SOURCES = bench/cold.c
+bench_cold_LDADD = libfaultline.la
+bench_cold_LDFLAGS = -no-install
+
+bench-cold: libfaultline.la bench/cold$(EXEEXT)
+	$(abs_top_builddir)/bench/cold$(EXEEXT)
+endif
+.PHONY: bench-cold
+
 if FL_POSIX
 noinst_PROGRAMS += bench/threads bench/dump
 bench_threads_SOURCES = bench/threads.c bench/parked.c bench/parked.h
