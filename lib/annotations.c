@@ -225,9 +225,10 @@ static void warn_bad(const char *first, size_t len, size_t bad)
 	fl_sink_flush(&s);
 }
 
-void fl_annotations_from_env(void)
+FL_STARTUP_TEXT void fl_annotations_from_env(void)
 {
-	const char *p = fl_platform_getenv("FAULTLINE_ANNOTATIONS");
+	FL_STARTUP_RODATA static const char name[] = "FAULTLINE_ANNOTATIONS";
+	const char *p = fl_platform_getenv(name);
 	const char *first_bad = NULL;
 	size_t first_bad_len = 0, bad = 0;
 	struct entry e;

@@ -11,7 +11,7 @@
 
 FL_STARTUP_DATA struct fl_config fl_config;
 
-void fl_config_defaults(struct fl_config *cfg)
+FL_STARTUP_TEXT void fl_config_defaults(struct fl_config *cfg)
 {
 	fl_memset(cfg, 0, sizeof(*cfg));
 	cfg->signals = FAULTLINE_SIGNALS_DEFAULT;
@@ -186,6 +186,17 @@ static void env_minidump(struct fl_config *cfg, const char *v)
 	fl_strlcpy(cfg->minidump_path, v, sizeof(cfg->minidump_path));
 }
 
+/* The variables install reads, with its code (FL_STARTUP_RODATA). */
+FL_STARTUP_RODATA static const char var_disable[] = "FAULTLINE_DISABLE";
+FL_STARTUP_RODATA static const char var_chain[] = "FAULTLINE_CHAIN";
+FL_STARTUP_RODATA static const char var_signals[] = "FAULTLINE_SIGNALS";
+FL_STARTUP_RODATA static const char var_format[] = "FAULTLINE_FORMAT";
+FL_STARTUP_RODATA static const char var_output[] = "FAULTLINE_OUTPUT";
+FL_STARTUP_RODATA static const char var_minidump[] = "FAULTLINE_MINIDUMP";
+FL_STARTUP_RODATA static const char var_threads[] = "FAULTLINE_THREADS";
+FL_STARTUP_RODATA static const char var_dump_signal[] = "FAULTLINE_DUMP_SIGNAL";
+FL_STARTUP_RODATA static const char var_timeout[] = "FAULTLINE_TIMEOUT";
+
 /* 0 and *out for a boolean word (1/0, yes/no, true/false, on/off; empty
  * is false), -1 for anything else. */
 static int truth(const char *v, int *out)
@@ -207,9 +218,9 @@ static int truth(const char *v, int *out)
 	return -1;
 }
 
-int fl_env_disabled(void)
+FL_STARTUP_TEXT int fl_env_disabled(void)
 {
-	const char *v = fl_platform_getenv("FAULTLINE_DISABLE");
+	const char *v = fl_platform_getenv(var_disable);
 	int disabled = 0;
 
 	if (!v)
@@ -297,9 +308,9 @@ static void env_timeout(struct fl_config *cfg, const char *v)
 	cfg->timeout = (unsigned)seconds;
 }
 
-int fl_env_chain(void)
+FL_STARTUP_TEXT int fl_env_chain(void)
 {
-	const char *v = fl_platform_getenv("FAULTLINE_CHAIN");
+	const char *v = fl_platform_getenv(var_chain);
 	int on = 0;
 
 	if (!v)
@@ -312,18 +323,18 @@ int fl_env_chain(void)
 	return on;
 }
 
-int fl_config_from_env(struct fl_config *cfg)
+FL_STARTUP_TEXT int fl_config_from_env(struct fl_config *cfg)
 {
 	const char *v;
 
 	if (fl_env_disabled())
 		return 1;
-	v = fl_platform_getenv("FAULTLINE_SIGNALS");
+	v = fl_platform_getenv(var_signals);
 	if (v && fl_parse_signal_list(v, &cfg->signals) != 0)
 		warn("FAULTLINE_SIGNALS", v,
 		     "a comma list such as SEGV,ABRT, or all",
 		     "SEGV,BUS,ILL,FPE,ABRT,TRAP,SYS");
-	v = fl_platform_getenv("FAULTLINE_FORMAT");
+	v = fl_platform_getenv(var_format);
 	if (v) {
 		if (fl_streq(v, "json"))
 			cfg->format = FAULTLINE_FORMAT_JSON;
@@ -332,19 +343,19 @@ int fl_config_from_env(struct fl_config *cfg)
 		else
 			warn("FAULTLINE_FORMAT", v, "text or json", "text");
 	}
-	v = fl_platform_getenv("FAULTLINE_OUTPUT");
+	v = fl_platform_getenv(var_output);
 	if (v)
 		env_output(cfg, v);
-	v = fl_platform_getenv("FAULTLINE_MINIDUMP");
+	v = fl_platform_getenv(var_minidump);
 	if (v && v[0]) /* set but empty: none, as unset */
 		env_minidump(cfg, v);
-	v = fl_platform_getenv("FAULTLINE_THREADS");
+	v = fl_platform_getenv(var_threads);
 	if (v)
 		env_threads(cfg, v);
-	v = fl_platform_getenv("FAULTLINE_DUMP_SIGNAL");
+	v = fl_platform_getenv(var_dump_signal);
 	if (v && v[0]) /* set but empty: off, as unset */
 		env_dump_signal(cfg, v);
-	v = fl_platform_getenv("FAULTLINE_TIMEOUT");
+	v = fl_platform_getenv(var_timeout);
 	if (v && v[0])
 		env_timeout(cfg, v);
 	return 0;

@@ -110,7 +110,7 @@ static int config_from_options(struct fl_config *cfg,
 	return 0;
 }
 
-int faultline_install(const struct faultline_options *opts)
+FL_STARTUP_TEXT int faultline_install(const struct faultline_options *opts)
 {
 	struct fl_config cfg;
 

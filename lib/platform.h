@@ -42,6 +42,27 @@ typedef int fl_handle_t;
 #define FL_STARTUP_DATA
 #endif
 
+/* The code every install runs, for the same reason: the linker puts
+ * .text.startup at the start of .text, in the 64 KiB the kernel maps
+ * around the first page of code touched (_init's), so that start-up runs
+ * without a page fault of its own; scattered through .text it took two
+ * more. */
+#ifdef __ELF__
+#define FL_STARTUP_TEXT __attribute__((section(".text.startup")))
+#else
+#define FL_STARTUP_TEXT
+#endif
+
+/* Constants only start-up reads (the names of the environment variables
+ * and of the functions it looks up) go there too: in .rodata, the first
+ * of them cost a page fault of their own.  Named arrays: a string
+ * literal cannot be placed. */
+#ifdef __ELF__
+#define FL_STARTUP_RODATA __attribute__((section(".text.startup.rodata")))
+#else
+#define FL_STARTUP_RODATA
+#endif
+
 /* The options in force, validated and copied: the handler reads only this. */
 struct fl_config {
 	uint64_t signals;

@@ -5,19 +5,26 @@
  * interposing allocators those can be instrumented, and the fatal path
  * must not depend on them.  These call nothing.
  */
+#include "platform.h"
 #include "str.h"
 
 #include <stdint.h>
 
-size_t fl_strlen(const char *s)
+/* The empty asm hides the loop's shape: gcc would make it a call to
+ * strlen, the libc function this file exists to avoid. */
+#define FL_OPAQUE(x) __asm__("" : "+r"(x))
+
+FL_STARTUP_TEXT size_t fl_strlen(const char *s)
 {
 	size_t n = 0;
-	while (s[n])
+	while (s[n]) {
 		n++;
+		FL_OPAQUE(n);
+	}
 	return n;
 }
 
-size_t fl_strlcpy(char *dst, const char *src, size_t cap)
+FL_STARTUP_TEXT size_t fl_strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = 0;
 	if (cap == 0)
@@ -27,9 +34,7 @@ size_t fl_strlcpy(char *dst, const char *src, size_t cap)
 		n++;
 	}
 	dst[n] = '\0';
-	while (src[n])
-		n++;
-	return n;
+	return n + fl_strlen(src + n);
 }
 
 int fl_streq(const char *a, const char *b)
@@ -50,7 +55,7 @@ typedef uint64_t word __attribute__((may_alias, aligned(1)));
  * make these two the handler's most expensive functions.  The volatile
  * stores keep the compiler from turning the loops back into memset/memcpy
  * calls. */
-void fl_memset(void *p, int c, size_t n)
+FL_STARTUP_TEXT void fl_memset(void *p, int c, size_t n)
 {
 	volatile unsigned char *q = p;
 	uint64_t w = 0x0101010101010101ull * (unsigned char)c;

@@ -68,17 +68,25 @@ static size_t round_up(size_t n, size_t to)
 	return (n + to - 1) / to * to;
 }
 
-static size_t choose_size(size_t requested)
+FL_STARTUP_TEXT static size_t choose_size(size_t requested)
 {
 	size_t min = (size_t)getauxval(AT_MINSIGSTKSZ);
 	size_t want = requested ? requested : FL_ALTSTACK_MIN;
 
+#ifdef _SC_MINSIGSTKSZ
+	/* A kernel that does not say (x86-64 before 5.14): glibc works it
+	 * out from the CPU's register state.  Only then: sysconf's code is
+	 * a page of libc start-up would fault in for it alone (glibc's
+	 * MINSIGSTKSZ macro is that call, too). */
+	if (!min)
+		min = (size_t)sysconf(_SC_MINSIGSTKSZ);
+#endif
 	/* AT_MINSIGSTKSZ covers the kernel's signal frame only (large with
 	 * AVX-512 or SVE); our handler's frames come on top of it. */
 	if (want < min * 4)
 		want = min * 4;
-	if (want < (size_t)MINSIGSTKSZ * 4)
-		want = (size_t)MINSIGSTKSZ * 4;
+	if (want < (size_t)MINSIGSTKSZ_KERNEL * 4)
+		want = (size_t)MINSIGSTKSZ_KERNEL * 4;
 	return round_up(want, page_size);
 }
 
@@ -87,7 +95,7 @@ static size_t choose_size(size_t requested)
  * AT_MINSIGSTKSZ (about 3.4 KiB); delivering on a smaller one fails and
  * the kernel kills the process by SIGSEGV, with no report.  Such a stack
  * is of use to nobody, so ours replaces it instead of being kept. */
-static int too_small(const stack_t *ss)
+FL_STARTUP_TEXT static int too_small(const stack_t *ss)
 {
 	return ss->ss_size < (size_t)getauxval(AT_MINSIGSTKSZ);
 }
@@ -110,7 +118,7 @@ static void release_stack(void *unused)
 	self.map = NULL;
 }
 
-static void make_exit_key(void)
+FL_STARTUP_TEXT static void make_exit_key(void)
 {
 	if (pthread_key_create(&exit_key, release_stack) != 0)
 		exit_key = (pthread_key_t)-1;
@@ -135,7 +143,7 @@ static void note_thread_stack(void)
 	pthread_attr_destroy(&attr);
 }
 
-int fl_altstack_thread_init(void)
+FL_STARTUP_TEXT int fl_altstack_thread_init(void)
 {
 	stack_t old, ss;
 	void *map;
@@ -202,9 +210,9 @@ void fl_altstack_trust_thread_stack(struct fl_mem_view *v, uintptr_t sp)
 		fl_mem_view_trust(v, lo, self.stack_hi);
 }
 
-int fl_altstack_install(size_t size)
+FL_STARTUP_TEXT int fl_altstack_install(size_t size)
 {
-	page_size = (size_t)sysconf(_SC_PAGESIZE);
+	page_size = fl_page_size();
 	if (!exit_key_made) {
 		make_exit_key();
 		exit_key_made = 1;
@@ -235,8 +243,8 @@ int fl_altstack_is_overflow(uintptr_t addr, uintptr_t sp)
  * are installed (too_small) gets ours instead: every signal on this
  * thread would otherwise end in SIGSEGV.  Everything else goes to the
  * kernel as asked.  The raw syscall: glibc's wrapper is nothing more. */
-__attribute__((visibility("default"))) int sigaltstack(const stack_t *ss,
-						       stack_t *old)
+FL_STARTUP_TEXT __attribute__((visibility("default"))) int
+sigaltstack(const stack_t *ss, stack_t *old)
 {
 	stack_t cur, off = {.ss_flags = SS_DISABLE};
 

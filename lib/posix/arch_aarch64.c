@@ -2,6 +2,7 @@
  * arch_aarch64.c - registers and fault decoding on Linux aarch64.
  */
 #include "posix.h"
+#include "str.h"
 
 #include <asm/sigcontext.h>
 
@@ -135,8 +136,7 @@ _Static_assert(offsetof(struct fl_jmp, fpsr) == 176, "fl_jmp layout");
 void fl_arch_jmp_unwind_regs(uint64_t regs[FL_ARCH_UNWIND_NREGS],
 			     const struct fl_jmp *j)
 {
-	for (int i = 0; i < FL_ARCH_UNWIND_NREGS; i++)
-		regs[i] = 0;
+	fl_memset(regs, 0, sizeof(regs[0]) * FL_ARCH_UNWIND_NREGS);
 	for (int i = 0; i < 10; i++)
 		regs[19 + i] = j->x[i];
 	regs[29] = j->fp;

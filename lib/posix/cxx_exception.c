@@ -158,7 +158,7 @@ static void on_terminate(void)
 	abort(); /* a terminate handler must not return */
 }
 
-void fl_cxx_exception_install(void)
+FL_STARTUP_TEXT void fl_cxx_exception_install(void)
 {
 	if (!_ZSt13set_terminatePFvvE || !__cxa_current_exception_type ||
 	    __atomic_exchange_n(&installed, 1, __ATOMIC_ACQ_REL))

@@ -187,7 +187,7 @@ static void on_dump_signal(int sig, siginfo_t *si, void *ctx)
 	errno = saved_errno;
 }
 
-int fl_dump_signal_install(int sig, uint64_t crash_signals)
+FL_STARTUP_TEXT int fl_dump_signal_install(int sig, uint64_t crash_signals)
 {
 	struct sigaction sa;
 

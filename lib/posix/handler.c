@@ -21,6 +21,7 @@
 #include "posix.h"
 #include "platform.h"
 #include "snapshot.h"
+#include "str.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -280,14 +281,14 @@ int fl_platform_watchdog(unsigned seconds)
 /* --- installing ------------------------------------------------------------
  */
 
-int fl_platform_install(const struct fl_config *cfg)
+FL_STARTUP_TEXT int fl_platform_install(const struct fl_config *cfg)
 {
 	/* Idempotent (it checks its own address space): a separate "done"
 	 * flag here would cost start-up a page fault on a .bss page nothing
 	 * else at install touches. */
 	if (fl_unwind_prepare() != 0)
 		return -1;
-	fl_config = *cfg;
+	fl_memcpy(&fl_config, cfg, sizeof(fl_config));
 	if (fl_altstack_install(cfg->altstack_size) != 0)
 		return -1;
 	if (cfg->signals & FAULTLINE_SIGNAL_BIT(SIGABRT))

@@ -42,6 +42,15 @@ libfaultline_la_LIBADD += $(FL_UNWIND_LIBS)
 # -z now: no lazy binding (it may allocate) inside the handler.
 # -z nodelete: a handler in an unloaded DSO would point at unmapped code.
 libfaultline_la_LDFLAGS += -Wl,-z,now -Wl,-z,nodelete
+# Without the C runtime's start files (crti, crtbeginS, crtendS, crtn):
+# what they add to a shared library is for C++ and transactional memory
+# (weak _ITM_* and __gmon_start__ references, __cxa_finalize at unload,
+# which nodelete rules out) and cost every process we are preloaded into
+# two page faults (_fini's page of code and the .bss page of crtstuff's
+# "completed" flag, both at exit) and four symbol lookups that fail.
+# The constructor runs from .init_array all the same; unwind.c defines
+# the one symbol they provided that we use (__dso_handle).
+libfaultline_la_LDFLAGS += -Wc,-nostartfiles
 if FL_UNWIND_PRIVATE
 # libunwind built in (libunwind/local.mk): its symbols stay inside the
 # DSO even if a release marks one for export, and what faultline never

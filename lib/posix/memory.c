@@ -20,6 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "platform.h"
 #include "posix/posix.h"
 #include "str.h"
 
@@ -261,7 +262,7 @@ int fl_mem_view_read(struct fl_mem_view *v, void *dst, uintptr_t src,
 /* Page-aligned: the scalars and the first slots share one page. */
 static _Alignas(4096) struct fl_mem_view crash_view;
 
-struct fl_mem_view *fl_mem_crash_view(void)
+FL_STARTUP_TEXT struct fl_mem_view *fl_mem_crash_view(void)
 {
 	return &crash_view;
 }

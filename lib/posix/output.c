@@ -11,6 +11,7 @@
  * Syscalls only: this runs in the fatal path.
  */
 #include "posix.h"
+#include "str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -72,15 +73,16 @@ static int open_walking(const char *path)
 
 		while (*p == '/')
 			p++;
-		end = strchr(p, '/');
-		if (!end)
+		for (end = p; *end && *end != '/'; end++)
+			;
+		if (!*end)
 			break;
 		len = (size_t)(end - p);
 		if (len >= sizeof(name)) {
 			errno = ENAMETOOLONG;
 			next = -1;
 		} else {
-			memcpy(name, p, len);
+			fl_memcpy(name, p, len);
 			name[len] = '\0';
 			next = open_directory(dir, name);
 		}

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -137,7 +138,7 @@ void fl_platform_close(fl_handle_t h)
 	close(h);
 }
 
-fl_handle_t fl_platform_stderr(void)
+FL_STARTUP_TEXT fl_handle_t fl_platform_stderr(void)
 {
 	return STDERR_FILENO;
 }
@@ -173,11 +174,54 @@ void fl_platform_exe_path(char *buf, size_t cap)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
-const char *fl_platform_getenv(const char *name)
+/* entry's value if entry is "name=value", else NULL. */
+FL_STARTUP_TEXT static const char *value_of(const char *entry, const char *name)
 {
-	/* secure_getenv: a setuid program must not be steered into writing
-	 * reports wherever its caller likes. */
-	return secure_getenv(name);
+	while (*name && *entry == *name) {
+		entry++;
+		name++;
+	}
+	return *name == '\0' && *entry == '=' ? entry + 1 : NULL;
+}
+
+/* Not glibc's getenv: its code lies on a page of libc that nothing else
+ * touches at start-up, a page fault (tens of us in a VM) in every process
+ * faultline is preloaded into. */
+FL_STARTUP_TEXT const char *fl_env_value(const char *name)
+{
+	char **e = environ;
+
+	if (!e)
+		return NULL;
+	for (; *e; e++) {
+		const char *v;
+		if (**e != *name) /* most entries: one comparison */
+			continue;
+		if ((v = value_of(*e, name)) != NULL)
+			return v;
+	}
+	return NULL;
+}
+
+FL_STARTUP_TEXT const char *fl_platform_getenv(const char *name)
+{
+	/* secure_getenv's rule (AT_SECURE is what glibc decides it by): a
+	 * setuid program must not be steered into writing reports wherever
+	 * its caller likes.  Asked once: install reads ten variables. */
+	FL_STARTUP_DATA static int secure = -1;
+
+	if (secure < 0)
+		secure = getauxval(AT_SECURE) != 0;
+	return secure ? NULL : fl_env_value(name);
+}
+
+FL_STARTUP_TEXT size_t fl_page_size(void)
+{
+	/* What sysconf(_SC_PAGESIZE) returns, without sysconf's code: a page
+	 * of libc that start-up would otherwise fault in for it alone. */
+	size_t page = (size_t)getauxval(AT_PAGESZ);
+
+	return page ? page : 4096;
 }
 
 void fl_platform_yield(void)
@@ -191,8 +235,8 @@ void fl_platform_yield(void)
 extern int __sigaction(int sig, const struct sigaction *act,
 		       struct sigaction *old);
 
-int fl_sys_sigaction(int sig, const struct sigaction *act,
-		     struct sigaction *old)
+FL_STARTUP_TEXT int fl_sys_sigaction(int sig, const struct sigaction *act,
+				     struct sigaction *old)
 {
 	return __sigaction(sig, act, old);
 }

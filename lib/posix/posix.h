@@ -500,6 +500,11 @@ long fl_thread_id(void);
  * every action faultline itself sets or reads goes through it. */
 int fl_sys_sigaction(int sig, const struct sigaction *act,
 		     struct sigaction *old);
+/* The value of environment variable name, or NULL: getenv without
+ * libc's code (start-up reads the environment with it). */
+const char *fl_env_value(const char *name);
+/* The page size (the kernel's AT_PAGESZ). */
+size_t fl_page_size(void);
 /* [fatal] rt_sigprocmask on the kernel's 64-bit mask (bit sig - 1);
  * 0 or -1 with errno. */
 int fl_sys_sigmask(int how, const uint64_t *set, uint64_t *old);

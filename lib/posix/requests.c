@@ -16,6 +16,7 @@
 #include "posix.h"
 #include "platform.h"
 #include "request.h"
+#include "str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -125,7 +126,7 @@ static int take_signal(enum faultline_request req)
 		       (old.sa_flags & SA_RESTART))
 			      ? SA_RESTART
 			      : 0;
-	previous[req] = old;
+	fl_memcpy(&previous[req], &old, sizeof(old));
 	fl_signal_fill_action(&sa, on_request, restart, block);
 	return fl_sys_sigaction(request_signal[req], &sa, NULL);
 }

@@ -32,6 +32,7 @@
  */
 #include "platform.h"
 #include "posix.h"
+#include "str.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -55,7 +56,7 @@ FL_STARTUP_DATA static volatile int active;
 static __thread uint64_t program_blocked
 	__attribute__((tls_model("initial-exec")));
 
-void fl_chain_preloaded(void)
+FL_STARTUP_TEXT void fl_chain_preloaded(void)
 {
 	preloaded = 1;
 }
@@ -69,7 +70,7 @@ static void look_up_handler_safe_calls(void)
 }
 #endif
 
-void fl_chain_start(int want)
+FL_STARTUP_TEXT void fl_chain_start(int want)
 {
 	look_up_handler_safe_calls();
 	__atomic_store_n(&active, want < 0 ? preloaded : want != 0,
@@ -138,8 +139,8 @@ static struct record *record_fault(long tid, int sig, const siginfo_t *si,
 		return NULL;
 	__atomic_store_n(&r->reusable, 0, __ATOMIC_RELEASE);
 	r->sig = sig;
-	memcpy(&r->si, si, sizeof(r->si));
-	memcpy(&r->uc, uc, sizeof(r->uc));
+	fl_memcpy(&r->si, si, sizeof(r->si));
+	fl_memcpy(&r->uc, uc, sizeof(r->uc));
 	return r;
 }
 
@@ -264,7 +265,7 @@ int fl_chain_program_first(int sig, siginfo_t *si, ucontext_t *uc, long tid)
 
 	if (!__atomic_load_n(&active, __ATOMIC_ACQUIRE))
 		return 0;
-	act = *program;
+	fl_memcpy(&act, program, sizeof(act));
 	if (act.sa_handler == SIG_DFL || act.sa_handler == SIG_IGN)
 		return 0;
 	fault = fl_signal_is_hardware_fault(si);
@@ -339,13 +340,16 @@ enum next_fn {
 	NEXT_SIGPROCMASK,
 	NEXT_COUNT
 };
-static const char *const next_name[NEXT_COUNT] = {
+/* Characters, not pointers: no relocation, and beside the start-up code
+ * that looks three of them up (FL_STARTUP_RODATA). */
+FL_STARTUP_RODATA static const char next_name[NEXT_COUNT][16] = {
 	"sigaction", "signal",		"bsd_signal",
 	"ssignal",   "sysv_signal",	"__sysv_signal",
 	"sigset",    "pthread_sigmask", "sigprocmask"};
-static void *next_cache[NEXT_COUNT];
+/* In .data: install writes three of them. */
+FL_STARTUP_DATA static void *next_cache[NEXT_COUNT];
 
-static void *next(enum next_fn which)
+FL_STARTUP_TEXT static void *next(enum next_fn which)
 {
 	void *fn = __atomic_load_n(&next_cache[which], __ATOMIC_ACQUIRE);
 
@@ -358,7 +362,7 @@ static void *next(enum next_fn which)
 
 #define NEXT(type, which) ((type)next(which))
 
-static void look_up_handler_safe_calls(void)
+FL_STARTUP_TEXT static void look_up_handler_safe_calls(void)
 {
 	next(NEXT_SIGACTION);
 	next(NEXT_PTHREAD_SIGMASK);
@@ -375,11 +379,11 @@ FL_EXPORT int sigaction(int sig, const struct sigaction *act,
 		return fn ? fn(sig, act, old) : fl_sys_sigaction(sig, act, old);
 	}
 	program = fl_signal_program_action(sig);
-	before = *program;
+	fl_memcpy(&before, program, sizeof(before));
 	if (act)
-		*program = *act;
+		fl_memcpy(program, act, sizeof(*program));
 	if (old)
-		*old = before;
+		fl_memcpy(old, &before, sizeof(*old));
 	return 0;
 }
 

@@ -15,7 +15,9 @@
  *  - PID 1 of a PID namespace ignores default-action signals, so there we
  *    fall back to _exit(128 + sig).
  */
+#include "platform.h"
 #include "posix.h"
+#include "str.h"
 
 #include <signal.h>
 #include <string.h>
@@ -25,12 +27,15 @@
 #define FL_NSIG 32
 
 static struct sigaction previous[FL_NSIG];
-static uint64_t installed; /* FAULTLINE_SIGNAL_BIT set we own */
-static uint64_t blocked;   /* signals every action of ours blocks */
-static fl_signal_handler handler;
+/* The FAULTLINE_SIGNAL_BIT set we own, and the signals every action of
+ * ours blocks. */
+FL_STARTUP_DATA static uint64_t installed, blocked;
+FL_STARTUP_DATA static fl_signal_handler handler;
 /* The process that installed them.  A vfork child shares our memory but
  * not our actions: what it changes for itself must not change our view. */
-static pid_t installer;
+FL_STARTUP_DATA static pid_t installer;
+/* The slots of previous[] that may hold anything but zeros. */
+FL_STARTUP_DATA static uint64_t previous_written;
 
 static void send_to_self(int sig)
 {
@@ -90,7 +95,7 @@ void fl_signal_fill_action(struct sigaction *sa, fl_signal_handler fn,
 			sigaddset(&sa->sa_mask, sig);
 }
 
-static void fill_action(struct sigaction *sa)
+FL_STARTUP_TEXT static void fill_action(struct sigaction *sa)
 {
 	fl_signal_fill_action(sa, handler, 0, blocked);
 }
@@ -182,6 +187,7 @@ void fl_signal_forward(const struct sigaction *to, int sig, siginfo_t *si,
 
 struct sigaction *fl_signal_program_action(int sig)
 {
+	previous_written |= FAULTLINE_SIGNAL_BIT(sig); /* the caller may */
 	return &previous[sig];
 }
 
@@ -202,15 +208,43 @@ int fl_signal_handled(int sig)
 		FAULTLINE_SIGNAL_BIT(sig)) != 0;
 }
 
-static int set_signal(int sig, int want)
+/* The action a process starts with: default, no flags, no restorer,
+ * nothing blocked (the kernel's part of the mask: glibc leaves the rest
+ * of a returned mask as it finds it, or worse). */
+FL_STARTUP_TEXT static int is_initial(const struct sigaction *a)
+{
+	uint64_t mask;
+
+	fl_memcpy(&mask, &a->sa_mask, sizeof(mask));
+	return a->sa_handler == SIG_DFL && a->sa_flags == 0 &&
+	       a->sa_restorer == NULL && mask == 0;
+}
+
+/* Keep old as sig's previous action.  The kernel's exec leaves every
+ * action it resets as is_initial says, which a slot never written already
+ * holds: writing it anyway cost start-up one or two page faults
+ * (previous[] spans two pages of .bss, each written for the first time
+ * there). */
+FL_STARTUP_TEXT static void keep_previous(int sig, const struct sigaction *old)
 {
 	uint64_t bit = FAULTLINE_SIGNAL_BIT(sig);
-	struct sigaction sa;
+
+	if (!(previous_written & bit) && is_initial(old))
+		return;
+	fl_memcpy(&previous[sig], old, sizeof(*old));
+	previous_written |= bit;
+}
+
+FL_STARTUP_TEXT static int set_signal(int sig, int want)
+{
+	uint64_t bit = FAULTLINE_SIGNAL_BIT(sig);
+	struct sigaction sa, old;
 
 	if (want && !(installed & bit)) {
 		fill_action(&sa);
-		if (fl_sys_sigaction(sig, &sa, &previous[sig]) != 0)
+		if (fl_sys_sigaction(sig, &sa, &old) != 0)
 			return -1;
+		keep_previous(sig, &old);
 		installed |= bit;
 	} else if (!want && (installed & bit)) {
 		if (fl_sys_sigaction(sig, &previous[sig], NULL) != 0)
@@ -220,12 +254,14 @@ static int set_signal(int sig, int want)
 	return 0;
 }
 
-int fl_signals_install(uint64_t set, fl_signal_handler fn)
+FL_STARTUP_TEXT int fl_signals_install(uint64_t set, fl_signal_handler fn)
 {
 	uint64_t before = installed, want = 0;
 
 	handler = fn;
-	installer = getpid();
+	/* The system call itself: glibc's getpid is a page of libc code
+	 * that start-up would fault in for this alone. */
+	installer = (pid_t)syscall(SYS_getpid);
 	/* Every action blocks all our signals.  Knowing the whole set before
 	 * the first sigaction installs each action once, with its final
 	 * mask: one syscall per signal at start-up, not two. */

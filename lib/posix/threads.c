@@ -130,14 +130,14 @@ FL_STARTUP_DATA static struct {
 /* A capture is running, or the memory is being replaced. */
 FL_STARTUP_DATA static volatile int busy;
 
-static size_t round_page(size_t n)
+FL_STARTUP_TEXT static size_t round_page(size_t n)
 {
-	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	size_t page = fl_page_size();
 
 	return (n + page - 1) / page * page;
 }
 
-int fl_threads_prepare(unsigned backtraces)
+FL_STARTUP_TEXT int fl_threads_prepare(unsigned backtraces)
 {
 	size_t records = FL_THREADS_LISTED_MAX * sizeof(struct fl_thread);
 	size_t slots = (size_t)backtraces * sizeof(struct slot);

@@ -47,7 +47,7 @@ int fl_timeout_signal(void)
 	return SIGRTMAX - 3;
 }
 
-void fl_timeout_prepare(fl_signal_handler fn)
+FL_STARTUP_TEXT void fl_timeout_prepare(fl_signal_handler fn)
 {
 	expiry_handler = fn;
 }

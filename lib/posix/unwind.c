@@ -631,7 +631,7 @@ static int make_unwinder(struct unwinder *u)
 	return 0;
 }
 
-int fl_unwind_prepare(void)
+FL_STARTUP_TEXT int fl_unwind_prepare(void)
 {
 	crash_unwinder.mem = fl_mem_crash_view();
 #ifdef FL_UNWIND_PRIVATE
@@ -721,6 +721,14 @@ static void fork_child(void)
 	}
 	recovery_unlock();
 }
+
+#ifdef PIC
+/* The shared library is linked without crtbeginS.o (lib/posix/local.mk
+ * says why), which defines this: pthread_atfork (libc_nonshared.a) names
+ * the object its handlers belong to by it.  Weak: in a program that
+ * links a PIC libfaultline.a, the program's own wins. */
+__attribute__((visibility("hidden"), weak)) void *__dso_handle = &__dso_handle;
+#endif
 
 int fl_unwind_prepare_recovery(void)
 {

@@ -39,9 +39,9 @@ FL_CRASH_TESTS = tests/crash/test-report tests/crash/test-backtrace \
 	tests/crash/test-annotations
 check_PROGRAMS += $(FL_CRASH_TESTS)
 TESTS += $(FL_CRASH_TESTS) tests/crash/pid1.sh tests/crash/debuglink.sh \
-	tests/crash/minidump.sh
+	tests/crash/minidump.sh tests/crash/inherited.sh
 EXTRA_DIST += tests/crash/pid1.sh tests/crash/debuglink.sh \
-	tests/crash/minidump.sh
+	tests/crash/minidump.sh tests/crash/inherited.sh
 tests_crash_test_annotations_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
 tests_crash_test_annotations_LDADD = $(FL_HARNESS_LDADD)
 tests_crash_test_chain_CPPFLAGS = $(FL_HARNESS_CPPFLAGS)
