@@ -104,8 +104,8 @@ endif
 # (bench/cold.c): what a crash report pays for touching everything first.
 if FL_POSIX
 noinst_PROGRAMS += bench/cold
-bench_cold_SOURCES = bench/cold.c
-bench_cold_LDADD = libfaultline.la
+bench_cold_SOURCES = bench/cold.c bench/parked.c bench/parked.h
+bench_cold_LDADD = libfaultline.la -lpthread
 bench_cold_LDFLAGS = -no-install
 
 bench-cold: libfaultline.la bench/cold$(EXEEXT)
