@@ -217,7 +217,7 @@ int fl_check_dump_signal(int signo, uint64_t crash_set);
 /* Static memory a crash report does not write, or only in rarer cases
  * (other threads, a long module list, a chained handler): left out when
  * the crash handler makes the rest of faultline's .bss present in one
- * go (posix/altstack.c), where each page first touched would be a page
+ * go (posix/populate.c), where each page first touched would be a page
  * fault.  Each function writes at most FL_IDLE_SPANS spans to out and
  * returns their count. */
 struct fl_span {
