@@ -222,12 +222,15 @@ int seccomp_errno(const char *arg)
 	static const int writes[] = {SYS_write, SYS_writev, SYS_pwrite64,
 				     SYS_pwritev, SYS_pwritev2};
 	static const int openat2[] = {SYS_openat2};
+	static const int mmap_calls[] = {SYS_mmap};
 	int rc = -1;
 
 	if (arg && strcmp(arg, "eio") == 0)
 		rc = fail_syscalls(writes, 5, 3, EIO);
 	else if (arg && strcmp(arg, "no-openat2") == 0)
 		rc = fail_syscalls(openat2, 1, 0, ENOSYS);
+	else if (arg && strcmp(arg, "no-mmap") == 0)
+		rc = fail_syscalls(mmap_calls, 1, 0, ENOMEM);
 	if (rc != 0)
 		return CRASHME_SETUP;
 	crash_null_read();
@@ -624,14 +627,16 @@ int corrupt_stack(const char *arg)
 	__asm__ volatile("mov $0x1000, %%rsp\n\t"
 			 "mov $0x2000, %%rbp\n\t"
 			 "xor %%eax, %%eax\n\t"
-			 "mov (%%rax), %%eax" ::: "rax", "memory");
+			 "mov (%%rax), %%eax" ::
+				 : "rax", "memory");
 #elif defined(__aarch64__)
 	__asm__ volatile("mov x29, #0x2000\n\t"
 			 "mov x30, #0x3000\n\t"
 			 "mov x1, #0x1000\n\t"
 			 "mov sp, x1\n\t"
 			 "mov x0, #0\n\t"
-			 "ldr x0, [x0]" ::: "x0", "x1", "memory");
+			 "ldr x0, [x0]" ::
+				 : "x0", "x1", "memory");
 #endif
 	return CRASHME_SURVIVED;
 }

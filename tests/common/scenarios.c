@@ -753,7 +753,8 @@ const struct scenario scenarios[] = {
 	{"closed-output-fd", POSIX_ONLY(closed_output_fd), 0},
 	/* A seccomp filter, then a null read: ARG "eio", every write to a
 	 * descriptor above 2 fails with EIO; "no-openat2", openat2 fails
-	 * with ENOSYS (an older kernel's answer). */
+	 * with ENOSYS (an older kernel's answer); "no-mmap", every mmap
+	 * fails with ENOMEM. */
 	{"seccomp-errno", POSIX_ONLY(seccomp_errno), 0},
 
 	/* File descriptors. */

@@ -80,6 +80,38 @@ TEST(install_and_recovery_add_no_fd)
 	return 0;
 }
 
+/* The built-in unwinder is set up in the crash; its memory comes from
+ * .bss (libunwind/patches/0004), not mmap: with every mmap refused
+ * (a seccomp filter, as under an exhausted address space or a strict
+ * sandbox), the crash still gets its whole backtrace. */
+TEST(crash_unwinds_without_mmap)
+{
+	static struct frame frames[64];
+	unsigned long long omitted, announced;
+	struct spawn sp = {.kind = CHILD_PRELOAD,
+			   .args = {"seccomp-errno", "no-mmap"}};
+	const struct run *r;
+	size_t n;
+
+	if (!private_unwinder()) {
+		printf("system libunwind: its memory is malloc's: skipped\n");
+		return SKIP;
+	}
+	if (emulator()) {
+		printf("  qemu-user: no seccomp filters: skipped\n");
+		return SKIP;
+	}
+	r = spawn(&sp);
+	check_died(r, SIGSEGV);
+	n = parse_frames(r->err, frames, 64, &omitted, &announced);
+	CHECK(n >= 3 && strcmp(frames[0].symbol, "crash_null_read") == 0 &&
+		      strcmp(frames[1].symbol, "seccomp_errno") == 0,
+	      "the backtrace is cut without mmap (%zu frames):\n%s", n, r->err);
+	CHECK(n >= 3 && strcmp(frames[n - 1].symbol, "_start") == 0,
+	      "the backtrace does not reach _start:\n%s", r->err);
+	return 0;
+}
+
 /* crashme-sysunwind[-linked] (sysunwind.c) unwinds itself with the
  * system's libunwind, then reads through null. */
 static int own_libunwind(enum child_kind kind, const char *program)

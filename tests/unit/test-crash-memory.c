@@ -7,6 +7,8 @@
  * dump's, the module table's tail, the annotation table, the request
  * ring, the idle parts of the crash's own snapshot), which stay as they
  * were: made present, they cost more than the faults they would save.
+ * And a program without annotations has its crash read none of the
+ * annotation table.
  */
 #include <check.h>
 #include <stdint.h>
@@ -15,6 +17,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "annotations.h"
 #include "platform.h"
 #include "posix/posix.h"
 #include "snapshot.h"
@@ -108,8 +111,26 @@ START_TEST(idle_memory_left_out)
 }
 END_TEST
 
+/* A report of a program that set no annotation reads none of the
+ * annotation table's pages (each first read would be a page fault). */
+START_TEST(no_annotations_no_table_pages)
+{
+	static struct fl_annotation out[FL_ANNOTATIONS_MAX];
+	struct fl_span table;
+	size_t whole;
+
+	if (under_emulator())
+		return;
+	ck_assert_uint_eq(fl_annotations_idle_memory(&table), 1);
+	ck_assert_uint_eq(resident(table.start, table.len, &whole), 0);
+	ck_assert_uint_ge(whole, 4);
+	ck_assert_uint_eq(fl_annotations_read(out, FL_ANNOTATIONS_MAX), 0);
+	ck_assert_uint_eq(resident(table.start, table.len, &whole), 0);
+}
+END_TEST
+
 int main(void)
 {
 	return UNIT_MAIN("crash-memory", 60, bss_present_after_populate,
-			 idle_memory_left_out);
+			 idle_memory_left_out, no_annotations_no_table_pages);
 }
