@@ -36,7 +36,6 @@
 #else
 #define FL_POPULATE_BSS_MAX ((uintptr_t)1024 * 1024)
 #endif
-#define FL_IDLE_MAX (7 * FL_IDLE_SPANS)
 extern char __bss_start[] __attribute__((visibility("hidden")));
 extern char _end[] __attribute__((visibility("hidden")));
 
@@ -57,21 +56,29 @@ static void populate(uintptr_t lo, uintptr_t hi, uintptr_t pg)
 		syscall(SYS_madvise, lo, hi - lo, MADV_POPULATE_WRITE);
 }
 
+size_t fl_populate_idle_spans(const struct fl_snapshot *crash,
+			      struct fl_span *out)
+{
+	size_t n = 0;
+
+	n += fl_report_idle_memory(out + n);
+	n += fl_snapshot_idle_memory(out + n);
+	n += fl_snapshot_idle_parts(crash, out + n);
+	n += fl_annotations_idle_memory(out + n);
+	n += fl_request_idle_memory(out + n);
+	n += fl_dump_idle_memory(out + n);
+	n += fl_chain_idle_memory(out + n);
+	return n;
+}
+
 /* The idle spans' whole pages inside [lo, hi), sorted, in out; their
  * count. */
 static size_t idle_pages(const struct fl_snapshot *crash, uintptr_t lo,
 			 uintptr_t hi, uintptr_t pg, struct fl_span *out)
 {
-	struct fl_span s[FL_IDLE_MAX];
-	size_t n = 0, k = 0;
+	struct fl_span s[FL_POPULATE_IDLE_MAX];
+	size_t n = fl_populate_idle_spans(crash, s), k = 0;
 
-	n += fl_report_idle_memory(s + n);
-	n += fl_snapshot_idle_memory(s + n);
-	n += fl_snapshot_idle_parts(crash, s + n);
-	n += fl_annotations_idle_memory(s + n);
-	n += fl_request_idle_memory(s + n);
-	n += fl_dump_idle_memory(s + n);
-	n += fl_chain_idle_memory(s + n);
 	for (size_t i = 0; i < n; i++) {
 		uintptr_t a = ((uintptr_t)s[i].start + pg - 1) & ~(pg - 1);
 		uintptr_t b = ((uintptr_t)s[i].start + s[i].len) & ~(pg - 1);
@@ -91,7 +98,7 @@ static size_t idle_pages(const struct fl_snapshot *crash, uintptr_t lo,
 static void populate_bss(const struct fl_snapshot *crash, uintptr_t lo,
 			 uintptr_t hi, uintptr_t pg)
 {
-	struct fl_span idle[FL_IDLE_MAX];
+	struct fl_span idle[FL_POPULATE_IDLE_MAX];
 	size_t n = idle_pages(crash, lo, hi, pg, idle), total = 0;
 	uintptr_t at = lo;
 

@@ -256,6 +256,11 @@ size_t fl_altstack_report_stack(uintptr_t sp, struct fl_span *out);
  * idle parts of crash, the snapshot the report fills), and the part of
  * this thread's alternate stack the report uses. */
 void fl_populate_crash_memory(const struct fl_snapshot *crash);
+/* The spans it leaves out, as their owners name them (unsorted, not
+ * rounded to pages); their count, at most FL_POPULATE_IDLE_MAX. */
+#define FL_POPULATE_IDLE_MAX (7 * FL_IDLE_SPANS)
+size_t fl_populate_idle_spans(const struct fl_snapshot *crash,
+			      struct fl_span *out);
 /* The dump's snapshot and the chain's records: idle in a crash report
  * (see fl_report_idle_memory). */
 size_t fl_dump_idle_memory(struct fl_span *out);

@@ -59,21 +59,6 @@ static int under_emulator(void)
 	return 0;
 }
 
-/* Every idle span of the library and of the crash snapshot. */
-static size_t idle_spans(struct fl_span *s)
-{
-	size_t n = 0;
-
-	n += fl_report_idle_memory(s + n);
-	n += fl_snapshot_idle_memory(s + n);
-	n += fl_snapshot_idle_parts(&crash, s + n);
-	n += fl_annotations_idle_memory(s + n);
-	n += fl_request_idle_memory(s + n);
-	n += fl_dump_idle_memory(s + n);
-	n += fl_chain_idle_memory(s + n);
-	return n;
-}
-
 START_TEST(bss_present_after_populate)
 {
 	size_t whole;
@@ -91,8 +76,8 @@ END_TEST
 
 START_TEST(idle_memory_left_out)
 {
-	struct fl_span s[7 * FL_IDLE_SPANS];
-	size_t n = idle_spans(s), whole, pages = 0;
+	struct fl_span s[FL_POPULATE_IDLE_MAX];
+	size_t n = fl_populate_idle_spans(&crash, s), whole, pages = 0;
 
 	if (under_emulator())
 		return;
